@@ -1,0 +1,216 @@
+//! Command line: argument parsing (clap) and the commands that glue the pipeline to a terminal.
+//!
+//! Exit codes are deliberate: 0 success, 1 the site has errors (diagnostics printed), 2 usage or
+//! I/O failure. Output for people goes to stderr; machine output (`--format json`) to stdout.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::config::{Config, FieldType};
+use crate::error::{self, Error};
+use crate::pipeline::{self, BuildOptions, BuildReport, Progress};
+
+/// veiviser — a static knowledge-base site generator.
+#[derive(Debug, Parser)]
+#[command(version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder (default: public/).
+    Build {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Output folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Include pages marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+        /// Public URL of the site, overriding `base_url` in veiviser.yaml.
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Print the time of each stage.
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Run the whole pipeline without writing anything; report every problem.
+    Check {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Diagnostics as text for people or one JSON object per line for CI.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Create a new page of KIND with TITLE, with the kind's required fields to fill in.
+    New {
+        /// Kind name from veiviser.yaml (e.g. `takst`).
+        kind: String,
+        /// Title of the page; the file name is made from it.
+        title: String,
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+}
+
+/// Where the site is.
+#[derive(Debug, clap::Args)]
+pub struct SiteArgs {
+    /// The site folder (holding veiviser.yaml).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Command::Build { site, out, drafts, base_url, timings } => build(&BuildOptions { root: site.root, out, drafts, base_url }, timings),
+        Command::Check { site, format } => check(&BuildOptions { root: site.root, ..BuildOptions::default() }, format),
+        Command::New { kind, title, site } => new_page(&site.root, &kind, &title),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Error::Site(_)) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn build(options: &BuildOptions, timings: bool) -> Result<(), Error> {
+    let started = Instant::now();
+    let progress = Bar::new();
+    let report = pipeline::build(options, true, &progress)?;
+    print_diagnostics(&report);
+    if timings {
+        for t in &report.compiled.timings {
+            eprintln!("  {:<8} {:>8.1} ms", t.stage, t.duration.as_secs_f64() * 1000.0);
+        }
+    }
+    let report = pipeline::into_result(report)?;
+    let c = &report.compiled;
+    eprintln!(
+        "built {} pages, {} files ({:.1} MB) in {:.2} s → {}",
+        c.page_count(),
+        c.files.len(),
+        c.output_bytes() as f64 / 1_048_576.0,
+        started.elapsed().as_secs_f64(),
+        report.written_to.as_deref().unwrap_or(options.out_dir().as_path()).display(),
+    );
+    Ok(())
+}
+
+fn check(options: &BuildOptions, format: Format) -> Result<(), Error> {
+    let report = pipeline::build(options, false, &pipeline::Silent)?;
+    match format {
+        Format::Human => {
+            print_diagnostics(&report);
+            if !report.compiled.has_errors() {
+                eprintln!("checked {} pages: no errors", report.compiled.page_count());
+            }
+        }
+        Format::Json => {
+            for d in &report.compiled.diagnostics {
+                println!("{}", serde_json::to_string(d).unwrap_or_default());
+            }
+        }
+    }
+    pipeline::into_result(report).map(|_| ())
+}
+
+fn print_diagnostics(report: &BuildReport) {
+    let diags = &report.compiled.diagnostics;
+    if !diags.is_empty() {
+        eprint!("{}", error::render_all(diags, std::io::stderr().is_terminal()));
+    }
+}
+
+/// `veiviser new KIND TITLE`.
+fn new_page(root: &std::path::Path, kind_name: &str, title: &str) -> Result<(), Error> {
+    let text = crate::source::read_config(root)?;
+    let config = Config::parse(&text).map_err(|d| Error::Usage(format!("veiviser.yaml has errors:\n{}", error::render_all(&d, false))))?;
+    let Some(kind) = config.kinds.get(kind_name) else {
+        let hint = error::did_you_mean(kind_name, config.kinds.keys().map(String::as_str)).unwrap_or_default();
+        let known = config.kinds.keys().cloned().collect::<Vec<_>>().join(", ");
+        return Err(Error::Usage(format!("unknown kind `{kind_name}` (known: {known}) {hint}")));
+    };
+    let slug = crate::page::slug::slugify(title);
+    if slug.is_empty() {
+        return Err(Error::Usage("the title needs at least one letter or digit".into()));
+    }
+    let dir = root.join("content").join(&kind.section);
+    let path = dir.join(format!("{slug}.md"));
+    let mut fm = format!("---\ntitle: {}\nsummary: \"\"\n", serde_json::to_string(title).unwrap_or_default());
+    for (name, field) in kind.fields.iter().filter(|(_, f)| f.required) {
+        let value = match field.ty {
+            FieldType::Enum => field.values.first().cloned().unwrap_or_default(),
+            FieldType::Refs | FieldType::List => "[]".to_owned(),
+            FieldType::Bool => "false".to_owned(),
+            FieldType::Number | FieldType::Integer => "0".to_owned(),
+            _ => "\"\"".to_owned(),
+        };
+        fm.push_str(&format!("{name}: {value}   # {}\n", field.label(name)));
+    }
+    fm.push_str("sources:\n  - source: \"\"\n    section: \"\"\n    lines: \"\"\ntags: []\n---\n\n");
+    std::fs::create_dir_all(&dir).map_err(|e| Error::write(&dir, e))?;
+    // create_new: never overwrite, even if the file appears between a check and the write.
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            Error::Usage(format!("{} already exists; veiviser new never overwrites", path.display()))
+        } else {
+            Error::write(&path, e)
+        }
+    })?;
+    std::io::Write::write_all(&mut file, fm.as_bytes()).map_err(|e| Error::write(&path, e))?;
+    eprintln!("created {}", path.display());
+    Ok(())
+}
+
+/// A progress bar on stderr that appears only when a run takes more than a second and stderr is
+/// a terminal.
+struct Bar {
+    bar: indicatif::ProgressBar,
+    started: Instant,
+    shown: AtomicBool,
+    enabled: bool,
+}
+
+impl Bar {
+    fn new() -> Self {
+        let bar = indicatif::ProgressBar::hidden();
+        bar.set_style(indicatif::ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()).progress_chars("=> "));
+        Self { bar, started: Instant::now(), shown: AtomicBool::new(false), enabled: std::io::stderr().is_terminal() }
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, stage: &'static str, total: usize) {
+        self.bar.set_length(total as u64);
+        self.bar.set_position(0);
+        self.bar.set_message(stage);
+    }
+    fn advance(&self, n: usize) {
+        self.bar.inc(n as u64);
+        if self.enabled && !self.shown.load(Ordering::Relaxed) && self.started.elapsed().as_secs_f64() > 1.0 && !self.shown.swap(true, Ordering::Relaxed) {
+            self.bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+    }
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

@@ -1,0 +1,327 @@
+//! `veiviser.yaml` → [`Config`]: site settings and the schema of kinds.
+//!
+//! Input is the text of the file; output is a checked `Config` or the diagnostics that explain
+//! why not. Unknown keys are errors (serde `deny_unknown_fields`), and the schema is checked for
+//! consistency (refs point at declared kinds, enums have values, sections are URL-safe). This
+//! module never touches the disk.
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+use crate::error::{Diagnostic, Position};
+use crate::page::slug::slugify;
+use crate::yaml::{self, Seg};
+
+/// File name of the site settings, relative to the site root.
+pub const CONFIG_FILE: &str = "veiviser.yaml";
+
+/// Site settings and the schema of kinds, as checked values.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Site title, shown in the header and the `<title>` of every page.
+    pub title: String,
+    /// One-sentence description of the site (home page `<meta name=description>`).
+    #[serde(default)]
+    pub description: String,
+    /// BCP 47 language tag of the content; `nb`, `nn`, `no` select Norwegian analysis.
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// Public URL of the site root, used for canonical links and the sitemap.
+    pub base_url: String,
+    /// Folder name under `themes/`.
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    /// The kinds of pages, keyed by kind name (`takst`), in declaration order.
+    #[serde(default)]
+    pub kinds: IndexMap<String, KindDef>,
+    /// An overview table on the home page: pages of one kind, by a relation and an enum field.
+    #[serde(default)]
+    pub overview: Option<OverviewDef>,
+}
+
+/// The home page's overview matrix (e.g. measures by municipality and by type).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverviewDef {
+    /// Heading of the table.
+    pub title: String,
+    /// The kind whose pages fill the cells.
+    pub kind: String,
+    /// A `ref` field of `kind`: one row per target page.
+    pub rows: String,
+    /// An `enum` field of `kind`: one column per value.
+    pub columns: String,
+}
+
+fn default_language() -> String {
+    "nb".to_owned()
+}
+
+fn default_theme() -> String {
+    "default".to_owned()
+}
+
+/// One kind of page: where its files live and which fields it has.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindDef {
+    /// Singular display name ("Takst").
+    pub label: Option<String>,
+    /// Plural display name ("Takster"), used for the section index.
+    pub plural: Option<String>,
+    /// Folder under `content/` and first URL segment.
+    pub section: String,
+    /// Order of the kind in navigation (lower first).
+    #[serde(default)]
+    pub weight: i64,
+    /// Field holding a short code (exact-match search boost, `pages.json`, `/section/CODE/`).
+    pub code_field: Option<String>,
+    /// Fields shown as columns of the kind's index table (`title` is always first).
+    #[serde(default)]
+    pub columns: Vec<String>,
+    /// The kind's own front-matter fields, in display order.
+    #[serde(default)]
+    pub fields: IndexMap<String, FieldDef>,
+}
+
+impl KindDef {
+    /// Singular label, defaulting to the kind name.
+    pub fn label<'a>(&'a self, name: &'a str) -> &'a str {
+        self.label.as_deref().unwrap_or(name)
+    }
+    /// Plural label, defaulting to the singular one.
+    pub fn plural<'a>(&'a self, name: &'a str) -> &'a str {
+        self.plural.as_deref().unwrap_or_else(|| self.label(name))
+    }
+}
+
+/// Type of a front-matter field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldType {
+    String,
+    Text,
+    Number,
+    Integer,
+    Date,
+    Bool,
+    Enum,
+    Url,
+    List,
+    Ref,
+    Refs,
+}
+
+impl FieldType {
+    /// `ref` and `refs` point at other pages.
+    pub fn is_relation(self) -> bool {
+        matches!(self, Self::Ref | Self::Refs)
+    }
+}
+
+/// Declaration of one field of a kind.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldDef {
+    #[serde(rename = "type")]
+    pub ty: FieldType,
+    /// Display label in the fact box and index tables.
+    pub label: Option<String>,
+    #[serde(default)]
+    pub required: bool,
+    /// No two pages may share a value (e.g. tariff codes).
+    #[serde(default)]
+    pub unique: bool,
+    /// For `ref`/`refs`: the kind the target must have (any kind when absent).
+    pub to: Option<String>,
+    /// For `enum`: the allowed values.
+    #[serde(default)]
+    pub values: Vec<String>,
+    /// For `enum`: display text of each value (`moteplass: Møteplass`); the value itself otherwise.
+    #[serde(default)]
+    pub value_labels: IndexMap<String, String>,
+    /// For `ref`/`refs`: heading under which the *target* page lists this relation back.
+    pub inverse_label: Option<String>,
+}
+
+impl FieldDef {
+    /// Display label, defaulting to the field name.
+    pub fn label<'a>(&'a self, name: &'a str) -> &'a str {
+        self.label.as_deref().unwrap_or(name)
+    }
+
+    /// Display text of an enum value.
+    pub fn value_label<'a>(&'a self, value: &'a str) -> &'a str {
+        self.value_labels.get(value).map_or(value, String::as_str)
+    }
+}
+
+impl Config {
+    /// Parses and checks the text of `veiviser.yaml`.
+    pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
+        let config: Config = serde_yaml::from_str(text)
+            .map_err(|e| vec![yaml::error_to_diagnostic(CONFIG_FILE, text, &e, 0)])?;
+        let diags = config.check(text);
+        if diags.is_empty() { Ok(config) } else { Err(diags) }
+    }
+
+    /// The kind whose section folder is `section`.
+    pub fn kind_by_section(&self, section: &str) -> Option<(&str, &KindDef)> {
+        self.kinds.iter().find(|(_, k)| k.section == section).map(|(n, k)| (n.as_str(), k))
+    }
+
+    /// Kinds in navigation order: by weight, then declaration order.
+    pub fn kinds_in_order(&self) -> Vec<(&str, &KindDef)> {
+        let mut kinds: Vec<_> = self.kinds.iter().map(|(n, k)| (n.as_str(), k)).collect();
+        kinds.sort_by_key(|(_, k)| k.weight);
+        kinds
+    }
+
+    /// The base URL without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        self.base_url.trim_end_matches('/')
+    }
+
+    fn check(&self, text: &str) -> Vec<Diagnostic> {
+        let mut diags = Vec::new();
+        let mut err = |path: &[Seg<'_>], code: &'static str, msg: String, hint: Option<String>| {
+            let pos = yaml::locate(text, path).unwrap_or(Position { line: 1, column: 1 });
+            let mut d = Diagnostic::error(CONFIG_FILE, pos, code, msg).with_source(text, 1);
+            if let Some(h) = hint {
+                d = d.with_hint(h);
+            }
+            diags.push(d);
+        };
+        if !(self.base_url.starts_with("https://") || self.base_url.starts_with("http://")) {
+            err(&[Seg::Key("base_url")], "config", "`base_url` must start with http:// or https://".into(), None);
+        }
+        if slugify(&self.theme) != self.theme {
+            err(&[Seg::Key("theme")], "config", format!("theme `{}` must be a plain folder name", self.theme), None);
+        }
+        let kind_names: Vec<&str> = self.kinds.keys().map(String::as_str).collect();
+        let mut sections: Vec<&str> = Vec::new();
+        for (name, kind) in &self.kinds {
+            let at = |rest: &[Seg<'static>]| kind_path(name, None, rest);
+            if slugify(name) != *name {
+                err(&at(&[]), "config", format!("kind name `{name}` must be lowercase ASCII letters, digits and `-`"), Some(format!("use `{}`", slugify(name))));
+            }
+            if slugify(&kind.section) != kind.section || kind.section.is_empty() {
+                err(&at(&[Seg::Key("section")]), "config", format!("section `{}` is not URL-safe", kind.section), Some(format!("use `{}`", slugify(&kind.section))));
+            }
+            if sections.contains(&kind.section.as_str()) {
+                err(&at(&[Seg::Key("section")]), "config", format!("section `{}` is used by two kinds", kind.section), None);
+            }
+            sections.push(&kind.section);
+            if let Some(code) = &kind.code_field {
+                match kind.fields.get(code) {
+                    Some(f) if f.ty == FieldType::String => {}
+                    _ => err(&at(&[Seg::Key("code_field")]), "config", format!("code_field `{code}` must name a string field of `{name}`"), None),
+                }
+            }
+            for col in &kind.columns {
+                if !kind.fields.contains_key(col) && col != "summary" && col != "updated" {
+                    let hint = crate::error::did_you_mean(col, kind.fields.keys().map(String::as_str));
+                    err(&at(&[Seg::Key("columns")]), "config", format!("column `{col}` is not a field of `{name}`"), hint);
+                }
+            }
+            for (fname, field) in &kind.fields {
+                let fpath = |k: &'static str| kind_path(name, Some(fname), &[Seg::Key(k)]);
+                if crate::page::is_common_key(fname) {
+                    err(&fpath("type"), "config", format!("field `{fname}` clashes with a common front-matter key"), None);
+                }
+                if let Some(to) = &field.to {
+                    if !field.ty.is_relation() {
+                        err(&fpath("to"), "config", format!("`to` is only allowed on ref/refs fields (`{fname}`)"), None);
+                    } else if !self.kinds.contains_key(to) {
+                        let hint = crate::error::did_you_mean(to, kind_names.iter().copied());
+                        err(&fpath("to"), "config", format!("field `{fname}` refers to unknown kind `{to}`"), hint);
+                    }
+                }
+                if field.inverse_label.is_some() && !field.ty.is_relation() {
+                    err(&fpath("inverse_label"), "config", format!("`inverse_label` is only allowed on ref/refs fields (`{fname}`)"), None);
+                }
+                if field.ty == FieldType::Enum && field.values.is_empty() {
+                    err(&fpath("type"), "config", format!("enum field `{fname}` needs `values`"), None);
+                }
+                for v in field.value_labels.keys() {
+                    if !field.values.contains(v) {
+                        err(&fpath("value_labels"), "config", format!("`value_labels` of `{fname}` names `{v}`, which is not one of its values"), None);
+                    }
+                }
+                if field.ty != FieldType::Enum && !field.values.is_empty() {
+                    err(&fpath("values"), "config", format!("`values` is only allowed on enum fields (`{fname}`)"), None);
+                }
+            }
+        }
+        if let Some(o) = &self.overview {
+            let field_ty = |f: &str| self.kinds.get(&o.kind).and_then(|k| k.fields.get(f)).map(|d| d.ty);
+            if !self.kinds.contains_key(&o.kind) {
+                err(&[Seg::Key("overview"), Seg::Key("kind")], "config", format!("overview kind `{}` is not declared", o.kind), None);
+            } else if field_ty(&o.rows) != Some(FieldType::Ref) {
+                err(&[Seg::Key("overview"), Seg::Key("rows")], "config", format!("overview rows `{}` must be a `ref` field of `{}`", o.rows, o.kind), None);
+            } else if field_ty(&o.columns) != Some(FieldType::Enum) {
+                err(&[Seg::Key("overview"), Seg::Key("columns")], "config", format!("overview columns `{}` must be an `enum` field of `{}`", o.columns, o.kind), None);
+            }
+        }
+        diags
+    }
+}
+
+/// `kinds.<name>[.fields.<field>].<rest>` as a locator path.
+fn kind_path<'a>(name: &'a str, field: Option<&'a str>, rest: &[Seg<'a>]) -> Vec<Seg<'a>> {
+    let mut p = vec![Seg::Key("kinds"), Seg::Key(name)];
+    if let Some(f) = field {
+        p.extend([Seg::Key("fields"), Seg::Key(f)]);
+    }
+    p.extend(rest.iter().copied());
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = "title: T\nbase_url: https://example.org\nkinds:\n  takst:\n    section: takster\n    code_field: kode\n    fields:\n      kode: { type: string, required: true, unique: true }\n";
+
+    #[test]
+    fn parses_a_minimal_schema() {
+        let c = Config::parse(MINIMAL).unwrap();
+        assert_eq!(c.language, "nb");
+        let (name, kind) = c.kind_by_section("takster").unwrap();
+        assert_eq!(name, "takst");
+        assert!(kind.fields["kode"].required);
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_position() {
+        let text = MINIMAL.replace("required: true", "requird: true");
+        let diags = Config::parse(&text).unwrap_err();
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].line, 8);
+        assert!(diags[0].message.contains("requird"), "{}", diags[0].message);
+    }
+
+    #[test]
+    fn refs_to_unknown_kinds_are_errors_with_hint() {
+        let text = format!("{MINIMAL}  tiltak:\n    section: tiltak\n    fields:\n      takster: {{ type: refs, to: taks }}\n");
+        let diags = Config::parse(&text).unwrap_err();
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].line, 12);
+        assert_eq!(diags[0].hint.as_deref(), Some("did you mean `takst`?"));
+    }
+
+    #[test]
+    fn unsafe_sections_are_refused() {
+        let text = MINIMAL.replace("section: takster", "section: ../etc");
+        let diags = Config::parse(&text).unwrap_err();
+        assert!(diags.iter().any(|d| d.message.contains("not URL-safe")), "{diags:?}");
+    }
+
+    #[test]
+    fn the_repository_schema_is_valid() {
+        let text = include_str!("../veiviser.yaml");
+        let config = Config::parse(text).unwrap_or_else(|d| panic!("{d:?}"));
+        assert!(config.kinds.contains_key("takst"));
+    }
+}

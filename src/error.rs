@@ -1,0 +1,275 @@
+//! Diagnostics and errors shared by every stage.
+//!
+//! A problem in the *site* (bad front matter, a dangling reference, a broken link) is a
+//! [`Diagnostic`]: it carries the file, line and column, a stable code, a message and an optional
+//! hint, and every stage collects all of them instead of stopping at the first. A problem that
+//! stops the run itself (an unreadable root folder, a full disk) is an [`Error`].
+//!
+//! Rendering for humans goes through `annotate-snippets`, for CI through one JSON object per line.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use serde::Serialize;
+
+/// How bad a diagnostic is. Errors fail the build; warnings are reported and kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// A position in a source file: 1-based line and column (columns count characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// One problem found in the site, with everything needed to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Path relative to the site root, `/`-separated.
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub severity: Severity,
+    /// Stable machine-readable code such as `unknown-key` or `broken-link`.
+    pub code: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// The source line the diagnostic points at (for the snippet); not serialised.
+    #[serde(skip)]
+    pub source_line: Option<String>,
+    /// Length in characters of the highlighted span on `source_line`.
+    #[serde(skip)]
+    pub span_len: usize,
+}
+
+impl Diagnostic {
+    /// An error at `file:pos`.
+    pub fn error(
+        file: impl Into<String>,
+        pos: Position,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            file: file.into(),
+            line: pos.line,
+            column: pos.column,
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            hint: None,
+            source_line: None,
+            span_len: 1,
+        }
+    }
+
+    /// A warning at `file:pos`.
+    pub fn warning(
+        file: impl Into<String>,
+        pos: Position,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        Self { severity: Severity::Warning, ..Self::error(file, pos, code, message) }
+    }
+
+    /// Adds a hint ("did you mean …?", "add `aliases: …`").
+    #[must_use]
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Attaches the source line so the human rendering can show a snippet. `text` is the whole
+    /// file; the line is looked up from `self.line`.
+    #[must_use]
+    pub fn with_source(mut self, text: &str, span_len: usize) -> Self {
+        if self.line > 0 {
+            self.source_line = text.lines().nth(self.line - 1).map(str::to_owned);
+        }
+        self.span_len = span_len.max(1);
+        self
+    }
+
+    /// Sets the length of the highlighted span; the pipeline attaches the source line later.
+    #[must_use]
+    pub fn with_span(mut self, span_len: usize) -> Self {
+        self.span_len = span_len.max(1);
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `file:line:column: severity[code]: message` — the one-line form used in overlays.
+    pub fn headline(&self) -> String {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        if self.line == 0 {
+            format!("{}: {sev}[{}]: {}", self.file, self.code, self.message)
+        } else {
+            format!(
+                "{}:{}:{}: {sev}[{}]: {}",
+                self.file, self.line, self.column, self.code, self.message
+            )
+        }
+    }
+
+    /// Multi-line human rendering with a source snippet and the hint.
+    pub fn render(&self, renderer: &Renderer) -> String {
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let title = level.primary_title(&self.message).id(self.code);
+        let mut group = match &self.source_line {
+            Some(line) if self.line > 0 => {
+                let start = char_to_byte(line, self.column.saturating_sub(1));
+                let end = char_to_byte(line, self.column.saturating_sub(1) + self.span_len)
+                    .max(start);
+                title.element(
+                    Snippet::source(line.as_str())
+                        .line_start(self.line)
+                        .path(self.location())
+                        .annotation(AnnotationKind::Primary.span(start..end)),
+                )
+            }
+            _ => title.element(annotate_snippets::Origin::path(self.location())),
+        };
+        if let Some(hint) = &self.hint {
+            group = group.element(Level::HELP.message(hint.as_str()));
+        }
+        let report: [Group<'_>; 1] = [group];
+        renderer.render(&report)
+    }
+
+    fn location(&self) -> String {
+        if self.line == 0 {
+            self.file.clone()
+        } else {
+            format!("{}:{}:{}", self.file, self.line, self.column)
+        }
+    }
+}
+
+fn char_to_byte(line: &str, chars: usize) -> usize {
+    line.char_indices().nth(chars).map_or(line.len(), |(i, _)| i)
+}
+
+/// Renders all diagnostics for a terminal (or a plain pipe when `color` is false), errors and
+/// warnings in the order given, followed by a one-line count.
+pub fn render_all(diags: &[Diagnostic], color: bool) -> String {
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let mut out = String::new();
+    for d in diags {
+        out.push_str(&d.render(&renderer));
+        out.push_str("\n\n");
+    }
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    let _ = writeln!(out, "{errors} error(s), {warnings} warning(s)");
+    out
+}
+
+/// Sorts diagnostics by file and position so output is stable across runs and thread counts.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        (a.file.as_str(), a.line, a.column, a.code, a.message.as_str()).cmp(&(
+            b.file.as_str(),
+            b.line,
+            b.column,
+            b.code,
+            b.message.as_str(),
+        ))
+    });
+}
+
+/// "did you mean `x`?" for the closest candidate within a small edit distance.
+pub fn did_you_mean<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let mut best: Option<(&str, f64)> = None;
+    for c in candidates {
+        let score = strsim::jaro_winkler(wanted, c);
+        // Ties go to the alphabetically first name, so hints do not depend on hash order.
+        if score > 0.8 && best.is_none_or(|(b, s)| score > s || (score == s && c < b)) {
+            best = Some((c, score));
+        }
+    }
+    best.map(|(c, _)| format!("did you mean `{c}`?"))
+}
+
+/// Failures that stop a run (as opposed to problems in the site, which are diagnostics).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("cannot write {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+    #[error("{0}")]
+    Usage(String),
+    /// The site has errors; the diagnostics say which.
+    #[error("the site has {} error(s)", .0.iter().filter(|d| d.is_error()).count())]
+    Site(Vec<Diagnostic>),
+}
+
+impl Error {
+    pub fn read(path: &Path, source: std::io::Error) -> Self {
+        Self::Read { path: path.to_owned(), source }
+    }
+    pub fn write(path: &Path, source: std::io::Error) -> Self {
+        Self::Write { path: path.to_owned(), source }
+    }
+}
+
+/// Result alias for run-stopping failures.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Line and column (1-based, characters) of byte offset `offset` in `text`.
+pub fn position_at(text: &str, offset: usize) -> Position {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Position { line, column: before[line_start..].chars().count() + 1 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn position_counts_lines_and_characters() {
+        let text = "ab\næøå x\n";
+        assert_eq!(position_at(text, 0), Position { line: 1, column: 1 });
+        let x = text.find('x').unwrap();
+        assert_eq!(position_at(text, x), Position { line: 2, column: 5 });
+    }
+
+    #[test]
+    fn did_you_mean_finds_close_names_only() {
+        let keys = ["title", "summary", "sources"];
+        assert_eq!(did_you_mean("titel", keys).as_deref(), Some("did you mean `title`?"));
+        assert_eq!(did_you_mean("zzz", keys), None);
+    }
+
+    #[test]
+    fn render_shows_location_snippet_and_hint() {
+        let text = "---\ntitel: x\n---\n";
+        let d = Diagnostic::error("content/a.md", Position { line: 2, column: 1 }, "unknown-key", "unknown key `titel`")
+            .with_hint("did you mean `title`?")
+            .with_source(text, 5);
+        let out = d.render(&Renderer::plain());
+        assert!(out.contains("content/a.md:2:1"), "{out}");
+        assert!(out.contains("titel: x"), "{out}");
+        assert!(out.contains("did you mean `title`?"), "{out}");
+    }
+}

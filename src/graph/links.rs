@@ -1,0 +1,136 @@
+//! Links written in page bodies, resolved to URLs and checked (page *and* anchor), and aliases
+//! checked against every URL the site produces.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::error::{Diagnostic, did_you_mean};
+use crate::graph::{PageIx, SEARCH_URL, SiteGraph, TAGS_URL, section_url, suggest_id, tag_url};
+use crate::page::markdown::{LinkTarget, RESERVED_IDS};
+use crate::page::Page;
+
+/// Where a link placeholder leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedLink {
+    /// Site-relative URL without leading slash, with `#fragment` if any; `None` when broken.
+    pub url: Option<String>,
+    /// Title of the target page (text of `[[id]]` links).
+    pub title: String,
+}
+
+/// Resolves the links of every page.
+pub fn resolve(graph: &SiteGraph, drafts: &HashMap<String, String>, draft_files: &HashSet<String>, diags: &mut Vec<Diagnostic>) -> Vec<Vec<ResolvedLink>> {
+    let generated = generated_urls(graph);
+    graph
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(i, page)| {
+            page.body
+                .links
+                .iter()
+                .map(|link| {
+                    let problem = |msg: String| Diagnostic::error(&page.file, link.pos, "broken-link", msg);
+                    let target: Result<Option<PageIx>, Diagnostic> = match &link.target {
+                        LinkTarget::Id(id) => graph.by_id.get(id).map(|&t| Some(t)).ok_or_else(|| {
+                            let d = problem(format!("[[{id}]] does not match any page id"));
+                            match drafts.get(id) {
+                                Some(f) => d.with_hint(format!("{f} is a draft; drafts are left out of the build")),
+                                None => match suggest_id(graph, id) {
+                                    Some(h) => d.with_hint(h),
+                                    None => d,
+                                },
+                            }
+                        }),
+                        LinkTarget::File(file) => graph.by_file.get(file).map(|&t| Some(t)).ok_or_else(|| {
+                            let d = problem(format!("link to {file}, which does not exist"));
+                            if draft_files.contains(file) {
+                                d.with_hint("that page is a draft; drafts are left out of the build")
+                            } else {
+                                match did_you_mean(file, graph.by_file.keys().map(String::as_str)) {
+                                    Some(h) => d.with_hint(h),
+                                    None => d,
+                                }
+                            }
+                        }),
+                        LinkTarget::SamePage => Ok(Some(i)),
+                        LinkTarget::Path(path) => {
+                            let key = path.trim_start_matches('/').trim_end_matches("index.html");
+                            let key = if key.is_empty() || key.ends_with('/') { key.to_owned() } else { format!("{key}/") };
+                            if let Some(&t) = graph.by_url.get(&key) {
+                                Ok(Some(t))
+                            } else if generated.contains(&key) {
+                                Ok(None)
+                            } else {
+                                Err(problem(format!("link to {path}, which is not a page of this site")).with_hint("link to the Markdown file instead (e.g. ../takster/l8.md): such links are checked and follow renames"))
+                            }
+                        }
+                    };
+                    let result = target.and_then(|t| {
+                        let (url, title) = match (t, &link.target) {
+                            (Some(t), _) => (graph.pages[t].url.clone(), graph.pages[t].title.clone()),
+                            (None, LinkTarget::Path(p)) => (p.trim_start_matches('/').to_owned(), String::new()),
+                            (None, _) => unreachable!("only paths resolve to generated pages"),
+                        };
+                        match (&link.fragment, t) {
+                            (Some(frag), Some(t)) if !has_anchor(&graph.pages[t], frag) => {
+                                let target = &graph.pages[t];
+                                let d = problem(format!("#{frag} is not a heading of {}", target.file));
+                                let ids = target.body.headings.iter().map(|h| h.id.as_str());
+                                Err(match did_you_mean(frag, ids) {
+                                    Some(h) => d.with_hint(h),
+                                    None => d.with_hint(format!("headings there: {}", target.body.headings.iter().map(|h| format!("#{}", h.id)).collect::<Vec<_>>().join(", "))),
+                                })
+                            }
+                            (Some(frag), _) => Ok(ResolvedLink { url: Some(format!("{url}#{frag}")), title }),
+                            (None, _) => Ok(ResolvedLink { url: Some(url), title }),
+                        }
+                    });
+                    result.unwrap_or_else(|d| {
+                        diags.push(d.with_span(link.span));
+                        ResolvedLink { url: None, title: String::new() }
+                    })
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Whether `frag` is an anchor on `page`: a heading, an anchor alias or a template section.
+pub fn has_anchor(page: &Page, frag: &str) -> bool {
+    page.body.headings.iter().any(|h| h.id == frag) || page.anchor_aliases.contains_key(frag) || RESERVED_IDS.contains(&frag)
+}
+
+/// URLs the site generates besides pages: kind indexes, tag pages, search.
+fn generated_urls(graph: &SiteGraph) -> HashSet<String> {
+    let mut urls: HashSet<String> = graph.sections.iter().map(|s| section_url(&s.section)).collect();
+    urls.extend(graph.tags.iter().map(|t| tag_url(&t.slug)));
+    urls.insert(TAGS_URL.to_owned());
+    urls.insert(SEARCH_URL.to_owned());
+    urls.insert(String::new());
+    urls
+}
+
+/// Aliases may not shadow a page, a generated page or another alias.
+pub fn check_aliases(graph: &SiteGraph, diags: &mut Vec<Diagnostic>) {
+    let generated = generated_urls(graph);
+    let mut seen: HashMap<String, &str> = HashMap::new();
+    for page in &graph.pages {
+        for alias in &page.aliases {
+            let key = alias.trim_start_matches('/').to_owned();
+            let at = page.locate(&[crate::yaml::Seg::Key("aliases"), crate::yaml::Seg::Value(alias.trim_end_matches('/'))]);
+            let clash = if let Some(&t) = graph.by_url.get(&key) {
+                Some(format!("alias {alias} is the URL of {}", graph.pages[t].file))
+            } else if generated.contains(&key) {
+                Some(format!("alias {alias} is a page the site generates"))
+            } else {
+                seen.get(&key).map(|other| format!("alias {alias} is also an alias of {other}"))
+            };
+            match clash {
+                Some(msg) => diags.push(Diagnostic::error(&page.file, at, "alias-collision", msg).with_hint("an alias must be an old URL that no longer has a page of its own")),
+                None => {
+                    seen.insert(key, &page.file);
+                }
+            }
+        }
+    }
+}

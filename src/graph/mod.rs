@@ -1,0 +1,232 @@
+//! Stage ③: `Vec<Page>` → [`SiteGraph`]: ids, sections, relations both ways, tags, links.
+//!
+//! Everything that needs more than one page is decided here: duplicate ids, URLs and codes,
+//! dangling references, broken links and anchors, alias collisions. The graph holds page indices
+//! (`usize` into `pages`); it renders nothing and touches no disk.
+
+pub mod links;
+pub mod order;
+pub mod relations;
+
+use std::collections::HashMap;
+
+use crate::config::Config;
+use crate::error::{Diagnostic, did_you_mean};
+use crate::page::slug::slugify;
+use crate::page::{Page, PageRole};
+use crate::yaml::Seg;
+pub use links::ResolvedLink;
+pub use relations::RelationGroup;
+
+/// Index of a page in [`SiteGraph::pages`].
+pub type PageIx = usize;
+
+/// The pages of one kind, in display order.
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub kind: String,
+    pub section: String,
+    pub label: String,
+    pub plural: String,
+    /// The section's `_index.md`, if it has one.
+    pub index_page: Option<PageIx>,
+    pub members: Vec<PageIx>,
+}
+
+/// A tag and the pages that carry it.
+#[derive(Debug, Clone)]
+pub struct TagGroup {
+    pub name: String,
+    pub slug: String,
+    pub pages: Vec<PageIx>,
+}
+
+/// The resolved site.
+#[derive(Debug, Clone, Default)]
+pub struct SiteGraph {
+    pub pages: Vec<Page>,
+    pub by_id: HashMap<String, PageIx>,
+    pub by_file: HashMap<String, PageIx>,
+    pub by_url: HashMap<String, PageIx>,
+    pub home: Option<PageIx>,
+    pub sections: Vec<Section>,
+    pub tags: Vec<TagGroup>,
+    /// Per page: relations written on the page, grouped by field.
+    pub relations: Vec<Vec<RelationGroup>>,
+    /// Per page: relations written on other pages that point here, grouped by inverse label.
+    pub backlinks: Vec<Vec<RelationGroup>>,
+    /// Per page: the pages citing it in their `sources`.
+    pub cited_by: Vec<Vec<PageIx>>,
+    /// Per page, per link placeholder: where it leads.
+    pub links: Vec<Vec<ResolvedLink>>,
+    /// Entry pages that are not reachable from the home page by the site's own navigation.
+    pub plain_pages: Vec<PageIx>,
+}
+
+/// Options of [`build`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GraphOptions {
+    /// Keep pages marked `draft: true`.
+    pub include_drafts: bool,
+}
+
+impl SiteGraph {
+    /// The page with `id`.
+    pub fn get(&self, id: &str) -> Option<&Page> {
+        self.by_id.get(id).map(|&i| &self.pages[i])
+    }
+
+    /// Section of a kind.
+    pub fn section_of(&self, kind: &str) -> Option<&Section> {
+        self.sections.iter().find(|s| s.kind == kind)
+    }
+}
+
+/// Builds the graph, reporting every cross-page problem.
+pub fn build(pages: Vec<Page>, config: &Config, options: GraphOptions) -> (SiteGraph, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let (pages, drafts): (Vec<Page>, Vec<Page>) = pages.into_iter().partition(|p| options.include_drafts || !p.draft);
+    let draft_ids: HashMap<String, String> = drafts.iter().map(|p| (p.id.clone(), p.file.clone())).collect();
+    let draft_files: std::collections::HashSet<String> = drafts.iter().map(|p| p.file.clone()).collect();
+
+    let mut graph = SiteGraph { pages, ..SiteGraph::default() };
+    index_pages(&mut graph, &mut diags);
+    check_unique_fields(&graph, config, &mut diags);
+    graph.sections = sections(&graph, config);
+    graph.tags = tags(&graph);
+    let (rels, backs) = relations::resolve(&graph, config, &draft_ids, &mut diags);
+    graph.relations = rels;
+    graph.backlinks = backs;
+    graph.cited_by = relations::check_sources(&graph, &draft_ids, &mut diags);
+    graph.links = links::resolve(&graph, &draft_ids, &draft_files, &mut diags);
+    links::check_aliases(&graph, &mut diags);
+    graph.plain_pages = graph
+        .pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.role == PageRole::Entry && p.kind.is_none())
+        .map(|(i, _)| i)
+        .collect();
+    graph.plain_pages.sort_by(|&a, &b| order::compare(&graph.pages[a].title, &graph.pages[b].title));
+    (graph, diags)
+}
+
+fn index_pages(graph: &mut SiteGraph, diags: &mut Vec<Diagnostic>) {
+    for (i, page) in graph.pages.iter().enumerate() {
+        if let Some(&first) = graph.by_id.get(&page.id) {
+            let other = &graph.pages[first];
+            diags.push(
+                Diagnostic::error(&page.file, page.locate(&[Seg::Key("id")]), "duplicate-id", format!("id `{}` is already used by {}", page.id, other.file))
+                    .with_hint("give one of the pages another file name or an explicit `id:`"),
+            );
+        } else {
+            graph.by_id.insert(page.id.clone(), i);
+        }
+        if let Some(&first) = graph.by_url.get(&page.url) {
+            diags.push(
+                Diagnostic::error(&page.file, crate::error::Position::default(), "duplicate-url", format!("URL /{} is already produced by {}", page.url, graph.pages[first].file))
+                    .with_hint("file names that differ only in case, accents or punctuation make the same URL; rename one"),
+            );
+        } else {
+            graph.by_url.insert(page.url.clone(), i);
+        }
+        graph.by_file.insert(page.file.clone(), i);
+        if page.role == PageRole::Home {
+            graph.home = Some(i);
+        }
+    }
+}
+
+/// Fields declared `unique` (tariff codes) may not repeat within a kind; codes compare without case
+/// because `/takster/L8/` and `/takster/l8/` are the same entry point.
+fn check_unique_fields(graph: &SiteGraph, config: &Config, diags: &mut Vec<Diagnostic>) {
+    for (kind_name, kind) in &config.kinds {
+        for (field, def) in kind.fields.iter().filter(|(_, d)| d.unique) {
+            let mut seen: HashMap<String, PageIx> = HashMap::new();
+            for (i, page) in graph.pages.iter().enumerate().filter(|(_, p)| p.kind.as_deref() == Some(kind_name)) {
+                let Some(value) = page.fields.get(field) else { continue };
+                let shown = value.display();
+                let key = shown.to_lowercase();
+                if let Some(&first) = seen.get(&key) {
+                    diags.push(
+                        Diagnostic::error(&page.file, page.locate(&[Seg::Key(field), Seg::Value(&shown)]), "duplicate-value", format!("`{field}: {shown}` is already used by {}", graph.pages[first].file))
+                            .with_hint(format!("`{field}` must be unique among `{kind_name}` pages ({})", def.label(field))),
+                    );
+                } else {
+                    seen.insert(key, i);
+                }
+            }
+        }
+    }
+}
+
+fn sections(graph: &SiteGraph, config: &Config) -> Vec<Section> {
+    config
+        .kinds_in_order()
+        .into_iter()
+        .map(|(name, kind)| {
+            let mut members: Vec<PageIx> = graph
+                .pages
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.kind.as_deref() == Some(name))
+                .map(|(i, _)| i)
+                .collect();
+            members.sort_by(|&a, &b| {
+                let (pa, pb) = (&graph.pages[a], &graph.pages[b]);
+                pa.weight.cmp(&pb.weight).then_with(|| order::compare(&pa.title, &pb.title))
+            });
+            let index_page = graph.by_url.get(&format!("{}/", kind.section)).copied().filter(|&i| graph.pages[i].role == PageRole::SectionIndex);
+            Section {
+                kind: name.to_owned(),
+                section: kind.section.clone(),
+                label: kind.label(name).to_owned(),
+                plural: kind.plural(name).to_owned(),
+                index_page,
+                members,
+            }
+        })
+        .collect()
+}
+
+fn tags(graph: &SiteGraph) -> Vec<TagGroup> {
+    let mut by_slug: HashMap<String, TagGroup> = HashMap::new();
+    for (i, page) in graph.pages.iter().enumerate() {
+        for tag in &page.tags {
+            let slug = slugify(tag);
+            if slug.is_empty() {
+                continue;
+            }
+            let group = by_slug.entry(slug.clone()).or_insert_with(|| TagGroup { name: tag.clone(), slug, pages: Vec::new() });
+            if !group.pages.contains(&i) {
+                group.pages.push(i);
+            }
+        }
+    }
+    let mut tags: Vec<TagGroup> = by_slug.into_values().collect();
+    for t in &mut tags {
+        t.pages.sort_by(|&a, &b| order::compare(&graph.pages[a].title, &graph.pages[b].title));
+    }
+    tags.sort_by(|a, b| order::compare(&a.name, &b.name));
+    tags
+}
+
+/// URL of a kind's index page.
+pub fn section_url(section: &str) -> String {
+    format!("{section}/")
+}
+
+/// URL of a tag page.
+pub fn tag_url(slug: &str) -> String {
+    format!("emner/{slug}/")
+}
+
+/// URL of the list of all tags.
+pub const TAGS_URL: &str = "emner/";
+/// URL of the search page.
+pub const SEARCH_URL: &str = "sok/";
+
+/// "did you mean" among page ids, preferring ids with the same prefix (kind).
+pub(crate) fn suggest_id(graph: &SiteGraph, wanted: &str) -> Option<String> {
+    did_you_mean(wanted, graph.by_id.keys().map(String::as_str))
+}

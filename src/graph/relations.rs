@@ -1,0 +1,127 @@
+//! Relations between pages: `ref`/`refs` fields resolved to pages, and their inverse (backlinks).
+//!
+//! A relation is written once, on one page; the target lists it back under the field's
+//! `inverse_label`. When both ends wrote it, the backlink is left out so nothing shows twice.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::config::Config;
+use crate::error::Diagnostic;
+use crate::graph::{PageIx, SiteGraph, order, suggest_id};
+use crate::yaml::Seg;
+
+/// Label of backlinks from a field without an `inverse_label`.
+pub const DEFAULT_INVERSE_LABEL: &str = "Nevnt av";
+/// Label of the pages citing a source page.
+pub const CITED_BY_LABEL: &str = "Brukt som kilde på";
+
+/// Related pages under one label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelationGroup {
+    /// Field name for forward relations; `""` for backlinks.
+    pub field: String,
+    pub label: String,
+    pub pages: Vec<PageIx>,
+}
+
+type Groups = Vec<Vec<RelationGroup>>;
+
+/// Resolves every relation field; returns (forward groups, backlink groups) per page.
+pub fn resolve(graph: &SiteGraph, config: &Config, drafts: &HashMap<String, String>, diags: &mut Vec<Diagnostic>) -> (Groups, Groups) {
+    let n = graph.pages.len();
+    let mut forward: Groups = vec![Vec::new(); n];
+    // (target, label) -> sources, in kind order of the sources.
+    let mut inverse: Vec<Vec<(String, PageIx)>> = vec![Vec::new(); n];
+    for (i, page) in graph.pages.iter().enumerate() {
+        let Some(kind) = page.kind.as_deref().and_then(|k| config.kinds.get(k)) else { continue };
+        for (field, value) in &page.fields {
+            let Some(def) = kind.fields.get(field).filter(|d| d.ty.is_relation()) else { continue };
+            let mut targets = Vec::new();
+            for id in value.ids() {
+                let at = page.locate(&[Seg::Key(field), Seg::Value(id)]);
+                let Some(&t) = graph.by_id.get(id) else {
+                    let mut d = Diagnostic::error(&page.file, at, "dangling-ref", format!("`{field}` refers to `{id}`, which is not a page"));
+                    if let Some(file) = drafts.get(id) {
+                        d = d.with_hint(format!("{file} is a draft; drafts are left out of the build"));
+                    } else if let Some(h) = suggest_id(graph, id) {
+                        d = d.with_hint(h);
+                    }
+                    diags.push(d);
+                    continue;
+                };
+                let target = &graph.pages[t];
+                if let Some(to) = &def.to
+                    && target.kind.as_deref() != Some(to.as_str())
+                {
+                    diags.push(Diagnostic::error(&page.file, at, "wrong-kind", format!("`{field}` takes `{to}` pages, but `{id}` is a {}", target.kind.as_deref().unwrap_or("plain page"))));
+                    continue;
+                }
+                if t == i {
+                    diags.push(Diagnostic::error(&page.file, at, "self-ref", format!("`{field}` refers to the page itself")));
+                    continue;
+                }
+                if !targets.contains(&t) {
+                    targets.push(t);
+                    let label = def.inverse_label.clone().unwrap_or_else(|| DEFAULT_INVERSE_LABEL.to_owned());
+                    inverse[t].push((label, i));
+                }
+            }
+            if !targets.is_empty() {
+                forward[i].push(RelationGroup { field: field.clone(), label: def.label(field).to_owned(), pages: targets });
+            }
+        }
+    }
+    let kind_rank: HashMap<&str, usize> = config.kinds_in_order().iter().enumerate().map(|(r, (n, _))| (*n, r)).collect();
+    let rank = |p: PageIx| graph.pages[p].kind.as_deref().and_then(|k| kind_rank.get(k)).copied().unwrap_or(usize::MAX);
+    let backlinks = inverse
+        .into_iter()
+        .enumerate()
+        .map(|(t, sources)| {
+            let already: HashSet<PageIx> = forward[t].iter().flat_map(|g| g.pages.iter().copied()).collect();
+            let mut groups: Vec<RelationGroup> = Vec::new();
+            for (label, src) in sources {
+                if already.contains(&src) {
+                    continue;
+                }
+                match groups.iter_mut().find(|g| g.label == label) {
+                    Some(g) if !g.pages.contains(&src) => g.pages.push(src),
+                    Some(_) => {}
+                    None => groups.push(RelationGroup { field: String::new(), label, pages: vec![src] }),
+                }
+            }
+            for g in &mut groups {
+                g.pages.sort_by(|&a, &b| rank(a).cmp(&rank(b)).then_with(|| order::compare(&graph.pages[a].title, &graph.pages[b].title)));
+            }
+            groups
+        })
+        .collect();
+    (forward, backlinks)
+}
+
+/// Checks that every `sources:` entry names an existing page; returns, per page, the pages
+/// citing it (in title order), which source pages list as backlinks.
+pub fn check_sources(graph: &SiteGraph, drafts: &HashMap<String, String>, diags: &mut Vec<Diagnostic>) -> Vec<Vec<PageIx>> {
+    let mut cited_by: Vec<Vec<PageIx>> = vec![Vec::new(); graph.pages.len()];
+    for (i, page) in graph.pages.iter().enumerate() {
+        for s in &page.sources {
+            if let Some(&t) = graph.by_id.get(&s.source) {
+                if t != i && !cited_by[t].contains(&i) {
+                    cited_by[t].push(i);
+                }
+                continue;
+            }
+            let at = page.locate(&[Seg::Key("sources"), Seg::Value(&s.source)]);
+            let mut d = Diagnostic::error(&page.file, at, "dangling-ref", format!("source `{}` is not a page", s.source));
+            if drafts.contains_key(&s.source) {
+                d = d.with_hint("that source page is a draft");
+            } else if let Some(h) = suggest_id(graph, &s.source) {
+                d = d.with_hint(h);
+            }
+            diags.push(d);
+        }
+    }
+    for pages in &mut cited_by {
+        pages.sort_by(|&a, &b| order::compare(&graph.pages[a].title, &graph.pages[b].title));
+    }
+    cited_by
+}

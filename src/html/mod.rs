@@ -1,0 +1,423 @@
+//! Stage ④a: [`SiteGraph`] + [`Theme`] → `Vec<OutputFile>`: every HTML page, the kind indexes,
+//! tag pages, the search page's no-JavaScript A–Z list, 404, redirects for aliases, the sitemap,
+//! `robots.txt`, `pages.json` and the theme's fingerprinted assets.
+//!
+//! Pure given the templates: no disk, and output bytes depend only on the input, so two builds of
+//! the same site are byte-identical. Pages render in parallel.
+
+pub mod context;
+pub mod site_files;
+pub mod theme;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::error::Diagnostic;
+use crate::graph::{self, PageIx, SiteGraph, order};
+use crate::page::markdown::escape_attr;
+use crate::page::{Page, PageRole};
+use crate::source::ThemeSources;
+use context::{GroupView, ItemView, LinkView, SiteView, Views};
+pub use theme::Theme;
+
+/// One file of the built site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Path relative to the output folder, `/`-separated (`takster/l8/index.html`).
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+impl OutputFile {
+    fn html(url: &str, text: String) -> Self {
+        Self { path: format!("{url}index.html"), bytes: text.into_bytes() }
+    }
+}
+
+/// Everything the html stage needs.
+pub struct RenderInput<'a> {
+    pub graph: &'a SiteGraph,
+    pub config: &'a Config,
+    pub theme: &'a Theme,
+    pub theme_sources: &'a ThemeSources,
+}
+
+/// Renders the whole site. Template errors are diagnostics; the files rendered without error are
+/// returned either way.
+pub fn render(input: &RenderInput<'_>) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let graph = input.graph;
+    let results: Vec<Result<OutputFile, Diagnostic>> = graph
+        .pages
+        .par_iter()
+        .enumerate()
+        .filter(|(_, p)| p.role == PageRole::Entry)
+        .map(|(ix, page)| render_entry(input, ix, page))
+        .chain(graph.sections.par_iter().map(|s| render_section(input, s)))
+        .chain(graph.tags.par_iter().map(|t| render_tag(input, t)))
+        .collect();
+    let mut files = Vec::with_capacity(results.len() + 16);
+    let mut diags = Vec::new();
+    for r in results {
+        match r {
+            Ok(f) => files.push(f),
+            Err(d) => diags.push(d),
+        }
+    }
+    // Template errors repeat once per page; one report per template location is enough.
+    diags.sort_by(|a, b| (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message)));
+    diags.dedup_by(|a, b| a.file == b.file && a.line == b.line && a.column == b.column && a.message == b.message);
+    for r in [render_home(input), render_tags_index(input), render_search(input), render_404(input)] {
+        match r {
+            Ok(f) => files.push(f),
+            Err(d) => diags.push(d),
+        }
+    }
+    files.extend(site_files::redirects(graph, input.config));
+    files.push(site_files::sitemap(graph, input.config));
+    files.push(site_files::robots(input.config));
+    files.push(site_files::pages_json(graph, input.config));
+    files.extend(input.theme.files.iter().cloned());
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    (files, diags)
+}
+
+/// Context shared by every template, for a page at `url`.
+fn base_context(input: &RenderInput<'_>, views: &Views<'_>, url: &str, title: &str) -> tera::Context {
+    let config = input.config;
+    let mut ctx = tera::Context::new();
+    ctx.insert("site", &SiteView { title: config.title.clone(), description: config.description.clone(), language: config.language.clone(), base_url: config.base_url().to_owned() });
+    let nav: Vec<NavView> = input
+        .graph
+        .sections
+        .iter()
+        .map(|s| {
+            let section_url = graph::section_url(&s.section);
+            NavView { title: s.plural.clone(), url: views.url(&section_url), current: url.starts_with(&section_url) }
+        })
+        .collect();
+    ctx.insert("nav", &nav);
+    let assets: std::collections::BTreeMap<&str, String> = input.theme.assets.iter().map(|(k, v)| (k.as_str(), views.url(v))).collect();
+    ctx.insert("assets", &assets);
+    ctx.insert("root", &views.url(""));
+    ctx.insert("search_url", &views.url(graph::SEARCH_URL));
+    ctx.insert("tags_url", &views.url(graph::TAGS_URL));
+    ctx.insert("page_url", url);
+    ctx.insert("canonical", &format!("{}/{url}", config.base_url()));
+    ctx.insert("title", title);
+    ctx
+}
+
+#[derive(Serialize)]
+struct NavView {
+    title: String,
+    url: String,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct PageView {
+    id: String,
+    title: String,
+    summary: String,
+    kind: String,
+    kind_label: String,
+    code: String,
+    content: String,
+    toc: Vec<context::TocEntry>,
+    fields: Vec<context::FieldView>,
+    relations: Vec<GroupView>,
+    backlinks: Vec<GroupView>,
+    cited_by: Vec<ItemView>,
+    sources: Vec<context::SourceView>,
+    tags: Vec<LinkView>,
+    breadcrumbs: Vec<LinkView>,
+    updated: String,
+    draft: bool,
+    word_count: usize,
+}
+
+fn page_view(input: &RenderInput<'_>, views: &Views<'_>, ix: PageIx, page: &Page) -> PageView {
+    let graph = input.graph;
+    let kind = page.kind.clone().unwrap_or_default();
+    let mut breadcrumbs = vec![LinkView { title: "Forside".into(), url: views.url("") }];
+    if let Some(section) = page.kind.as_deref().and_then(|k| graph.section_of(k)) {
+        breadcrumbs.push(LinkView { title: section.plural.clone(), url: views.url(&graph::section_url(&section.section)) });
+    }
+    let fields = page.fields.keys().filter_map(|f| views.field(page, f)).collect();
+    PageView {
+        id: page.id.clone(),
+        title: page.title.clone(),
+        summary: page.summary.clone().unwrap_or_default(),
+        kind_label: views.kind_label(&kind),
+        kind,
+        code: context::code_of(input.config, page).unwrap_or_default(),
+        content: fill_placeholders(&page.body.html, graph.links.get(ix).map_or(&[][..], Vec::as_slice), views),
+        toc: Views::toc(page),
+        fields,
+        relations: views.groups(graph.relations.get(ix).map_or(&[][..], Vec::as_slice)),
+        backlinks: views.groups(graph.backlinks.get(ix).map_or(&[][..], Vec::as_slice)),
+        cited_by: graph.cited_by.get(ix).map(|c| c.iter().map(|&p| views.item(p)).collect()).unwrap_or_default(),
+        sources: views.sources(page),
+        tags: page.tags.iter().map(|t| LinkView { title: t.clone(), url: views.url(&graph::tag_url(&crate::page::slug::slugify(t))) }).collect(),
+        breadcrumbs,
+        updated: page.updated.clone().unwrap_or_default(),
+        draft: page.draft,
+        word_count: page.body.word_count,
+    }
+}
+
+/// Replaces link placeholders in rendered Markdown with URLs and titles.
+pub fn fill_placeholders(html: &str, links: &[graph::ResolvedLink], views: &Views<'_>) -> String {
+    if !html.contains('\0') {
+        return html.to_owned();
+    }
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut parts = html.split('\0');
+    out.push_str(parts.next().unwrap_or_default());
+    // Placeholders alternate with text: text \0 L3 \0 text \0 T3 \0 text …
+    while let (Some(ph), Some(text)) = (parts.next(), parts.next()) {
+        let (what, n) = ph.split_at(1.min(ph.len()));
+        let link = n.parse::<usize>().ok().and_then(|n| links.get(n));
+        match (what, link) {
+            ("L", Some(l)) => out.push_str(&escape_attr(&l.url.as_deref().map_or_else(|| "#".to_owned(), |u| views.url(u)))),
+            ("T", Some(l)) => out.push_str(&escape_attr(&l.title)),
+            _ => {}
+        }
+        out.push_str(text);
+    }
+    out
+}
+
+fn render_entry(input: &RenderInput<'_>, ix: PageIx, page: &Page) -> Result<OutputFile, Diagnostic> {
+    let views = Views::new(input.graph, input.config, &page.url);
+    let mut ctx = base_context(input, &views, &page.url, &page.title);
+    ctx.insert("page", &page_view(input, &views, ix, page));
+    let template = page.kind.as_deref().map(|k| format!("{k}.html")).filter(|t| input.theme.has(t)).unwrap_or_else(|| "page.html".to_owned());
+    Ok(OutputFile::html(&page.url, input.theme.render(&template, &ctx, input.theme_sources)?))
+}
+
+#[derive(Serialize)]
+struct SectionView {
+    kind: String,
+    label: String,
+    plural: String,
+    summary: String,
+    intro: String,
+    columns: Vec<LinkView>,
+    rows: Vec<RowView>,
+}
+
+#[derive(Serialize)]
+struct RowView {
+    item: ItemView,
+    cells: Vec<Option<context::FieldView>>,
+}
+
+fn render_section(input: &RenderInput<'_>, section: &graph::Section) -> Result<OutputFile, Diagnostic> {
+    let graph = input.graph;
+    let url = graph::section_url(&section.section);
+    let views = Views::new(graph, input.config, &url);
+    let kind = &input.config.kinds[&section.kind];
+    let index = section.index_page.map(|i| &graph.pages[i]);
+    let columns: Vec<LinkView> = kind
+        .columns
+        .iter()
+        .map(|c| LinkView {
+            title: match c.as_str() {
+                "summary" => "Sammendrag".to_owned(),
+                "updated" => "Sist oppdatert".to_owned(),
+                _ => kind.fields.get(c).map_or_else(|| c.clone(), |f| f.label(c).to_owned()),
+            },
+            url: c.clone(),
+        })
+        .collect();
+    let rows = section
+        .members
+        .iter()
+        .map(|&ix| {
+            let page = &graph.pages[ix];
+            RowView { item: views.item(ix), cells: kind.columns.iter().map(|c| views.field(page, c)).collect() }
+        })
+        .collect();
+    let view = SectionView {
+        kind: section.kind.clone(),
+        label: section.label.clone(),
+        plural: section.plural.clone(),
+        summary: index.and_then(|p| p.summary.clone()).unwrap_or_default(),
+        intro: index.map(|p| fill_placeholders(&p.body.html, &graph.links[graph.by_id[&p.id]], &views)).unwrap_or_default(),
+        columns,
+        rows,
+    };
+    let title = index.map_or_else(|| section.plural.clone(), |p| p.title.clone());
+    let mut ctx = base_context(input, &views, &url, &title);
+    ctx.insert("section", &view);
+    Ok(OutputFile::html(&url, input.theme.render("section.html", &ctx, input.theme_sources)?))
+}
+
+fn render_tag(input: &RenderInput<'_>, tag: &graph::TagGroup) -> Result<OutputFile, Diagnostic> {
+    let url = graph::tag_url(&tag.slug);
+    let views = Views::new(input.graph, input.config, &url);
+    let mut ctx = base_context(input, &views, &url, &tag.name);
+    ctx.insert("tag", &TagView { name: tag.name.clone(), url: String::new(), count: tag.pages.len(), items: tag.pages.iter().map(|&p| views.item(p)).collect() });
+    Ok(OutputFile::html(&url, input.theme.render("tag.html", &ctx, input.theme_sources)?))
+}
+
+#[derive(Serialize)]
+struct TagView {
+    name: String,
+    url: String,
+    count: usize,
+    items: Vec<ItemView>,
+}
+
+fn render_tags_index(input: &RenderInput<'_>) -> Result<OutputFile, Diagnostic> {
+    let url = graph::TAGS_URL;
+    let views = Views::new(input.graph, input.config, url);
+    let tags: Vec<TagView> = input.graph.tags.iter().map(|t| TagView { name: t.name.clone(), url: views.url(&graph::tag_url(&t.slug)), count: t.pages.len(), items: Vec::new() }).collect();
+    let mut ctx = base_context(input, &views, url, "Emner");
+    ctx.insert("tags", &tags);
+    Ok(OutputFile::html(url, input.theme.render("tags.html", &ctx, input.theme_sources)?))
+}
+
+#[derive(Serialize)]
+struct OverviewView {
+    title: String,
+    columns: Vec<String>,
+    rows: Vec<OverviewRow>,
+    /// Pages of the kind without a row (e.g. national measures).
+    other: Vec<ItemView>,
+    other_label: String,
+}
+
+#[derive(Serialize)]
+struct OverviewRow {
+    item: ItemView,
+    cells: Vec<Vec<ItemView>>,
+}
+
+#[derive(Serialize)]
+struct SectionSummary {
+    title: String,
+    url: String,
+    count: usize,
+    summary: String,
+}
+
+fn render_home(input: &RenderInput<'_>) -> Result<OutputFile, Diagnostic> {
+    let graph = input.graph;
+    let views = Views::new(graph, input.config, "");
+    let home = graph.home.map(|i| &graph.pages[i]);
+    let title = home.map_or_else(|| input.config.title.clone(), |p| p.title.clone());
+    let mut ctx = base_context(input, &views, "", &title);
+    if let Some(ix) = graph.home {
+        ctx.insert("page", &page_view(input, &views, ix, &graph.pages[ix]));
+    }
+    let sections: Vec<SectionSummary> = graph
+        .sections
+        .iter()
+        .map(|s| SectionSummary {
+            title: s.plural.clone(),
+            url: views.url(&graph::section_url(&s.section)),
+            count: s.members.len(),
+            summary: s.index_page.and_then(|i| graph.pages[i].summary.clone()).unwrap_or_default(),
+        })
+        .collect();
+    ctx.insert("sections", &sections);
+    ctx.insert("overview", &overview(input, &views));
+    let plain: Vec<ItemView> = graph.plain_pages.iter().map(|&i| views.item(i)).collect();
+    ctx.insert("plain_pages", &plain);
+    Ok(OutputFile::html("", input.theme.render("home.html", &ctx, input.theme_sources)?))
+}
+
+fn overview(input: &RenderInput<'_>, views: &Views<'_>) -> Option<OverviewView> {
+    let def = input.config.overview.as_ref()?;
+    let graph = input.graph;
+    let kind = input.config.kinds.get(&def.kind)?;
+    let col_def = kind.fields.get(&def.columns)?;
+    let row_kind = kind.fields.get(&def.rows)?.to.clone();
+    let section = graph.section_of(&def.kind)?;
+    let mut rows: Vec<(PageIx, Vec<Vec<ItemView>>)> = Vec::new();
+    let mut other = Vec::new();
+    if let Some(rk) = row_kind.as_deref().and_then(|k| graph.section_of(k)) {
+        rows = rk.members.iter().map(|&r| (r, vec![Vec::new(); col_def.values.len()])).collect();
+    }
+    for &m in &section.members {
+        let page = &graph.pages[m];
+        let row = page.fields.get(&def.rows).and_then(|v| v.ids().first().and_then(|id| graph.by_id.get(*id)).copied());
+        let col = page.fields.get(&def.columns).and_then(|v| col_def.values.iter().position(|x| *x == v.display()));
+        match (row.and_then(|r| rows.iter_mut().find(|(ri, _)| *ri == r)), col) {
+            (Some((_, cells)), Some(c)) => cells[c].push(views.item(m)),
+            _ => other.push(views.item(m)),
+        }
+    }
+    rows.sort_by(|a, b| order::compare(&graph.pages[a.0].title, &graph.pages[b.0].title));
+    Some(OverviewView {
+        title: def.title.clone(),
+        columns: col_def.values.iter().map(|v| col_def.value_label(v).to_owned()).collect(),
+        rows: rows.into_iter().map(|(r, cells)| OverviewRow { item: views.item(r), cells }).collect(),
+        other_label: format!("{} uten {}", section.plural, kind.fields[&def.rows].label(&def.rows).to_lowercase()),
+        other,
+    })
+}
+
+#[derive(Serialize)]
+struct LetterGroup {
+    letter: String,
+    items: Vec<ItemView>,
+}
+
+fn render_search(input: &RenderInput<'_>) -> Result<OutputFile, Diagnostic> {
+    let graph = input.graph;
+    let url = graph::SEARCH_URL;
+    let views = Views::new(graph, input.config, url);
+    let mut entries: Vec<PageIx> = graph.pages.iter().enumerate().filter(|(_, p)| p.role == PageRole::Entry).map(|(i, _)| i).collect();
+    entries.sort_by(|&a, &b| order::compare(&graph.pages[a].title, &graph.pages[b].title));
+    let mut groups: Vec<LetterGroup> = Vec::new();
+    for ix in entries {
+        let letter = first_letter(&graph.pages[ix].title);
+        match groups.last_mut() {
+            Some(g) if g.letter == letter => g.items.push(views.item(ix)),
+            _ => groups.push(LetterGroup { letter, items: vec![views.item(ix)] }),
+        }
+    }
+    let mut ctx = base_context(input, &views, url, "Søk");
+    ctx.insert("az", &groups);
+    Ok(OutputFile::html(url, input.theme.render("search.html", &ctx, input.theme_sources)?))
+}
+
+/// The letter a title is listed under in the A–Z list (`Å` stays `Å`; digits under `0–9`).
+fn first_letter(title: &str) -> String {
+    match title.chars().find(|c| c.is_alphanumeric()) {
+        Some(c) if c.is_numeric() => "0–9".to_owned(),
+        Some(c) => {
+            let upper: String = c.to_uppercase().collect();
+            match upper.as_str() {
+                "Æ" | "Ø" | "Å" => upper,
+                _ => deunicode::deunicode(&upper).chars().next().map_or(upper, |c| c.to_string()),
+            }
+        }
+        None => "#".to_owned(),
+    }
+}
+
+fn render_404(input: &RenderInput<'_>) -> Result<OutputFile, Diagnostic> {
+    // Served at any depth, so its links are absolute from the site root's path.
+    let base_path = input.config.base_url().splitn(4, '/').nth(3).map_or_else(|| "/".to_owned(), |p| format!("/{}/", p.trim_matches('/')));
+    let views = Views { graph: input.graph, config: input.config, root: base_path.replace("//", "/") };
+    let ctx = base_context(input, &views, "404.html", "Fant ikke siden");
+    Ok(OutputFile { path: "404.html".into(), bytes: input.theme.render("404.html", &ctx, input.theme_sources)?.into_bytes() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_letters_keep_norwegian_letters() {
+        assert_eq!(first_letter("Årlig møte"), "Å");
+        assert_eq!(first_letter("«Arbeidspuls»"), "A");
+        assert_eq!(first_letter("14 dager"), "0–9");
+        assert_eq!(first_letter("Éclair"), "E");
+    }
+}

@@ -1,0 +1,121 @@
+//! The theme: Tera templates compiled once, static files fingerprinted.
+//!
+//! Templates come in as text from the `source` stage; template errors become diagnostics that
+//! point at `themes/<name>/templates/<file>:line:column`. CSS and JS get a content hash in their
+//! name (`style.3f2a1b9c.css`) so hosts can cache them forever.
+
+use std::collections::BTreeMap;
+
+use crate::error::{Diagnostic, Position};
+use crate::html::OutputFile;
+use crate::source::ThemeSources;
+
+/// Templates and static files, ready for rendering.
+pub struct Theme {
+    pub tera: tera::Tera,
+    /// Logical name (`style.css`) → site-relative URL (`assets/style.3f2a1b9c.css`).
+    pub assets: BTreeMap<String, String>,
+    /// The static files themselves.
+    pub files: Vec<OutputFile>,
+    /// Site-relative folder of the templates, for diagnostics (`themes/default/templates`).
+    pub templates_dir: String,
+}
+
+impl Theme {
+    /// Compiles the templates and fingerprints the static files of `sources`.
+    pub fn load(sources: &ThemeSources, theme_name: &str) -> Result<Theme, Vec<Diagnostic>> {
+        let templates_dir = format!("themes/{theme_name}/templates");
+        let mut tera = tera::Tera::new();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        let texts = sources.templates.iter().map(|(n, t)| (n.as_str(), t.as_str()));
+        if let Err(e) = tera.add_raw_templates(texts) {
+            return Err(vec![template_diagnostic(&templates_dir, &e, sources)]);
+        }
+        let mut assets = BTreeMap::new();
+        let mut files = Vec::new();
+        for asset in &sources.static_files {
+            let path = match asset.rel_path.rsplit_once('.') {
+                Some((stem, ext)) if matches!(ext, "css" | "js") => {
+                    let hash = xxhash_rust::xxh3::xxh3_64(&asset.bytes);
+                    format!("assets/{stem}.{:08x}.{ext}", hash as u32)
+                }
+                _ => format!("assets/{}", asset.rel_path),
+            };
+            assets.insert(asset.rel_path.clone(), path.clone());
+            files.push(OutputFile { path, bytes: asset.bytes.clone() });
+        }
+        Ok(Theme { tera, assets, files, templates_dir })
+    }
+
+    /// Whether the theme has a template called `name`.
+    pub fn has(&self, name: &str) -> bool {
+        self.tera.contains_template(name)
+    }
+
+    /// Renders `name`, turning a template error into a diagnostic.
+    pub fn render(&self, name: &str, context: &tera::Context, sources: &ThemeSources) -> Result<String, Diagnostic> {
+        self.tera.render(name, context).map_err(|e| template_diagnostic(&self.templates_dir, &e, sources))
+    }
+}
+
+/// A Tera error as a diagnostic at the template's file, line and column.
+fn template_diagnostic(dir: &str, err: &tera::Error, sources: &ThemeSources) -> Diagnostic {
+    let report = match err.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => Some(r),
+        _ => None,
+    };
+    let Some(report) = report else {
+        let mut message = err.to_string();
+        let mut source = std::error::Error::source(err);
+        while let Some(s) = source {
+            message.push_str(": ");
+            message.push_str(&s.to_string());
+            source = s.source();
+        }
+        return Diagnostic::error(dir, Position::default(), "template", message);
+    };
+    let span = report.span();
+    let file = format!("{dir}/{}", report.filename());
+    let pos = Position { line: span.start_line, column: span.start_col + 1 };
+    let width = if span.end_line == span.start_line { span.end_col.saturating_sub(span.start_col) } else { 1 };
+    let mut d = Diagnostic::error(file, pos, "template", report.message().to_owned()).with_span(width);
+    if let Some((_, text)) = sources.templates.iter().find(|(n, _)| n == report.filename()) {
+        d = d.with_source(text, width);
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Asset;
+
+    fn sources(templates: &[(&str, &str)]) -> ThemeSources {
+        ThemeSources {
+            templates: templates.iter().map(|(n, t)| ((*n).to_owned(), (*t).to_owned())).collect(),
+            static_files: vec![Asset { rel_path: "style.css".into(), bytes: b"body{}".to_vec() }],
+        }
+    }
+
+    #[test]
+    fn assets_are_fingerprinted() {
+        let theme = Theme::load(&sources(&[("a.html", "x")]), "default").unwrap();
+        let url = &theme.assets["style.css"];
+        assert!(url.starts_with("assets/style.") && url.ends_with(".css") && url.len() == "assets/style.12345678.css".len(), "{url}");
+    }
+
+    #[test]
+    fn syntax_errors_point_into_the_template() {
+        let errs = Theme::load(&sources(&[("page.html", "<p>\n{% if x %}\n")]), "default").err().unwrap();
+        assert_eq!(errs[0].file, "themes/default/templates/page.html");
+        assert!(errs[0].line >= 2, "{errs:?}");
+    }
+
+    #[test]
+    fn render_errors_point_into_the_template() {
+        let src = sources(&[("page.html", "<p>\n{{ missing.field }}\n")]);
+        let theme = Theme::load(&src, "default").unwrap();
+        let d = theme.render("page.html", &tera::Context::new(), &src).unwrap_err();
+        assert_eq!((d.file.as_str(), d.line), ("themes/default/templates/page.html", 2), "{d:?}");
+    }
+}

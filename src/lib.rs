@@ -1,0 +1,25 @@
+//! veiviser: a static knowledge-base site generator.
+//!
+//! ```text
+//! content/*.md ──source::load────▶ SiteSources         (the only reads)
+//!              ──page::parse─────▶ Vec<Page>           (front matter checked, Markdown rendered)
+//!              ──graph::build────▶ SiteGraph           (ids, relations both ways, links, tags)
+//!              ──html::render────▶ Vec<OutputFile> ─┐
+//!                                                   └─output::write_dir──▶ public/ (atomic swap)
+//! ```
+//!
+//! `pipeline` is the only orchestrator; `cli` wraps it for the terminal. A stage uses only the
+//! stages before it, plus `config`, `error` and `yaml`.
+
+pub mod config;
+pub mod error;
+pub mod yaml;
+
+pub mod source;
+pub mod page;
+pub mod graph;
+pub mod html;
+pub mod output;
+
+pub mod pipeline;
+pub mod cli;

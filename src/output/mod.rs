@@ -1,0 +1,170 @@
+//! Stage ⑤: `Vec<OutputFile>` → the output folder, swapped in atomically.
+//!
+//! The site is written into a fresh temporary folder beside the output and, only when every file
+//! is written, exchanged with the old output in one step (`renameat2(RENAME_EXCHANGE)` on Linux,
+//! two renames elsewhere). A failed or killed build therefore leaves the previous site exactly as
+//! it was, and a successful one leaves no stale file behind. Every path is checked to stay inside
+//! the output folder, and a folder veiviser did not create is never replaced.
+
+use std::collections::HashSet;
+use std::path::{Component, Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::html::OutputFile;
+
+/// Marker file written into every output folder; its presence allows replacing the folder.
+pub const MARKER: &str = ".veiviser-output";
+const TEMP_PREFIX: &str = ".veiviser-build-";
+
+/// Checks that `path` is a plain relative path (no `..`, no root, no drive, no empty segment).
+pub fn is_safe_relative(path: &str) -> bool {
+    !path.is_empty()
+        && !path.contains('\\')
+        && !path.contains('\0')
+        && Path::new(path).components().all(|c| matches!(c, Component::Normal(_)))
+        && !path.split('/').any(str::is_empty)
+}
+
+/// Writes `files` as the new content of `out`.
+pub fn write_dir(out: &Path, site_root: &Path, files: &[OutputFile]) -> Result<()> {
+    check_target(out, site_root)?;
+    let mut seen = HashSet::new();
+    for f in files {
+        if !is_safe_relative(&f.path) {
+            return Err(Error::Usage(format!("refusing to write {:?}: not a plain path inside the output folder", f.path)));
+        }
+        if !seen.insert(f.path.as_str()) {
+            return Err(Error::Usage(format!("two outputs want the same file {}; a content file probably shadows a generated page", f.path)));
+        }
+    }
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
+    remove_stale_temps(parent);
+    let temp = tempfile::Builder::new().prefix(TEMP_PREFIX).tempdir_in(parent).map_err(|e| Error::write(parent, e))?;
+    let mut dirs: HashSet<PathBuf> = HashSet::new();
+    for f in files {
+        let path = temp.path().join(&f.path);
+        if let Some(dir) = path.parent()
+            && dirs.insert(dir.to_owned())
+        {
+            std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
+        }
+        std::fs::write(&path, &f.bytes).map_err(|e| Error::write(&out.join(&f.path), e))?;
+    }
+    let marker = temp.path().join(MARKER);
+    std::fs::write(&marker, b"This folder is written by veiviser and replaced on every build.\n").map_err(|e| Error::write(&marker, e))?;
+    let temp = temp.keep();
+    swap_in(&temp, out).inspect_err(|_| {
+        let _ = std::fs::remove_dir_all(&temp);
+    })
+}
+
+/// Refuses outputs that would destroy something: the site itself, a parent of it, or a folder
+/// with content that veiviser did not write.
+fn check_target(out: &Path, site_root: &Path) -> Result<()> {
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
+    let (out_abs, root_abs) = (abs(out), abs(site_root));
+    if root_abs.starts_with(&out_abs) {
+        return Err(Error::Usage(format!("refusing to build into {}: it contains the site itself", out.display())));
+    }
+    for protected in ["content", "themes"] {
+        if out_abs.starts_with(root_abs.join(protected)) {
+            return Err(Error::Usage(format!("refusing to build into {}: it is inside the site's {protected}/ folder", out.display())));
+        }
+    }
+    match std::fs::symlink_metadata(out) {
+        Ok(m) if m.file_type().is_symlink() => Err(Error::Usage(format!("refusing to replace {}: it is a symlink", out.display()))),
+        Ok(m) if !m.is_dir() => Err(Error::Usage(format!("refusing to replace {}: it is a file, not a folder", out.display()))),
+        Ok(_) => {
+            let empty = std::fs::read_dir(out).map_err(|e| Error::read(out, e))?.next().is_none();
+            if empty || out.join(MARKER).is_file() {
+                Ok(())
+            } else {
+                Err(Error::Usage(format!("refusing to replace {}: it was not made by veiviser (no {MARKER}); remove it or choose another --out", out.display())))
+            }
+        }
+        Err(_) => Ok(()),
+    }
+}
+
+/// Puts `temp` in place of `out` and removes the old output.
+fn swap_in(temp: &Path, out: &Path) -> Result<()> {
+    if !out.exists() {
+        return std::fs::rename(temp, out).map_err(|e| Error::write(out, e));
+    }
+    exchange(temp, out).map_err(|e| Error::write(out, e))?;
+    // `temp` now holds the previous site.
+    let _ = std::fs::remove_dir_all(temp);
+    Ok(())
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
+}
+
+/// Without an atomic exchange: move the old output aside, the new one in, then delete the old.
+/// A crash between the two renames leaves the previous site under the aside name.
+#[cfg(not(target_os = "linux"))]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    let aside = b.with_extension("veiviser-old");
+    let _ = std::fs::remove_dir_all(&aside);
+    std::fs::rename(b, &aside)?;
+    std::fs::rename(a, b)?;
+    std::fs::rename(&aside, a)
+}
+
+/// Removes temporary folders left by builds that were killed.
+fn remove_stale_temps(parent: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        if name.to_string_lossy().starts_with(TEMP_PREFIX) && is_stale(&e.path()) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+/// A temporary build folder untouched for ten minutes belongs to a build that is gone.
+fn is_stale(path: &Path) -> bool {
+    std::fs::metadata(path).and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|d| d.as_secs() > 600))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_relative_paths_are_safe() {
+        assert!(is_safe_relative("takster/l8/index.html"));
+        for bad in ["", "/etc/passwd", "../x", "a/../../x", "a//b", "a\\..\\b", "./a"] {
+            assert!(!is_safe_relative(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn write_replaces_output_and_removes_stale_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let f = |p: &str, b: &str| OutputFile { path: p.into(), bytes: b.as_bytes().to_vec() };
+        write_dir(&out, dir.path(), &[f("a/index.html", "1"), f("old.txt", "x")]).unwrap();
+        write_dir(&out, dir.path(), &[f("a/index.html", "2")]).unwrap();
+        assert_eq!(std::fs::read_to_string(out.join("a/index.html")).unwrap(), "2");
+        assert!(!out.join("old.txt").exists());
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert_eq!(leftovers, [std::ffi::OsString::from("public")]);
+    }
+
+    #[test]
+    fn foreign_folders_are_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("src");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("main.rs"), "fn main(){}").unwrap();
+        let err = write_dir(&out, dir.path(), &[]).unwrap_err();
+        assert!(err.to_string().contains("not made by veiviser"), "{err}");
+        assert!(out.join("main.rs").exists());
+        assert!(write_dir(dir.path(), dir.path(), &[]).is_err());
+    }
+}

@@ -1,0 +1,500 @@
+//! Markdown body → HTML with link placeholders, plus what later stages need to know about it:
+//! headings (anchors), outgoing links, external links and plain text per section for search.
+//!
+//! Internal links cannot be resolved here — the target page may not be parsed yet — so each one
+//! becomes a placeholder (`\0L<n>\0` for the href, `\0T<n>\0` for a `[[id]]` link's text) that
+//! the graph stage checks and the html stage fills in. NUL can never come from content: the
+//! source stage replaces it, so placeholders cannot be forged.
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+
+use crate::error::{Diagnostic, Position, position_at};
+use crate::page::chart;
+use crate::page::raw_html;
+use crate::page::slug::slugify;
+
+/// Heading ids the templates use; a content heading with the same slug gets a suffix.
+pub const RESERVED_IDS: &[&str] = &["innhold", "fakta", "relasjoner", "kilder", "toppen", "sok"];
+
+/// A heading of the body.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Heading {
+    pub level: u8,
+    /// The anchor id (slug of the text, or pinned with `{#id}`).
+    pub id: String,
+    pub text: String,
+    /// Pinned with `{#id}` rather than derived from the text.
+    pub pinned: bool,
+    #[serde(skip)]
+    pub pos: Position,
+}
+
+/// Where an internal link points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkTarget {
+    /// `[[id]]`
+    Id(String),
+    /// A relative link to a Markdown file, resolved to a site-relative path (`content/x/y.md`).
+    File(String),
+    /// `#anchor` on the same page.
+    SamePage,
+    /// A site-absolute path (`/takster/l8/`).
+    Path(String),
+}
+
+/// One internal link, in order of appearance; its index is the placeholder number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub target: LinkTarget,
+    pub fragment: Option<String>,
+    /// `[[id]]` without its own text: the html stage writes the target's title.
+    pub needs_title: bool,
+    pub pos: Position,
+    pub span: usize,
+}
+
+/// Plain text of one part of the page, for the search index.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct TextSection {
+    /// Anchor of the heading that opens the part; `None` for the text before the first heading.
+    pub anchor: Option<String>,
+    pub heading: String,
+    pub level: u8,
+    pub text: String,
+}
+
+/// The rendered body and what was found in it.
+#[derive(Debug, Clone, Default)]
+pub struct Body {
+    pub html: String,
+    pub headings: Vec<Heading>,
+    pub links: Vec<Link>,
+    pub external_links: Vec<(String, Position)>,
+    pub sections: Vec<TextSection>,
+    pub word_count: usize,
+}
+
+/// Inputs of [`render`].
+pub struct MarkdownInput<'a> {
+    /// Site-relative path of the file (for diagnostics and relative links).
+    pub file: &'a str,
+    /// The whole file (positions are computed against it).
+    pub text: &'a str,
+    /// Byte offset of the body in `text`.
+    pub body_offset: usize,
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_WIKILINKS
+}
+
+/// Renders the body of a page.
+pub fn render(input: &MarkdownInput<'_>, diags: &mut Vec<Diagnostic>) -> Body {
+    let body = &input.text[input.body_offset..];
+    let mut r = Renderer { input, diags, out: Vec::new(), body: Body::default(), used_ids: RESERVED_IDS.iter().map(|s| (*s).to_owned()).collect(), section: TextSection::default(), charts: 0 };
+    let mut events = Parser::new_ext(body, options()).into_offset_iter().peekable();
+    while let Some((event, range)) = events.next() {
+        let pos = position_at(input.text, input.body_offset + range.start);
+        match event {
+            Event::Start(Tag::Heading { level, id, classes: _, attrs: _ }) => {
+                let mut inner = Vec::new();
+                for (e, _) in events.by_ref() {
+                    if matches!(e, Event::End(TagEnd::Heading(_))) {
+                        break;
+                    }
+                    inner.push(e);
+                }
+                r.heading(level, id, inner, pos);
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if info.trim() == "chart" => {
+                let mut yaml = String::new();
+                let mut start = None;
+                for (e, range) in events.by_ref() {
+                    match e {
+                        Event::Text(t) => {
+                            start.get_or_insert(range.start);
+                            yaml.push_str(&t);
+                        }
+                        Event::End(TagEnd::CodeBlock) => break,
+                        _ => {}
+                    }
+                }
+                let yaml_pos = start.map_or(pos, |s| position_at(input.text, input.body_offset + s));
+                r.charts += 1;
+                let html = chart::render(&yaml, r.charts, input.file, yaml_pos, input.text, r.diags);
+                r.out.push(Event::Html(html.into()));
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id: _ }) => {
+                r.link(link_type, &dest_url, &title, pos, &mut events);
+            }
+            Event::Start(Tag::Image { link_type: _, dest_url, title, id: _ }) => {
+                r.image(&dest_url, &title, pos);
+            }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                let filtered = raw_html::filter(&html);
+                if filtered.escaped {
+                    r.diags.push(
+                        Diagnostic::warning(input.file, pos, "raw-html", format!("raw HTML `{}` is shown as text", html.trim().chars().take(40).collect::<String>()))
+                            .with_hint(format!("only these tags pass through: {}", raw_html::ALLOWED.join(", ")))
+                            .with_source(input.text, html.trim().chars().count().min(40)),
+                    );
+                }
+                r.out.push(Event::Html(filtered.html.into()));
+            }
+            Event::Start(Tag::Table(align)) => {
+                r.out.push(Event::Html("<div class=\"table-wrap\">".into()));
+                r.out.push(Event::Start(Tag::Table(align)));
+            }
+            Event::End(TagEnd::Table) => {
+                r.out.push(Event::End(TagEnd::Table));
+                r.out.push(Event::Html("</div>".into()));
+            }
+            Event::Text(ref t) | Event::Code(ref t) => {
+                r.text(t);
+                r.out.push(event);
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                r.text(" ");
+                r.out.push(event);
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_)) => {
+                r.text(" ");
+                r.out.push(event);
+            }
+            other => r.out.push(other),
+        }
+    }
+    r.finish()
+}
+
+struct Renderer<'a, 'd> {
+    input: &'a MarkdownInput<'a>,
+    diags: &'d mut Vec<Diagnostic>,
+    out: Vec<Event<'a>>,
+    body: Body,
+    used_ids: std::collections::HashSet<String>,
+    section: TextSection,
+    charts: usize,
+}
+
+impl<'a> Renderer<'a, '_> {
+    fn text(&mut self, t: &str) {
+        self.section.text.push_str(t);
+    }
+
+    fn heading(&mut self, level: HeadingLevel, pinned: Option<CowStr<'a>>, inner: Vec<Event<'a>>, pos: Position) {
+        let text: String = inner
+            .iter()
+            .filter_map(|e| match e {
+                Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                _ => None,
+            })
+            .collect::<String>()
+            .trim()
+            .to_owned();
+        let level_num = level as u8;
+        if level_num == 1 {
+            self.diags.push(
+                Diagnostic::warning(self.input.file, pos, "heading-level", "a `#` heading in the body competes with the page title")
+                    .with_hint("start sections with `##`; the title is the page's only top-level heading")
+                    .with_source(self.input.text, 1),
+            );
+        }
+        let id = match &pinned {
+            Some(p) => {
+                let p = p.to_string();
+                if slugify(&p) != p {
+                    self.diags.push(
+                        Diagnostic::error(self.input.file, pos, "bad-anchor", format!("pinned anchor `{p}` must be lowercase letters, digits and `-`"))
+                            .with_hint(format!("use `{{#{}}}`", slugify(&p)))
+                            .with_source(self.input.text, 2),
+                    );
+                }
+                if !self.used_ids.insert(p.clone()) {
+                    self.diags.push(
+                        Diagnostic::error(self.input.file, pos, "duplicate-anchor", format!("anchor `{p}` is used twice on this page"))
+                            .with_source(self.input.text, 2),
+                    );
+                }
+                p
+            }
+            None => {
+                let base = match slugify(&text) {
+                    s if s.is_empty() => "seksjon".to_owned(),
+                    s => s,
+                };
+                let mut id = base.clone();
+                let mut n = 2;
+                while !self.used_ids.insert(id.clone()) {
+                    id = format!("{base}-{n}");
+                    n += 1;
+                }
+                id
+            }
+        };
+        let finished = std::mem::replace(&mut self.section, TextSection { anchor: Some(id.clone()), heading: text.clone(), level: level_num, text: String::new() });
+        self.push_section(finished);
+        self.body.headings.push(Heading { level: level_num, id: id.clone(), text, pinned: pinned.is_some(), pos });
+        self.out.push(Event::Html(format!("<h{level_num} id=\"{id}\">").into()));
+        // Links inside headings are kept as plain text: a heading is a link target, not a source.
+        for e in inner {
+            match e {
+                Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link) => {}
+                Event::Html(h) | Event::InlineHtml(h) => self.out.push(Event::Html(raw_html::filter(&h).html.into())),
+                e => self.out.push(e),
+            }
+        }
+        self.out.push(Event::Html(format!("</h{level_num}>\n").into()));
+    }
+
+    fn push_section(&mut self, section: TextSection) {
+        let text = section.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        self.body.word_count += text.split(' ').filter(|w| w.chars().any(char::is_alphanumeric)).count();
+        if !text.is_empty() || section.anchor.is_some() {
+            self.body.sections.push(TextSection { text, ..section });
+        }
+    }
+
+    fn link(&mut self, link_type: LinkType, dest: &str, title: &str, pos: Position, events: &mut impl Iterator<Item = (Event<'a>, std::ops::Range<usize>)>) {
+        let span = dest.chars().count().max(1);
+        let (target, fragment) = match link_type {
+            LinkType::WikiLink { .. } => {
+                let (id, frag) = split_fragment(dest);
+                (Some(LinkTarget::Id(id.trim().to_owned())), frag)
+            }
+            LinkType::Email => {
+                self.body.external_links.push((format!("mailto:{dest}"), pos));
+                (None, None)
+            }
+            _ => self.classify(dest, pos, span),
+        };
+        let Some(target) = target else {
+            let href = if link_type == LinkType::Email { format!("mailto:{dest}") } else { dest.to_owned() };
+            let href = if is_safe_external(&href) { href } else { "#".to_owned() };
+            self.out.push(Event::Html(format!("<a href=\"{}\"{}>", escape_attr(&href), title_attr(title)).into()));
+            self.after_link_start(false, events);
+            return;
+        };
+        let needs_title = matches!(link_type, LinkType::WikiLink { has_pothole: false });
+        let n = self.body.links.len();
+        self.body.links.push(Link { target, fragment, needs_title, pos, span });
+        self.out.push(Event::Html(format!("<a href=\"\0L{n}\0\"{}>", title_attr(title)).into()));
+        if needs_title {
+            self.out.push(Event::Html(format!("\0T{n}\0").into()));
+        }
+        self.after_link_start(needs_title, events);
+    }
+
+    /// Copies the link's inner events (or skips them when the title replaces them) and closes it.
+    fn after_link_start(&mut self, skip_inner: bool, events: &mut impl Iterator<Item = (Event<'a>, std::ops::Range<usize>)>) {
+        let mut depth = 0;
+        for (e, _) in events.by_ref() {
+            match e {
+                Event::Start(Tag::Link { .. }) => depth += 1,
+                Event::End(TagEnd::Link) if depth == 0 => break,
+                Event::End(TagEnd::Link) => depth -= 1,
+                Event::Text(ref t) | Event::Code(ref t) => {
+                    self.text(t);
+                    if !skip_inner {
+                        self.out.push(e);
+                    }
+                }
+                Event::Html(h) | Event::InlineHtml(h) => {
+                    if !skip_inner {
+                        self.out.push(Event::Html(raw_html::filter(&h).html.into()));
+                    }
+                }
+                e if !skip_inner => self.out.push(e),
+                _ => {}
+            }
+        }
+        self.out.push(Event::Html("</a>".into()));
+    }
+
+    /// Sorts a written link destination into internal target or external URL.
+    fn classify(&mut self, dest: &str, pos: Position, span: usize) -> (Option<LinkTarget>, Option<String>) {
+        let (path, fragment) = split_fragment(dest);
+        if let Some(scheme) = scheme_of(dest) {
+            if is_safe_external(dest) {
+                self.body.external_links.push((dest.to_owned(), pos));
+            } else {
+                self.diags.push(
+                    Diagnostic::error(self.input.file, pos, "unsafe-link", format!("links with the `{scheme}:` scheme are not allowed"))
+                        .with_hint("use an https:// address or a link to a page")
+                        .with_source(self.input.text, span),
+                );
+            }
+            return (None, None);
+        }
+        if path.is_empty() {
+            return (Some(LinkTarget::SamePage), fragment);
+        }
+        if path.starts_with("//") {
+            self.body.external_links.push((dest.to_owned(), pos));
+            return (None, None);
+        }
+        if let Some(abs) = path.strip_prefix('/') {
+            return (Some(LinkTarget::Path(format!("/{abs}"))), fragment);
+        }
+        match resolve_relative(self.input.file, path) {
+            Some(resolved) if resolved.starts_with("content/") => (Some(LinkTarget::File(resolved)), fragment),
+            _ => {
+                self.diags.push(
+                    Diagnostic::error(self.input.file, pos, "broken-link", format!("link `{dest}` leads outside content/"))
+                        .with_hint("link to a page with a path relative to this file, e.g. ../takster/l8.md")
+                        .with_source(self.input.text, span),
+                );
+                (None, None)
+            }
+        }
+    }
+
+    fn image(&mut self, dest: &str, _title: &str, pos: Position) {
+        if scheme_of(dest).is_some() || dest.starts_with("//") {
+            self.diags.push(
+                Diagnostic::error(self.input.file, pos, "external-image", format!("image `{dest}` would be loaded from another host"))
+                    .with_hint("put the image in content/ beside the page and link it relatively")
+                    .with_source(self.input.text, dest.chars().count()),
+            );
+        }
+        // The image itself renders as written (relative to the page); pulldown escapes the URL.
+    }
+
+    fn finish(mut self) -> Body {
+        let last = std::mem::take(&mut self.section);
+        self.push_section(last);
+        let mut html = String::with_capacity(self.input.text.len() * 3 / 2);
+        pulldown_cmark::html::push_html(&mut html, self.out.into_iter());
+        self.body.html = html;
+        self.body
+    }
+}
+
+fn split_fragment(dest: &str) -> (&str, Option<String>) {
+    match dest.split_once('#') {
+        Some((p, f)) => (p, Some(f.to_owned())),
+        None => (dest, None),
+    }
+}
+
+fn scheme_of(dest: &str) -> Option<&str> {
+    let (scheme, _) = dest.split_once(':')?;
+    let valid = !scheme.is_empty()
+        && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        && !scheme.contains('/');
+    valid.then_some(scheme)
+}
+
+fn is_safe_external(dest: &str) -> bool {
+    let lower = dest.to_ascii_lowercase();
+    ["https://", "http://", "mailto:", "tel:"].iter().any(|p| lower.starts_with(p))
+}
+
+/// Resolves `rel` against the folder of `file`; `None` when it climbs above the site root.
+pub fn resolve_relative(file: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = file.split('/').collect();
+    parts.pop();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn title_attr(title: &str) -> String {
+    if title.is_empty() { String::new() } else { format!(" title=\"{}\"", escape_attr(title)) }
+}
+
+/// Escapes text for an HTML attribute value in double quotes.
+pub fn escape_attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    pulldown_cmark_escape::escape_html(&mut out, s).expect("writing to a String cannot fail");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn md(body: &str) -> (Body, Vec<Diagnostic>) {
+        let text = format!("---\ntitle: x\n---\n{body}");
+        let input = MarkdownInput { file: "content/takster/l8.md", text: &text, body_offset: 16 };
+        let mut diags = Vec::new();
+        let b = render(&input, &mut diags);
+        (b, diags)
+    }
+
+    #[test]
+    fn headings_get_slug_anchors_pinned_ids_and_dedup() {
+        let (b, d) = md("## Når brukes L8\n\n## Når brukes L8\n\n## Annet {#bruk}\n\n## Kilder\n");
+        assert!(d.is_empty(), "{d:?}");
+        let ids: Vec<_> = b.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["nar-brukes-l8", "nar-brukes-l8-2", "bruk", "kilder-2"]);
+        assert!(b.html.contains("<h2 id=\"bruk\">Annet</h2>"), "{}", b.html);
+        assert_eq!(b.headings[0].pos, Position { line: 4, column: 1 });
+    }
+
+    #[test]
+    fn internal_links_become_placeholders_with_positions() {
+        let (b, d) = md("Se [[takst-l40]], [L4](l4.md#bruk) og [[regel-x|regelen]].\n");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(b.links.len(), 3);
+        assert_eq!(b.links[0].target, LinkTarget::Id("takst-l40".into()));
+        assert!(b.links[0].needs_title);
+        assert_eq!(b.links[1].target, LinkTarget::File("content/takster/l4.md".into()));
+        assert_eq!(b.links[1].fragment.as_deref(), Some("bruk"));
+        assert!(!b.links[2].needs_title);
+        assert_eq!(b.links[1].pos, Position { line: 4, column: 19 });
+        assert!(b.html.contains("<a href=\"\0L0\0\">\0T0\0</a>"), "{:?}", b.html);
+        assert!(b.html.contains("<a href=\"\0L2\0\">regelen</a>"), "{:?}", b.html);
+    }
+
+    #[test]
+    fn links_leaving_content_and_script_schemes_are_errors() {
+        let (b, d) = md("[a](../../../etc/passwd.md) [b](javascript:alert(1)) [c](https://nav.no)\n");
+        let codes: Vec<_> = d.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["broken-link", "unsafe-link"]);
+        assert!(!b.html.contains("javascript"), "{}", b.html);
+        assert_eq!(b.external_links[0].0, "https://nav.no");
+    }
+
+    #[test]
+    fn raw_script_is_escaped_with_a_warning() {
+        let (b, d) = md("Hei <script>alert(1)</script> <kbd>Ctrl</kbd>\n\n<img src=x onerror=alert(1)>\n");
+        assert!(!b.html.contains("<script"), "{}", b.html);
+        assert!(!b.html.contains("<img"), "{}", b.html);
+        assert!(b.html.contains("&lt;script&gt;"), "{}", b.html);
+        assert!(b.html.contains("<kbd>Ctrl</kbd>"), "{}", b.html);
+        assert!(d.iter().all(|d| d.code == "raw-html") && d.len() >= 2, "{d:?}");
+    }
+
+    #[test]
+    fn text_sections_follow_headings() {
+        let (b, _) = md("Innledning her.\n\n## Når brukes L8\n\nNår Nav ber om det.\n");
+        assert_eq!(b.sections.len(), 2);
+        assert_eq!(b.sections[0].anchor, None);
+        assert_eq!(b.sections[1].anchor.as_deref(), Some("nar-brukes-l8"));
+        assert_eq!(b.sections[1].text, "Når Nav ber om det.");
+        assert_eq!(b.word_count, 7);
+    }
+
+    #[test]
+    fn tables_footnotes_tasks_and_strikethrough_render() {
+        let (b, _) = md("| a | b |\n|---|---|\n| 1 | 2 |\n\nTekst[^1] ~~gammel~~\n\n- [x] gjort\n\n[^1]: Fotnote.\n");
+        assert!(b.html.contains("<div class=\"table-wrap\"><table>"), "{}", b.html);
+        assert!(b.html.contains("<del>gammel</del>"));
+        assert!(b.html.contains("checkbox"));
+        assert!(b.html.contains("footnote"));
+    }
+}

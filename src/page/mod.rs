@@ -1,0 +1,327 @@
+//! Stage ②: [`SourceFile`] → [`Page`] (front matter checked against the schema, body rendered).
+//!
+//! Pure: strings in, values out, every problem collected as a diagnostic. A page whose front
+//! matter cannot be read at all yields no `Page`; any other problem still yields one, so later
+//! stages can report their own findings in the same run. Relation targets and links are checked
+//! for form only; whether they exist is decided by `graph`.
+
+pub mod chart;
+pub mod fields;
+pub mod front_matter;
+pub mod markdown;
+pub mod raw_html;
+pub mod slug;
+
+use indexmap::IndexMap;
+
+use crate::config::Config;
+use crate::error::{Diagnostic, Position};
+use crate::source::SourceFile;
+use crate::yaml::Seg;
+use fields::FieldValue;
+use front_matter::{Locator, SourceRef};
+use markdown::{Body, MarkdownInput};
+use slug::slugify;
+
+pub use front_matter::COMMON_KEYS;
+
+/// Whether `key` is one of the front-matter keys every page has.
+pub fn is_common_key(key: &str) -> bool {
+    COMMON_KEYS.contains(&key)
+}
+
+/// What a page is in the site's structure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PageRole {
+    /// `content/_index.md`
+    Home,
+    /// `content/<section>/_index.md`: the intro of a kind's index page.
+    SectionIndex,
+    /// An entity of a kind, or a plain page.
+    Entry,
+}
+
+/// A parsed page with checked front matter and rendered body.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub id: String,
+    /// Kind name (`takst`), `None` for plain pages and the home page.
+    pub kind: Option<String>,
+    pub role: PageRole,
+    /// Site-relative source path (`content/takster/l8.md`).
+    pub file: String,
+    /// URL path relative to the site root, without a leading slash: `takster/l8/` (`""` = home).
+    pub url: String,
+    pub title: String,
+    pub summary: Option<String>,
+    pub fields: IndexMap<String, FieldValue>,
+    pub sources: Vec<SourceRef>,
+    /// Earlier URL paths (`/gammel/sti/`), normalised with leading and trailing `/`.
+    pub aliases: Vec<String>,
+    pub anchor_aliases: IndexMap<String, String>,
+    pub tags: Vec<String>,
+    pub updated: Option<String>,
+    pub weight: i64,
+    pub draft: bool,
+    pub body: Body,
+    /// The front-matter YAML, for locating problems found by later stages.
+    pub front_matter: String,
+    /// Line of the file where `front_matter` starts.
+    pub front_matter_line: usize,
+}
+
+impl Page {
+    /// Position of a key path in this page's front matter.
+    pub fn locate(&self, path: &[Seg<'_>]) -> Position {
+        match crate::yaml::locate(&self.front_matter, path) {
+            Some(p) => Position { line: p.line + self.front_matter_line - 1, column: p.column },
+            None => Position { line: 1, column: 1 },
+        }
+    }
+}
+
+/// A page and the problems found while parsing it.
+#[derive(Debug)]
+pub struct Parsed {
+    pub page: Option<Page>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses one source file.
+pub fn parse(src: &SourceFile, config: &Config) -> Parsed {
+    let mut diags = Vec::new();
+    let page = parse_inner(src, config, &mut diags);
+    Parsed { page, diagnostics: diags }
+}
+
+fn parse_inner(src: &SourceFile, config: &Config, diags: &mut Vec<Diagnostic>) -> Option<Page> {
+    let file = src.rel_path.as_str();
+    let text = src.text.as_str();
+    let split = match front_matter::split(file, text) {
+        Ok(s) => s,
+        Err(d) => {
+            diags.push(d);
+            return None;
+        }
+    };
+    let loc = Locator { file, text, split };
+    let fm = front_matter::parse(&loc, diags)?;
+
+    let place = Place::of(file);
+    let kind = place.section.and_then(|s| config.kind_by_section(s));
+    let role = match (place.section, place.is_index) {
+        (None, true) => PageRole::Home,
+        (Some(_), true) => PageRole::SectionIndex,
+        _ => PageRole::Entry,
+    };
+    if split.yaml.is_empty() && role == PageRole::Entry {
+        diags.push(
+            Diagnostic::error(file, Position { line: 1, column: 1 }, "front-matter", "page has no front matter")
+                .with_hint("start the file with `---`, then `title: …`, then `---`")
+                .with_source(text, 1),
+        );
+    }
+    // Entity fields only on entity pages; a section's _index.md has common keys only.
+    let field_kind = if role == PageRole::Entry { kind } else { None };
+    let fields = fields::check(field_kind, &fm.other, &loc, diags);
+
+    let stem_slug = slugify(place.stem);
+    if role == PageRole::Entry && stem_slug.is_empty() {
+        diags.push(Diagnostic::error(file, Position::default(), "bad-file-name", "the file name has no letters or digits to make a URL from"));
+        return None;
+    }
+    let url = match role {
+        PageRole::Home => String::new(),
+        PageRole::SectionIndex => format!("{}/", place.folder_url()),
+        PageRole::Entry => match place.folder_url() {
+            f if f.is_empty() => format!("{stem_slug}/"),
+            f => format!("{f}/{stem_slug}/"),
+        },
+    };
+    let default_id = match (role, kind) {
+        (PageRole::Home, _) => "forside".to_owned(),
+        (PageRole::SectionIndex, _) => format!("seksjon-{}", place.folder_url().replace('/', "-")),
+        (PageRole::Entry, Some((kind_name, _))) => format!("{kind_name}-{stem_slug}"),
+        (PageRole::Entry, None) => format!("side-{}", url.trim_end_matches('/').replace('/', "-")),
+    };
+    let id = match fm.id {
+        Some(id) if slugify(&id) == id && !id.is_empty() => id,
+        Some(id) => {
+            diags.push(
+                loc.error(&[Seg::Key("id")], "bad-id", format!("id `{id}` must be lowercase letters, digits and `-`"), 2)
+                    .with_hint(format!("use `{}`", slugify(&id))),
+            );
+            default_id
+        }
+        None => default_id,
+    };
+    let title = match fm.title {
+        Some(t) if !t.trim().is_empty() => t.trim().to_owned(),
+        _ if role == PageRole::Entry => {
+            if !split.yaml.is_empty() {
+                diags.push(
+                    loc.error(&[], "missing-field", "every page needs a `title`", 3)
+                        .with_hint("add `title: …` to the front matter"),
+                );
+            }
+            place.stem.to_owned()
+        }
+        _ => match (role, kind) {
+            (PageRole::SectionIndex, Some((name, k))) => k.plural(name).to_owned(),
+            (PageRole::Home, _) => config.title.clone(),
+            _ => place.stem.to_owned(),
+        },
+    };
+    if let Some(updated) = &fm.updated
+        && !fields::is_valid_date(updated)
+    {
+        diags.push(loc.error(&[Seg::Key("updated")], "wrong-type", format!("`updated` must be a date written YYYY-MM-DD, found \"{updated}\""), 7));
+    }
+    let aliases = fm
+        .aliases
+        .iter()
+        .filter_map(|a| match normalise_alias(a) {
+            Some(n) => Some(n),
+            None => {
+                diags.push(
+                    loc.error(&[Seg::Key("aliases"), Seg::Value(a)], "bad-alias", format!("alias `{a}` is not a path inside the site"), a.chars().count())
+                        .with_hint("write an earlier URL of this page as a path, e.g. /takster/gammel-l8/"),
+                );
+                None
+            }
+        })
+        .collect();
+    for (old, new) in &fm.anchor_aliases {
+        if slugify(old) != *old || slugify(new) != *new {
+            diags.push(loc.error(&[Seg::Key("anchor_aliases"), Seg::Value(old)], "bad-anchor", format!("anchor alias `{old}: {new}` must use anchor ids (lowercase letters, digits, `-`)"), old.chars().count()));
+        }
+    }
+    for (i, s) in fm.sources.iter().enumerate() {
+        if slugify(&s.source) != s.source {
+            diags.push(loc.error(&[Seg::Key("sources"), Seg::Value(&s.source)], "bad-id", format!("source {} `{}` is not a page id", i + 1, s.source), s.source.chars().count()));
+        }
+    }
+    let tags = fm.tags.iter().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect::<Vec<_>>();
+    for t in &tags {
+        if slugify(t).is_empty() {
+            diags.push(loc.error(&[Seg::Key("tags"), Seg::Value(t)], "bad-tag", format!("tag `{t}` has no letters or digits"), t.chars().count()));
+        }
+    }
+
+    let body = markdown::render(&MarkdownInput { file, text, body_offset: split.body_offset }, diags);
+    Some(Page {
+        id,
+        kind: kind.map(|(n, _)| n.to_owned()).filter(|_| role == PageRole::Entry),
+        role,
+        file: file.to_owned(),
+        url,
+        title,
+        summary: fm.summary.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+        fields,
+        sources: fm.sources,
+        aliases,
+        anchor_aliases: fm.anchor_aliases,
+        tags,
+        updated: fm.updated,
+        weight: fm.weight.unwrap_or(0),
+        draft: fm.draft,
+        body,
+        front_matter: split.yaml.to_owned(),
+        front_matter_line: split.yaml_line,
+    })
+}
+
+/// Where a file sits under `content/`.
+struct Place<'a> {
+    /// First folder under `content/`, if any.
+    section: Option<&'a str>,
+    /// Folders under `content/`.
+    folders: Vec<&'a str>,
+    stem: &'a str,
+    is_index: bool,
+}
+
+impl<'a> Place<'a> {
+    fn of(file: &'a str) -> Self {
+        let rel = file.strip_prefix("content/").unwrap_or(file);
+        let mut parts: Vec<&str> = rel.split('/').collect();
+        let name = parts.pop().unwrap_or_default();
+        let stem = name.strip_suffix(".md").unwrap_or(name);
+        Place { section: parts.first().copied(), folders: parts, stem, is_index: stem == "_index" }
+    }
+
+    fn folder_url(&self) -> String {
+        self.folders.iter().map(|f| slugify(f)).collect::<Vec<_>>().join("/")
+    }
+}
+
+/// `/a/b` → `/a/b/`; `None` for anything that is not a plain path inside the site.
+pub fn normalise_alias(alias: &str) -> Option<String> {
+    let path = alias.strip_prefix('/')?;
+    let path = path.strip_suffix("index.html").unwrap_or(path);
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    if segments.is_empty() {
+        return None;
+    }
+    let ok = segments.iter().all(|s| {
+        *s != "." && *s != ".." && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    });
+    ok.then(|| format!("/{}/", segments.join("/")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SCHEMA: &str = "title: T\nbase_url: https://e.org\nkinds:\n  takst:\n    section: takster\n    code_field: kode\n    fields:\n      kode: { type: string, required: true }\n";
+
+    fn parse_str(path: &str, text: &str) -> Parsed {
+        parse(&SourceFile::inline(path, text), &Config::parse(SCHEMA).unwrap())
+    }
+
+    #[test]
+    fn entity_page_gets_kind_id_and_url() {
+        let p = parse_str("content/takster/l8.md", "---\ntitle: Takst L8\nkode: L8\n---\nTekst.\n");
+        assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+        let page = p.page.unwrap();
+        assert_eq!((page.id.as_str(), page.url.as_str(), page.kind.as_deref()), ("takst-l8", "takster/l8/", Some("takst")));
+    }
+
+    #[test]
+    fn index_pages_and_plain_pages() {
+        let home = parse_str("content/_index.md", "Velkommen.\n").page.unwrap();
+        assert_eq!((home.role, home.url.as_str(), home.id.as_str()), (PageRole::Home, "", "forside"));
+        let section = parse_str("content/takster/_index.md", "---\ntitle: Takster\n---\n").page.unwrap();
+        assert_eq!((section.role, section.url.as_str()), (PageRole::SectionIndex, "takster/"));
+        let plain = parse_str("content/om/Personvern og Åpenhet.md", "---\ntitle: P\n---\n").page.unwrap();
+        assert_eq!((plain.url.as_str(), plain.id.as_str(), plain.kind), ("om/personvern-og-apenhet/", "side-om-personvern-og-apenhet", None));
+    }
+
+    #[test]
+    fn bad_ids_and_aliases_are_refused() {
+        let p = parse_str("content/takster/l8.md", "---\ntitle: x\nkode: L8\nid: ../../etc\naliases: [\"../../etc/passwd\", /gammel/l8, \"https://evil.example/\"]\n---\n");
+        let codes: Vec<_> = p.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["bad-id", "bad-alias", "bad-alias"], "{:?}", p.diagnostics);
+        let page = p.page.unwrap();
+        assert_eq!(page.id, "takst-l8");
+        assert_eq!(page.aliases, ["/gammel/l8/"]);
+    }
+
+    #[test]
+    fn missing_title_and_required_field_are_both_reported() {
+        let p = parse_str("content/takster/l8.md", "---\nsummary: x\n---\n");
+        let codes: Vec<_> = p.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["missing-field", "missing-field"], "{:?}", p.diagnostics);
+    }
+
+    #[test]
+    fn alias_normalisation() {
+        assert_eq!(normalise_alias("/a/b").as_deref(), Some("/a/b/"));
+        assert_eq!(normalise_alias("/a/b/index.html").as_deref(), Some("/a/b/"));
+        assert_eq!(normalise_alias("/a/../b"), None);
+        assert_eq!(normalise_alias("a/b"), None);
+        assert_eq!(normalise_alias("/"), None);
+        assert_eq!(normalise_alias("//evil.example/x"), Some("/evil.example/x/".into()));
+    }
+}

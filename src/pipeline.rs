@@ -1,0 +1,215 @@
+//! The only orchestrator: runs the stages in order and reports what happened.
+//!
+//! ```text
+//! source::load ─▶ Config::parse ─▶ page::parse (parallel) ─▶ graph::build
+//!              ─▶ html::render (parallel) ─▶ output::write_dir
+//! ```
+//!
+//! [`compile`] is pure (sources in, files and diagnostics out) so `serve` can keep the result in
+//! memory; [`build`] adds the disk at both ends.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::error::{self, Diagnostic, Error, Result};
+use crate::graph::{self, GraphOptions, SiteGraph};
+use crate::html::{self, OutputFile, Theme};
+use crate::output;
+use crate::page;
+use crate::source::{self, SiteSources};
+
+/// Reports progress of long stages (a terminal progress bar, or nothing).
+pub trait Progress: Sync {
+    /// A stage with `total` steps begins.
+    fn start(&self, _stage: &'static str, _total: usize) {}
+    /// `n` more steps are done.
+    fn advance(&self, _n: usize) {}
+    /// The run is over.
+    fn finish(&self) {}
+}
+
+/// Progress that goes nowhere.
+pub struct Silent;
+impl Progress for Silent {}
+
+/// Options of a build or check.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The site folder (holding `veiviser.yaml`).
+    pub root: PathBuf,
+    /// Output folder; default `<root>/public`.
+    pub out: Option<PathBuf>,
+    /// Include pages marked `draft: true`.
+    pub drafts: bool,
+    /// Override `base_url` of `veiviser.yaml`.
+    pub base_url: Option<String>,
+}
+
+impl BuildOptions {
+    /// The output folder.
+    pub fn out_dir(&self) -> PathBuf {
+        self.out.clone().unwrap_or_else(|| self.root.join("public"))
+    }
+}
+
+/// Time spent in one stage.
+#[derive(Debug, Clone)]
+pub struct Timing {
+    pub stage: &'static str,
+    pub duration: Duration,
+}
+
+/// The outcome of [`compile`].
+#[derive(Debug, Default)]
+pub struct Compiled {
+    /// The files of the site (empty when the configuration or theme could not be read).
+    pub files: Vec<OutputFile>,
+    /// Errors and warnings, sorted by file and position, with source snippets attached.
+    pub diagnostics: Vec<Diagnostic>,
+    pub graph: SiteGraph,
+    pub timings: Vec<Timing>,
+}
+
+impl Compiled {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// Number of entity and plain pages.
+    pub fn page_count(&self) -> usize {
+        self.graph.pages.iter().filter(|p| p.role == page::PageRole::Entry).count()
+    }
+
+    /// Total size of the output in bytes.
+    pub fn output_bytes(&self) -> u64 {
+        self.files.iter().map(|f| f.bytes.len() as u64).sum()
+    }
+}
+
+/// Runs every stage after `source` on sources already in memory.
+pub fn compile(sources: &SiteSources, options: &BuildOptions, progress: &dyn Progress) -> Compiled {
+    let mut timings = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |stage: &'static str, timings: &mut Vec<Timing>| {
+        timings.push(Timing { stage, duration: clock.elapsed() });
+        clock = Instant::now();
+    };
+    let mut diagnostics = sources.diagnostics.clone();
+    let mut config = match Config::parse(&sources.config_text) {
+        Ok(c) => c,
+        Err(d) => {
+            diagnostics.extend(d);
+            return finish(sources, Compiled { diagnostics, timings, ..Compiled::default() });
+        }
+    };
+    if let Some(base) = &options.base_url {
+        config.base_url.clone_from(base);
+    }
+    lap("config", &mut timings);
+
+    progress.start("lese sider", sources.content.len());
+    let parsed: Vec<page::Parsed> = sources
+        .content
+        .par_iter()
+        .map(|src| {
+            let p = page::parse(src, &config);
+            progress.advance(1);
+            p
+        })
+        .collect();
+    let mut pages = Vec::with_capacity(parsed.len());
+    for p in parsed {
+        diagnostics.extend(p.diagnostics);
+        pages.extend(p.page);
+    }
+    lap("page", &mut timings);
+
+    let (graph, graph_diags) = graph::build(pages, &config, GraphOptions { include_drafts: options.drafts });
+    diagnostics.extend(graph_diags);
+    lap("graph", &mut timings);
+
+    let theme = match Theme::load(&sources.theme, &config.theme) {
+        Ok(t) => t,
+        Err(d) => {
+            diagnostics.extend(d);
+            return finish(sources, Compiled { diagnostics, graph, timings, ..Compiled::default() });
+        }
+    };
+    progress.start("skrive sider", graph.pages.len());
+    let (mut files, html_diags) = html::render(&html::RenderInput { graph: &graph, config: &config, theme: &theme, theme_sources: &sources.theme });
+    progress.advance(graph.pages.len());
+    diagnostics.extend(html_diags);
+    files.extend(sources.content_assets.iter().map(|a| OutputFile { path: a.rel_path.clone(), bytes: a.bytes.clone() }));
+    lap("html", &mut timings);
+    progress.finish();
+    finish(sources, Compiled { files, diagnostics, graph, timings })
+}
+
+fn finish(sources: &SiteSources, mut compiled: Compiled) -> Compiled {
+    attach_snippets(&mut compiled.diagnostics, sources);
+    error::sort(&mut compiled.diagnostics);
+    compiled.diagnostics.dedup();
+    compiled
+}
+
+/// Gives diagnostics raised away from the text (graph, html stages) their source line.
+fn attach_snippets(diags: &mut [Diagnostic], sources: &SiteSources) {
+    for d in diags.iter_mut().filter(|d| d.source_line.is_none() && d.line > 0) {
+        let text = if d.file == crate::config::CONFIG_FILE {
+            Some(sources.config_text.as_str())
+        } else {
+            sources.content.binary_search_by(|s| s.rel_path.as_str().cmp(&d.file)).ok().map(|i| sources.content[i].text.as_str())
+        };
+        if let Some(text) = text {
+            let span = d.span_len;
+            *d = d.clone().with_source(text, span);
+        }
+    }
+}
+
+/// What [`build`] did.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub compiled: Compiled,
+    /// Where the site was written (`None` when it was not, because of errors or `check`).
+    pub written_to: Option<PathBuf>,
+}
+
+/// Loads, compiles and (when `write` and there are no errors) writes the site.
+pub fn build(options: &BuildOptions, write: bool, progress: &dyn Progress) -> Result<BuildReport> {
+    let started = Instant::now();
+    let theme_name = theme_name(&options.root)?;
+    let sources = source::load(&options.root, &theme_name)?;
+    let load_time = started.elapsed();
+    let mut compiled = compile(&sources, options, progress);
+    compiled.timings.insert(0, Timing { stage: "source", duration: load_time });
+    drop(sources);
+    if !write || compiled.has_errors() {
+        return Ok(BuildReport { compiled, written_to: None });
+    }
+    let clock = Instant::now();
+    let out = options.out_dir();
+    output::write_dir(&out, &options.root, &compiled.files)?;
+    compiled.timings.push(Timing { stage: "output", duration: clock.elapsed() });
+    Ok(BuildReport { compiled, written_to: Some(out) })
+}
+
+/// The theme named in `veiviser.yaml` (or `default`), read before the full load so the right
+/// theme folder is read. A broken config falls back to `default`; `compile` reports the error.
+fn theme_name(root: &Path) -> Result<String> {
+    let text = source::read_config(root)?;
+    Ok(Config::parse(&text).map(|c| c.theme).unwrap_or_else(|_| "default".to_owned()))
+}
+
+/// Turns a failed build into the error that `main` reports.
+pub fn into_result(report: BuildReport) -> Result<BuildReport> {
+    if report.compiled.has_errors() {
+        Err(Error::Site(report.compiled.diagnostics))
+    } else {
+        Ok(report)
+    }
+}

@@ -1,0 +1,292 @@
+//! Stage ①: the site folder on disk → [`SiteSources`] (texts and bytes, nothing parsed).
+//!
+//! Reads `veiviser.yaml`, `synonyms.yaml`, every file under `content/` and the theme. This is the
+//! only stage besides `output` that touches the disk. It refuses what must never reach the
+//! pipeline — invalid UTF-8, oversized files, symlink loops, symlinks leading out of the site —
+//! as diagnostics naming the file, and normalises what is harmless (a UTF-8 BOM, CRLF line
+//! endings, NUL characters, which CommonMark replaces anyway and which later stages use as
+//! placeholder delimiters).
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::config::CONFIG_FILE;
+use crate::error::{Diagnostic, Error, Position, Result};
+
+/// Largest Markdown file accepted; a knowledge-base page is a few kB, so anything this big is a
+/// mistake (a pasted export, a binary) that would only slow every later stage down.
+pub const MAX_PAGE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// File name of the search synonyms, relative to the site root.
+pub const SYNONYMS_FILE: &str = "synonyms.yaml";
+
+/// A Markdown file under `content/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Path relative to the site root, `/`-separated: `content/takster/l8.md`.
+    pub rel_path: String,
+    /// The text, with BOM removed and line endings normalised to `\n`.
+    pub text: String,
+}
+
+impl SourceFile {
+    /// A source file from a string, for tests and in-memory use.
+    pub fn inline(rel_path: &str, text: &str) -> Self {
+        Self { rel_path: rel_path.to_owned(), text: normalise(text.to_owned()) }
+    }
+}
+
+/// A file copied through unchanged (theme static files, images beside content).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asset {
+    /// Path relative to the folder it was found in (`static/` or `content/`).
+    pub rel_path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The theme's templates and static files.
+#[derive(Debug, Clone, Default)]
+pub struct ThemeSources {
+    /// `(template name, text)`, e.g. `("page.html", "...")`, sorted by name.
+    pub templates: Vec<(String, String)>,
+    /// Files under `static/`, sorted by path.
+    pub static_files: Vec<Asset>,
+}
+
+/// Everything the pipeline reads from disk.
+#[derive(Debug, Clone, Default)]
+pub struct SiteSources {
+    pub config_text: String,
+    pub synonyms_text: Option<String>,
+    /// Markdown files, sorted by path.
+    pub content: Vec<SourceFile>,
+    /// Non-Markdown files under `content/`, copied to the same place in the output.
+    pub content_assets: Vec<Asset>,
+    pub theme: ThemeSources,
+    /// Files that could not be taken in (invalid UTF-8, too large, symlink problems).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads the site at `root`. `theme` is the theme folder name under `themes/`.
+pub fn load(root: &Path, theme: &str) -> Result<SiteSources> {
+    let config_path = root.join(CONFIG_FILE);
+    let config_text = std::fs::read(&config_path).map_err(|e| Error::read(&config_path, e))?;
+    let mut diagnostics = Vec::new();
+    let config_text = decode(CONFIG_FILE, config_text, &mut diagnostics).unwrap_or_default();
+    let synonyms_path = root.join(SYNONYMS_FILE);
+    let synonyms_text = match std::fs::read(&synonyms_path) {
+        Ok(bytes) => decode(SYNONYMS_FILE, bytes, &mut diagnostics),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::read(&synonyms_path, e)),
+    };
+
+    let content_dir = root.join("content");
+    if !content_dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "{} has no content/ folder; is --root pointing at a veiviser site?",
+            root.display()
+        )));
+    }
+    let files = walk(root, &content_dir, &mut diagnostics);
+    let read: Vec<_> = files.par_iter().map(|f| read_file(root, f)).collect();
+    let mut content = Vec::new();
+    let mut content_assets = Vec::new();
+    for item in read {
+        match item {
+            Read::Markdown(f) => content.push(f),
+            Read::Asset(a) => content_assets.push(a),
+            Read::Problem(d) => diagnostics.push(d),
+        }
+    }
+
+    let theme_dir = root.join("themes").join(theme);
+    let theme = load_theme(root, &theme_dir, &mut diagnostics)?;
+    Ok(SiteSources { config_text, synonyms_text, content, content_assets, theme, diagnostics })
+}
+
+/// Reads only `veiviser.yaml`, to learn the theme name before the full load.
+pub fn read_config(root: &Path) -> Result<String> {
+    let path = root.join(CONFIG_FILE);
+    let bytes = std::fs::read(&path).map_err(|e| Error::read(&path, e))?;
+    Ok(normalise(String::from_utf8_lossy(&bytes).into_owned()))
+}
+
+enum Read {
+    Markdown(SourceFile),
+    Asset(Asset),
+    Problem(Diagnostic),
+}
+
+fn read_file(root: &Path, path: &Path) -> Read {
+    let rel = rel_path(root, path);
+    let too_big = |len: u64| {
+        Read::Problem(
+            Diagnostic::error(&rel, Position::default(), "file-too-large", format!("file is {len} bytes; the limit is {MAX_PAGE_BYTES}"))
+                .with_hint("split the page, or move large data out of content/"),
+        )
+    };
+    let is_markdown = path.extension().is_some_and(|e| e == "md");
+    if is_markdown {
+        match std::fs::metadata(path) {
+            Ok(m) if m.len() > MAX_PAGE_BYTES => return too_big(m.len()),
+            Ok(_) => {}
+            Err(e) => return Read::Problem(io_problem(&rel, &e)),
+        }
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return Read::Problem(io_problem(&rel, &e)),
+    };
+    if !is_markdown {
+        let content_rel = rel.strip_prefix("content/").unwrap_or(&rel).to_owned();
+        return Read::Asset(Asset { rel_path: content_rel, bytes });
+    }
+    let mut diags = Vec::new();
+    match decode(&rel, bytes, &mut diags) {
+        Some(text) => Read::Markdown(SourceFile { rel_path: rel, text }),
+        None => Read::Problem(diags.remove(0)),
+    }
+}
+
+fn io_problem(rel: &str, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(rel, Position::default(), "io", format!("cannot read: {e}"))
+}
+
+/// Decodes UTF-8 (reporting the first invalid byte's position) and normalises the text.
+fn decode(rel: &str, bytes: Vec<u8>, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    match String::from_utf8(bytes) {
+        Ok(text) => Some(normalise(text)),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let prefix = String::from_utf8_lossy(&bytes[..valid]);
+            let pos = crate::error::position_at(&prefix, prefix.len());
+            diags.push(
+                Diagnostic::error(rel, pos, "invalid-utf8", format!("invalid UTF-8 (byte 0x{:02x} at offset {valid})", bytes[valid]))
+                    .with_hint("save the file as UTF-8"),
+            );
+            None
+        }
+    }
+}
+
+fn normalise(mut text: String) -> String {
+    if let Some(rest) = text.strip_prefix('\u{feff}') {
+        text = rest.to_owned();
+    }
+    if text.contains('\r') {
+        text = text.replace("\r\n", "\n").replace('\r', "\n");
+    }
+    if text.contains('\0') {
+        text = text.replace('\0', "\u{fffd}");
+    }
+    text
+}
+
+/// Lists files under `dir`, sorted, skipping hidden and editor temporary files. Symlinks are
+/// followed so that loops are detected, and any entry resolving outside the site is refused.
+fn walk(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_owned());
+    let mut files = Vec::new();
+    let walker = WalkDir::new(dir).follow_links(true).sort_by_file_name().into_iter();
+    for entry in walker.filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name())) {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                if e.path_is_symlink() || has_symlinked_parent(dir, e.path()) {
+                    let target = e.path().canonicalize().unwrap_or_default();
+                    if !target.starts_with(&canonical_root) {
+                        diags.push(
+                            Diagnostic::error(rel_path(root, e.path()), Position::default(), "symlink-outside", format!("symlink leads outside the site, to {}", target.display()))
+                                .with_hint("copy the file into the site instead of linking to it"),
+                        );
+                        continue;
+                    }
+                }
+                files.push(e.into_path());
+            }
+            Ok(e) if e.file_type().is_dir() && e.path_is_symlink() => {
+                let target = e.path().canonicalize().unwrap_or_default();
+                if !target.starts_with(&canonical_root) {
+                    diags.push(Diagnostic::error(rel_path(root, e.path()), Position::default(), "symlink-outside", format!("symlinked folder leads outside the site, to {}", target.display())));
+                }
+            }
+            Ok(_) => {}
+            Err(err) => {
+                let path = err.path().map_or_else(|| dir.to_owned(), Path::to_owned);
+                let (code, message) = if err.loop_ancestor().is_some() {
+                    ("symlink-loop", "symlink loop: this folder links back to one of its parents".to_owned())
+                } else {
+                    ("io", format!("cannot read: {err}"))
+                };
+                diags.push(Diagnostic::error(rel_path(root, &path), Position::default(), code, message));
+            }
+        }
+    }
+    files
+}
+
+fn has_symlinked_parent(base: &Path, path: &Path) -> bool {
+    path.strip_prefix(base).is_ok_and(|rel| {
+        let mut p = base.to_owned();
+        rel.parent().is_some_and(|parent| {
+            parent.components().any(|c| {
+                p.push(c);
+                p.is_symlink()
+            })
+        })
+    })
+}
+
+fn is_ignored(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.starts_with('.') || name.ends_with('~') || name.starts_with('#') || name.ends_with(".swp") || name.ends_with(".tmp")
+}
+
+fn rel_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+fn load_theme(root: &Path, theme_dir: &Path, diags: &mut Vec<Diagnostic>) -> Result<ThemeSources> {
+    let templates_dir = theme_dir.join("templates");
+    if !templates_dir.is_dir() {
+        return Err(Error::Usage(format!("theme folder {} has no templates/", theme_dir.display())));
+    }
+    let mut theme = ThemeSources::default();
+    for path in walk(root, &templates_dir, diags) {
+        let name = rel_path(&templates_dir, &path);
+        let bytes = std::fs::read(&path).map_err(|e| Error::read(&path, e))?;
+        if let Some(text) = decode(&rel_path(root, &path), bytes, diags) {
+            theme.templates.push((name, text));
+        }
+    }
+    let static_dir = theme_dir.join("static");
+    if static_dir.is_dir() {
+        for path in walk(root, &static_dir, diags) {
+            let bytes = std::fs::read(&path).map_err(|e| Error::read(&path, e))?;
+            theme.static_files.push(Asset { rel_path: rel_path(&static_dir, &path), bytes });
+        }
+    }
+    Ok(theme)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalise_strips_bom_crlf_and_nul() {
+        assert_eq!(normalise("\u{feff}a\r\nb\rc\0".into()), "a\nb\nc\u{fffd}");
+    }
+
+    #[test]
+    fn invalid_utf8_is_reported_with_its_position() {
+        let mut diags = Vec::new();
+        let bytes = b"---\ntitle: a\xff\n".to_vec();
+        assert!(decode("content/a.md", bytes, &mut diags).is_none());
+        assert_eq!((diags[0].line, diags[0].column), (2, 9));
+        assert_eq!(diags[0].code, "invalid-utf8");
+    }
+}

@@ -1,0 +1,194 @@
+//! YAML helpers shared by `config` and `page`: parsing through the `serde_yaml` API with errors
+//! turned into diagnostics, and a *locator* that finds where a key or value sits in the text.
+//!
+//! Why a hand-written locator: `serde_yaml` reports a position for syntax and type errors, but a
+//! parsed `Value` carries no spans, so checks made after parsing (an unknown kind, a dangling
+//! reference) would have no line to point at. The locator walks the text by indentation, which
+//! is how editors read YAML too; it only has to be right for the block and flow styles front
+//! matter uses, and it falls back to the key's line.
+
+use crate::error::{Diagnostic, Position};
+
+/// One step of a path into a YAML document.
+#[derive(Debug, Clone, Copy)]
+pub enum Seg<'a> {
+    /// A mapping key.
+    Key(&'a str),
+    /// A scalar value somewhere under the current key (first occurrence).
+    Value(&'a str),
+}
+
+/// Turns a `serde_yaml` error into a diagnostic. `line_offset` is added to the reported line
+/// (front matter starts after the opening `---`).
+pub fn error_to_diagnostic(
+    file: &str,
+    text: &str,
+    err: &serde_yaml::Error,
+    line_offset: usize,
+) -> Diagnostic {
+    let (pos, message) = match err.location() {
+        Some(loc) => (
+            Position { line: loc.line() + line_offset, column: loc.column() },
+            strip_location(&err.to_string()),
+        ),
+        None => (Position { line: line_offset.max(1), column: 1 }, err.to_string()),
+    };
+    let mut d = Diagnostic::error(file, pos, "yaml", message);
+    if let Some(hint) = hint_for(&d.message) {
+        d = d.with_hint(hint);
+    }
+    d.with_source(text, 1)
+}
+
+/// serde_yaml appends " at line X column Y"; the diagnostic shows the position itself.
+fn strip_location(msg: &str) -> String {
+    match msg.find(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg.to_owned(),
+    }
+}
+
+fn hint_for(message: &str) -> Option<&'static str> {
+    if message.contains("repetition limit") || message.contains("recursion limit") {
+        Some("YAML anchors and aliases that expand too far, or nesting too deep, are refused")
+    } else if message.contains("mapping values are not allowed") {
+        Some("a value containing `: ` must be quoted, e.g. title: \"Takst: L8\"")
+    } else if message.contains("did not find expected key") || message.contains("found character") {
+        Some("check indentation, and quote values that start with `[`, `{`, `*`, `&`, `@` or `%`")
+    } else {
+        None
+    }
+}
+
+/// Finds the position of `path` in `text`; `None` if the first key is not found.
+pub fn locate(text: &str, path: &[Seg<'_>]) -> Option<Position> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut range = 0..lines.len();
+    let mut found = None;
+    for seg in path {
+        match *seg {
+            Seg::Key(key) => {
+                let (line, col, end) = find_key(&lines, range.clone(), key)?;
+                found = Some(Position { line: line + 1, column: col + 1 });
+                range = line..end;
+            }
+            Seg::Value(value) => {
+                for i in range.clone() {
+                    if let Some(byte) = find_word(lines[i], value) {
+                        return Some(Position {
+                            line: i + 1,
+                            column: lines[i][..byte].chars().count() + 1,
+                        });
+                    }
+                }
+                return found;
+            }
+        }
+    }
+    found
+}
+
+/// Finds `key:` in `lines[range]` at the shallowest indentation; returns (line, char column,
+/// end of the key's block).
+fn find_key(lines: &[&str], range: std::ops::Range<usize>, key: &str) -> Option<(usize, usize, usize)> {
+    let mut best: Option<(usize, usize, usize)> = None; // (indent, line, byte col)
+    for i in range.clone() {
+        let line = lines[i];
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let body = trimmed.strip_prefix("- ").unwrap_or(trimmed);
+        let body_col = line.len() - body.len();
+        let matches = [key.to_owned(), format!("\"{key}\""), format!("'{key}'")]
+            .iter()
+            .any(|k| body.strip_prefix(k.as_str()).is_some_and(|r| r.trim_start().starts_with(':')));
+        if matches && best.is_none_or(|(bi, _, _)| indent < bi) {
+            best = Some((indent, i, body_col));
+        }
+    }
+    if best.is_none() {
+        // Flow style (`{ type: string, requird: true }`): first occurrence anywhere.
+        for i in range.clone() {
+            let line = lines[i];
+            let mut from = 0;
+            while let Some(b) = line[from..].find(key).map(|b| b + from) {
+                let before_ok = line[..b]
+                    .chars()
+                    .last()
+                    .is_none_or(|c| !c.is_alphanumeric() && c != '_' && c != '-');
+                let after = line[b + key.len()..].trim_start();
+                if before_ok && after.starts_with(':') {
+                    let col = line[..b].chars().count();
+                    return Some((i, col, i + 1));
+                }
+                from = b + key.len();
+            }
+        }
+        return None;
+    }
+    let (indent, line, byte_col) = best?;
+    let mut end = line + 1;
+    while end < range.end {
+        let l = lines[end];
+        let t = l.trim_start();
+        if !t.is_empty() && !t.starts_with('#') {
+            let ind = l.len() - t.len();
+            // A list may sit at the key's own indentation (`key:\n- a`).
+            if ind < indent || (ind == indent && !t.starts_with("- ")) {
+                break;
+            }
+        }
+        end += 1;
+    }
+    Some((line, lines[line][..byte_col].chars().count(), end))
+}
+
+/// Byte offset of `word` in `line`, not as part of a longer identifier.
+fn find_word(line: &str, word: &str) -> Option<usize> {
+    if word.is_empty() {
+        return None;
+    }
+    let mut from = 0;
+    while let Some(b) = line[from..].find(word).map(|b| b + from) {
+        let before = line[..b].chars().last();
+        let after = line[b + word.len()..].chars().next();
+        let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric() && c != '-' && c != '_');
+        if boundary(before) && boundary(after) {
+            return Some(b);
+        }
+        from = b + word.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = "title: Hei\nkinds:\n  takst:\n    fields:\n      kode: { type: string, requird: true }\n  tiltak:\n    fields:\n      roller:\n        - rolle-a\n        - rolle-bb\n";
+
+    #[test]
+    fn locates_nested_block_keys() {
+        let p = locate(DOC, &[Seg::Key("kinds"), Seg::Key("tiltak"), Seg::Key("fields"), Seg::Key("roller")]);
+        assert_eq!(p, Some(Position { line: 8, column: 7 }));
+    }
+
+    #[test]
+    fn locates_keys_inside_flow_mappings() {
+        let p = locate(DOC, &[Seg::Key("kinds"), Seg::Key("takst"), Seg::Key("fields"), Seg::Key("kode"), Seg::Key("requird")]);
+        assert_eq!(p, Some(Position { line: 5, column: 29 }));
+    }
+
+    #[test]
+    fn locates_values_as_whole_words() {
+        let p = locate(DOC, &[Seg::Key("kinds"), Seg::Key("tiltak"), Seg::Value("rolle-bb")]);
+        assert_eq!(p, Some(Position { line: 10, column: 11 }));
+        // `rolle-a` must not match inside another id.
+        let p = locate("a:\n  - rolle-ab\n  - rolle-a\n", &[Seg::Key("a"), Seg::Value("rolle-a")]);
+        assert_eq!(p, Some(Position { line: 3, column: 5 }));
+    }
+
+    #[test]
+    fn missing_key_is_none() {
+        assert_eq!(locate(DOC, &[Seg::Key("nope")]), None);
+    }
+}
