@@ -140,7 +140,7 @@ impl Diagnostic {
                 title.element(
                     Snippet::source(line.as_str())
                         .line_start(self.line)
-                        .path(self.location())
+                        .path(self.file.as_str())
                         .annotation(AnnotationKind::Primary.span(start..end)),
                 )
             }
@@ -198,9 +198,9 @@ pub fn sort(diags: &mut [Diagnostic]) {
 pub fn did_you_mean<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let mut best: Option<(&str, f64)> = None;
     for c in candidates {
-        let score = strsim::jaro_winkler(wanted, c);
+        let score = strsim::normalized_damerau_levenshtein(wanted, c);
         // Ties go to the alphabetically first name, so hints do not depend on hash order.
-        if score > 0.8 && best.is_none_or(|(b, s)| score > s || (score == s && c < b)) {
+        if score >= 0.7 && best.is_none_or(|(b, s)| score > s || (score == s && c < b)) {
             best = Some((c, score));
         }
     }

@@ -46,6 +46,8 @@ pub struct FieldView {
     /// Display text (empty for relation fields, which use `links`).
     pub text: String,
     pub links: Vec<ItemView>,
+    /// A `ref`/`refs` field.
+    pub relation: bool,
 }
 
 /// Related pages under a heading.
@@ -136,7 +138,7 @@ impl<'a> Views<'a> {
                 let def = page.kind.as_deref().and_then(|k| self.config.kinds.get(k)).and_then(|k| k.fields.get(field));
                 if def.is_some_and(|d| d.ty.is_relation()) {
                     let links = value.ids().iter().filter_map(|id| self.graph.by_id.get(*id)).map(|&ix| self.item(ix)).collect();
-                    return Some(FieldView { name: field.to_owned(), label: label_of(field), text: String::new(), links });
+                    return Some(FieldView { name: field.to_owned(), label: label_of(field), text: String::new(), links, relation: true });
                 }
                 match (value, def) {
                     (FieldValue::Text(s), Some(d)) if d.ty == FieldType::Enum => d.value_label(s).to_owned(),
@@ -144,7 +146,7 @@ impl<'a> Views<'a> {
                 }
             }
         };
-        Some(FieldView { name: field.to_owned(), label: label_of(field), text, links: Vec::new() })
+        Some(FieldView { name: field.to_owned(), label: label_of(field), text, links: Vec::new(), relation: false })
     }
 
     pub fn sources(&self, page: &Page) -> Vec<SourceView> {
@@ -174,6 +176,17 @@ pub fn code_of(config: &Config, page: &Page) -> Option<String> {
     Some(page.fields.get(kind.code_field.as_deref()?)?.display())
 }
 
+/// `2026-11-23` → `23. november 2026` (input already checked by the page stage).
+pub fn norwegian_date(date: &str) -> String {
+    const MONTHS: [&str; 12] = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "desember"];
+    let mut parts = date.splitn(3, '-');
+    let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else { return date.to_owned() };
+    match (m.parse::<usize>(), d.parse::<u32>()) {
+        (Ok(m @ 1..=12), Ok(d)) => format!("{d}. {} {y}", MONTHS[m - 1]),
+        _ => date.to_owned(),
+    }
+}
+
 /// `takster/l8/` → `../../`; `` → ``.
 pub fn root_prefix(url: &str) -> String {
     "../".repeat(url.matches('/').count())
@@ -182,6 +195,11 @@ pub fn root_prefix(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_written_out_in_norwegian() {
+        assert_eq!(norwegian_date("2026-11-03"), "3. november 2026");
+    }
 
     #[test]
     fn root_prefix_climbs_one_level_per_segment() {

@@ -93,7 +93,14 @@ fn base_context(input: &RenderInput<'_>, views: &Views<'_>, url: &str, title: &s
         .iter()
         .map(|s| {
             let section_url = graph::section_url(&s.section);
-            NavView { title: s.plural.clone(), url: views.url(&section_url), current: url.starts_with(&section_url) }
+            let current = if url == section_url {
+                "page"
+            } else if url.starts_with(&section_url) {
+                "true"
+            } else {
+                ""
+            };
+            NavView { title: s.plural.clone(), url: views.url(&section_url), current }
         })
         .collect();
     ctx.insert("nav", &nav);
@@ -112,7 +119,8 @@ fn base_context(input: &RenderInput<'_>, views: &Views<'_>, url: &str, title: &s
 struct NavView {
     title: String,
     url: String,
-    current: bool,
+    /// `aria-current` value: `page` on the kind index itself, `true` inside the kind, else empty.
+    current: &'static str,
 }
 
 #[derive(Serialize)]
@@ -126,6 +134,10 @@ struct PageView {
     content: String,
     toc: Vec<context::TocEntry>,
     fields: Vec<context::FieldView>,
+    /// The fields that are not relations (relations are listed under `relations`).
+    facts: Vec<context::FieldView>,
+    /// The same fields by name, for kind templates (`page.field_map.belop.text`).
+    field_map: std::collections::BTreeMap<String, context::FieldView>,
     relations: Vec<GroupView>,
     backlinks: Vec<GroupView>,
     cited_by: Vec<ItemView>,
@@ -133,6 +145,8 @@ struct PageView {
     tags: Vec<LinkView>,
     breadcrumbs: Vec<LinkView>,
     updated: String,
+    /// `updated` written out: "23. november 2026".
+    updated_display: String,
     draft: bool,
     word_count: usize,
 }
@@ -144,7 +158,9 @@ fn page_view(input: &RenderInput<'_>, views: &Views<'_>, ix: PageIx, page: &Page
     if let Some(section) = page.kind.as_deref().and_then(|k| graph.section_of(k)) {
         breadcrumbs.push(LinkView { title: section.plural.clone(), url: views.url(&graph::section_url(&section.section)) });
     }
-    let fields = page.fields.keys().filter_map(|f| views.field(page, f)).collect();
+    let fields: Vec<context::FieldView> = page.fields.keys().filter_map(|f| views.field(page, f)).collect();
+    let field_map = fields.iter().map(|f| (f.name.clone(), f.clone())).collect();
+    let facts = fields.iter().filter(|f| !f.relation).cloned().collect();
     PageView {
         id: page.id.clone(),
         title: page.title.clone(),
@@ -155,6 +171,8 @@ fn page_view(input: &RenderInput<'_>, views: &Views<'_>, ix: PageIx, page: &Page
         content: fill_placeholders(&page.body.html, graph.links.get(ix).map_or(&[][..], Vec::as_slice), views),
         toc: Views::toc(page),
         fields,
+        facts,
+        field_map,
         relations: views.groups(graph.relations.get(ix).map_or(&[][..], Vec::as_slice)),
         backlinks: views.groups(graph.backlinks.get(ix).map_or(&[][..], Vec::as_slice)),
         cited_by: graph.cited_by.get(ix).map(|c| c.iter().map(|&p| views.item(p)).collect()).unwrap_or_default(),
@@ -162,6 +180,7 @@ fn page_view(input: &RenderInput<'_>, views: &Views<'_>, ix: PageIx, page: &Page
         tags: page.tags.iter().map(|t| LinkView { title: t.clone(), url: views.url(&graph::tag_url(&crate::page::slug::slugify(t))) }).collect(),
         breadcrumbs,
         updated: page.updated.clone().unwrap_or_default(),
+        updated_display: page.updated.as_deref().map(context::norwegian_date).unwrap_or_default(),
         draft: page.draft,
         word_count: page.body.word_count,
     }
