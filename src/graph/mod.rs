@@ -114,11 +114,14 @@ pub fn build(pages: Vec<Page>, config: &Config, options: GraphOptions) -> (SiteG
 fn index_pages(graph: &mut SiteGraph, diags: &mut Vec<Diagnostic>) {
     for (i, page) in graph.pages.iter().enumerate() {
         if let Some(&first) = graph.by_id.get(&page.id) {
+            // Reported on both files: either may be the one to change.
             let other = &graph.pages[first];
-            diags.push(
-                Diagnostic::error(&page.file, page.locate(&[Seg::Key("id")]), "duplicate-id", format!("id `{}` is already used by {}", page.id, other.file))
-                    .with_hint("give one of the pages another file name or an explicit `id:`"),
-            );
+            for (here, there) in [(page, other), (other, page)] {
+                diags.push(
+                    Diagnostic::error(&here.file, here.locate(&[Seg::Key("id")]), "duplicate-id", format!("id `{}` is also used by {}", here.id, there.file))
+                        .with_hint("give one of the pages another file name or an explicit `id:`"),
+                );
+            }
         } else {
             graph.by_id.insert(page.id.clone(), i);
         }
@@ -148,10 +151,14 @@ fn check_unique_fields(graph: &SiteGraph, config: &Config, diags: &mut Vec<Diagn
                 let shown = value.display();
                 let key = shown.to_lowercase();
                 if let Some(&first) = seen.get(&key) {
-                    diags.push(
-                        Diagnostic::error(&page.file, page.locate(&[Seg::Key(field), Seg::Value(&shown)]), "duplicate-value", format!("`{field}: {shown}` is already used by {}", graph.pages[first].file))
-                            .with_hint(format!("`{field}` must be unique among `{kind_name}` pages ({})", def.label(field))),
-                    );
+                    let other = &graph.pages[first];
+                    let other_shown = other.fields.get(field).map(super::page::fields::FieldValue::display).unwrap_or_default();
+                    for (here, value, there) in [(page, &shown, other), (other, &other_shown, page)] {
+                        diags.push(
+                            Diagnostic::error(&here.file, here.locate(&[Seg::Key(field), Seg::Value(value)]), "duplicate-value", format!("`{field}: {value}` is also used by {}", there.file))
+                                .with_hint(format!("`{field}` ({}) must be unique among `{kind_name}` pages", def.label(field))),
+                        );
+                    }
                 } else {
                     seen.insert(key, i);
                 }

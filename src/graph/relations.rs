@@ -40,7 +40,7 @@ pub fn resolve(graph: &SiteGraph, config: &Config, drafts: &HashMap<String, Stri
             for id in value.ids() {
                 let at = page.locate(&[Seg::Key(field), Seg::Value(id)]);
                 let Some(&t) = graph.by_id.get(id) else {
-                    let mut d = Diagnostic::error(&page.file, at, "dangling-ref", format!("`{field}` refers to `{id}`, which is not a page"));
+                    let mut d = Diagnostic::error(&page.file, at, "dangling-ref", format!("`{field}` refers to `{id}`, which is not a page")).with_span(id.chars().count());
                     if let Some(file) = drafts.get(id) {
                         d = d.with_hint(format!("{file} is a draft; drafts are left out of the build"));
                     } else if let Some(h) = suggest_id(graph, id) {

@@ -302,6 +302,8 @@ fn render_tags_index(input: &RenderInput<'_>) -> Result<OutputFile, Diagnostic> 
 #[derive(Serialize)]
 struct OverviewView {
     title: String,
+    /// Heading of the row column (the row field's label).
+    row_label: String,
     columns: Vec<String>,
     rows: Vec<OverviewRow>,
     /// Pages of the kind without a row (e.g. national measures).
@@ -373,6 +375,7 @@ fn overview(input: &RenderInput<'_>, views: &Views<'_>) -> Option<OverviewView> 
     rows.sort_by(|a, b| order::compare(&graph.pages[a.0].title, &graph.pages[b.0].title));
     Some(OverviewView {
         title: def.title.clone(),
+        row_label: kind.fields[&def.rows].label(&def.rows).to_owned(),
         columns: col_def.values.iter().map(|v| col_def.value_label(v).to_owned()).collect(),
         rows: rows.into_iter().map(|(r, cells)| OverviewRow { item: views.item(r), cells }).collect(),
         other_label: format!("{} uten {}", section.plural, kind.fields[&def.rows].label(&def.rows).to_lowercase()),

@@ -29,7 +29,7 @@ impl Theme {
         tera.autoescape_on(vec![".html", ".xml"]);
         let texts = sources.templates.iter().map(|(n, t)| (n.as_str(), t.as_str()));
         if let Err(e) = tera.add_raw_templates(texts) {
-            return Err(vec![template_diagnostic(&templates_dir, &e, sources)]);
+            return Err(template_diagnostics(&templates_dir, &e, sources));
         }
         let mut assets = BTreeMap::new();
         let mut files = Vec::new();
@@ -56,6 +56,35 @@ impl Theme {
     pub fn render(&self, name: &str, context: &tera::Context, sources: &ThemeSources) -> Result<String, Diagnostic> {
         self.tera.render(name, context).map_err(|e| template_diagnostic(&self.templates_dir, &e, sources))
     }
+}
+
+/// A Tera error as diagnostics. Checking all templates at once, Tera joins its reports into one
+/// message (`error: …\n --> page.html:3:17`); each report becomes its own diagnostic.
+fn template_diagnostics(dir: &str, err: &tera::Error, sources: &ThemeSources) -> Vec<Diagnostic> {
+    let first = template_diagnostic(dir, err, sources);
+    if first.line > 0 {
+        return vec![first];
+    }
+    let text = err.to_string();
+    let mut diags = Vec::new();
+    let mut message = None;
+    for line in text.lines() {
+        if let Some(m) = line.strip_prefix("error: ") {
+            message = Some(m.to_owned());
+        } else if let (Some(loc), Some(m)) = (line.trim_start().strip_prefix("--> "), &message) {
+            let mut parts = loc.rsplitn(3, ':');
+            let (col, line_no, name) = (parts.next(), parts.next(), parts.next());
+            if let (Some(name), Some(Ok(l)), Some(Ok(c))) = (name, line_no.map(str::parse::<usize>), col.map(str::parse::<usize>)) {
+                let mut d = Diagnostic::error(format!("{dir}/{name}"), Position { line: l, column: c }, "template", m.clone());
+                if let Some((_, text)) = sources.templates.iter().find(|(n, _)| n == name) {
+                    d = d.with_source(text, 1);
+                }
+                diags.push(d);
+                message = None;
+            }
+        }
+    }
+    if diags.is_empty() { vec![first] } else { diags }
 }
 
 /// A Tera error as a diagnostic at the template's file, line and column.

@@ -91,8 +91,14 @@ pub fn check(
             diags.push(d);
             continue;
         };
-        if let Some(v) = check_value(key, def, value, loc, diags) {
-            values.insert(key.clone(), v);
+        match check_value(key, def, value, loc, diags) {
+            Some(FieldValue::Text(t)) if def.required && t.trim().is_empty() => {
+                diags.push(loc.error(&[Seg::Key(key)], "missing-field", format!("`{key}` is required but empty"), key.chars().count()).with_hint(format!("fill in `{key}` ({})", def.label(key))));
+            }
+            Some(v) => {
+                values.insert(key.clone(), v);
+            }
+            None => {}
         }
     }
     for (name, def) in fields {

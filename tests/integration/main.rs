@@ -1,1 +1,10 @@
+//! The one integration-test binary: one small fixture site per scenario under `tests/fixtures/`.
 
+mod harness;
+
+mod atomic;
+mod build;
+mod cli;
+mod front_matter;
+mod hostile;
+mod links;
