@@ -3,6 +3,7 @@
 //! Exit codes are deliberate: 0 success, 1 the site has errors (diagnostics printed), 2 usage or
 //! I/O failure. Output for people goes to stderr; machine output (`--format json`) to stdout.
 
+use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -78,8 +79,28 @@ pub enum Format {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
-        Command::Build { site, out, drafts, base_url, timings } => build(&BuildOptions { root: site.root, out, drafts, base_url }, timings),
-        Command::Check { site, format } => check(&BuildOptions { root: site.root, ..BuildOptions::default() }, format),
+        Command::Build {
+            site,
+            out,
+            drafts,
+            base_url,
+            timings,
+        } => build(
+            &BuildOptions {
+                root: site.root,
+                out,
+                drafts,
+                base_url,
+            },
+            timings,
+        ),
+        Command::Check { site, format } => check(
+            &BuildOptions {
+                root: site.root,
+                ..BuildOptions::default()
+            },
+            format,
+        ),
         Command::New { kind, title, site } => new_page(&site.root, &kind, &title),
     };
     match result {
@@ -99,7 +120,11 @@ fn build(options: &BuildOptions, timings: bool) -> Result<(), Error> {
     print_diagnostics(&report);
     if timings {
         for t in &report.compiled.timings {
-            eprintln!("  {:<8} {:>8.1} ms", t.stage, t.duration.as_secs_f64() * 1000.0);
+            eprintln!(
+                "  {:<8} {:>8.1} ms",
+                t.stage,
+                t.duration.as_secs_f64() * 1000.0
+            );
         }
     }
     let report = pipeline::into_result(report)?;
@@ -110,7 +135,11 @@ fn build(options: &BuildOptions, timings: bool) -> Result<(), Error> {
         c.files.len(),
         c.output_bytes() as f64 / 1_048_576.0,
         started.elapsed().as_secs_f64(),
-        report.written_to.as_deref().unwrap_or(options.out_dir().as_path()).display(),
+        report
+            .written_to
+            .as_deref()
+            .unwrap_or(options.out_dir().as_path())
+            .display(),
     );
     Ok(())
 }
@@ -136,26 +165,42 @@ fn check(options: &BuildOptions, format: Format) -> Result<(), Error> {
 fn print_diagnostics(report: &BuildReport) {
     let diags = &report.compiled.diagnostics;
     if !diags.is_empty() {
-        eprint!("{}", error::render_all(diags, std::io::stderr().is_terminal()));
+        eprint!(
+            "{}",
+            error::render_all(diags, std::io::stderr().is_terminal())
+        );
     }
 }
 
 /// `veiviser new KIND TITLE`.
 fn new_page(root: &std::path::Path, kind_name: &str, title: &str) -> Result<(), Error> {
     let text = crate::source::read_config(root)?;
-    let config = Config::parse(&text).map_err(|d| Error::Usage(format!("veiviser.yaml has errors:\n{}", error::render_all(&d, false))))?;
+    let config = Config::parse(&text).map_err(|d| {
+        Error::Usage(format!(
+            "veiviser.yaml has errors:\n{}",
+            error::render_all(&d, false)
+        ))
+    })?;
     let Some(kind) = config.kinds.get(kind_name) else {
-        let hint = error::did_you_mean(kind_name, config.kinds.keys().map(String::as_str)).unwrap_or_default();
+        let hint = error::did_you_mean(kind_name, config.kinds.keys().map(String::as_str))
+            .unwrap_or_default();
         let known = config.kinds.keys().cloned().collect::<Vec<_>>().join(", ");
-        return Err(Error::Usage(format!("unknown kind `{kind_name}` (known: {known}) {hint}")));
+        return Err(Error::Usage(format!(
+            "unknown kind `{kind_name}` (known: {known}) {hint}"
+        )));
     };
     let slug = crate::page::slug::slugify(title);
     if slug.is_empty() {
-        return Err(Error::Usage("the title needs at least one letter or digit".into()));
+        return Err(Error::Usage(
+            "the title needs at least one letter or digit".into(),
+        ));
     }
     let dir = root.join("content").join(&kind.section);
     let path = dir.join(format!("{slug}.md"));
-    let mut fm = format!("---\ntitle: {}\nsummary: \"\"\n", serde_json::to_string(title).unwrap_or_default());
+    let mut fm = format!(
+        "---\ntitle: {}\nsummary: \"\"\n",
+        serde_json::to_string(title).unwrap_or_default()
+    );
     for (name, field) in kind.fields.iter().filter(|(_, f)| f.required) {
         let value = match field.ty {
             FieldType::Enum => field.values.first().cloned().unwrap_or_default(),
@@ -164,18 +209,27 @@ fn new_page(root: &std::path::Path, kind_name: &str, title: &str) -> Result<(), 
             FieldType::Number | FieldType::Integer => "0".to_owned(),
             _ => "\"\"".to_owned(),
         };
-        fm.push_str(&format!("{name}: {value}   # {}\n", field.label(name)));
+        let _ = writeln!(fm, "{name}: {value}   # {}", field.label(name));
     }
-    fm.push_str("sources:\n  - source: \"\"\n    section: \"\"\n    lines: \"\"\ntags: []\n---\n\n");
+    fm.push_str(
+        "sources:\n  - source: \"\"\n    section: \"\"\n    lines: \"\"\ntags: []\n---\n\n",
+    );
     std::fs::create_dir_all(&dir).map_err(|e| Error::write(&dir, e))?;
     // create_new: never overwrite, even if the file appears between a check and the write.
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            Error::Usage(format!("{} already exists; veiviser new never overwrites", path.display()))
-        } else {
-            Error::write(&path, e)
-        }
-    })?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::Usage(format!(
+                    "{} already exists; veiviser new never overwrites",
+                    path.display()
+                ))
+            } else {
+                Error::write(&path, e)
+            }
+        })?;
     std::io::Write::write_all(&mut file, fm.as_bytes()).map_err(|e| Error::write(&path, e))?;
     eprintln!("created {}", path.display());
     Ok(())
@@ -184,8 +238,8 @@ fn new_page(root: &std::path::Path, kind_name: &str, title: &str) -> Result<(), 
 /// A progress bar on stderr that appears only when a run takes more than a second and stderr is
 /// a terminal.
 struct Bar {
-    bar: indicatif::ProgressBar,
-    started: Instant,
+    inner: indicatif::ProgressBar,
+    begun: Instant,
     shown: AtomicBool,
     enabled: bool,
 }
@@ -193,24 +247,38 @@ struct Bar {
 impl Bar {
     fn new() -> Self {
         let bar = indicatif::ProgressBar::hidden();
-        bar.set_style(indicatif::ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()).progress_chars("=> "));
-        Self { bar, started: Instant::now(), shown: AtomicBool::new(false), enabled: std::io::stderr().is_terminal() }
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        Self {
+            inner: bar,
+            begun: Instant::now(),
+            shown: AtomicBool::new(false),
+            enabled: std::io::stderr().is_terminal(),
+        }
     }
 }
 
 impl Progress for Bar {
     fn start(&self, stage: &'static str, total: usize) {
-        self.bar.set_length(total as u64);
-        self.bar.set_position(0);
-        self.bar.set_message(stage);
+        self.inner.set_length(total as u64);
+        self.inner.set_position(0);
+        self.inner.set_message(stage);
     }
     fn advance(&self, n: usize) {
-        self.bar.inc(n as u64);
-        if self.enabled && !self.shown.load(Ordering::Relaxed) && self.started.elapsed().as_secs_f64() > 1.0 && !self.shown.swap(true, Ordering::Relaxed) {
-            self.bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        self.inner.inc(n as u64);
+        if self.enabled
+            && !self.shown.load(Ordering::Relaxed)
+            && self.begun.elapsed().as_secs_f64() > 1.0
+            && !self.shown.swap(true, Ordering::Relaxed)
+        {
+            self.inner
+                .set_draw_target(indicatif::ProgressDrawTarget::stderr());
         }
     }
     fn finish(&self) {
-        self.bar.finish_and_clear();
+        self.inner.finish_and_clear();
     }
 }

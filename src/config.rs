@@ -163,12 +163,19 @@ impl Config {
         let config: Config = serde_yaml::from_str(text)
             .map_err(|e| vec![yaml::error_to_diagnostic(CONFIG_FILE, text, &e, 0)])?;
         let diags = config.check(text);
-        if diags.is_empty() { Ok(config) } else { Err(diags) }
+        if diags.is_empty() {
+            Ok(config)
+        } else {
+            Err(diags)
+        }
     }
 
     /// The kind whose section folder is `section`.
     pub fn kind_by_section(&self, section: &str) -> Option<(&str, &KindDef)> {
-        self.kinds.iter().find(|(_, k)| k.section == section).map(|(n, k)| (n.as_str(), k))
+        self.kinds
+            .iter()
+            .find(|(_, k)| k.section == section)
+            .map(|(n, k)| (n.as_str(), k))
     }
 
     /// Kinds in navigation order: by weight, then declaration order.
@@ -194,74 +201,173 @@ impl Config {
             diags.push(d);
         };
         if !(self.base_url.starts_with("https://") || self.base_url.starts_with("http://")) {
-            err(&[Seg::Key("base_url")], "config", "`base_url` must start with http:// or https://".into(), None);
+            err(
+                &[Seg::Key("base_url")],
+                "config",
+                "`base_url` must start with http:// or https://".into(),
+                None,
+            );
         }
         if slugify(&self.theme) != self.theme {
-            err(&[Seg::Key("theme")], "config", format!("theme `{}` must be a plain folder name", self.theme), None);
+            err(
+                &[Seg::Key("theme")],
+                "config",
+                format!("theme `{}` must be a plain folder name", self.theme),
+                None,
+            );
         }
         let kind_names: Vec<&str> = self.kinds.keys().map(String::as_str).collect();
         let mut sections: Vec<&str> = Vec::new();
         for (name, kind) in &self.kinds {
             let at = |rest: &[Seg<'static>]| kind_path(name, None, rest);
             if slugify(name) != *name {
-                err(&at(&[]), "config", format!("kind name `{name}` must be lowercase ASCII letters, digits and `-`"), Some(format!("use `{}`", slugify(name))));
+                err(
+                    &at(&[]),
+                    "config",
+                    format!("kind name `{name}` must be lowercase ASCII letters, digits and `-`"),
+                    Some(format!("use `{}`", slugify(name))),
+                );
             }
             if slugify(&kind.section) != kind.section || kind.section.is_empty() {
-                err(&at(&[Seg::Key("section")]), "config", format!("section `{}` is not URL-safe", kind.section), Some(format!("use `{}`", slugify(&kind.section))));
+                err(
+                    &at(&[Seg::Key("section")]),
+                    "config",
+                    format!("section `{}` is not URL-safe", kind.section),
+                    Some(format!("use `{}`", slugify(&kind.section))),
+                );
             }
             if sections.contains(&kind.section.as_str()) {
-                err(&at(&[Seg::Key("section")]), "config", format!("section `{}` is used by two kinds", kind.section), None);
+                err(
+                    &at(&[Seg::Key("section")]),
+                    "config",
+                    format!("section `{}` is used by two kinds", kind.section),
+                    None,
+                );
             }
             sections.push(&kind.section);
             if let Some(code) = &kind.code_field {
                 match kind.fields.get(code) {
                     Some(f) if f.ty == FieldType::String => {}
-                    _ => err(&at(&[Seg::Key("code_field")]), "config", format!("code_field `{code}` must name a string field of `{name}`"), None),
+                    _ => err(
+                        &at(&[Seg::Key("code_field")]),
+                        "config",
+                        format!("code_field `{code}` must name a string field of `{name}`"),
+                        None,
+                    ),
                 }
             }
             for col in &kind.columns {
                 if !kind.fields.contains_key(col) && col != "summary" && col != "updated" {
-                    let hint = crate::error::did_you_mean(col, kind.fields.keys().map(String::as_str));
-                    err(&at(&[Seg::Key("columns")]), "config", format!("column `{col}` is not a field of `{name}`"), hint);
+                    let hint =
+                        crate::error::did_you_mean(col, kind.fields.keys().map(String::as_str));
+                    err(
+                        &at(&[Seg::Key("columns")]),
+                        "config",
+                        format!("column `{col}` is not a field of `{name}`"),
+                        hint,
+                    );
                 }
             }
             for (fname, field) in &kind.fields {
                 let fpath = |k: &'static str| kind_path(name, Some(fname), &[Seg::Key(k)]);
                 if crate::page::is_common_key(fname) {
-                    err(&fpath("type"), "config", format!("field `{fname}` clashes with a common front-matter key"), None);
+                    err(
+                        &fpath("type"),
+                        "config",
+                        format!("field `{fname}` clashes with a common front-matter key"),
+                        None,
+                    );
                 }
                 if let Some(to) = &field.to {
                     if !field.ty.is_relation() {
-                        err(&fpath("to"), "config", format!("`to` is only allowed on ref/refs fields (`{fname}`)"), None);
+                        err(
+                            &fpath("to"),
+                            "config",
+                            format!("`to` is only allowed on ref/refs fields (`{fname}`)"),
+                            None,
+                        );
                     } else if !self.kinds.contains_key(to) {
                         let hint = crate::error::did_you_mean(to, kind_names.iter().copied());
-                        err(&fpath("to"), "config", format!("field `{fname}` refers to unknown kind `{to}`"), hint);
+                        err(
+                            &fpath("to"),
+                            "config",
+                            format!("field `{fname}` refers to unknown kind `{to}`"),
+                            hint,
+                        );
                     }
                 }
                 if field.inverse_label.is_some() && !field.ty.is_relation() {
-                    err(&fpath("inverse_label"), "config", format!("`inverse_label` is only allowed on ref/refs fields (`{fname}`)"), None);
+                    err(
+                        &fpath("inverse_label"),
+                        "config",
+                        format!("`inverse_label` is only allowed on ref/refs fields (`{fname}`)"),
+                        None,
+                    );
                 }
                 if field.ty == FieldType::Enum && field.values.is_empty() {
-                    err(&fpath("type"), "config", format!("enum field `{fname}` needs `values`"), None);
+                    err(
+                        &fpath("type"),
+                        "config",
+                        format!("enum field `{fname}` needs `values`"),
+                        None,
+                    );
                 }
                 for v in field.value_labels.keys() {
                     if !field.values.contains(v) {
-                        err(&fpath("value_labels"), "config", format!("`value_labels` of `{fname}` names `{v}`, which is not one of its values"), None);
+                        err(
+                            &fpath("value_labels"),
+                            "config",
+                            format!(
+                                "`value_labels` of `{fname}` names `{v}`, which is not one of its values"
+                            ),
+                            None,
+                        );
                     }
                 }
                 if field.ty != FieldType::Enum && !field.values.is_empty() {
-                    err(&fpath("values"), "config", format!("`values` is only allowed on enum fields (`{fname}`)"), None);
+                    err(
+                        &fpath("values"),
+                        "config",
+                        format!("`values` is only allowed on enum fields (`{fname}`)"),
+                        None,
+                    );
                 }
             }
         }
         if let Some(o) = &self.overview {
-            let field_ty = |f: &str| self.kinds.get(&o.kind).and_then(|k| k.fields.get(f)).map(|d| d.ty);
+            let field_ty = |f: &str| {
+                self.kinds
+                    .get(&o.kind)
+                    .and_then(|k| k.fields.get(f))
+                    .map(|d| d.ty)
+            };
             if !self.kinds.contains_key(&o.kind) {
-                err(&[Seg::Key("overview"), Seg::Key("kind")], "config", format!("overview kind `{}` is not declared", o.kind), None);
+                err(
+                    &[Seg::Key("overview"), Seg::Key("kind")],
+                    "config",
+                    format!("overview kind `{}` is not declared", o.kind),
+                    None,
+                );
             } else if field_ty(&o.rows) != Some(FieldType::Ref) {
-                err(&[Seg::Key("overview"), Seg::Key("rows")], "config", format!("overview rows `{}` must be a `ref` field of `{}`", o.rows, o.kind), None);
+                err(
+                    &[Seg::Key("overview"), Seg::Key("rows")],
+                    "config",
+                    format!(
+                        "overview rows `{}` must be a `ref` field of `{}`",
+                        o.rows, o.kind
+                    ),
+                    None,
+                );
             } else if field_ty(&o.columns) != Some(FieldType::Enum) {
-                err(&[Seg::Key("overview"), Seg::Key("columns")], "config", format!("overview columns `{}` must be an `enum` field of `{}`", o.columns, o.kind), None);
+                err(
+                    &[Seg::Key("overview"), Seg::Key("columns")],
+                    "config",
+                    format!(
+                        "overview columns `{}` must be an `enum` field of `{}`",
+                        o.columns, o.kind
+                    ),
+                    None,
+                );
             }
         }
         diags
@@ -304,7 +410,9 @@ mod tests {
 
     #[test]
     fn refs_to_unknown_kinds_are_errors_with_hint() {
-        let text = format!("{MINIMAL}  tiltak:\n    section: tiltak\n    fields:\n      takster: {{ type: refs, to: taks }}\n");
+        let text = format!(
+            "{MINIMAL}  tiltak:\n    section: tiltak\n    fields:\n      takster: {{ type: refs, to: taks }}\n"
+        );
         let diags = Config::parse(&text).unwrap_err();
         assert_eq!(diags.len(), 1, "{diags:?}");
         assert_eq!(diags[0].line, 12);
@@ -315,7 +423,10 @@ mod tests {
     fn unsafe_sections_are_refused() {
         let text = MINIMAL.replace("section: takster", "section: ../etc");
         let diags = Config::parse(&text).unwrap_err();
-        assert!(diags.iter().any(|d| d.message.contains("not URL-safe")), "{diags:?}");
+        assert!(
+            diags.iter().any(|d| d.message.contains("not URL-safe")),
+            "{diags:?}"
+        );
     }
 
     #[test]

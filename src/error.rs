@@ -77,7 +77,10 @@ impl Diagnostic {
         code: &'static str,
         message: impl Into<String>,
     ) -> Self {
-        Self { severity: Severity::Warning, ..Self::error(file, pos, code, message) }
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(file, pos, code, message)
+        }
     }
 
     /// Adds a hint ("did you mean …?", "add `aliases: …`").
@@ -135,8 +138,8 @@ impl Diagnostic {
         let mut group = match &self.source_line {
             Some(line) if self.line > 0 => {
                 let start = char_to_byte(line, self.column.saturating_sub(1));
-                let end = char_to_byte(line, self.column.saturating_sub(1) + self.span_len)
-                    .max(start);
+                let end =
+                    char_to_byte(line, self.column.saturating_sub(1) + self.span_len).max(start);
                 title.element(
                     Snippet::source(line.as_str())
                         .line_start(self.line)
@@ -163,13 +166,19 @@ impl Diagnostic {
 }
 
 fn char_to_byte(line: &str, chars: usize) -> usize {
-    line.char_indices().nth(chars).map_or(line.len(), |(i, _)| i)
+    line.char_indices()
+        .nth(chars)
+        .map_or(line.len(), |(i, _)| i)
 }
 
 /// Renders all diagnostics for a terminal (or a plain pipe when `color` is false), errors and
 /// warnings in the order given, followed by a one-line count.
 pub fn render_all(diags: &[Diagnostic], color: bool) -> String {
-    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     let mut out = String::new();
     for d in diags {
         out.push_str(&d.render(&renderer));
@@ -184,23 +193,35 @@ pub fn render_all(diags: &[Diagnostic], color: bool) -> String {
 /// Sorts diagnostics by file and position so output is stable across runs and thread counts.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
-        (a.file.as_str(), a.line, a.column, a.code, a.message.as_str()).cmp(&(
-            b.file.as_str(),
-            b.line,
-            b.column,
-            b.code,
-            b.message.as_str(),
-        ))
+        (
+            a.file.as_str(),
+            a.line,
+            a.column,
+            a.code,
+            a.message.as_str(),
+        )
+            .cmp(&(
+                b.file.as_str(),
+                b.line,
+                b.column,
+                b.code,
+                b.message.as_str(),
+            ))
     });
 }
 
 /// "did you mean `x`?" for the closest candidate within a small edit distance.
-pub fn did_you_mean<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let mut best: Option<(&str, f64)> = None;
     for c in candidates {
         let score = strsim::normalized_damerau_levenshtein(wanted, c);
         // Ties go to the alphabetically first name, so hints do not depend on hash order.
-        if score >= 0.7 && best.is_none_or(|(b, s)| score > s || (score == s && c < b)) {
+        if score >= 0.7
+            && best.is_none_or(|(b, s)| score > s || ((score - s).abs() < f64::EPSILON && c < b))
+        {
             best = Some((c, score));
         }
     }
@@ -211,9 +232,15 @@ pub fn did_you_mean<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a s
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot write {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Usage(String),
     /// The site has errors; the diagnostics say which.
@@ -223,10 +250,16 @@ pub enum Error {
 
 impl Error {
     pub fn read(path: &Path, source: std::io::Error) -> Self {
-        Self::Read { path: path.to_owned(), source }
+        Self::Read {
+            path: path.to_owned(),
+            source,
+        }
     }
     pub fn write(path: &Path, source: std::io::Error) -> Self {
-        Self::Write { path: path.to_owned(), source }
+        Self::Write {
+            path: path.to_owned(),
+            source,
+        }
     }
 }
 
@@ -239,7 +272,10 @@ pub fn position_at(text: &str, offset: usize) -> Position {
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    Position { line, column: before[line_start..].chars().count() + 1 }
+    Position {
+        line,
+        column: before[line_start..].chars().count() + 1,
+    }
 }
 
 #[cfg(test)]
@@ -257,16 +293,24 @@ mod tests {
     #[test]
     fn did_you_mean_finds_close_names_only() {
         let keys = ["title", "summary", "sources"];
-        assert_eq!(did_you_mean("titel", keys).as_deref(), Some("did you mean `title`?"));
+        assert_eq!(
+            did_you_mean("titel", keys).as_deref(),
+            Some("did you mean `title`?")
+        );
         assert_eq!(did_you_mean("zzz", keys), None);
     }
 
     #[test]
     fn render_shows_location_snippet_and_hint() {
         let text = "---\ntitel: x\n---\n";
-        let d = Diagnostic::error("content/a.md", Position { line: 2, column: 1 }, "unknown-key", "unknown key `titel`")
-            .with_hint("did you mean `title`?")
-            .with_source(text, 5);
+        let d = Diagnostic::error(
+            "content/a.md",
+            Position { line: 2, column: 1 },
+            "unknown-key",
+            "unknown key `titel`",
+        )
+        .with_hint("did you mean `title`?")
+        .with_source(text, 5);
         let out = d.render(&Renderer::plain());
         assert!(out.contains("content/a.md:2:1"), "{out}");
         assert!(out.contains("titel: x"), "{out}");

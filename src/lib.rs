@@ -15,11 +15,11 @@ pub mod config;
 pub mod error;
 pub mod yaml;
 
-pub mod source;
-pub mod page;
 pub mod graph;
 pub mod html;
 pub mod output;
+pub mod page;
+pub mod source;
 
-pub mod pipeline;
 pub mod cli;
+pub mod pipeline;

@@ -81,7 +81,11 @@ impl Compiled {
 
     /// Number of entity and plain pages.
     pub fn page_count(&self) -> usize {
-        self.graph.pages.iter().filter(|p| p.role == page::PageRole::Entry).count()
+        self.graph
+            .pages
+            .iter()
+            .filter(|p| p.role == page::PageRole::Entry)
+            .count()
     }
 
     /// Total size of the output in bytes.
@@ -95,7 +99,10 @@ pub fn compile(sources: &SiteSources, options: &BuildOptions, progress: &dyn Pro
     let mut timings = Vec::new();
     let mut clock = Instant::now();
     let mut lap = |stage: &'static str, timings: &mut Vec<Timing>| {
-        timings.push(Timing { stage, duration: clock.elapsed() });
+        timings.push(Timing {
+            stage,
+            duration: clock.elapsed(),
+        });
         clock = Instant::now();
     };
     let mut diagnostics = sources.diagnostics.clone();
@@ -103,7 +110,14 @@ pub fn compile(sources: &SiteSources, options: &BuildOptions, progress: &dyn Pro
         Ok(c) => c,
         Err(d) => {
             diagnostics.extend(d);
-            return finish(sources, Compiled { diagnostics, timings, ..Compiled::default() });
+            return finish(
+                sources,
+                Compiled {
+                    diagnostics,
+                    timings,
+                    ..Compiled::default()
+                },
+            );
         }
     };
     if let Some(base) = &options.base_url {
@@ -128,7 +142,13 @@ pub fn compile(sources: &SiteSources, options: &BuildOptions, progress: &dyn Pro
     }
     lap("page", &mut timings);
 
-    let (graph, graph_diags) = graph::build(pages, &config, GraphOptions { include_drafts: options.drafts });
+    let (graph, graph_diags) = graph::build(
+        pages,
+        &config,
+        GraphOptions {
+            include_drafts: options.drafts,
+        },
+    );
     diagnostics.extend(graph_diags);
     lap("graph", &mut timings);
 
@@ -136,17 +156,41 @@ pub fn compile(sources: &SiteSources, options: &BuildOptions, progress: &dyn Pro
         Ok(t) => t,
         Err(d) => {
             diagnostics.extend(d);
-            return finish(sources, Compiled { diagnostics, graph, timings, ..Compiled::default() });
+            return finish(
+                sources,
+                Compiled {
+                    diagnostics,
+                    graph,
+                    timings,
+                    ..Compiled::default()
+                },
+            );
         }
     };
     progress.start("skrive sider", graph.pages.len());
-    let (mut files, html_diags) = html::render(&html::RenderInput { graph: &graph, config: &config, theme: &theme, theme_sources: &sources.theme });
+    let (mut files, html_diags) = html::render(&html::RenderInput {
+        graph: &graph,
+        config: &config,
+        theme: &theme,
+        theme_sources: &sources.theme,
+    });
     progress.advance(graph.pages.len());
     diagnostics.extend(html_diags);
-    files.extend(sources.content_assets.iter().map(|a| OutputFile { path: a.rel_path.clone(), bytes: a.bytes.clone() }));
+    files.extend(sources.content_assets.iter().map(|a| OutputFile {
+        path: a.rel_path.clone(),
+        bytes: a.bytes.clone(),
+    }));
     lap("html", &mut timings);
     progress.finish();
-    finish(sources, Compiled { files, diagnostics, graph, timings })
+    finish(
+        sources,
+        Compiled {
+            files,
+            diagnostics,
+            graph,
+            timings,
+        },
+    )
 }
 
 fn finish(sources: &SiteSources, mut compiled: Compiled) -> Compiled {
@@ -158,11 +202,18 @@ fn finish(sources: &SiteSources, mut compiled: Compiled) -> Compiled {
 
 /// Gives diagnostics raised away from the text (graph, html stages) their source line.
 fn attach_snippets(diags: &mut [Diagnostic], sources: &SiteSources) {
-    for d in diags.iter_mut().filter(|d| d.source_line.is_none() && d.line > 0) {
+    for d in diags
+        .iter_mut()
+        .filter(|d| d.source_line.is_none() && d.line > 0)
+    {
         let text = if d.file == crate::config::CONFIG_FILE {
             Some(sources.config_text.as_str())
         } else {
-            sources.content.binary_search_by(|s| s.rel_path.as_str().cmp(&d.file)).ok().map(|i| sources.content[i].text.as_str())
+            sources
+                .content
+                .binary_search_by(|s| s.rel_path.as_str().cmp(&d.file))
+                .ok()
+                .map(|i| sources.content[i].text.as_str())
         };
         if let Some(text) = text {
             let span = d.span_len;
@@ -186,23 +237,38 @@ pub fn build(options: &BuildOptions, write: bool, progress: &dyn Progress) -> Re
     let sources = source::load(&options.root, &theme_name)?;
     let load_time = started.elapsed();
     let mut compiled = compile(&sources, options, progress);
-    compiled.timings.insert(0, Timing { stage: "source", duration: load_time });
+    compiled.timings.insert(
+        0,
+        Timing {
+            stage: "source",
+            duration: load_time,
+        },
+    );
     drop(sources);
     if !write || compiled.has_errors() {
-        return Ok(BuildReport { compiled, written_to: None });
+        return Ok(BuildReport {
+            compiled,
+            written_to: None,
+        });
     }
     let clock = Instant::now();
     let out = options.out_dir();
     output::write_dir(&out, &options.root, &compiled.files)?;
-    compiled.timings.push(Timing { stage: "output", duration: clock.elapsed() });
-    Ok(BuildReport { compiled, written_to: Some(out) })
+    compiled.timings.push(Timing {
+        stage: "output",
+        duration: clock.elapsed(),
+    });
+    Ok(BuildReport {
+        compiled,
+        written_to: Some(out),
+    })
 }
 
 /// The theme named in `veiviser.yaml` (or `default`), read before the full load so the right
 /// theme folder is read. A broken config falls back to `default`; `compile` reports the error.
 fn theme_name(root: &Path) -> Result<String> {
     let text = source::read_config(root)?;
-    Ok(Config::parse(&text).map(|c| c.theme).unwrap_or_else(|_| "default".to_owned()))
+    Ok(Config::parse(&text).map_or_else(|_| "default".to_owned(), |c| c.theme))
 }
 
 /// Turns a failed build into the error that `main` reports.

@@ -28,10 +28,19 @@ pub fn error_to_diagnostic(
 ) -> Diagnostic {
     let (pos, message) = match err.location() {
         Some(loc) => (
-            Position { line: loc.line() + line_offset, column: loc.column() },
+            Position {
+                line: loc.line() + line_offset,
+                column: loc.column(),
+            },
             strip_location(&err.to_string()),
         ),
-        None => (Position { line: line_offset.max(1), column: 1 }, err.to_string()),
+        None => (
+            Position {
+                line: line_offset.max(1),
+                column: 1,
+            },
+            err.to_string(),
+        ),
     };
     let mut d = Diagnostic::error(file, pos, "yaml", message);
     if let Some(hint) = hint_for(&d.message) {
@@ -40,7 +49,7 @@ pub fn error_to_diagnostic(
     d.with_source(text, 1)
 }
 
-/// serde_yaml appends " at line X column Y"; the diagnostic shows the position itself.
+/// `serde_yaml` appends " at line X column Y"; the diagnostic shows the position itself.
 fn strip_location(msg: &str) -> String {
     match msg.find(" at line ") {
         Some(i) => msg[..i].to_owned(),
@@ -69,7 +78,10 @@ pub fn locate(text: &str, path: &[Seg<'_>]) -> Option<Position> {
         match *seg {
             Seg::Key(key) => {
                 let (line, col, end) = find_key(&lines, range.clone(), key)?;
-                found = Some(Position { line: line + 1, column: col + 1 });
+                found = Some(Position {
+                    line: line + 1,
+                    column: col + 1,
+                });
                 range = line..end;
             }
             Seg::Value(value) => {
@@ -90,7 +102,11 @@ pub fn locate(text: &str, path: &[Seg<'_>]) -> Option<Position> {
 
 /// Finds `key:` in `lines[range]` at the shallowest indentation; returns (line, char column,
 /// end of the key's block).
-fn find_key(lines: &[&str], range: std::ops::Range<usize>, key: &str) -> Option<(usize, usize, usize)> {
+fn find_key(
+    lines: &[&str],
+    range: std::ops::Range<usize>,
+    key: &str,
+) -> Option<(usize, usize, usize)> {
     let mut best: Option<(usize, usize, usize)> = None; // (indent, line, byte col)
     for i in range.clone() {
         let line = lines[i];
@@ -100,7 +116,10 @@ fn find_key(lines: &[&str], range: std::ops::Range<usize>, key: &str) -> Option<
         let body_col = line.len() - body.len();
         let matches = [key.to_owned(), format!("\"{key}\""), format!("'{key}'")]
             .iter()
-            .any(|k| body.strip_prefix(k.as_str()).is_some_and(|r| r.trim_start().starts_with(':')));
+            .any(|k| {
+                body.strip_prefix(k.as_str())
+                    .is_some_and(|r| r.trim_start().starts_with(':'))
+            });
         if matches && best.is_none_or(|(bi, _, _)| indent < bi) {
             best = Some((indent, i, body_col));
         }
@@ -151,7 +170,8 @@ fn find_word(line: &str, word: &str) -> Option<usize> {
     while let Some(b) = line[from..].find(word).map(|b| b + from) {
         let before = line[..b].chars().last();
         let after = line[b + word.len()..].chars().next();
-        let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric() && c != '-' && c != '_');
+        let boundary =
+            |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric() && c != '-' && c != '_');
         if boundary(before) && boundary(after) {
             return Some(b);
         }
@@ -168,22 +188,61 @@ mod tests {
 
     #[test]
     fn locates_nested_block_keys() {
-        let p = locate(DOC, &[Seg::Key("kinds"), Seg::Key("tiltak"), Seg::Key("fields"), Seg::Key("roller")]);
+        let p = locate(
+            DOC,
+            &[
+                Seg::Key("kinds"),
+                Seg::Key("tiltak"),
+                Seg::Key("fields"),
+                Seg::Key("roller"),
+            ],
+        );
         assert_eq!(p, Some(Position { line: 8, column: 7 }));
     }
 
     #[test]
     fn locates_keys_inside_flow_mappings() {
-        let p = locate(DOC, &[Seg::Key("kinds"), Seg::Key("takst"), Seg::Key("fields"), Seg::Key("kode"), Seg::Key("requird")]);
-        assert_eq!(p, Some(Position { line: 5, column: 29 }));
+        let p = locate(
+            DOC,
+            &[
+                Seg::Key("kinds"),
+                Seg::Key("takst"),
+                Seg::Key("fields"),
+                Seg::Key("kode"),
+                Seg::Key("requird"),
+            ],
+        );
+        assert_eq!(
+            p,
+            Some(Position {
+                line: 5,
+                column: 29
+            })
+        );
     }
 
     #[test]
     fn locates_values_as_whole_words() {
-        let p = locate(DOC, &[Seg::Key("kinds"), Seg::Key("tiltak"), Seg::Value("rolle-bb")]);
-        assert_eq!(p, Some(Position { line: 10, column: 11 }));
+        let p = locate(
+            DOC,
+            &[
+                Seg::Key("kinds"),
+                Seg::Key("tiltak"),
+                Seg::Value("rolle-bb"),
+            ],
+        );
+        assert_eq!(
+            p,
+            Some(Position {
+                line: 10,
+                column: 11
+            })
+        );
         // `rolle-a` must not match inside another id.
-        let p = locate("a:\n  - rolle-ab\n  - rolle-a\n", &[Seg::Key("a"), Seg::Value("rolle-a")]);
+        let p = locate(
+            "a:\n  - rolle-ab\n  - rolle-a\n",
+            &[Seg::Key("a"), Seg::Value("rolle-a")],
+        );
         assert_eq!(p, Some(Position { line: 3, column: 5 }));
     }
 

@@ -5,8 +5,8 @@ use std::collections::{HashMap, HashSet};
 
 use crate::error::{Diagnostic, did_you_mean};
 use crate::graph::{PageIx, SEARCH_URL, SiteGraph, TAGS_URL, section_url, suggest_id, tag_url};
-use crate::page::markdown::{LinkTarget, RESERVED_IDS};
 use crate::page::Page;
+use crate::page::markdown::{LinkTarget, RESERVED_IDS};
 
 /// Where a link placeholder leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +18,12 @@ pub struct ResolvedLink {
 }
 
 /// Resolves the links of every page.
-pub fn resolve(graph: &SiteGraph, drafts: &HashMap<String, String>, draft_files: &HashSet<String>, diags: &mut Vec<Diagnostic>) -> Vec<Vec<ResolvedLink>> {
+pub fn resolve(
+    graph: &SiteGraph,
+    drafts: &HashMap<String, String>,
+    draft_files: &HashSet<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Vec<ResolvedLink>> {
     let generated = generated_urls(graph);
     graph
         .pages
@@ -97,12 +102,18 @@ pub fn resolve(graph: &SiteGraph, drafts: &HashMap<String, String>, draft_files:
 
 /// Whether `frag` is an anchor on `page`: a heading, an anchor alias or a template section.
 pub fn has_anchor(page: &Page, frag: &str) -> bool {
-    page.body.headings.iter().any(|h| h.id == frag) || page.anchor_aliases.contains_key(frag) || RESERVED_IDS.contains(&frag)
+    page.body.headings.iter().any(|h| h.id == frag)
+        || page.anchor_aliases.contains_key(frag)
+        || RESERVED_IDS.contains(&frag)
 }
 
 /// URLs the site generates besides pages: kind indexes, tag pages, search.
 fn generated_urls(graph: &SiteGraph) -> HashSet<String> {
-    let mut urls: HashSet<String> = graph.sections.iter().map(|s| section_url(&s.section)).collect();
+    let mut urls: HashSet<String> = graph
+        .sections
+        .iter()
+        .map(|s| section_url(&s.section))
+        .collect();
     urls.extend(graph.tags.iter().map(|t| tag_url(&t.slug)));
     urls.insert(TAGS_URL.to_owned());
     urls.insert(SEARCH_URL.to_owned());
@@ -117,16 +128,27 @@ pub fn check_aliases(graph: &SiteGraph, diags: &mut Vec<Diagnostic>) {
     for page in &graph.pages {
         for alias in &page.aliases {
             let key = alias.trim_start_matches('/').to_owned();
-            let at = page.locate(&[crate::yaml::Seg::Key("aliases"), crate::yaml::Seg::Value(alias.trim_end_matches('/'))]);
+            let at = page.locate(&[
+                crate::yaml::Seg::Key("aliases"),
+                crate::yaml::Seg::Value(alias.trim_end_matches('/')),
+            ]);
             let clash = if let Some(&t) = graph.by_url.get(&key) {
-                Some(format!("alias {alias} is the URL of {}", graph.pages[t].file))
+                Some(format!(
+                    "alias {alias} is the URL of {}",
+                    graph.pages[t].file
+                ))
             } else if generated.contains(&key) {
                 Some(format!("alias {alias} is a page the site generates"))
             } else {
-                seen.get(&key).map(|other| format!("alias {alias} is also an alias of {other}"))
+                seen.get(&key)
+                    .map(|other| format!("alias {alias} is also an alias of {other}"))
             };
             match clash {
-                Some(msg) => diags.push(Diagnostic::error(&page.file, at, "alias-collision", msg).with_hint("an alias must be an old URL that no longer has a page of its own")),
+                Some(msg) => diags.push(
+                    Diagnostic::error(&page.file, at, "alias-collision", msg).with_hint(
+                        "an alias must be an old URL that no longer has a page of its own",
+                    ),
+                ),
                 None => {
                     seen.insert(key, &page.file);
                 }

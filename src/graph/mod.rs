@@ -83,13 +83,26 @@ impl SiteGraph {
 }
 
 /// Builds the graph, reporting every cross-page problem.
-pub fn build(pages: Vec<Page>, config: &Config, options: GraphOptions) -> (SiteGraph, Vec<Diagnostic>) {
+pub fn build(
+    pages: Vec<Page>,
+    config: &Config,
+    options: GraphOptions,
+) -> (SiteGraph, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let (pages, drafts): (Vec<Page>, Vec<Page>) = pages.into_iter().partition(|p| options.include_drafts || !p.draft);
-    let draft_ids: HashMap<String, String> = drafts.iter().map(|p| (p.id.clone(), p.file.clone())).collect();
-    let draft_files: std::collections::HashSet<String> = drafts.iter().map(|p| p.file.clone()).collect();
+    let (pages, drafts): (Vec<Page>, Vec<Page>) = pages
+        .into_iter()
+        .partition(|p| options.include_drafts || !p.draft);
+    let draft_ids: HashMap<String, String> = drafts
+        .iter()
+        .map(|p| (p.id.clone(), p.file.clone()))
+        .collect();
+    let draft_files: std::collections::HashSet<String> =
+        drafts.iter().map(|p| p.file.clone()).collect();
 
-    let mut graph = SiteGraph { pages, ..SiteGraph::default() };
+    let mut graph = SiteGraph {
+        pages,
+        ..SiteGraph::default()
+    };
     index_pages(&mut graph, &mut diags);
     check_unique_fields(&graph, config, &mut diags);
     graph.sections = sections(&graph, config);
@@ -107,7 +120,9 @@ pub fn build(pages: Vec<Page>, config: &Config, options: GraphOptions) -> (SiteG
         .filter(|(_, p)| p.role == PageRole::Entry && p.kind.is_none())
         .map(|(i, _)| i)
         .collect();
-    graph.plain_pages.sort_by(|&a, &b| order::compare(&graph.pages[a].title, &graph.pages[b].title));
+    graph
+        .plain_pages
+        .sort_by(|&a, &b| order::compare(&graph.pages[a].title, &graph.pages[b].title));
     (graph, diags)
 }
 
@@ -118,8 +133,13 @@ fn index_pages(graph: &mut SiteGraph, diags: &mut Vec<Diagnostic>) {
             let other = &graph.pages[first];
             for (here, there) in [(page, other), (other, page)] {
                 diags.push(
-                    Diagnostic::error(&here.file, here.locate(&[Seg::Key("id")]), "duplicate-id", format!("id `{}` is also used by {}", here.id, there.file))
-                        .with_hint("give one of the pages another file name or an explicit `id:`"),
+                    Diagnostic::error(
+                        &here.file,
+                        here.locate(&[Seg::Key("id")]),
+                        "duplicate-id",
+                        format!("id `{}` is also used by {}", here.id, there.file),
+                    )
+                    .with_hint("give one of the pages another file name or an explicit `id:`"),
                 );
             }
         } else {
@@ -146,17 +166,37 @@ fn check_unique_fields(graph: &SiteGraph, config: &Config, diags: &mut Vec<Diagn
     for (kind_name, kind) in &config.kinds {
         for (field, def) in kind.fields.iter().filter(|(_, d)| d.unique) {
             let mut seen: HashMap<String, PageIx> = HashMap::new();
-            for (i, page) in graph.pages.iter().enumerate().filter(|(_, p)| p.kind.as_deref() == Some(kind_name)) {
-                let Some(value) = page.fields.get(field) else { continue };
+            for (i, page) in graph
+                .pages
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.kind.as_deref() == Some(kind_name))
+            {
+                let Some(value) = page.fields.get(field) else {
+                    continue;
+                };
                 let shown = value.display();
                 let key = shown.to_lowercase();
                 if let Some(&first) = seen.get(&key) {
                     let other = &graph.pages[first];
-                    let other_shown = other.fields.get(field).map(super::page::fields::FieldValue::display).unwrap_or_default();
-                    for (here, value, there) in [(page, &shown, other), (other, &other_shown, page)] {
+                    let other_shown = other
+                        .fields
+                        .get(field)
+                        .map(super::page::fields::FieldValue::display)
+                        .unwrap_or_default();
+                    for (here, value, there) in [(page, &shown, other), (other, &other_shown, page)]
+                    {
                         diags.push(
-                            Diagnostic::error(&here.file, here.locate(&[Seg::Key(field), Seg::Value(value)]), "duplicate-value", format!("`{field}: {value}` is also used by {}", there.file))
-                                .with_hint(format!("`{field}` ({}) must be unique among `{kind_name}` pages", def.label(field))),
+                            Diagnostic::error(
+                                &here.file,
+                                here.locate(&[Seg::Key(field), Seg::Value(value)]),
+                                "duplicate-value",
+                                format!("`{field}: {value}` is also used by {}", there.file),
+                            )
+                            .with_hint(format!(
+                                "`{field}` ({}) must be unique among `{kind_name}` pages",
+                                def.label(field)
+                            )),
                         );
                     }
                 } else {
@@ -181,9 +221,15 @@ fn sections(graph: &SiteGraph, config: &Config) -> Vec<Section> {
                 .collect();
             members.sort_by(|&a, &b| {
                 let (pa, pb) = (&graph.pages[a], &graph.pages[b]);
-                pa.weight.cmp(&pb.weight).then_with(|| order::compare(&pa.title, &pb.title))
+                pa.weight
+                    .cmp(&pb.weight)
+                    .then_with(|| order::compare(&pa.title, &pb.title))
             });
-            let index_page = graph.by_url.get(&format!("{}/", kind.section)).copied().filter(|&i| graph.pages[i].role == PageRole::SectionIndex);
+            let index_page = graph
+                .by_url
+                .get(&format!("{}/", kind.section))
+                .copied()
+                .filter(|&i| graph.pages[i].role == PageRole::SectionIndex);
             Section {
                 kind: name.to_owned(),
                 section: kind.section.clone(),
@@ -204,7 +250,11 @@ fn tags(graph: &SiteGraph) -> Vec<TagGroup> {
             if slug.is_empty() {
                 continue;
             }
-            let group = by_slug.entry(slug.clone()).or_insert_with(|| TagGroup { name: tag.clone(), slug, pages: Vec::new() });
+            let group = by_slug.entry(slug.clone()).or_insert_with(|| TagGroup {
+                name: tag.clone(),
+                slug,
+                pages: Vec::new(),
+            });
             if !group.pages.contains(&i) {
                 group.pages.push(i);
             }
@@ -212,7 +262,8 @@ fn tags(graph: &SiteGraph) -> Vec<TagGroup> {
     }
     let mut tags: Vec<TagGroup> = by_slug.into_values().collect();
     for t in &mut tags {
-        t.pages.sort_by(|&a, &b| order::compare(&graph.pages[a].title, &graph.pages[b].title));
+        t.pages
+            .sort_by(|&a, &b| order::compare(&graph.pages[a].title, &graph.pages[b].title));
     }
     tags.sort_by(|a, b| order::compare(&a.name, &b.name));
     tags

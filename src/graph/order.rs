@@ -27,7 +27,11 @@ pub fn collation_key(s: &str) -> Vec<u32> {
             'ø' | 'ö' => key.push('z' as u32 + 2),
             'å' => key.push('z' as u32 + 3),
             c if c.is_alphanumeric() => {
-                for d in deunicode::deunicode_char(c).unwrap_or("").chars().flat_map(char::to_lowercase) {
+                for d in deunicode::deunicode_char(c)
+                    .unwrap_or("")
+                    .chars()
+                    .flat_map(char::to_lowercase)
+                {
                     if d.is_ascii_alphanumeric() {
                         key.push(d as u32);
                     }
@@ -41,7 +45,9 @@ pub fn collation_key(s: &str) -> Vec<u32> {
 
 /// Compares two titles in Norwegian order, falling back to the exact text so the order is total.
 pub fn compare(a: &str, b: &str) -> Ordering {
-    collation_key(a).cmp(&collation_key(b)).then_with(|| a.cmp(b))
+    collation_key(a)
+        .cmp(&collation_key(b))
+        .then_with(|| a.cmp(b))
 }
 
 #[cfg(test)]
@@ -50,9 +56,16 @@ mod tests {
 
     #[test]
     fn norwegian_letters_sort_after_z() {
-        let mut words = vec!["Åpen", "Ørsta", "Zebra", "Ærlig", "abc", "Ålesund", "avtale"];
+        let mut words = vec![
+            "Åpen", "Ørsta", "Zebra", "Ærlig", "abc", "Ålesund", "avtale",
+        ];
         words.sort_by(|a, b| compare(a, b));
-        assert_eq!(words, ["abc", "avtale", "Zebra", "Ærlig", "Ørsta", "Ålesund", "Åpen"]);
+        assert_eq!(
+            words,
+            [
+                "abc", "avtale", "Zebra", "Ærlig", "Ørsta", "Ålesund", "Åpen"
+            ]
+        );
     }
 
     #[test]

@@ -27,22 +27,39 @@ pub struct RelationGroup {
 type Groups = Vec<Vec<RelationGroup>>;
 
 /// Resolves every relation field; returns (forward groups, backlink groups) per page.
-pub fn resolve(graph: &SiteGraph, config: &Config, drafts: &HashMap<String, String>, diags: &mut Vec<Diagnostic>) -> (Groups, Groups) {
+pub fn resolve(
+    graph: &SiteGraph,
+    config: &Config,
+    drafts: &HashMap<String, String>,
+    diags: &mut Vec<Diagnostic>,
+) -> (Groups, Groups) {
     let n = graph.pages.len();
     let mut forward: Groups = vec![Vec::new(); n];
     // (target, label) -> sources, in kind order of the sources.
     let mut inverse: Vec<Vec<(String, PageIx)>> = vec![Vec::new(); n];
     for (i, page) in graph.pages.iter().enumerate() {
-        let Some(kind) = page.kind.as_deref().and_then(|k| config.kinds.get(k)) else { continue };
+        let Some(kind) = page.kind.as_deref().and_then(|k| config.kinds.get(k)) else {
+            continue;
+        };
         for (field, value) in &page.fields {
-            let Some(def) = kind.fields.get(field).filter(|d| d.ty.is_relation()) else { continue };
+            let Some(def) = kind.fields.get(field).filter(|d| d.ty.is_relation()) else {
+                continue;
+            };
             let mut targets = Vec::new();
             for id in value.ids() {
                 let at = page.locate(&[Seg::Key(field), Seg::Value(id)]);
                 let Some(&t) = graph.by_id.get(id) else {
-                    let mut d = Diagnostic::error(&page.file, at, "dangling-ref", format!("`{field}` refers to `{id}`, which is not a page")).with_span(id.chars().count());
+                    let mut d = Diagnostic::error(
+                        &page.file,
+                        at,
+                        "dangling-ref",
+                        format!("`{field}` refers to `{id}`, which is not a page"),
+                    )
+                    .with_span(id.chars().count());
                     if let Some(file) = drafts.get(id) {
-                        d = d.with_hint(format!("{file} is a draft; drafts are left out of the build"));
+                        d = d.with_hint(format!(
+                            "{file} is a draft; drafts are left out of the build"
+                        ));
                     } else if let Some(h) = suggest_id(graph, id) {
                         d = d.with_hint(h);
                     }
@@ -53,31 +70,66 @@ pub fn resolve(graph: &SiteGraph, config: &Config, drafts: &HashMap<String, Stri
                 if let Some(to) = &def.to
                     && target.kind.as_deref() != Some(to.as_str())
                 {
-                    diags.push(Diagnostic::error(&page.file, at, "wrong-kind", format!("`{field}` takes `{to}` pages, but `{id}` is a {}", target.kind.as_deref().unwrap_or("plain page"))));
+                    diags.push(Diagnostic::error(
+                        &page.file,
+                        at,
+                        "wrong-kind",
+                        format!(
+                            "`{field}` takes `{to}` pages, but `{id}` is a {}",
+                            target.kind.as_deref().unwrap_or("plain page")
+                        ),
+                    ));
                     continue;
                 }
                 if t == i {
-                    diags.push(Diagnostic::error(&page.file, at, "self-ref", format!("`{field}` refers to the page itself")));
+                    diags.push(Diagnostic::error(
+                        &page.file,
+                        at,
+                        "self-ref",
+                        format!("`{field}` refers to the page itself"),
+                    ));
                     continue;
                 }
                 if !targets.contains(&t) {
                     targets.push(t);
-                    let label = def.inverse_label.clone().unwrap_or_else(|| DEFAULT_INVERSE_LABEL.to_owned());
+                    let label = def
+                        .inverse_label
+                        .clone()
+                        .unwrap_or_else(|| DEFAULT_INVERSE_LABEL.to_owned());
                     inverse[t].push((label, i));
                 }
             }
             if !targets.is_empty() {
-                forward[i].push(RelationGroup { field: field.clone(), label: def.label(field).to_owned(), pages: targets });
+                forward[i].push(RelationGroup {
+                    field: field.clone(),
+                    label: def.label(field).to_owned(),
+                    pages: targets,
+                });
             }
         }
     }
-    let kind_rank: HashMap<&str, usize> = config.kinds_in_order().iter().enumerate().map(|(r, (n, _))| (*n, r)).collect();
-    let rank = |p: PageIx| graph.pages[p].kind.as_deref().and_then(|k| kind_rank.get(k)).copied().unwrap_or(usize::MAX);
+    let kind_rank: HashMap<&str, usize> = config
+        .kinds_in_order()
+        .iter()
+        .enumerate()
+        .map(|(r, (n, _))| (*n, r))
+        .collect();
+    let rank = |p: PageIx| {
+        graph.pages[p]
+            .kind
+            .as_deref()
+            .and_then(|k| kind_rank.get(k))
+            .copied()
+            .unwrap_or(usize::MAX)
+    };
     let backlinks = inverse
         .into_iter()
         .enumerate()
         .map(|(t, sources)| {
-            let already: HashSet<PageIx> = forward[t].iter().flat_map(|g| g.pages.iter().copied()).collect();
+            let already: HashSet<PageIx> = forward[t]
+                .iter()
+                .flat_map(|g| g.pages.iter().copied())
+                .collect();
             let mut groups: Vec<RelationGroup> = Vec::new();
             for (label, src) in sources {
                 if already.contains(&src) {
@@ -86,11 +138,19 @@ pub fn resolve(graph: &SiteGraph, config: &Config, drafts: &HashMap<String, Stri
                 match groups.iter_mut().find(|g| g.label == label) {
                     Some(g) if !g.pages.contains(&src) => g.pages.push(src),
                     Some(_) => {}
-                    None => groups.push(RelationGroup { field: String::new(), label, pages: vec![src] }),
+                    None => groups.push(RelationGroup {
+                        field: String::new(),
+                        label,
+                        pages: vec![src],
+                    }),
                 }
             }
             for g in &mut groups {
-                g.pages.sort_by(|&a, &b| rank(a).cmp(&rank(b)).then_with(|| order::compare(&graph.pages[a].title, &graph.pages[b].title)));
+                g.pages.sort_by(|&a, &b| {
+                    rank(a)
+                        .cmp(&rank(b))
+                        .then_with(|| order::compare(&graph.pages[a].title, &graph.pages[b].title))
+                });
             }
             groups
         })
@@ -100,7 +160,11 @@ pub fn resolve(graph: &SiteGraph, config: &Config, drafts: &HashMap<String, Stri
 
 /// Checks that every `sources:` entry names an existing page; returns, per page, the pages
 /// citing it (in title order), which source pages list as backlinks.
-pub fn check_sources(graph: &SiteGraph, drafts: &HashMap<String, String>, diags: &mut Vec<Diagnostic>) -> Vec<Vec<PageIx>> {
+pub fn check_sources(
+    graph: &SiteGraph,
+    drafts: &HashMap<String, String>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Vec<PageIx>> {
     let mut cited_by: Vec<Vec<PageIx>> = vec![Vec::new(); graph.pages.len()];
     for (i, page) in graph.pages.iter().enumerate() {
         for s in &page.sources {
@@ -111,7 +175,12 @@ pub fn check_sources(graph: &SiteGraph, drafts: &HashMap<String, String>, diags:
                 continue;
             }
             let at = page.locate(&[Seg::Key("sources"), Seg::Value(&s.source)]);
-            let mut d = Diagnostic::error(&page.file, at, "dangling-ref", format!("source `{}` is not a page", s.source));
+            let mut d = Diagnostic::error(
+                &page.file,
+                at,
+                "dangling-ref",
+                format!("source `{}` is not a page", s.source),
+            );
             if drafts.contains_key(&s.source) {
                 d = d.with_hint("that source page is a draft");
             } else if let Some(h) = suggest_id(graph, &s.source) {

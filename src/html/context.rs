@@ -85,12 +85,20 @@ pub struct Views<'a> {
 
 impl<'a> Views<'a> {
     pub fn new(graph: &'a SiteGraph, config: &'a Config, url: &str) -> Self {
-        Self { graph, config, root: root_prefix(url) }
+        Self {
+            graph,
+            config,
+            root: root_prefix(url),
+        }
     }
 
     /// A site-relative URL as seen from the current page.
     pub fn url(&self, site_url: &str) -> String {
-        if self.root.is_empty() && site_url.is_empty() { "./".to_owned() } else { format!("{}{site_url}", self.root) }
+        if self.root.is_empty() && site_url.is_empty() {
+            "./".to_owned()
+        } else {
+            format!("{}{site_url}", self.root)
+        }
     }
 
     pub fn item(&self, ix: PageIx) -> ItemView {
@@ -109,11 +117,20 @@ impl<'a> Views<'a> {
     }
 
     pub fn kind_label(&self, kind: &str) -> String {
-        self.config.kinds.get(kind).map_or_else(String::new, |k| k.label(kind).to_owned())
+        self.config
+            .kinds
+            .get(kind)
+            .map_or_else(String::new, |k| k.label(kind).to_owned())
     }
 
     pub fn groups(&self, groups: &[RelationGroup]) -> Vec<GroupView> {
-        groups.iter().map(|g| GroupView { label: g.label.clone(), items: g.pages.iter().map(|&p| self.item(p)).collect() }).collect()
+        groups
+            .iter()
+            .map(|g| GroupView {
+                label: g.label.clone(),
+                items: g.pages.iter().map(|&p| self.item(p)).collect(),
+            })
+            .collect()
     }
 
     /// The value of `field` on `page`, for the fact box or a table cell.
@@ -135,25 +152,52 @@ impl<'a> Views<'a> {
             "updated" => page.updated.clone()?,
             _ => {
                 let value = page.fields.get(field)?;
-                let def = page.kind.as_deref().and_then(|k| self.config.kinds.get(k)).and_then(|k| k.fields.get(field));
+                let def = page
+                    .kind
+                    .as_deref()
+                    .and_then(|k| self.config.kinds.get(k))
+                    .and_then(|k| k.fields.get(field));
                 if def.is_some_and(|d| d.ty.is_relation()) {
-                    let links = value.ids().iter().filter_map(|id| self.graph.by_id.get(*id)).map(|&ix| self.item(ix)).collect();
-                    return Some(FieldView { name: field.to_owned(), label: label_of(field), text: String::new(), links, relation: true });
+                    let links = value
+                        .ids()
+                        .iter()
+                        .filter_map(|id| self.graph.by_id.get(*id))
+                        .map(|&ix| self.item(ix))
+                        .collect();
+                    return Some(FieldView {
+                        name: field.to_owned(),
+                        label: label_of(field),
+                        text: String::new(),
+                        links,
+                        relation: true,
+                    });
                 }
                 match (value, def) {
-                    (FieldValue::Text(s), Some(d)) if d.ty == FieldType::Enum => d.value_label(s).to_owned(),
+                    (FieldValue::Text(s), Some(d)) if d.ty == FieldType::Enum => {
+                        d.value_label(s).to_owned()
+                    }
                     _ => value.display(),
                 }
             }
         };
-        Some(FieldView { name: field.to_owned(), label: label_of(field), text, links: Vec::new(), relation: false })
+        Some(FieldView {
+            name: field.to_owned(),
+            label: label_of(field),
+            text,
+            links: Vec::new(),
+            relation: false,
+        })
     }
 
     pub fn sources(&self, page: &Page) -> Vec<SourceView> {
         page.sources
             .iter()
             .map(|s| {
-                let target = self.graph.by_id.get(&s.source).map(|&i| &self.graph.pages[i]);
+                let target = self
+                    .graph
+                    .by_id
+                    .get(&s.source)
+                    .map(|&i| &self.graph.pages[i]);
                 SourceView {
                     title: target.map_or_else(|| s.source.clone(), |p| p.title.clone()),
                     url: target.map(|p| self.url(&p.url)).unwrap_or_default(),
@@ -166,7 +210,16 @@ impl<'a> Views<'a> {
     }
 
     pub fn toc(page: &Page) -> Vec<TocEntry> {
-        page.body.headings.iter().filter(|h| h.level <= 3).map(|h| TocEntry { level: h.level, id: h.id.clone(), text: h.text.clone() }).collect()
+        page.body
+            .headings
+            .iter()
+            .filter(|h| h.level <= 3)
+            .map(|h| TocEntry {
+                level: h.level,
+                id: h.id.clone(),
+                text: h.text.clone(),
+            })
+            .collect()
     }
 }
 
@@ -178,9 +231,24 @@ pub fn code_of(config: &Config, page: &Page) -> Option<String> {
 
 /// `2026-11-23` → `23. november 2026` (input already checked by the page stage).
 pub fn norwegian_date(date: &str) -> String {
-    const MONTHS: [&str; 12] = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "desember"];
+    const MONTHS: [&str; 12] = [
+        "januar",
+        "februar",
+        "mars",
+        "april",
+        "mai",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "desember",
+    ];
     let mut parts = date.splitn(3, '-');
-    let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else { return date.to_owned() };
+    let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
+        return date.to_owned();
+    };
     match (m.parse::<usize>(), d.parse::<u32>()) {
         (Ok(m @ 1..=12), Ok(d)) => format!("{d}. {} {y}", MONTHS[m - 1]),
         _ => date.to_owned(),

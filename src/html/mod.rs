@@ -31,7 +31,10 @@ pub struct OutputFile {
 
 impl OutputFile {
     fn html(url: &str, text: String) -> Self {
-        Self { path: format!("{url}index.html"), bytes: text.into_bytes() }
+        Self {
+            path: format!("{url}index.html"),
+            bytes: text.into_bytes(),
+        }
     }
 }
 
@@ -65,9 +68,18 @@ pub fn render(input: &RenderInput<'_>) -> (Vec<OutputFile>, Vec<Diagnostic>) {
         }
     }
     // Template errors repeat once per page; one report per template location is enough.
-    diags.sort_by(|a, b| (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message)));
-    diags.dedup_by(|a, b| a.file == b.file && a.line == b.line && a.column == b.column && a.message == b.message);
-    for r in [render_home(input), render_tags_index(input), render_search(input), render_404(input)] {
+    diags.sort_by(|a, b| {
+        (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message))
+    });
+    diags.dedup_by(|a, b| {
+        a.file == b.file && a.line == b.line && a.column == b.column && a.message == b.message
+    });
+    for r in [
+        render_home(input),
+        render_tags_index(input),
+        render_search(input),
+        render_404(input),
+    ] {
         match r {
             Ok(f) => files.push(f),
             Err(d) => diags.push(d),
@@ -83,10 +95,23 @@ pub fn render(input: &RenderInput<'_>) -> (Vec<OutputFile>, Vec<Diagnostic>) {
 }
 
 /// Context shared by every template, for a page at `url`.
-fn base_context(input: &RenderInput<'_>, views: &Views<'_>, url: &str, title: &str) -> tera::Context {
+fn base_context(
+    input: &RenderInput<'_>,
+    views: &Views<'_>,
+    url: &str,
+    title: &str,
+) -> tera::Context {
     let config = input.config;
     let mut ctx = tera::Context::new();
-    ctx.insert("site", &SiteView { title: config.title.clone(), description: config.description.clone(), language: config.language.clone(), base_url: config.base_url().to_owned() });
+    ctx.insert(
+        "site",
+        &SiteView {
+            title: config.title.clone(),
+            description: config.description.clone(),
+            language: config.language.clone(),
+            base_url: config.base_url().to_owned(),
+        },
+    );
     let nav: Vec<NavView> = input
         .graph
         .sections
@@ -100,11 +125,20 @@ fn base_context(input: &RenderInput<'_>, views: &Views<'_>, url: &str, title: &s
             } else {
                 ""
             };
-            NavView { title: s.plural.clone(), url: views.url(&section_url), current }
+            NavView {
+                title: s.plural.clone(),
+                url: views.url(&section_url),
+                current,
+            }
         })
         .collect();
     ctx.insert("nav", &nav);
-    let assets: std::collections::BTreeMap<&str, String> = input.theme.assets.iter().map(|(k, v)| (k.as_str(), views.url(v))).collect();
+    let assets: std::collections::BTreeMap<&str, String> = input
+        .theme
+        .assets
+        .iter()
+        .map(|(k, v)| (k.as_str(), views.url(v)))
+        .collect();
     ctx.insert("assets", &assets);
     ctx.insert("root", &views.url(""));
     ctx.insert("search_url", &views.url(graph::SEARCH_URL));
@@ -154,11 +188,21 @@ struct PageView {
 fn page_view(input: &RenderInput<'_>, views: &Views<'_>, ix: PageIx, page: &Page) -> PageView {
     let graph = input.graph;
     let kind = page.kind.clone().unwrap_or_default();
-    let mut breadcrumbs = vec![LinkView { title: "Forside".into(), url: views.url("") }];
+    let mut breadcrumbs = vec![LinkView {
+        title: "Forside".into(),
+        url: views.url(""),
+    }];
     if let Some(section) = page.kind.as_deref().and_then(|k| graph.section_of(k)) {
-        breadcrumbs.push(LinkView { title: section.plural.clone(), url: views.url(&graph::section_url(&section.section)) });
+        breadcrumbs.push(LinkView {
+            title: section.plural.clone(),
+            url: views.url(&graph::section_url(&section.section)),
+        });
     }
-    let fields: Vec<context::FieldView> = page.fields.keys().filter_map(|f| views.field(page, f)).collect();
+    let fields: Vec<context::FieldView> = page
+        .fields
+        .keys()
+        .filter_map(|f| views.field(page, f))
+        .collect();
     let field_map = fields.iter().map(|f| (f.name.clone(), f.clone())).collect();
     let facts = fields.iter().filter(|f| !f.relation).cloned().collect();
     PageView {
@@ -168,19 +212,38 @@ fn page_view(input: &RenderInput<'_>, views: &Views<'_>, ix: PageIx, page: &Page
         kind_label: views.kind_label(&kind),
         kind,
         code: context::code_of(input.config, page).unwrap_or_default(),
-        content: fill_placeholders(&page.body.html, graph.links.get(ix).map_or(&[][..], Vec::as_slice), views),
+        content: fill_placeholders(
+            &page.body.html,
+            graph.links.get(ix).map_or(&[][..], Vec::as_slice),
+            views,
+        ),
         toc: Views::toc(page),
         fields,
         facts,
         field_map,
         relations: views.groups(graph.relations.get(ix).map_or(&[][..], Vec::as_slice)),
         backlinks: views.groups(graph.backlinks.get(ix).map_or(&[][..], Vec::as_slice)),
-        cited_by: graph.cited_by.get(ix).map(|c| c.iter().map(|&p| views.item(p)).collect()).unwrap_or_default(),
+        cited_by: graph
+            .cited_by
+            .get(ix)
+            .map(|c| c.iter().map(|&p| views.item(p)).collect())
+            .unwrap_or_default(),
         sources: views.sources(page),
-        tags: page.tags.iter().map(|t| LinkView { title: t.clone(), url: views.url(&graph::tag_url(&crate::page::slug::slugify(t))) }).collect(),
+        tags: page
+            .tags
+            .iter()
+            .map(|t| LinkView {
+                title: t.clone(),
+                url: views.url(&graph::tag_url(&crate::page::slug::slugify(t))),
+            })
+            .collect(),
         breadcrumbs,
         updated: page.updated.clone().unwrap_or_default(),
-        updated_display: page.updated.as_deref().map(context::norwegian_date).unwrap_or_default(),
+        updated_display: page
+            .updated
+            .as_deref()
+            .map(context::norwegian_date)
+            .unwrap_or_default(),
         draft: page.draft,
         word_count: page.body.word_count,
     }
@@ -199,7 +262,11 @@ pub fn fill_placeholders(html: &str, links: &[graph::ResolvedLink], views: &View
         let (what, n) = ph.split_at(1.min(ph.len()));
         let link = n.parse::<usize>().ok().and_then(|n| links.get(n));
         match (what, link) {
-            ("L", Some(l)) => out.push_str(&escape_attr(&l.url.as_deref().map_or_else(|| "#".to_owned(), |u| views.url(u)))),
+            ("L", Some(l)) => out.push_str(&escape_attr(
+                &l.url
+                    .as_deref()
+                    .map_or_else(|| "#".to_owned(), |u| views.url(u)),
+            )),
             ("T", Some(l)) => out.push_str(&escape_attr(&l.title)),
             _ => {}
         }
@@ -208,12 +275,24 @@ pub fn fill_placeholders(html: &str, links: &[graph::ResolvedLink], views: &View
     out
 }
 
-fn render_entry(input: &RenderInput<'_>, ix: PageIx, page: &Page) -> Result<OutputFile, Diagnostic> {
+fn render_entry(
+    input: &RenderInput<'_>,
+    ix: PageIx,
+    page: &Page,
+) -> Result<OutputFile, Diagnostic> {
     let views = Views::new(input.graph, input.config, &page.url);
     let mut ctx = base_context(input, &views, &page.url, &page.title);
     ctx.insert("page", &page_view(input, &views, ix, page));
-    let template = page.kind.as_deref().map(|k| format!("{k}.html")).filter(|t| input.theme.has(t)).unwrap_or_else(|| "page.html".to_owned());
-    Ok(OutputFile::html(&page.url, input.theme.render(&template, &ctx, input.theme_sources)?))
+    let template = page
+        .kind
+        .as_deref()
+        .map(|k| format!("{k}.html"))
+        .filter(|t| input.theme.has(t))
+        .unwrap_or_else(|| "page.html".to_owned());
+    Ok(OutputFile::html(
+        &page.url,
+        input.theme.render(&template, &ctx, input.theme_sources)?,
+    ))
 }
 
 #[derive(Serialize)]
@@ -233,7 +312,10 @@ struct RowView {
     cells: Vec<Option<context::FieldView>>,
 }
 
-fn render_section(input: &RenderInput<'_>, section: &graph::Section) -> Result<OutputFile, Diagnostic> {
+fn render_section(
+    input: &RenderInput<'_>,
+    section: &graph::Section,
+) -> Result<OutputFile, Diagnostic> {
     let graph = input.graph;
     let url = graph::section_url(&section.section);
     let views = Views::new(graph, input.config, &url);
@@ -246,7 +328,10 @@ fn render_section(input: &RenderInput<'_>, section: &graph::Section) -> Result<O
             title: match c.as_str() {
                 "summary" => "Sammendrag".to_owned(),
                 "updated" => "Sist oppdatert".to_owned(),
-                _ => kind.fields.get(c).map_or_else(|| c.clone(), |f| f.label(c).to_owned()),
+                _ => kind
+                    .fields
+                    .get(c)
+                    .map_or_else(|| c.clone(), |f| f.label(c).to_owned()),
             },
             url: c.clone(),
         })
@@ -256,7 +341,10 @@ fn render_section(input: &RenderInput<'_>, section: &graph::Section) -> Result<O
         .iter()
         .map(|&ix| {
             let page = &graph.pages[ix];
-            RowView { item: views.item(ix), cells: kind.columns.iter().map(|c| views.field(page, c)).collect() }
+            RowView {
+                item: views.item(ix),
+                cells: kind.columns.iter().map(|c| views.field(page, c)).collect(),
+            }
         })
         .collect();
     let view = SectionView {
@@ -264,22 +352,40 @@ fn render_section(input: &RenderInput<'_>, section: &graph::Section) -> Result<O
         label: section.label.clone(),
         plural: section.plural.clone(),
         summary: index.and_then(|p| p.summary.clone()).unwrap_or_default(),
-        intro: index.map(|p| fill_placeholders(&p.body.html, &graph.links[graph.by_id[&p.id]], &views)).unwrap_or_default(),
+        intro: index
+            .map(|p| fill_placeholders(&p.body.html, &graph.links[graph.by_id[&p.id]], &views))
+            .unwrap_or_default(),
         columns,
         rows,
     };
     let title = index.map_or_else(|| section.plural.clone(), |p| p.title.clone());
     let mut ctx = base_context(input, &views, &url, &title);
     ctx.insert("section", &view);
-    Ok(OutputFile::html(&url, input.theme.render("section.html", &ctx, input.theme_sources)?))
+    Ok(OutputFile::html(
+        &url,
+        input
+            .theme
+            .render("section.html", &ctx, input.theme_sources)?,
+    ))
 }
 
 fn render_tag(input: &RenderInput<'_>, tag: &graph::TagGroup) -> Result<OutputFile, Diagnostic> {
     let url = graph::tag_url(&tag.slug);
     let views = Views::new(input.graph, input.config, &url);
     let mut ctx = base_context(input, &views, &url, &tag.name);
-    ctx.insert("tag", &TagView { name: tag.name.clone(), url: String::new(), count: tag.pages.len(), items: tag.pages.iter().map(|&p| views.item(p)).collect() });
-    Ok(OutputFile::html(&url, input.theme.render("tag.html", &ctx, input.theme_sources)?))
+    ctx.insert(
+        "tag",
+        &TagView {
+            name: tag.name.clone(),
+            url: String::new(),
+            count: tag.pages.len(),
+            items: tag.pages.iter().map(|&p| views.item(p)).collect(),
+        },
+    );
+    Ok(OutputFile::html(
+        &url,
+        input.theme.render("tag.html", &ctx, input.theme_sources)?,
+    ))
 }
 
 #[derive(Serialize)]
@@ -293,10 +399,23 @@ struct TagView {
 fn render_tags_index(input: &RenderInput<'_>) -> Result<OutputFile, Diagnostic> {
     let url = graph::TAGS_URL;
     let views = Views::new(input.graph, input.config, url);
-    let tags: Vec<TagView> = input.graph.tags.iter().map(|t| TagView { name: t.name.clone(), url: views.url(&graph::tag_url(&t.slug)), count: t.pages.len(), items: Vec::new() }).collect();
+    let tags: Vec<TagView> = input
+        .graph
+        .tags
+        .iter()
+        .map(|t| TagView {
+            name: t.name.clone(),
+            url: views.url(&graph::tag_url(&t.slug)),
+            count: t.pages.len(),
+            items: Vec::new(),
+        })
+        .collect();
     let mut ctx = base_context(input, &views, url, "Emner");
     ctx.insert("tags", &tags);
-    Ok(OutputFile::html(url, input.theme.render("tags.html", &ctx, input.theme_sources)?))
+    Ok(OutputFile::html(
+        url,
+        input.theme.render("tags.html", &ctx, input.theme_sources)?,
+    ))
 }
 
 #[derive(Serialize)]
@@ -341,14 +460,20 @@ fn render_home(input: &RenderInput<'_>) -> Result<OutputFile, Diagnostic> {
             title: s.plural.clone(),
             url: views.url(&graph::section_url(&s.section)),
             count: s.members.len(),
-            summary: s.index_page.and_then(|i| graph.pages[i].summary.clone()).unwrap_or_default(),
+            summary: s
+                .index_page
+                .and_then(|i| graph.pages[i].summary.clone())
+                .unwrap_or_default(),
         })
         .collect();
     ctx.insert("sections", &sections);
     ctx.insert("overview", &overview(input, &views));
     let plain: Vec<ItemView> = graph.plain_pages.iter().map(|&i| views.item(i)).collect();
     ctx.insert("plain_pages", &plain);
-    Ok(OutputFile::html("", input.theme.render("home.html", &ctx, input.theme_sources)?))
+    Ok(OutputFile::html(
+        "",
+        input.theme.render("home.html", &ctx, input.theme_sources)?,
+    ))
 }
 
 fn overview(input: &RenderInput<'_>, views: &Views<'_>) -> Option<OverviewView> {
@@ -361,13 +486,26 @@ fn overview(input: &RenderInput<'_>, views: &Views<'_>) -> Option<OverviewView> 
     let mut rows: Vec<(PageIx, Vec<Vec<ItemView>>)> = Vec::new();
     let mut other = Vec::new();
     if let Some(rk) = row_kind.as_deref().and_then(|k| graph.section_of(k)) {
-        rows = rk.members.iter().map(|&r| (r, vec![Vec::new(); col_def.values.len()])).collect();
+        rows = rk
+            .members
+            .iter()
+            .map(|&r| (r, vec![Vec::new(); col_def.values.len()]))
+            .collect();
     }
     for &m in &section.members {
         let page = &graph.pages[m];
-        let row = page.fields.get(&def.rows).and_then(|v| v.ids().first().and_then(|id| graph.by_id.get(*id)).copied());
-        let col = page.fields.get(&def.columns).and_then(|v| col_def.values.iter().position(|x| *x == v.display()));
-        match (row.and_then(|r| rows.iter_mut().find(|(ri, _)| *ri == r)), col) {
+        let row = page
+            .fields
+            .get(&def.rows)
+            .and_then(|v| v.ids().first().and_then(|id| graph.by_id.get(*id)).copied());
+        let col = page
+            .fields
+            .get(&def.columns)
+            .and_then(|v| col_def.values.iter().position(|x| *x == v.display()));
+        match (
+            row.and_then(|r| rows.iter_mut().find(|(ri, _)| *ri == r)),
+            col,
+        ) {
             (Some((_, cells)), Some(c)) => cells[c].push(views.item(m)),
             _ => other.push(views.item(m)),
         }
@@ -376,9 +514,23 @@ fn overview(input: &RenderInput<'_>, views: &Views<'_>) -> Option<OverviewView> 
     Some(OverviewView {
         title: def.title.clone(),
         row_label: kind.fields[&def.rows].label(&def.rows).to_owned(),
-        columns: col_def.values.iter().map(|v| col_def.value_label(v).to_owned()).collect(),
-        rows: rows.into_iter().map(|(r, cells)| OverviewRow { item: views.item(r), cells }).collect(),
-        other_label: format!("{} uten {}", section.plural, kind.fields[&def.rows].label(&def.rows).to_lowercase()),
+        columns: col_def
+            .values
+            .iter()
+            .map(|v| col_def.value_label(v).to_owned())
+            .collect(),
+        rows: rows
+            .into_iter()
+            .map(|(r, cells)| OverviewRow {
+                item: views.item(r),
+                cells,
+            })
+            .collect(),
+        other_label: format!(
+            "{} uten {}",
+            section.plural,
+            kind.fields[&def.rows].label(&def.rows).to_lowercase()
+        ),
         other,
     })
 }
@@ -393,19 +545,33 @@ fn render_search(input: &RenderInput<'_>) -> Result<OutputFile, Diagnostic> {
     let graph = input.graph;
     let url = graph::SEARCH_URL;
     let views = Views::new(graph, input.config, url);
-    let mut entries: Vec<PageIx> = graph.pages.iter().enumerate().filter(|(_, p)| p.role == PageRole::Entry).map(|(i, _)| i).collect();
+    let mut entries: Vec<PageIx> = graph
+        .pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.role == PageRole::Entry)
+        .map(|(i, _)| i)
+        .collect();
     entries.sort_by(|&a, &b| order::compare(&graph.pages[a].title, &graph.pages[b].title));
     let mut groups: Vec<LetterGroup> = Vec::new();
     for ix in entries {
         let letter = first_letter(&graph.pages[ix].title);
         match groups.last_mut() {
             Some(g) if g.letter == letter => g.items.push(views.item(ix)),
-            _ => groups.push(LetterGroup { letter, items: vec![views.item(ix)] }),
+            _ => groups.push(LetterGroup {
+                letter,
+                items: vec![views.item(ix)],
+            }),
         }
     }
     let mut ctx = base_context(input, &views, url, "Søk");
     ctx.insert("az", &groups);
-    Ok(OutputFile::html(url, input.theme.render("search.html", &ctx, input.theme_sources)?))
+    Ok(OutputFile::html(
+        url,
+        input
+            .theme
+            .render("search.html", &ctx, input.theme_sources)?,
+    ))
 }
 
 /// The letter a title is listed under in the A–Z list (`Å` stays `Å`; digits under `0–9`).
@@ -416,7 +582,10 @@ fn first_letter(title: &str) -> String {
             let upper: String = c.to_uppercase().collect();
             match upper.as_str() {
                 "Æ" | "Ø" | "Å" => upper,
-                _ => deunicode::deunicode(&upper).chars().next().map_or(upper, |c| c.to_string()),
+                _ => deunicode::deunicode(&upper)
+                    .chars()
+                    .next()
+                    .map_or(upper, |c| c.to_string()),
             }
         }
         None => "#".to_owned(),
@@ -425,10 +594,25 @@ fn first_letter(title: &str) -> String {
 
 fn render_404(input: &RenderInput<'_>) -> Result<OutputFile, Diagnostic> {
     // Served at any depth, so its links are absolute from the site root's path.
-    let base_path = input.config.base_url().splitn(4, '/').nth(3).map_or_else(|| "/".to_owned(), |p| format!("/{}/", p.trim_matches('/')));
-    let views = Views { graph: input.graph, config: input.config, root: base_path.replace("//", "/") };
+    let base_path = input
+        .config
+        .base_url()
+        .splitn(4, '/')
+        .nth(3)
+        .map_or_else(|| "/".to_owned(), |p| format!("/{}/", p.trim_matches('/')));
+    let views = Views {
+        graph: input.graph,
+        config: input.config,
+        root: base_path.replace("//", "/"),
+    };
     let ctx = base_context(input, &views, "404.html", "Fant ikke siden");
-    Ok(OutputFile { path: "404.html".into(), bytes: input.theme.render("404.html", &ctx, input.theme_sources)?.into_bytes() })
+    Ok(OutputFile {
+        path: "404.html".into(),
+        bytes: input
+            .theme
+            .render("404.html", &ctx, input.theme_sources)?
+            .into_bytes(),
+    })
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! `pages.json`. Written in Rust rather than templates because their format is a contract with
 //! other systems (crawlers, patient-record integrations), not a matter of theme.
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 
 use crate::config::Config;
@@ -18,7 +20,10 @@ pub fn redirects(graph: &SiteGraph, config: &Config) -> Vec<OutputFile> {
     for page in &graph.pages {
         for alias in &page.aliases {
             let from = alias.trim_start_matches('/');
-            files.push(OutputFile { path: format!("{from}index.html"), bytes: redirect_page(from, &page.url, &page.title, config).into_bytes() });
+            files.push(OutputFile {
+                path: format!("{from}index.html"),
+                bytes: redirect_page(from, &page.url, &page.title, config).into_bytes(),
+            });
         }
     }
     files
@@ -30,7 +35,9 @@ pub fn redirect_page(from: &str, to: &str, title: &str, config: &Config) -> Stri
     let rel = if rel.is_empty() { "./".to_owned() } else { rel };
     let href = escape_attr(&rel);
     let canonical = escape_attr(&format!("{}/{to}", config.base_url()));
-    let js = serde_json::to_string(&rel).unwrap_or_default().replace('<', "\\u003c");
+    let js = serde_json::to_string(&rel)
+        .unwrap_or_default()
+        .replace('<', "\\u003c");
     format!(
         "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Flyttet: {title}</title>\n<link rel=\"canonical\" href=\"{canonical}\">\n<meta name=\"robots\" content=\"noindex\">\n<meta http-equiv=\"refresh\" content=\"0; url={href}\">\n<script>location.replace({js} + location.hash);</script>\n</head>\n<body>\n<p>Siden har flyttet til <a href=\"{href}\">{title}</a>.</p>\n</body>\n</html>\n",
         lang = escape_attr(&config.language),
@@ -41,29 +48,54 @@ pub fn redirect_page(from: &str, to: &str, title: &str, config: &Config) -> Stri
 /// `sitemap.xml` with every page, kind index and tag page.
 pub fn sitemap(graph: &SiteGraph, config: &Config) -> OutputFile {
     let base = config.base_url();
-    let mut urls: Vec<(String, Option<&str>)> = graph.pages.iter().filter(|p| p.role != PageRole::SectionIndex).map(|p| (p.url.clone(), p.updated.as_deref())).collect();
-    urls.extend(graph.sections.iter().map(|s| (graph::section_url(&s.section), None)));
+    let mut urls: Vec<(String, Option<&str>)> = graph
+        .pages
+        .iter()
+        .filter(|p| p.role != PageRole::SectionIndex)
+        .map(|p| (p.url.clone(), p.updated.as_deref()))
+        .collect();
+    urls.extend(
+        graph
+            .sections
+            .iter()
+            .map(|s| (graph::section_url(&s.section), None)),
+    );
     urls.extend(graph.tags.iter().map(|t| (graph::tag_url(&t.slug), None)));
     if graph.home.is_none() {
         urls.push((String::new(), None));
     }
     urls.sort();
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     for (url, updated) in urls {
-        xml.push_str(&format!("  <url><loc>{}</loc>", escape_attr(&format!("{base}/{url}"))));
+        let _ = write!(
+            xml,
+            "  <url><loc>{}</loc>",
+            escape_attr(&format!("{base}/{url}"))
+        );
         if let Some(u) = updated {
-            xml.push_str(&format!("<lastmod>{}</lastmod>", escape_attr(u)));
+            let _ = write!(xml, "<lastmod>{}</lastmod>", escape_attr(u));
         }
         xml.push_str("</url>\n");
     }
     xml.push_str("</urlset>\n");
-    OutputFile { path: "sitemap.xml".into(), bytes: xml.into_bytes() }
+    OutputFile {
+        path: "sitemap.xml".into(),
+        bytes: xml.into_bytes(),
+    }
 }
 
 /// `robots.txt` pointing at the sitemap.
 pub fn robots(config: &Config) -> OutputFile {
-    let text = format!("User-agent: *\nAllow: /\nSitemap: {}/sitemap.xml\n", config.base_url());
-    OutputFile { path: "robots.txt".into(), bytes: text.into_bytes() }
+    let text = format!(
+        "User-agent: *\nAllow: /\nSitemap: {}/sitemap.xml\n",
+        config.base_url()
+    );
+    OutputFile {
+        path: "robots.txt".into(),
+        bytes: text.into_bytes(),
+    }
 }
 
 #[derive(Serialize)]
@@ -106,13 +138,24 @@ pub fn pages_json(graph: &SiteGraph, config: &Config) -> OutputFile {
             summary: p.summary.as_deref(),
             updated: p.updated.as_deref(),
             aliases: &p.aliases,
-            anchors: p.body.headings.iter().map(|h| Anchor { id: &h.id, title: &h.text }).collect(),
+            anchors: p
+                .body
+                .headings
+                .iter()
+                .map(|h| Anchor {
+                    id: &h.id,
+                    title: &h.text,
+                })
+                .collect(),
         })
         .collect();
     entries.sort_by(|a, b| a.id.cmp(b.id));
     let mut bytes = serde_json::to_vec_pretty(&entries).unwrap_or_default();
     bytes.push(b'\n');
-    OutputFile { path: "pages.json".into(), bytes }
+    OutputFile {
+        path: "pages.json".into(),
+        bytes,
+    }
 }
 
 #[cfg(test)]
@@ -123,7 +166,10 @@ mod tests {
     fn redirect_keeps_fragment_and_escapes() {
         let config = Config::parse("title: T\nbase_url: https://e.org/kb\n").unwrap();
         let html = redirect_page("gammel/l8/", "takster/l8/", "L8 <script>", &config);
-        assert!(html.contains("content=\"0; url=../../takster/l8/\""), "{html}");
+        assert!(
+            html.contains("content=\"0; url=../../takster/l8/\""),
+            "{html}"
+        );
         assert!(html.contains("location.replace(\"../../takster/l8/\" + location.hash)"));
         assert!(html.contains("href=\"https://e.org/kb/takster/l8/\""));
         assert!(!html.contains("<script>location.replace(\"../../takster/l8/\" + location.hash);</script>\n</head>\n<body>\n<p>Siden har flyttet til <a href=\"../../takster/l8/\">L8 <script>"));

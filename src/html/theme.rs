@@ -27,7 +27,10 @@ impl Theme {
         let templates_dir = format!("themes/{theme_name}/templates");
         let mut tera = tera::Tera::new();
         tera.autoescape_on(vec![".html", ".xml"]);
-        let texts = sources.templates.iter().map(|(n, t)| (n.as_str(), t.as_str()));
+        let texts = sources
+            .templates
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()));
         if let Err(e) = tera.add_raw_templates(texts) {
             return Err(template_diagnostics(&templates_dir, &e, sources));
         }
@@ -42,9 +45,17 @@ impl Theme {
                 _ => format!("assets/{}", asset.rel_path),
             };
             assets.insert(asset.rel_path.clone(), path.clone());
-            files.push(OutputFile { path, bytes: asset.bytes.clone() });
+            files.push(OutputFile {
+                path,
+                bytes: asset.bytes.clone(),
+            });
         }
-        Ok(Theme { tera, assets, files, templates_dir })
+        Ok(Theme {
+            tera,
+            assets,
+            files,
+            templates_dir,
+        })
     }
 
     /// Whether the theme has a template called `name`.
@@ -53,8 +64,15 @@ impl Theme {
     }
 
     /// Renders `name`, turning a template error into a diagnostic.
-    pub fn render(&self, name: &str, context: &tera::Context, sources: &ThemeSources) -> Result<String, Diagnostic> {
-        self.tera.render(name, context).map_err(|e| template_diagnostic(&self.templates_dir, &e, sources))
+    pub fn render(
+        &self,
+        name: &str,
+        context: &tera::Context,
+        sources: &ThemeSources,
+    ) -> Result<String, Diagnostic> {
+        self.tera
+            .render(name, context)
+            .map_err(|e| template_diagnostic(&self.templates_dir, &e, sources))
     }
 }
 
@@ -74,8 +92,17 @@ fn template_diagnostics(dir: &str, err: &tera::Error, sources: &ThemeSources) ->
         } else if let (Some(loc), Some(m)) = (line.trim_start().strip_prefix("--> "), &message) {
             let mut parts = loc.rsplitn(3, ':');
             let (col, line_no, name) = (parts.next(), parts.next(), parts.next());
-            if let (Some(name), Some(Ok(l)), Some(Ok(c))) = (name, line_no.map(str::parse::<usize>), col.map(str::parse::<usize>)) {
-                let mut d = Diagnostic::error(format!("{dir}/{name}"), Position { line: l, column: c }, "template", m.clone());
+            if let (Some(name), Some(Ok(l)), Some(Ok(c))) = (
+                name,
+                line_no.map(str::parse::<usize>),
+                col.map(str::parse::<usize>),
+            ) {
+                let mut d = Diagnostic::error(
+                    format!("{dir}/{name}"),
+                    Position { line: l, column: c },
+                    "template",
+                    m.clone(),
+                );
                 if let Some((_, text)) = sources.templates.iter().find(|(n, _)| n == name) {
                     d = d.with_source(text, 1);
                 }
@@ -105,10 +132,22 @@ fn template_diagnostic(dir: &str, err: &tera::Error, sources: &ThemeSources) -> 
     };
     let span = report.span();
     let file = format!("{dir}/{}", report.filename());
-    let pos = Position { line: span.start_line, column: span.start_col + 1 };
-    let width = if span.end_line == span.start_line { span.end_col.saturating_sub(span.start_col) } else { 1 };
-    let mut d = Diagnostic::error(file, pos, "template", report.message().to_owned()).with_span(width);
-    if let Some((_, text)) = sources.templates.iter().find(|(n, _)| n == report.filename()) {
+    let pos = Position {
+        line: span.start_line,
+        column: span.start_col + 1,
+    };
+    let width = if span.end_line == span.start_line {
+        span.end_col.saturating_sub(span.start_col)
+    } else {
+        1
+    };
+    let mut d =
+        Diagnostic::error(file, pos, "template", report.message().to_owned()).with_span(width);
+    if let Some((_, text)) = sources
+        .templates
+        .iter()
+        .find(|(n, _)| n == report.filename())
+    {
         d = d.with_source(text, width);
     }
     d
@@ -121,8 +160,14 @@ mod tests {
 
     fn sources(templates: &[(&str, &str)]) -> ThemeSources {
         ThemeSources {
-            templates: templates.iter().map(|(n, t)| ((*n).to_owned(), (*t).to_owned())).collect(),
-            static_files: vec![Asset { rel_path: "style.css".into(), bytes: b"body{}".to_vec() }],
+            templates: templates
+                .iter()
+                .map(|(n, t)| ((*n).to_owned(), (*t).to_owned()))
+                .collect(),
+            static_files: vec![Asset {
+                rel_path: "style.css".into(),
+                bytes: b"body{}".to_vec(),
+            }],
         }
     }
 
@@ -130,12 +175,21 @@ mod tests {
     fn assets_are_fingerprinted() {
         let theme = Theme::load(&sources(&[("a.html", "x")]), "default").unwrap();
         let url = &theme.assets["style.css"];
-        assert!(url.starts_with("assets/style.") && url.ends_with(".css") && url.len() == "assets/style.12345678.css".len(), "{url}");
+        assert!(
+            url.starts_with("assets/style.")
+                && std::path::Path::new(url)
+                    .extension()
+                    .is_some_and(|e| e == "css")
+                && url.len() == "assets/style.12345678.css".len(),
+            "{url}"
+        );
     }
 
     #[test]
     fn syntax_errors_point_into_the_template() {
-        let errs = Theme::load(&sources(&[("page.html", "<p>\n{% if x %}\n")]), "default").err().unwrap();
+        let errs = Theme::load(&sources(&[("page.html", "<p>\n{% if x %}\n")]), "default")
+            .err()
+            .unwrap();
         assert_eq!(errs[0].file, "themes/default/templates/page.html");
         assert!(errs[0].line >= 2, "{errs:?}");
     }
@@ -144,7 +198,13 @@ mod tests {
     fn render_errors_point_into_the_template() {
         let src = sources(&[("page.html", "<p>\n{{ missing.field }}\n")]);
         let theme = Theme::load(&src, "default").unwrap();
-        let d = theme.render("page.html", &tera::Context::new(), &src).unwrap_err();
-        assert_eq!((d.file.as_str(), d.line), ("themes/default/templates/page.html", 2), "{d:?}");
+        let d = theme
+            .render("page.html", &tera::Context::new(), &src)
+            .unwrap_err();
+        assert_eq!(
+            (d.file.as_str(), d.line),
+            ("themes/default/templates/page.html", 2),
+            "{d:?}"
+        );
     }
 }

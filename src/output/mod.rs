@@ -21,7 +21,9 @@ pub fn is_safe_relative(path: &str) -> bool {
     !path.is_empty()
         && !path.contains('\\')
         && !path.contains('\0')
-        && Path::new(path).components().all(|c| matches!(c, Component::Normal(_)))
+        && Path::new(path)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
         && !path.split('/').any(str::is_empty)
 }
 
@@ -31,16 +33,28 @@ pub fn write_dir(out: &Path, site_root: &Path, files: &[OutputFile]) -> Result<(
     let mut seen = HashSet::new();
     for f in files {
         if !is_safe_relative(&f.path) {
-            return Err(Error::Usage(format!("refusing to write {:?}: not a plain path inside the output folder", f.path)));
+            return Err(Error::Usage(format!(
+                "refusing to write {:?}: not a plain path inside the output folder",
+                f.path
+            )));
         }
         if !seen.insert(f.path.as_str()) {
-            return Err(Error::Usage(format!("two outputs want the same file {}; a content file probably shadows a generated page", f.path)));
+            return Err(Error::Usage(format!(
+                "two outputs want the same file {}; a content file probably shadows a generated page",
+                f.path
+            )));
         }
     }
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
     remove_stale_temps(parent);
-    let temp = tempfile::Builder::new().prefix(TEMP_PREFIX).tempdir_in(parent).map_err(|e| Error::write(parent, e))?;
+    let temp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .tempdir_in(parent)
+        .map_err(|e| Error::write(parent, e))?;
     let mut dirs: HashSet<PathBuf> = HashSet::new();
     for f in files {
         let path = temp.path().join(&f.path);
@@ -52,7 +66,11 @@ pub fn write_dir(out: &Path, site_root: &Path, files: &[OutputFile]) -> Result<(
         std::fs::write(&path, &f.bytes).map_err(|e| Error::write(&out.join(&f.path), e))?;
     }
     let marker = temp.path().join(MARKER);
-    std::fs::write(&marker, b"This folder is written by veiviser and replaced on every build.\n").map_err(|e| Error::write(&marker, e))?;
+    std::fs::write(
+        &marker,
+        b"This folder is written by veiviser and replaced on every build.\n",
+    )
+    .map_err(|e| Error::write(&marker, e))?;
     let temp = temp.keep();
     swap_in(&temp, out).inspect_err(|_| {
         let _ = std::fs::remove_dir_all(&temp);
@@ -65,22 +83,40 @@ fn check_target(out: &Path, site_root: &Path) -> Result<()> {
     let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
     let (out_abs, root_abs) = (abs(out), abs(site_root));
     if root_abs.starts_with(&out_abs) {
-        return Err(Error::Usage(format!("refusing to build into {}: it contains the site itself", out.display())));
+        return Err(Error::Usage(format!(
+            "refusing to build into {}: it contains the site itself",
+            out.display()
+        )));
     }
     for protected in ["content", "themes"] {
         if out_abs.starts_with(root_abs.join(protected)) {
-            return Err(Error::Usage(format!("refusing to build into {}: it is inside the site's {protected}/ folder", out.display())));
+            return Err(Error::Usage(format!(
+                "refusing to build into {}: it is inside the site's {protected}/ folder",
+                out.display()
+            )));
         }
     }
     match std::fs::symlink_metadata(out) {
-        Ok(m) if m.file_type().is_symlink() => Err(Error::Usage(format!("refusing to replace {}: it is a symlink", out.display()))),
-        Ok(m) if !m.is_dir() => Err(Error::Usage(format!("refusing to replace {}: it is a file, not a folder", out.display()))),
+        Ok(m) if m.file_type().is_symlink() => Err(Error::Usage(format!(
+            "refusing to replace {}: it is a symlink",
+            out.display()
+        ))),
+        Ok(m) if !m.is_dir() => Err(Error::Usage(format!(
+            "refusing to replace {}: it is a file, not a folder",
+            out.display()
+        ))),
         Ok(_) => {
-            let empty = std::fs::read_dir(out).map_err(|e| Error::read(out, e))?.next().is_none();
+            let empty = std::fs::read_dir(out)
+                .map_err(|e| Error::read(out, e))?
+                .next()
+                .is_none();
             if empty || out.join(MARKER).is_file() {
                 Ok(())
             } else {
-                Err(Error::Usage(format!("refusing to replace {}: it was not made by veiviser (no {MARKER}); remove it or choose another --out", out.display())))
+                Err(Error::Usage(format!(
+                    "refusing to replace {}: it was not made by veiviser (no {MARKER}); remove it or choose another --out",
+                    out.display()
+                )))
             }
         }
         Err(_) => Ok(()),
@@ -117,7 +153,9 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
 
 /// Removes temporary folders left by builds that were killed.
 fn remove_stale_temps(parent: &Path) {
-    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
     for e in entries.flatten() {
         let name = e.file_name();
         if name.to_string_lossy().starts_with(TEMP_PREFIX) && is_stale(&e.path()) {
@@ -128,7 +166,9 @@ fn remove_stale_temps(parent: &Path) {
 
 /// A temporary build folder untouched for ten minutes belongs to a build that is gone.
 fn is_stale(path: &Path) -> bool {
-    std::fs::metadata(path).and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|d| d.as_secs() > 600))
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .is_ok_and(|t| t.elapsed().is_ok_and(|d| d.as_secs() > 600))
 }
 
 #[cfg(test)]
@@ -138,7 +178,15 @@ mod tests {
     #[test]
     fn only_plain_relative_paths_are_safe() {
         assert!(is_safe_relative("takster/l8/index.html"));
-        for bad in ["", "/etc/passwd", "../x", "a/../../x", "a//b", "a\\..\\b", "./a"] {
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../../x",
+            "a//b",
+            "a\\..\\b",
+            "./a",
+        ] {
             assert!(!is_safe_relative(bad), "{bad}");
         }
     }
@@ -147,12 +195,27 @@ mod tests {
     fn write_replaces_output_and_removes_stale_files() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let f = |p: &str, b: &str| OutputFile { path: p.into(), bytes: b.as_bytes().to_vec() };
-        write_dir(&out, dir.path(), &[f("a/index.html", "1"), f("old.txt", "x")]).unwrap();
+        let f = |p: &str, b: &str| OutputFile {
+            path: p.into(),
+            bytes: b.as_bytes().to_vec(),
+        };
+        write_dir(
+            &out,
+            dir.path(),
+            &[f("a/index.html", "1"), f("old.txt", "x")],
+        )
+        .unwrap();
         write_dir(&out, dir.path(), &[f("a/index.html", "2")]).unwrap();
-        assert_eq!(std::fs::read_to_string(out.join("a/index.html")).unwrap(), "2");
+        assert_eq!(
+            std::fs::read_to_string(out.join("a/index.html")).unwrap(),
+            "2"
+        );
         assert!(!out.join("old.txt").exists());
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
         assert_eq!(leftovers, [std::ffi::OsString::from("public")]);
     }
 

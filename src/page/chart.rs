@@ -39,20 +39,33 @@ const BAR: f64 = 18.0;
 const VALUE_ROOM: f64 = 90.0;
 
 /// Renders chart number `n` of a page. On a bad spec, reports it and renders a visible notice.
-pub fn render(yaml_text: &str, n: usize, file: &str, yaml_pos: Position, text: &str, diags: &mut Vec<Diagnostic>) -> String {
+pub fn render(
+    yaml_text: &str,
+    n: usize,
+    file: &str,
+    yaml_pos: Position,
+    text: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> String {
     let spec: ChartSpec = match serde_yaml::from_str(yaml_text) {
         Ok(s) => s,
         Err(e) => {
             let mut d = yaml::error_to_diagnostic(file, text, &e, yaml_pos.line - 1);
             d.code = "chart";
             d.message = format!("chart block: {}", d.message);
-            diags.push(d.with_hint("a chart needs `title:` and `data:` with `- { label: …, value: … }` items"));
+            diags.push(d.with_hint(
+                "a chart needs `title:` and `data:` with `- { label: …, value: … }` items",
+            ));
             return "<p class=\"chart-error\">[Diagrammet kunne ikke tegnes]</p>".to_owned();
         }
     };
     let problem = if spec.data.is_empty() {
         Some("chart block has no data")
-    } else if spec.data.iter().any(|b| !b.value.is_finite() || b.value < 0.0) {
+    } else if spec
+        .data
+        .iter()
+        .any(|b| !b.value.is_finite() || b.value < 0.0)
+    {
         Some("chart values must be zero or positive numbers")
     } else {
         None
@@ -62,7 +75,11 @@ pub fn render(yaml_text: &str, n: usize, file: &str, yaml_pos: Position, text: &
         return "<p class=\"chart-error\">[Diagrammet kunne ikke tegnes]</p>".to_owned();
     }
     let largest = spec.data.iter().map(|b| b.value).fold(0.0_f64, f64::max);
-    let max = spec.max.filter(|m| *m >= largest && *m > 0.0).unwrap_or(largest).max(f64::MIN_POSITIVE);
+    let max = spec
+        .max
+        .filter(|m| *m >= largest && *m > 0.0)
+        .unwrap_or(largest)
+        .max(f64::MIN_POSITIVE);
     let unit = spec.unit.as_deref().unwrap_or("");
     let fmt = |v: f64| {
         let num = format_number(v);
@@ -73,7 +90,12 @@ pub fn render(yaml_text: &str, n: usize, file: &str, yaml_pos: Position, text: &
         }
     };
     let title = escape_attr(&spec.title);
-    let desc = spec.data.iter().map(|b| format!("{}: {}", b.label, fmt(b.value))).collect::<Vec<_>>().join("; ");
+    let desc = spec
+        .data
+        .iter()
+        .map(|b| format!("{}: {}", b.label, fmt(b.value)))
+        .collect::<Vec<_>>()
+        .join("; ");
     let height = ROW * spec.data.len() as f64 + 8.0;
     let mut svg = String::new();
     let _ = write!(
@@ -98,11 +120,20 @@ pub fn render(yaml_text: &str, n: usize, file: &str, yaml_pos: Position, text: &
     svg.push_str("</svg><figcaption>");
     let _ = write!(svg, "<span class=\"chart-title\">{title}</span>");
     if let Some(src) = &spec.source {
-        let _ = write!(svg, " <span class=\"chart-source\">Kilde: {}</span>", escape_attr(src));
+        let _ = write!(
+            svg,
+            " <span class=\"chart-source\">Kilde: {}</span>",
+            escape_attr(src)
+        );
     }
     svg.push_str("</figcaption><details class=\"chart-table\"><summary>Vis tallene som tabell</summary><table><thead><tr><th scope=\"col\">Kategori</th><th scope=\"col\">Verdi</th></tr></thead><tbody>");
     for b in &spec.data {
-        let _ = write!(svg, "<tr><th scope=\"row\">{}</th><td>{}</td></tr>", escape_attr(&b.label), escape_attr(&fmt(b.value)));
+        let _ = write!(
+            svg,
+            "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",
+            escape_attr(&b.label),
+            escape_attr(&fmt(b.value))
+        );
     }
     svg.push_str("</tbody></table></details></figure>\n");
     svg
@@ -114,13 +145,22 @@ mod tests {
 
     fn chart(yaml: &str) -> (String, Vec<Diagnostic>) {
         let mut diags = Vec::new();
-        let html = render(yaml, 1, "a.md", Position { line: 5, column: 1 }, yaml, &mut diags);
+        let html = render(
+            yaml,
+            1,
+            "a.md",
+            Position { line: 5, column: 1 },
+            yaml,
+            &mut diags,
+        );
         (html, diags)
     }
 
     #[test]
     fn renders_svg_with_title_desc_and_table() {
-        let (html, d) = chart("title: Bruk av dialogmelding\nunit: \"%\"\nsource: Rapporten\ndata:\n  - { label: Syfo-veiledere, value: 88 }\n  - { label: Fastleger, value: 42 }\n");
+        let (html, d) = chart(
+            "title: Bruk av dialogmelding\nunit: \"%\"\nsource: Rapporten\ndata:\n  - { label: Syfo-veiledere, value: 88 }\n  - { label: Fastleger, value: 42 }\n",
+        );
         assert!(d.is_empty(), "{d:?}");
         assert!(html.contains("<title id=\"diagram-1-t\">Bruk av dialogmelding</title>"));
         assert!(html.contains("Syfo-veiledere: 88\u{a0}%; Fastleger: 42\u{a0}%"));
@@ -131,8 +171,13 @@ mod tests {
 
     #[test]
     fn labels_are_escaped() {
-        let (html, _) = chart("title: \"<script>x</script>\"\ndata:\n  - { label: \"<img onerror=a>\", value: 1 }\n");
-        assert!(!html.contains("<script") && !html.contains("<img"), "{html}");
+        let (html, _) = chart(
+            "title: \"<script>x</script>\"\ndata:\n  - { label: \"<img onerror=a>\", value: 1 }\n",
+        );
+        assert!(
+            !html.contains("<script") && !html.contains("<img"),
+            "{html}"
+        );
     }
 
     #[test]

@@ -57,7 +57,7 @@ pub fn format_number(n: f64) -> String {
     let digits = int.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('\u{a0}');
         }
         out.push(c);
@@ -83,8 +83,16 @@ pub fn check(
     let fields = kind.map_or(&empty, |(_, k)| &k.fields);
     for (key, value) in other {
         let Some(def) = fields.get(key) else {
-            let candidates = COMMON_KEYS.iter().copied().chain(fields.keys().map(String::as_str));
-            let mut d = loc.error(&[Seg::Key(key)], "unknown-key", unknown_message(key, kind), key.chars().count());
+            let candidates = COMMON_KEYS
+                .iter()
+                .copied()
+                .chain(fields.keys().map(String::as_str));
+            let mut d = loc.error(
+                &[Seg::Key(key)],
+                "unknown-key",
+                unknown_message(key, kind),
+                key.chars().count(),
+            );
             if let Some(h) = did_you_mean(key, candidates) {
                 d = d.with_hint(h);
             }
@@ -93,7 +101,15 @@ pub fn check(
         };
         match check_value(key, def, value, loc, diags) {
             Some(FieldValue::Text(t)) if def.required && t.trim().is_empty() => {
-                diags.push(loc.error(&[Seg::Key(key)], "missing-field", format!("`{key}` is required but empty"), key.chars().count()).with_hint(format!("fill in `{key}` ({})", def.label(key))));
+                diags.push(
+                    loc.error(
+                        &[Seg::Key(key)],
+                        "missing-field",
+                        format!("`{key}` is required but empty"),
+                        key.chars().count(),
+                    )
+                    .with_hint(format!("fill in `{key}` ({})", def.label(key))),
+                );
             }
             Some(v) => {
                 values.insert(key.clone(), v);
@@ -105,8 +121,13 @@ pub fn check(
         if def.required && !values.contains_key(name) && !other.contains_key(name) {
             let kind_name = kind.map_or("", |(n, _)| n);
             diags.push(
-                loc.error(&[], "missing-field", format!("`{kind_name}` pages need the field `{name}`"), 3)
-                    .with_hint(format!("add `{name}: …` to the front matter")),
+                loc.error(
+                    &[],
+                    "missing-field",
+                    format!("`{kind_name}` pages need the field `{name}`"),
+                    3,
+                )
+                .with_hint(format!("add `{name}: …` to the front matter")),
             );
         }
     }
@@ -123,19 +144,34 @@ pub fn check(
 fn unknown_message(key: &str, kind: Option<(&str, &KindDef)>) -> String {
     match kind {
         Some((name, _)) => format!("unknown key `{key}` for a `{name}` page"),
-        None => format!("unknown key `{key}` (this page is outside any kind's folder, so it has no kind fields)"),
+        None => format!(
+            "unknown key `{key}` (this page is outside any kind's folder, so it has no kind fields)"
+        ),
     }
 }
 
-fn check_value(key: &str, def: &FieldDef, value: &Value, loc: &Locator<'_>, diags: &mut Vec<Diagnostic>) -> Option<FieldValue> {
+fn check_value(
+    key: &str,
+    def: &FieldDef,
+    value: &Value,
+    loc: &Locator<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<FieldValue> {
     let path = [Seg::Key(key)];
     let wrong = |diags: &mut Vec<Diagnostic>, expected: &str| {
-        diags.push(loc.error(&path, "wrong-type", format!("`{key}` must be {expected}, found {}", describe(value)), key.chars().count()));
+        diags.push(loc.error(
+            &path,
+            "wrong-type",
+            format!("`{key}` must be {expected}, found {}", describe(value)),
+            key.chars().count(),
+        ));
         None
     };
     match def.ty {
         FieldType::String | FieldType::Text => match value {
-            Value::String(s) if def.ty == FieldType::String && s.contains('\n') => wrong(diags, "a single line of text (use type `text` for more)"),
+            Value::String(s) if def.ty == FieldType::String && s.contains('\n') => {
+                wrong(diags, "a single line of text (use type `text` for more)")
+            }
             _ => match scalar_string(value) {
                 Some(s) => Some(FieldValue::Text(s)),
                 None => wrong(diags, "text"),
@@ -158,15 +194,27 @@ fn check_value(key: &str, def: &FieldDef, value: &Value, loc: &Locator<'_>, diag
             _ => wrong(diags, "a date written YYYY-MM-DD"),
         },
         FieldType::Url => match value.as_str() {
-            Some(s) if s.starts_with("https://") || s.starts_with("http://") => Some(FieldValue::Text(s.to_owned())),
+            Some(s) if s.starts_with("https://") || s.starts_with("http://") => {
+                Some(FieldValue::Text(s.to_owned()))
+            }
             _ => wrong(diags, "a URL starting with https://"),
         },
         FieldType::Enum => {
-            let Some(s) = scalar_string(value) else { return wrong(diags, "one of the allowed values") };
+            let Some(s) = scalar_string(value) else {
+                return wrong(diags, "one of the allowed values");
+            };
             if def.values.contains(&s) {
                 Some(FieldValue::Text(s))
             } else {
-                let mut d = loc.error(&[Seg::Key(key), Seg::Value(&s)], "enum-value", format!("`{s}` is not an allowed value of `{key}`; allowed: {}", def.values.join(", ")), s.chars().count());
+                let mut d = loc.error(
+                    &[Seg::Key(key), Seg::Value(&s)],
+                    "enum-value",
+                    format!(
+                        "`{s}` is not an allowed value of `{key}`; allowed: {}",
+                        def.values.join(", ")
+                    ),
+                    s.chars().count(),
+                );
                 if let Some(h) = did_you_mean(&s, def.values.iter().map(String::as_str)) {
                     d = d.with_hint(h);
                 }
@@ -179,7 +227,8 @@ fn check_value(key: &str, def: &FieldDef, value: &Value, loc: &Locator<'_>, diag
             None => wrong(diags, "a list of text values"),
         },
         FieldType::Ref => match value.as_str() {
-            Some(id) => check_ids(key, &[id.to_owned()], loc, diags).then(|| FieldValue::Text(id.to_owned())),
+            Some(id) => check_ids(key, &[id.to_owned()], loc, diags)
+                .then(|| FieldValue::Text(id.to_owned())),
             None => wrong(diags, "the id of a page"),
         },
         FieldType::Refs => match string_list(value) {
@@ -196,8 +245,13 @@ fn check_ids(key: &str, ids: &[String], loc: &Locator<'_>, diags: &mut Vec<Diagn
         if slugify(id) != *id || id.is_empty() {
             ok = false;
             diags.push(
-                loc.error(&[Seg::Key(key), Seg::Value(id)], "bad-id", format!("`{id}` is not a page id (ids are lowercase letters, digits and `-`)"), id.chars().count())
-                    .with_hint(format!("did you mean `{}`?", slugify(id))),
+                loc.error(
+                    &[Seg::Key(key), Seg::Value(id)],
+                    "bad-id",
+                    format!("`{id}` is not a page id (ids are lowercase letters, digits and `-`)"),
+                    id.chars().count(),
+                )
+                .with_hint(format!("did you mean `{}`?", slugify(id))),
             );
         }
     }
@@ -207,21 +261,27 @@ fn check_ids(key: &str, ids: &[String], loc: &Locator<'_>, diags: &mut Vec<Diagn
 /// `YYYY-MM-DD` naming a real calendar day. Hand-written: a date crate would be a dependency for
 /// ten lines, and the format is fixed.
 pub fn is_valid_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+    let bytes = s.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
         return false;
     }
-    let num = |r: std::ops::Range<usize>| s.get(r).filter(|p| p.bytes().all(|c| c.is_ascii_digit())).and_then(|p| p.parse::<u32>().ok());
-    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else { return false };
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
+    let num = |r: std::ops::Range<usize>| {
+        s.get(r)
+            .filter(|p| p.bytes().all(|c| c.is_ascii_digit()))
+            .and_then(|p| p.parse::<u32>().ok())
+    };
+    let (Some(year), Some(month), Some(day)) = (num(0..4), num(5..7), num(8..10)) else {
+        return false;
+    };
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
+    let days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
         2 if leap => 29,
         2 => 28,
         _ => return false,
     };
-    (1..=days).contains(&d)
+    (1..=days).contains(&day)
 }
 
 #[cfg(test)]
@@ -234,9 +294,16 @@ mod tests {
 
     fn check_str(text: &str) -> (IndexMap<String, FieldValue>, Vec<Diagnostic>) {
         let config = Config::parse(SCHEMA).unwrap();
-        let kind = config.kinds.get_key_value("takst").map(|(n, k)| (n.as_str(), k));
+        let kind = config
+            .kinds
+            .get_key_value("takst")
+            .map(|(n, k)| (n.as_str(), k));
         let split = split("a.md", text).unwrap();
-        let loc = Locator { file: "a.md", text, split };
+        let loc = Locator {
+            file: "a.md",
+            text,
+            split,
+        };
         let mut diags = Vec::new();
         let fm = front_matter::parse(&loc, &mut diags).unwrap();
         let values = check(kind, &fm.other, &loc, &mut diags);
@@ -261,9 +328,14 @@ mod tests {
 
     #[test]
     fn every_problem_is_reported() {
-        let (_, d) = check_str("---\ntitle: x\nbelop: mye\nstatus: gjeldene\nregler: [Regel A]\n---\n");
+        let (_, d) =
+            check_str("---\ntitle: x\nbelop: mye\nstatus: gjeldene\nregler: [Regel A]\n---\n");
         let codes: Vec<_> = d.iter().map(|d| d.code).collect();
-        assert_eq!(codes, ["wrong-type", "enum-value", "bad-id", "missing-field"], "{d:?}");
+        assert_eq!(
+            codes,
+            ["wrong-type", "enum-value", "bad-id", "missing-field"],
+            "{d:?}"
+        );
         assert_eq!(d[1].hint.as_deref(), Some("did you mean `gjeldende`?"));
         assert_eq!((d[2].line, d[2].column), (5, 10));
     }

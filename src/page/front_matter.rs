@@ -25,8 +25,17 @@ pub struct Split<'a> {
 
 /// Splits `text` at its `---` fences. A file without an opening fence has no front matter.
 pub fn split<'a>(file: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
-    let Some(after_open) = text.strip_prefix("---\n").or_else(|| (text == "---").then_some("")) else {
-        return Ok(Split { yaml: "", yaml_line: 1, body: text, body_line: 1, body_offset: 0 });
+    let Some(after_open) = text
+        .strip_prefix("---\n")
+        .or_else(|| (text == "---").then_some(""))
+    else {
+        return Ok(Split {
+            yaml: "",
+            yaml_line: 1,
+            body: text,
+            body_line: 1,
+            body_offset: 0,
+        });
     };
     let mut offset = 4;
     for line in after_open.split_inclusive('\n') {
@@ -35,13 +44,24 @@ pub fn split<'a>(file: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
             let yaml = &text[4..offset];
             let body_offset = offset + line.len();
             let body_line = text[..body_offset].matches('\n').count() + 1;
-            return Ok(Split { yaml, yaml_line: 2, body: &text[body_offset..], body_line, body_offset });
+            return Ok(Split {
+                yaml,
+                yaml_line: 2,
+                body: &text[body_offset..],
+                body_line,
+                body_offset,
+            });
         }
         offset += line.len();
     }
-    Err(Diagnostic::error(file, Position { line: 1, column: 1 }, "front-matter", "front matter is not closed")
-        .with_hint("end the front matter with a line containing only `---`")
-        .with_source(text, 3))
+    Err(Diagnostic::error(
+        file,
+        Position { line: 1, column: 1 },
+        "front-matter",
+        "front matter is not closed",
+    )
+    .with_hint("end the front matter with a line containing only `---`")
+    .with_source(text, 3))
 }
 
 /// One entry of `sources`.
@@ -79,7 +99,16 @@ pub struct FrontMatter {
 
 /// The front-matter keys every page may have, besides its kind's fields.
 pub const COMMON_KEYS: &[&str] = &[
-    "title", "id", "summary", "sources", "aliases", "anchor_aliases", "tags", "updated", "weight", "draft",
+    "title",
+    "id",
+    "summary",
+    "sources",
+    "aliases",
+    "anchor_aliases",
+    "tags",
+    "updated",
+    "weight",
+    "draft",
 ];
 
 /// Context for locating problems in the front matter of one file.
@@ -93,13 +122,22 @@ impl Locator<'_> {
     /// Position of a key path inside the front matter, as a file position.
     pub fn at(&self, path: &[yaml::Seg<'_>]) -> Position {
         match yaml::locate(self.split.yaml, path) {
-            Some(p) => Position { line: p.line + self.split.yaml_line - 1, column: p.column },
+            Some(p) => Position {
+                line: p.line + self.split.yaml_line - 1,
+                column: p.column,
+            },
             None => Position { line: 1, column: 1 },
         }
     }
 
     /// An error at a key path, with the source line attached.
-    pub fn error(&self, path: &[yaml::Seg<'_>], code: &'static str, message: impl Into<String>, span: usize) -> Diagnostic {
+    pub fn error(
+        &self,
+        path: &[yaml::Seg<'_>],
+        code: &'static str,
+        message: impl Into<String>,
+        span: usize,
+    ) -> Diagnostic {
         Diagnostic::error(self.file, self.at(path), code, message).with_source(self.text, span)
     }
 }
@@ -112,24 +150,44 @@ pub fn parse(loc: &Locator<'_>, diags: &mut Vec<Diagnostic>) -> Option<FrontMatt
     let value: Value = match serde_yaml::from_str(loc.split.yaml) {
         Ok(v) => v,
         Err(e) => {
-            diags.push(yaml::error_to_diagnostic(loc.file, loc.text, &e, loc.split.yaml_line - 1));
+            diags.push(yaml::error_to_diagnostic(
+                loc.file,
+                loc.text,
+                &e,
+                loc.split.yaml_line - 1,
+            ));
             return None;
         }
     };
     let Value::Mapping(map) = value else {
-        diags.push(loc.error(&[], "front-matter", "front matter must be a mapping of `key: value` lines", 3));
+        diags.push(loc.error(
+            &[],
+            "front-matter",
+            "front matter must be a mapping of `key: value` lines",
+            3,
+        ));
         return None;
     };
     let mut fm = FrontMatter::default();
     for (key, value) in map {
         let Value::String(key) = key else {
-            diags.push(loc.error(&[], "front-matter", format!("front-matter keys must be text, found {}", describe(&key)), 3));
+            diags.push(loc.error(
+                &[],
+                "front-matter",
+                format!("front-matter keys must be text, found {}", describe(&key)),
+                3,
+            ));
             continue;
         };
         let k = key.as_str();
         let path = [yaml::Seg::Key(k)];
         let take = |diags: &mut Vec<Diagnostic>, expected: &str| {
-            diags.push(loc.error(&path, "wrong-type", format!("`{k}` must be {expected}, found {}", describe(&value)), k.chars().count()));
+            diags.push(loc.error(
+                &path,
+                "wrong-type",
+                format!("`{k}` must be {expected}, found {}", describe(&value)),
+                k.chars().count(),
+            ));
         };
         match k {
             "title" | "id" | "summary" | "updated" => match scalar_string(&value) {
@@ -153,16 +211,32 @@ pub fn parse(loc: &Locator<'_>, diags: &mut Vec<Diagnostic>) -> Option<FrontMatt
                 None => take(diags, "true or false"),
             },
             "aliases" | "tags" => match string_list(&value) {
-                Some(list) => *(if k == "tags" { &mut fm.tags } else { &mut fm.aliases }) = list,
+                Some(list) => {
+                    *(if k == "tags" {
+                        &mut fm.tags
+                    } else {
+                        &mut fm.aliases
+                    }) = list;
+                }
                 None => take(diags, "a list of text values"),
             },
-            "anchor_aliases" => match serde_yaml::from_value::<IndexMap<String, String>>(value.clone()) {
-                Ok(m) => fm.anchor_aliases = m,
-                Err(_) => take(diags, "a mapping of old anchor → new anchor"),
-            },
+            "anchor_aliases" => {
+                match serde_yaml::from_value::<IndexMap<String, String>>(value.clone()) {
+                    Ok(m) => fm.anchor_aliases = m,
+                    Err(_) => take(diags, "a mapping of old anchor → new anchor"),
+                }
+            }
             "sources" => match serde_yaml::from_value::<Vec<SourceRef>>(value.clone()) {
                 Ok(s) => fm.sources = s,
-                Err(e) => diags.push(loc.error(&path, "wrong-type", format!("`sources` must be a list of {{source, section, lines, note}}: {}", e.to_string().split(" at line").next().unwrap_or_default()), 7)),
+                Err(e) => diags.push(loc.error(
+                    &path,
+                    "wrong-type",
+                    format!(
+                        "`sources` must be a list of {{source, section, lines, note}}: {}",
+                        e.to_string().split(" at line").next().unwrap_or_default()
+                    ),
+                    7,
+                )),
             },
             _ => {
                 fm.other.insert(key, value);
@@ -209,7 +283,11 @@ mod tests {
 
     fn parse_str(text: &str) -> (Option<FrontMatter>, Vec<Diagnostic>) {
         let split = split("a.md", text).unwrap();
-        let loc = Locator { file: "a.md", text, split };
+        let loc = Locator {
+            file: "a.md",
+            text,
+            split,
+        };
         let mut diags = Vec::new();
         (parse(&loc, &mut diags), diags)
     }
@@ -230,7 +308,8 @@ mod tests {
 
     #[test]
     fn common_keys_are_typed_and_others_kept() {
-        let (fm, diags) = parse_str("---\ntitle: Takst L8\nkode: L8\ntags: [a, b]\nweight: 3\n---\n");
+        let (fm, diags) =
+            parse_str("---\ntitle: Takst L8\nkode: L8\ntags: [a, b]\nweight: 3\n---\n");
         assert!(diags.is_empty(), "{diags:?}");
         let fm = fm.unwrap();
         assert_eq!(fm.title.as_deref(), Some("Takst L8"));
@@ -257,7 +336,8 @@ mod tests {
 
     #[test]
     fn sources_reject_unknown_keys() {
-        let (_, diags) = parse_str("---\ntitle: x\nsources:\n  - source: k\n    sektion: \"1\"\n---\n");
+        let (_, diags) =
+            parse_str("---\ntitle: x\nsources:\n  - source: k\n    sektion: \"1\"\n---\n");
         assert_eq!(diags.len(), 1);
         assert!(diags[0].message.contains("sektion"), "{}", diags[0].message);
     }

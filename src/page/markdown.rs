@@ -6,7 +6,9 @@
 //! the graph stage checks and the html stage fills in. NUL can never come from content: the
 //! source stage replaces it, so placeholders cannot be forged.
 
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+};
 
 use crate::error::{Diagnostic, Position, position_at};
 use crate::page::chart;
@@ -96,12 +98,27 @@ fn options() -> Options {
 /// Renders the body of a page.
 pub fn render(input: &MarkdownInput<'_>, diags: &mut Vec<Diagnostic>) -> Body {
     let body = &input.text[input.body_offset..];
-    let mut r = Renderer { input, diags, out: Vec::new(), body: Body::default(), used_ids: RESERVED_IDS.iter().map(|s| (*s).to_owned()).collect(), section: TextSection::default(), charts: 0 };
-    let mut events = Parser::new_ext(body, options()).into_offset_iter().peekable();
+    let mut r = Renderer {
+        input,
+        diags,
+        out: Vec::new(),
+        body: Body::default(),
+        used_ids: RESERVED_IDS.iter().map(|s| (*s).to_owned()).collect(),
+        section: TextSection::default(),
+        charts: 0,
+    };
+    let mut events = Parser::new_ext(body, options())
+        .into_offset_iter()
+        .peekable();
     while let Some((event, range)) = events.next() {
         let pos = position_at(input.text, input.body_offset + range.start);
         match event {
-            Event::Start(Tag::Heading { level, id, classes: _, attrs: _ }) => {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes: _,
+                attrs: _,
+            }) => {
                 let mut inner = Vec::new();
                 for (e, _) in events.by_ref() {
                     if matches!(e, Event::End(TagEnd::Heading(_))) {
@@ -109,7 +126,7 @@ pub fn render(input: &MarkdownInput<'_>, diags: &mut Vec<Diagnostic>) -> Body {
                     }
                     inner.push(e);
                 }
-                r.heading(level, id, inner, pos);
+                r.heading(level, id.as_ref(), inner, pos);
             }
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if info.trim() == "chart" => {
                 let mut yaml = String::new();
@@ -124,24 +141,47 @@ pub fn render(input: &MarkdownInput<'_>, diags: &mut Vec<Diagnostic>) -> Body {
                         _ => {}
                     }
                 }
-                let yaml_pos = start.map_or(pos, |s| position_at(input.text, input.body_offset + s));
+                let yaml_pos =
+                    start.map_or(pos, |s| position_at(input.text, input.body_offset + s));
                 r.charts += 1;
-                let html = chart::render(&yaml, r.charts, input.file, yaml_pos, input.text, r.diags);
+                let html =
+                    chart::render(&yaml, r.charts, input.file, yaml_pos, input.text, r.diags);
                 r.out.push(Event::Html(html.into()));
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id: _ }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id: _,
+            }) => {
                 r.link(link_type, &dest_url, &title, pos, &mut events);
             }
-            Event::Start(Tag::Image { link_type: _, dest_url, title, id: _ }) => {
+            Event::Start(Tag::Image {
+                link_type: _,
+                dest_url,
+                title,
+                id: _,
+            }) => {
                 r.image(&dest_url, &title, pos);
             }
             Event::Html(html) | Event::InlineHtml(html) => {
                 let filtered = raw_html::filter(&html);
                 if filtered.escaped {
                     r.diags.push(
-                        Diagnostic::warning(input.file, pos, "raw-html", format!("raw HTML `{}` is shown as text", html.trim().chars().take(40).collect::<String>()))
-                            .with_hint(format!("only these tags pass through: {}", raw_html::ALLOWED.join(", ")))
-                            .with_source(input.text, html.trim().chars().count().min(40)),
+                        Diagnostic::warning(
+                            input.file,
+                            pos,
+                            "raw-html",
+                            format!(
+                                "raw HTML `{}` is shown as text",
+                                html.trim().chars().take(40).collect::<String>()
+                            ),
+                        )
+                        .with_hint(format!(
+                            "only these tags pass through: {}",
+                            raw_html::ALLOWED.join(", ")
+                        ))
+                        .with_source(input.text, html.trim().chars().count().min(40)),
                     );
                 }
                 r.out.push(Event::Html(filtered.html.into()));
@@ -158,11 +198,11 @@ pub fn render(input: &MarkdownInput<'_>, diags: &mut Vec<Diagnostic>) -> Body {
                 r.text(t);
                 r.out.push(event);
             }
-            Event::SoftBreak | Event::HardBreak => {
-                r.text(" ");
-                r.out.push(event);
-            }
-            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_)) => {
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(
+                TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_),
+            ) => {
                 r.text(" ");
                 r.out.push(event);
             }
@@ -187,7 +227,13 @@ impl<'a> Renderer<'a, '_> {
         self.section.text.push_str(t);
     }
 
-    fn heading(&mut self, level: HeadingLevel, pinned: Option<CowStr<'a>>, inner: Vec<Event<'a>>, pos: Position) {
+    fn heading(
+        &mut self,
+        level: HeadingLevel,
+        pinned: Option<&CowStr<'a>>,
+        inner: Vec<Event<'a>>,
+        pos: Position,
+    ) {
         let text: String = inner
             .iter()
             .filter_map(|e| match e {
@@ -200,67 +246,113 @@ impl<'a> Renderer<'a, '_> {
         let level_num = level as u8;
         if level_num == 1 {
             self.diags.push(
-                Diagnostic::warning(self.input.file, pos, "heading-level", "a `#` heading in the body competes with the page title")
-                    .with_hint("start sections with `##`; the title is the page's only top-level heading")
-                    .with_source(self.input.text, 1),
+                Diagnostic::warning(
+                    self.input.file,
+                    pos,
+                    "heading-level",
+                    "a `#` heading in the body competes with the page title",
+                )
+                .with_hint(
+                    "start sections with `##`; the title is the page's only top-level heading",
+                )
+                .with_source(self.input.text, 1),
             );
         }
-        let id = match &pinned {
-            Some(p) => {
-                let p = p.to_string();
-                if slugify(&p) != p {
-                    self.diags.push(
-                        Diagnostic::error(self.input.file, pos, "bad-anchor", format!("pinned anchor `{p}` must be lowercase letters, digits and `-`"))
-                            .with_hint(format!("use `{{#{}}}`", slugify(&p)))
-                            .with_source(self.input.text, 2),
-                    );
-                }
-                if !self.used_ids.insert(p.clone()) {
-                    self.diags.push(
-                        Diagnostic::error(self.input.file, pos, "duplicate-anchor", format!("anchor `{p}` is used twice on this page"))
-                            .with_source(self.input.text, 2),
-                    );
-                }
-                p
+        let id = if let Some(p) = &pinned {
+            let p = p.to_string();
+            if slugify(&p) != p {
+                self.diags.push(
+                    Diagnostic::error(
+                        self.input.file,
+                        pos,
+                        "bad-anchor",
+                        format!("pinned anchor `{p}` must be lowercase letters, digits and `-`"),
+                    )
+                    .with_hint(format!("use `{{#{}}}`", slugify(&p)))
+                    .with_source(self.input.text, 2),
+                );
             }
-            None => {
-                let base = match slugify(&text) {
-                    s if s.is_empty() => "seksjon".to_owned(),
-                    s => s,
-                };
-                let mut id = base.clone();
-                let mut n = 2;
-                while !self.used_ids.insert(id.clone()) {
-                    id = format!("{base}-{n}");
-                    n += 1;
-                }
-                id
+            if !self.used_ids.insert(p.clone()) {
+                self.diags.push(
+                    Diagnostic::error(
+                        self.input.file,
+                        pos,
+                        "duplicate-anchor",
+                        format!("anchor `{p}` is used twice on this page"),
+                    )
+                    .with_source(self.input.text, 2),
+                );
             }
+            p
+        } else {
+            let base = match slugify(&text) {
+                s if s.is_empty() => "seksjon".to_owned(),
+                s => s,
+            };
+            let mut id = base.clone();
+            let mut n = 2;
+            while !self.used_ids.insert(id.clone()) {
+                id = format!("{base}-{n}");
+                n += 1;
+            }
+            id
         };
-        let finished = std::mem::replace(&mut self.section, TextSection { anchor: Some(id.clone()), heading: text.clone(), level: level_num, text: String::new() });
+        let finished = std::mem::replace(
+            &mut self.section,
+            TextSection {
+                anchor: Some(id.clone()),
+                heading: text.clone(),
+                level: level_num,
+                text: String::new(),
+            },
+        );
         self.push_section(finished);
-        self.body.headings.push(Heading { level: level_num, id: id.clone(), text, pinned: pinned.is_some(), pos });
-        self.out.push(Event::Html(format!("<h{level_num} id=\"{id}\">").into()));
+        self.body.headings.push(Heading {
+            level: level_num,
+            id: id.clone(),
+            text,
+            pinned: pinned.is_some(),
+            pos,
+        });
+        self.out
+            .push(Event::Html(format!("<h{level_num} id=\"{id}\">").into()));
         // Links inside headings are kept as plain text: a heading is a link target, not a source.
         for e in inner {
             match e {
                 Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link) => {}
-                Event::Html(h) | Event::InlineHtml(h) => self.out.push(Event::Html(raw_html::filter(&h).html.into())),
+                Event::Html(h) | Event::InlineHtml(h) => {
+                    self.out.push(Event::Html(raw_html::filter(&h).html.into()));
+                }
                 e => self.out.push(e),
             }
         }
-        self.out.push(Event::Html(format!("</h{level_num}>\n").into()));
+        self.out
+            .push(Event::Html(format!("</h{level_num}>\n").into()));
     }
 
     fn push_section(&mut self, section: TextSection) {
-        let text = section.text.split_whitespace().collect::<Vec<_>>().join(" ");
-        self.body.word_count += text.split(' ').filter(|w| w.chars().any(char::is_alphanumeric)).count();
+        let text = section
+            .text
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        self.body.word_count += text
+            .split(' ')
+            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .count();
         if !text.is_empty() || section.anchor.is_some() {
             self.body.sections.push(TextSection { text, ..section });
         }
     }
 
-    fn link(&mut self, link_type: LinkType, dest: &str, title: &str, pos: Position, events: &mut impl Iterator<Item = (Event<'a>, std::ops::Range<usize>)>) {
+    fn link(
+        &mut self,
+        link_type: LinkType,
+        dest: &str,
+        title: &str,
+        pos: Position,
+        events: &mut impl Iterator<Item = (Event<'a>, std::ops::Range<usize>)>,
+    ) {
         let span = dest.chars().count().max(1);
         let (target, fragment) = match link_type {
             LinkType::WikiLink { .. } => {
@@ -268,22 +360,42 @@ impl<'a> Renderer<'a, '_> {
                 (Some(LinkTarget::Id(id.trim().to_owned())), frag)
             }
             LinkType::Email => {
-                self.body.external_links.push((format!("mailto:{dest}"), pos));
+                self.body
+                    .external_links
+                    .push((format!("mailto:{dest}"), pos));
                 (None, None)
             }
             _ => self.classify(dest, pos, span),
         };
         let Some(target) = target else {
-            let href = if link_type == LinkType::Email { format!("mailto:{dest}") } else { dest.to_owned() };
-            let href = if is_safe_external(&href) { href } else { "#".to_owned() };
-            self.out.push(Event::Html(format!("<a href=\"{}\"{}>", escape_attr(&href), title_attr(title)).into()));
+            let href = if link_type == LinkType::Email {
+                format!("mailto:{dest}")
+            } else {
+                dest.to_owned()
+            };
+            let href = if is_safe_external(&href) {
+                href
+            } else {
+                "#".to_owned()
+            };
+            self.out.push(Event::Html(
+                format!("<a href=\"{}\"{}>", escape_attr(&href), title_attr(title)).into(),
+            ));
             self.after_link_start(false, events);
             return;
         };
         let needs_title = matches!(link_type, LinkType::WikiLink { has_pothole: false });
         let n = self.body.links.len();
-        self.body.links.push(Link { target, fragment, needs_title, pos, span });
-        self.out.push(Event::Html(format!("<a href=\"\0L{n}\0\"{}>", title_attr(title)).into()));
+        self.body.links.push(Link {
+            target,
+            fragment,
+            needs_title,
+            pos,
+            span,
+        });
+        self.out.push(Event::Html(
+            format!("<a href=\"\0L{n}\0\"{}>", title_attr(title)).into(),
+        ));
         if needs_title {
             self.out.push(Event::Html(format!("\0T{n}\0").into()));
         }
@@ -291,7 +403,11 @@ impl<'a> Renderer<'a, '_> {
     }
 
     /// Copies the link's inner events (or skips them when the title replaces them) and closes it.
-    fn after_link_start(&mut self, skip_inner: bool, events: &mut impl Iterator<Item = (Event<'a>, std::ops::Range<usize>)>) {
+    fn after_link_start(
+        &mut self,
+        skip_inner: bool,
+        events: &mut impl Iterator<Item = (Event<'a>, std::ops::Range<usize>)>,
+    ) {
         let mut depth = 0;
         for (e, _) in events.by_ref() {
             match e {
@@ -304,10 +420,8 @@ impl<'a> Renderer<'a, '_> {
                         self.out.push(e);
                     }
                 }
-                Event::Html(h) | Event::InlineHtml(h) => {
-                    if !skip_inner {
-                        self.out.push(Event::Html(raw_html::filter(&h).html.into()));
-                    }
+                Event::Html(h) | Event::InlineHtml(h) if !skip_inner => {
+                    self.out.push(Event::Html(raw_html::filter(&h).html.into()));
                 }
                 e if !skip_inner => self.out.push(e),
                 _ => {}
@@ -317,16 +431,26 @@ impl<'a> Renderer<'a, '_> {
     }
 
     /// Sorts a written link destination into internal target or external URL.
-    fn classify(&mut self, dest: &str, pos: Position, span: usize) -> (Option<LinkTarget>, Option<String>) {
+    fn classify(
+        &mut self,
+        dest: &str,
+        pos: Position,
+        span: usize,
+    ) -> (Option<LinkTarget>, Option<String>) {
         let (path, fragment) = split_fragment(dest);
         if let Some(scheme) = scheme_of(dest) {
             if is_safe_external(dest) {
                 self.body.external_links.push((dest.to_owned(), pos));
             } else {
                 self.diags.push(
-                    Diagnostic::error(self.input.file, pos, "unsafe-link", format!("links with the `{scheme}:` scheme are not allowed"))
-                        .with_hint("use an https:// address or a link to a page")
-                        .with_source(self.input.text, span),
+                    Diagnostic::error(
+                        self.input.file,
+                        pos,
+                        "unsafe-link",
+                        format!("links with the `{scheme}:` scheme are not allowed"),
+                    )
+                    .with_hint("use an https:// address or a link to a page")
+                    .with_source(self.input.text, span),
                 );
             }
             return (None, None);
@@ -342,12 +466,21 @@ impl<'a> Renderer<'a, '_> {
             return (Some(LinkTarget::Path(format!("/{abs}"))), fragment);
         }
         match resolve_relative(self.input.file, path) {
-            Some(resolved) if resolved.starts_with("content/") => (Some(LinkTarget::File(resolved)), fragment),
+            Some(resolved) if resolved.starts_with("content/") => {
+                (Some(LinkTarget::File(resolved)), fragment)
+            }
             _ => {
                 self.diags.push(
-                    Diagnostic::error(self.input.file, pos, "broken-link", format!("link `{dest}` leads outside content/"))
-                        .with_hint("link to a page with a path relative to this file, e.g. ../takster/l8.md")
-                        .with_source(self.input.text, span),
+                    Diagnostic::error(
+                        self.input.file,
+                        pos,
+                        "broken-link",
+                        format!("link `{dest}` leads outside content/"),
+                    )
+                    .with_hint(
+                        "link to a page with a path relative to this file, e.g. ../takster/l8.md",
+                    )
+                    .with_source(self.input.text, span),
                 );
                 (None, None)
             }
@@ -357,9 +490,14 @@ impl<'a> Renderer<'a, '_> {
     fn image(&mut self, dest: &str, _title: &str, pos: Position) {
         if scheme_of(dest).is_some() || dest.starts_with("//") {
             self.diags.push(
-                Diagnostic::error(self.input.file, pos, "external-image", format!("image `{dest}` would be loaded from another host"))
-                    .with_hint("put the image in content/ beside the page and link it relatively")
-                    .with_source(self.input.text, dest.chars().count()),
+                Diagnostic::error(
+                    self.input.file,
+                    pos,
+                    "external-image",
+                    format!("image `{dest}` would be loaded from another host"),
+                )
+                .with_hint("put the image in content/ beside the page and link it relatively")
+                .with_source(self.input.text, dest.chars().count()),
             );
         }
         // The image itself renders as written (relative to the page); pulldown escapes the URL.
@@ -385,15 +523,22 @@ fn split_fragment(dest: &str) -> (&str, Option<String>) {
 fn scheme_of(dest: &str) -> Option<&str> {
     let (scheme, _) = dest.split_once(':')?;
     let valid = !scheme.is_empty()
-        && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        && scheme
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
         && !scheme.contains('/');
     valid.then_some(scheme)
 }
 
 fn is_safe_external(dest: &str) -> bool {
     let lower = dest.to_ascii_lowercase();
-    ["https://", "http://", "mailto:", "tel:"].iter().any(|p| lower.starts_with(p))
+    ["https://", "http://", "mailto:", "tel:"]
+        .iter()
+        .any(|p| lower.starts_with(p))
 }
 
 /// Resolves `rel` against the folder of `file`; `None` when it climbs above the site root.
@@ -413,7 +558,11 @@ pub fn resolve_relative(file: &str, rel: &str) -> Option<String> {
 }
 
 fn title_attr(title: &str) -> String {
-    if title.is_empty() { String::new() } else { format!(" title=\"{}\"", escape_attr(title)) }
+    if title.is_empty() {
+        String::new()
+    } else {
+        format!(" title=\"{}\"", escape_attr(title))
+    }
 }
 
 /// Escapes text for an HTML attribute value in double quotes.
@@ -429,7 +578,11 @@ mod tests {
 
     fn md(body: &str) -> (Body, Vec<Diagnostic>) {
         let text = format!("---\ntitle: x\n---\n{body}");
-        let input = MarkdownInput { file: "content/takster/l8.md", text: &text, body_offset: 16 };
+        let input = MarkdownInput {
+            file: "content/takster/l8.md",
+            text: &text,
+            body_offset: 16,
+        };
         let mut diags = Vec::new();
         let b = render(&input, &mut diags);
         (b, diags)
@@ -440,7 +593,10 @@ mod tests {
         let (b, d) = md("## Når brukes L8\n\n## Når brukes L8\n\n## Annet {#bruk}\n\n## Kilder\n");
         assert!(d.is_empty(), "{d:?}");
         let ids: Vec<_> = b.headings.iter().map(|h| h.id.as_str()).collect();
-        assert_eq!(ids, ["nar-brukes-l8", "nar-brukes-l8-2", "bruk", "kilder-2"]);
+        assert_eq!(
+            ids,
+            ["nar-brukes-l8", "nar-brukes-l8-2", "bruk", "kilder-2"]
+        );
         assert!(b.html.contains("<h2 id=\"bruk\">Annet</h2>"), "{}", b.html);
         assert_eq!(b.headings[0].pos, Position { line: 4, column: 1 });
     }
@@ -452,17 +608,35 @@ mod tests {
         assert_eq!(b.links.len(), 3);
         assert_eq!(b.links[0].target, LinkTarget::Id("takst-l40".into()));
         assert!(b.links[0].needs_title);
-        assert_eq!(b.links[1].target, LinkTarget::File("content/takster/l4.md".into()));
+        assert_eq!(
+            b.links[1].target,
+            LinkTarget::File("content/takster/l4.md".into())
+        );
         assert_eq!(b.links[1].fragment.as_deref(), Some("bruk"));
         assert!(!b.links[2].needs_title);
-        assert_eq!(b.links[1].pos, Position { line: 4, column: 19 });
-        assert!(b.html.contains("<a href=\"\0L0\0\">\0T0\0</a>"), "{:?}", b.html);
-        assert!(b.html.contains("<a href=\"\0L2\0\">regelen</a>"), "{:?}", b.html);
+        assert_eq!(
+            b.links[1].pos,
+            Position {
+                line: 4,
+                column: 19
+            }
+        );
+        assert!(
+            b.html.contains("<a href=\"\0L0\0\">\0T0\0</a>"),
+            "{:?}",
+            b.html
+        );
+        assert!(
+            b.html.contains("<a href=\"\0L2\0\">regelen</a>"),
+            "{:?}",
+            b.html
+        );
     }
 
     #[test]
     fn links_leaving_content_and_script_schemes_are_errors() {
-        let (b, d) = md("[a](../../../etc/passwd.md) [b](javascript:alert(1)) [c](https://nav.no)\n");
+        let (b, d) =
+            md("[a](../../../etc/passwd.md) [b](javascript:alert(1)) [c](https://nav.no)\n");
         let codes: Vec<_> = d.iter().map(|d| d.code).collect();
         assert_eq!(codes, ["broken-link", "unsafe-link"]);
         assert!(!b.html.contains("javascript"), "{}", b.html);
@@ -471,12 +645,16 @@ mod tests {
 
     #[test]
     fn raw_script_is_escaped_with_a_warning() {
-        let (b, d) = md("Hei <script>alert(1)</script> <kbd>Ctrl</kbd>\n\n<img src=x onerror=alert(1)>\n");
+        let (b, d) =
+            md("Hei <script>alert(1)</script> <kbd>Ctrl</kbd>\n\n<img src=x onerror=alert(1)>\n");
         assert!(!b.html.contains("<script"), "{}", b.html);
         assert!(!b.html.contains("<img"), "{}", b.html);
         assert!(b.html.contains("&lt;script&gt;"), "{}", b.html);
         assert!(b.html.contains("<kbd>Ctrl</kbd>"), "{}", b.html);
-        assert!(d.iter().all(|d| d.code == "raw-html") && d.len() >= 2, "{d:?}");
+        assert!(
+            d.iter().all(|d| d.code == "raw-html") && d.len() >= 2,
+            "{d:?}"
+        );
     }
 
     #[test]
@@ -491,8 +669,14 @@ mod tests {
 
     #[test]
     fn tables_footnotes_tasks_and_strikethrough_render() {
-        let (b, _) = md("| a | b |\n|---|---|\n| 1 | 2 |\n\nTekst[^1] ~~gammel~~\n\n- [x] gjort\n\n[^1]: Fotnote.\n");
-        assert!(b.html.contains("<div class=\"table-wrap\"><table>"), "{}", b.html);
+        let (b, _) = md(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\nTekst[^1] ~~gammel~~\n\n- [x] gjort\n\n[^1]: Fotnote.\n",
+        );
+        assert!(
+            b.html.contains("<div class=\"table-wrap\"><table>"),
+            "{}",
+            b.html
+        );
         assert!(b.html.contains("<del>gammel</del>"));
         assert!(b.html.contains("checkbox"));
         assert!(b.html.contains("footnote"));

@@ -75,7 +75,10 @@ impl Page {
     /// Position of a key path in this page's front matter.
     pub fn locate(&self, path: &[Seg<'_>]) -> Position {
         match crate::yaml::locate(&self.front_matter, path) {
-            Some(p) => Position { line: p.line + self.front_matter_line - 1, column: p.column },
+            Some(p) => Position {
+                line: p.line + self.front_matter_line - 1,
+                column: p.column,
+            },
             None => Position { line: 1, column: 1 },
         }
     }
@@ -92,7 +95,10 @@ pub struct Parsed {
 pub fn parse(src: &SourceFile, config: &Config) -> Parsed {
     let mut diags = Vec::new();
     let page = parse_inner(src, config, &mut diags);
-    Parsed { page, diagnostics: diags }
+    Parsed {
+        page,
+        diagnostics: diags,
+    }
 }
 
 fn parse_inner(src: &SourceFile, config: &Config, diags: &mut Vec<Diagnostic>) -> Option<Page> {
@@ -117,9 +123,14 @@ fn parse_inner(src: &SourceFile, config: &Config, diags: &mut Vec<Diagnostic>) -
     };
     if split.yaml.is_empty() && role == PageRole::Entry {
         diags.push(
-            Diagnostic::error(file, Position { line: 1, column: 1 }, "front-matter", "page has no front matter")
-                .with_hint("start the file with `---`, then `title: …`, then `---`")
-                .with_source(text, 1),
+            Diagnostic::error(
+                file,
+                Position { line: 1, column: 1 },
+                "front-matter",
+                "page has no front matter",
+            )
+            .with_hint("start the file with `---`, then `title: …`, then `---`")
+            .with_source(text, 1),
         );
     }
     // Entity fields only on entity pages; a section's _index.md has common keys only.
@@ -128,7 +139,12 @@ fn parse_inner(src: &SourceFile, config: &Config, diags: &mut Vec<Diagnostic>) -
 
     let stem_slug = slugify(place.stem);
     if role == PageRole::Entry && stem_slug.is_empty() {
-        diags.push(Diagnostic::error(file, Position::default(), "bad-file-name", "the file name has no letters or digits to make a URL from"));
+        diags.push(Diagnostic::error(
+            file,
+            Position::default(),
+            "bad-file-name",
+            "the file name has no letters or digits to make a URL from",
+        ));
         return None;
     }
     let url = match role {
@@ -149,8 +165,13 @@ fn parse_inner(src: &SourceFile, config: &Config, diags: &mut Vec<Diagnostic>) -
         Some(id) if slugify(&id) == id && !id.is_empty() => id,
         Some(id) => {
             diags.push(
-                loc.error(&[Seg::Key("id")], "bad-id", format!("id `{id}` must be lowercase letters, digits and `-`"), 2)
-                    .with_hint(format!("use `{}`", slugify(&id))),
+                loc.error(
+                    &[Seg::Key("id")],
+                    "bad-id",
+                    format!("id `{id}` must be lowercase letters, digits and `-`"),
+                    2,
+                )
+                .with_hint(format!("use `{}`", slugify(&id))),
             );
             default_id
         }
@@ -176,17 +197,30 @@ fn parse_inner(src: &SourceFile, config: &Config, diags: &mut Vec<Diagnostic>) -
     if let Some(updated) = &fm.updated
         && !fields::is_valid_date(updated)
     {
-        diags.push(loc.error(&[Seg::Key("updated")], "wrong-type", format!("`updated` must be a date written YYYY-MM-DD, found \"{updated}\""), 7));
+        diags.push(loc.error(
+            &[Seg::Key("updated")],
+            "wrong-type",
+            format!("`updated` must be a date written YYYY-MM-DD, found \"{updated}\""),
+            7,
+        ));
     }
     let aliases = fm
         .aliases
         .iter()
-        .filter_map(|a| match normalise_alias(a) {
-            Some(n) => Some(n),
-            None => {
+        .filter_map(|a| {
+            if let Some(n) = normalise_alias(a) {
+                Some(n)
+            } else {
                 diags.push(
-                    loc.error(&[Seg::Key("aliases"), Seg::Value(a)], "bad-alias", format!("alias `{a}` is not a path inside the site"), a.chars().count())
-                        .with_hint("write an earlier URL of this page as a path, e.g. /takster/gammel-l8/"),
+                    loc.error(
+                        &[Seg::Key("aliases"), Seg::Value(a)],
+                        "bad-alias",
+                        format!("alias `{a}` is not a path inside the site"),
+                        a.chars().count(),
+                    )
+                    .with_hint(
+                        "write an earlier URL of this page as a path, e.g. /takster/gammel-l8/",
+                    ),
                 );
                 None
             }
@@ -199,25 +233,52 @@ fn parse_inner(src: &SourceFile, config: &Config, diags: &mut Vec<Diagnostic>) -
     }
     for (i, s) in fm.sources.iter().enumerate() {
         if slugify(&s.source) != s.source {
-            diags.push(loc.error(&[Seg::Key("sources"), Seg::Value(&s.source)], "bad-id", format!("source {} `{}` is not a page id", i + 1, s.source), s.source.chars().count()));
+            diags.push(loc.error(
+                &[Seg::Key("sources"), Seg::Value(&s.source)],
+                "bad-id",
+                format!("source {} `{}` is not a page id", i + 1, s.source),
+                s.source.chars().count(),
+            ));
         }
     }
-    let tags = fm.tags.iter().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect::<Vec<_>>();
+    let tags = fm
+        .tags
+        .iter()
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>();
     for t in &tags {
         if slugify(t).is_empty() {
-            diags.push(loc.error(&[Seg::Key("tags"), Seg::Value(t)], "bad-tag", format!("tag `{t}` has no letters or digits"), t.chars().count()));
+            diags.push(loc.error(
+                &[Seg::Key("tags"), Seg::Value(t)],
+                "bad-tag",
+                format!("tag `{t}` has no letters or digits"),
+                t.chars().count(),
+            ));
         }
     }
 
-    let body = markdown::render(&MarkdownInput { file, text, body_offset: split.body_offset }, diags);
+    let body = markdown::render(
+        &MarkdownInput {
+            file,
+            text,
+            body_offset: split.body_offset,
+        },
+        diags,
+    );
     Some(Page {
         id,
-        kind: kind.map(|(n, _)| n.to_owned()).filter(|_| role == PageRole::Entry),
+        kind: kind
+            .map(|(n, _)| n.to_owned())
+            .filter(|_| role == PageRole::Entry),
         role,
         file: file.to_owned(),
         url,
         title,
-        summary: fm.summary.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+        summary: fm
+            .summary
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty()),
         fields,
         sources: fm.sources,
         aliases,
@@ -248,11 +309,20 @@ impl<'a> Place<'a> {
         let mut parts: Vec<&str> = rel.split('/').collect();
         let name = parts.pop().unwrap_or_default();
         let stem = name.strip_suffix(".md").unwrap_or(name);
-        Place { section: parts.first().copied(), folders: parts, stem, is_index: stem == "_index" }
+        Place {
+            section: parts.first().copied(),
+            folders: parts,
+            stem,
+            is_index: stem == "_index",
+        }
     }
 
     fn folder_url(&self) -> String {
-        self.folders.iter().map(|f| slugify(f)).collect::<Vec<_>>().join("/")
+        self.folders
+            .iter()
+            .map(|f| slugify(f))
+            .collect::<Vec<_>>()
+            .join("/")
     }
 }
 
@@ -265,7 +335,10 @@ pub fn normalise_alias(alias: &str) -> Option<String> {
         return None;
     }
     let ok = segments.iter().all(|s| {
-        *s != "." && *s != ".." && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        *s != "."
+            && *s != ".."
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
     });
     ok.then(|| format!("/{}/", segments.join("/")))
 }
@@ -277,32 +350,69 @@ mod tests {
     const SCHEMA: &str = "title: T\nbase_url: https://e.org\nkinds:\n  takst:\n    section: takster\n    code_field: kode\n    fields:\n      kode: { type: string, required: true }\n";
 
     fn parse_str(path: &str, text: &str) -> Parsed {
-        parse(&SourceFile::inline(path, text), &Config::parse(SCHEMA).unwrap())
+        parse(
+            &SourceFile::inline(path, text),
+            &Config::parse(SCHEMA).unwrap(),
+        )
     }
 
     #[test]
     fn entity_page_gets_kind_id_and_url() {
-        let p = parse_str("content/takster/l8.md", "---\ntitle: Takst L8\nkode: L8\n---\nTekst.\n");
+        let p = parse_str(
+            "content/takster/l8.md",
+            "---\ntitle: Takst L8\nkode: L8\n---\nTekst.\n",
+        );
         assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
         let page = p.page.unwrap();
-        assert_eq!((page.id.as_str(), page.url.as_str(), page.kind.as_deref()), ("takst-l8", "takster/l8/", Some("takst")));
+        assert_eq!(
+            (page.id.as_str(), page.url.as_str(), page.kind.as_deref()),
+            ("takst-l8", "takster/l8/", Some("takst"))
+        );
     }
 
     #[test]
     fn index_pages_and_plain_pages() {
         let home = parse_str("content/_index.md", "Velkommen.\n").page.unwrap();
-        assert_eq!((home.role, home.url.as_str(), home.id.as_str()), (PageRole::Home, "", "forside"));
-        let section = parse_str("content/takster/_index.md", "---\ntitle: Takster\n---\n").page.unwrap();
-        assert_eq!((section.role, section.url.as_str()), (PageRole::SectionIndex, "takster/"));
-        let plain = parse_str("content/om/Personvern og Åpenhet.md", "---\ntitle: P\n---\n").page.unwrap();
-        assert_eq!((plain.url.as_str(), plain.id.as_str(), plain.kind), ("om/personvern-og-apenhet/", "side-om-personvern-og-apenhet", None));
+        assert_eq!(
+            (home.role, home.url.as_str(), home.id.as_str()),
+            (PageRole::Home, "", "forside")
+        );
+        let section = parse_str("content/takster/_index.md", "---\ntitle: Takster\n---\n")
+            .page
+            .unwrap();
+        assert_eq!(
+            (section.role, section.url.as_str()),
+            (PageRole::SectionIndex, "takster/")
+        );
+        let plain = parse_str(
+            "content/om/Personvern og Åpenhet.md",
+            "---\ntitle: P\n---\n",
+        )
+        .page
+        .unwrap();
+        assert_eq!(
+            (plain.url.as_str(), plain.id.as_str(), plain.kind),
+            (
+                "om/personvern-og-apenhet/",
+                "side-om-personvern-og-apenhet",
+                None
+            )
+        );
     }
 
     #[test]
     fn bad_ids_and_aliases_are_refused() {
-        let p = parse_str("content/takster/l8.md", "---\ntitle: x\nkode: L8\nid: ../../etc\naliases: [\"../../etc/passwd\", /gammel/l8, \"https://evil.example/\"]\n---\n");
+        let p = parse_str(
+            "content/takster/l8.md",
+            "---\ntitle: x\nkode: L8\nid: ../../etc\naliases: [\"../../etc/passwd\", /gammel/l8, \"https://evil.example/\"]\n---\n",
+        );
         let codes: Vec<_> = p.diagnostics.iter().map(|d| d.code).collect();
-        assert_eq!(codes, ["bad-id", "bad-alias", "bad-alias"], "{:?}", p.diagnostics);
+        assert_eq!(
+            codes,
+            ["bad-id", "bad-alias", "bad-alias"],
+            "{:?}",
+            p.diagnostics
+        );
         let page = p.page.unwrap();
         assert_eq!(page.id, "takst-l8");
         assert_eq!(page.aliases, ["/gammel/l8/"]);
@@ -312,7 +422,12 @@ mod tests {
     fn missing_title_and_required_field_are_both_reported() {
         let p = parse_str("content/takster/l8.md", "---\nsummary: x\n---\n");
         let codes: Vec<_> = p.diagnostics.iter().map(|d| d.code).collect();
-        assert_eq!(codes, ["missing-field", "missing-field"], "{:?}", p.diagnostics);
+        assert_eq!(
+            codes,
+            ["missing-field", "missing-field"],
+            "{:?}",
+            p.diagnostics
+        );
     }
 
     #[test]
@@ -322,6 +437,9 @@ mod tests {
         assert_eq!(normalise_alias("/a/../b"), None);
         assert_eq!(normalise_alias("a/b"), None);
         assert_eq!(normalise_alias("/"), None);
-        assert_eq!(normalise_alias("//evil.example/x"), Some("/evil.example/x/".into()));
+        assert_eq!(
+            normalise_alias("//evil.example/x"),
+            Some("/evil.example/x/".into())
+        );
     }
 }

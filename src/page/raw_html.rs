@@ -8,7 +8,9 @@
 use crate::page::markdown::escape_attr;
 
 /// Tags that may be written as raw HTML.
-pub const ALLOWED: &[&str] = &["abbr", "br", "details", "kbd", "mark", "small", "sub", "summary", "sup"];
+pub const ALLOWED: &[&str] = &[
+    "abbr", "br", "details", "kbd", "mark", "small", "sub", "summary", "sup",
+];
 
 /// Result of filtering one raw-HTML fragment.
 pub struct Filtered {
@@ -30,16 +32,16 @@ pub fn filter(fragment: &str) -> Filtered {
             rest = &after[4 + end + 3..];
             continue;
         }
-        match after.find('>').and_then(|gt| allowed_tag(&after[..=gt]).map(|t| (gt, t))) {
-            Some((gt, tag)) => {
-                html.push_str(&tag);
-                rest = &after[gt + 1..];
-            }
-            None => {
-                escaped = true;
-                html.push_str("&lt;");
-                rest = &after[1..];
-            }
+        if let Some((gt, tag)) = after
+            .find('>')
+            .and_then(|gt| allowed_tag(&after[..=gt]).map(|t| (gt, t)))
+        {
+            html.push_str(&tag);
+            rest = &after[gt + 1..];
+        } else {
+            escaped = true;
+            html.push_str("&lt;");
+            rest = &after[1..];
         }
     }
     html.push_str(&escape_attr(rest));
@@ -54,7 +56,9 @@ fn allowed_tag(tag: &str) -> Option<String> {
         None => (false, inner),
     };
     let inner = inner.trim_end().trim_end_matches('/').trim_end();
-    let name_end = inner.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(inner.len());
+    let name_end = inner
+        .find(|c: char| !c.is_ascii_alphanumeric())
+        .unwrap_or(inner.len());
     let name = inner[..name_end].to_ascii_lowercase();
     if !ALLOWED.contains(&name.as_str()) {
         return None;
@@ -67,7 +71,8 @@ fn allowed_tag(tag: &str) -> Option<String> {
         return Some(format!("<{name}>"));
     }
     let value = attrs.strip_prefix("title=\"")?.strip_suffix('"')?;
-    (name == "abbr" && !value.contains('"')).then(|| format!("<abbr title=\"{}\">", escape_attr(value)))
+    (name == "abbr" && !value.contains('"'))
+        .then(|| format!("<abbr title=\"{}\">", escape_attr(value)))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! only stage besides `output` that touches the disk. It refuses what must never reach the
 //! pipeline — invalid UTF-8, oversized files, symlink loops, symlinks leading out of the site —
 //! as diagnostics naming the file, and normalises what is harmless (a UTF-8 BOM, CRLF line
-//! endings, NUL characters, which CommonMark replaces anyway and which later stages use as
+//! endings, `NUL` characters, which `CommonMark` replaces anyway and which later stages use as
 //! placeholder delimiters).
 
 use std::path::{Path, PathBuf};
@@ -34,7 +34,10 @@ pub struct SourceFile {
 impl SourceFile {
     /// A source file from a string, for tests and in-memory use.
     pub fn inline(rel_path: &str, text: &str) -> Self {
-        Self { rel_path: rel_path.to_owned(), text: normalise(text.to_owned()) }
+        Self {
+            rel_path: rel_path.to_owned(),
+            text: normalise(text.to_owned()),
+        }
     }
 }
 
@@ -103,7 +106,14 @@ pub fn load(root: &Path, theme: &str) -> Result<SiteSources> {
 
     let theme_dir = root.join("themes").join(theme);
     let theme = load_theme(root, &theme_dir, &mut diagnostics)?;
-    Ok(SiteSources { config_text, synonyms_text, content, content_assets, theme, diagnostics })
+    Ok(SiteSources {
+        config_text,
+        synonyms_text,
+        content,
+        content_assets,
+        theme,
+        diagnostics,
+    })
 }
 
 /// Reads only `veiviser.yaml`, to learn the theme name before the full load.
@@ -123,8 +133,13 @@ fn read_file(root: &Path, path: &Path) -> Read {
     let rel = rel_path(root, path);
     let too_big = |len: u64| {
         Read::Problem(
-            Diagnostic::error(&rel, Position::default(), "file-too-large", format!("file is {len} bytes; the limit is {MAX_PAGE_BYTES}"))
-                .with_hint("split the page, or move large data out of content/"),
+            Diagnostic::error(
+                &rel,
+                Position::default(),
+                "file-too-large",
+                format!("file is {len} bytes; the limit is {MAX_PAGE_BYTES}"),
+            )
+            .with_hint("split the page, or move large data out of content/"),
         )
     };
     let is_markdown = path.extension().is_some_and(|e| e == "md");
@@ -141,11 +156,17 @@ fn read_file(root: &Path, path: &Path) -> Read {
     };
     if !is_markdown {
         let content_rel = rel.strip_prefix("content/").unwrap_or(&rel).to_owned();
-        return Read::Asset(Asset { rel_path: content_rel, bytes });
+        return Read::Asset(Asset {
+            rel_path: content_rel,
+            bytes,
+        });
     }
     let mut diags = Vec::new();
     match decode(&rel, bytes, &mut diags) {
-        Some(text) => Read::Markdown(SourceFile { rel_path: rel, text }),
+        Some(text) => Read::Markdown(SourceFile {
+            rel_path: rel,
+            text,
+        }),
         None => Read::Problem(diags.remove(0)),
     }
 }
@@ -164,8 +185,16 @@ fn decode(rel: &str, bytes: Vec<u8>, diags: &mut Vec<Diagnostic>) -> Option<Stri
             let prefix = String::from_utf8_lossy(&bytes[..valid]);
             let pos = crate::error::position_at(&prefix, prefix.len());
             diags.push(
-                Diagnostic::error(rel, pos, "invalid-utf8", format!("invalid UTF-8 (byte 0x{:02x} at offset {valid})", bytes[valid]))
-                    .with_hint("save the file as UTF-8"),
+                Diagnostic::error(
+                    rel,
+                    pos,
+                    "invalid-utf8",
+                    format!(
+                        "invalid UTF-8 (byte 0x{:02x} at offset {valid})",
+                        bytes[valid]
+                    ),
+                )
+                .with_hint("save the file as UTF-8"),
             );
             None
         }
@@ -190,7 +219,10 @@ fn normalise(mut text: String) -> String {
 fn walk(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_owned());
     let mut files = Vec::new();
-    let walker = WalkDir::new(dir).follow_links(true).sort_by_file_name().into_iter();
+    let walker = WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
     for entry in walker.filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name())) {
         match entry {
             Ok(e) if e.file_type().is_file() => {
@@ -198,8 +230,13 @@ fn walk(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
                     let target = e.path().canonicalize().unwrap_or_default();
                     if !target.starts_with(&canonical_root) {
                         diags.push(
-                            Diagnostic::error(rel_path(root, e.path()), Position::default(), "symlink-outside", format!("symlink leads outside the site, to {}", target.display()))
-                                .with_hint("copy the file into the site instead of linking to it"),
+                            Diagnostic::error(
+                                rel_path(root, e.path()),
+                                Position::default(),
+                                "symlink-outside",
+                                format!("symlink leads outside the site, to {}", target.display()),
+                            )
+                            .with_hint("copy the file into the site instead of linking to it"),
                         );
                         continue;
                     }
@@ -209,18 +246,34 @@ fn walk(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
             Ok(e) if e.file_type().is_dir() && e.path_is_symlink() => {
                 let target = e.path().canonicalize().unwrap_or_default();
                 if !target.starts_with(&canonical_root) {
-                    diags.push(Diagnostic::error(rel_path(root, e.path()), Position::default(), "symlink-outside", format!("symlinked folder leads outside the site, to {}", target.display())));
+                    diags.push(Diagnostic::error(
+                        rel_path(root, e.path()),
+                        Position::default(),
+                        "symlink-outside",
+                        format!(
+                            "symlinked folder leads outside the site, to {}",
+                            target.display()
+                        ),
+                    ));
                 }
             }
             Ok(_) => {}
             Err(err) => {
                 let path = err.path().map_or_else(|| dir.to_owned(), Path::to_owned);
                 let (code, message) = if err.loop_ancestor().is_some() {
-                    ("symlink-loop", "symlink loop: this folder links back to one of its parents".to_owned())
+                    (
+                        "symlink-loop",
+                        "symlink loop: this folder links back to one of its parents".to_owned(),
+                    )
                 } else {
                     ("io", format!("cannot read: {err}"))
                 };
-                diags.push(Diagnostic::error(rel_path(root, &path), Position::default(), code, message));
+                diags.push(Diagnostic::error(
+                    rel_path(root, &path),
+                    Position::default(),
+                    code,
+                    message,
+                ));
             }
         }
     }
@@ -241,18 +294,28 @@ fn has_symlinked_parent(base: &Path, path: &Path) -> bool {
 
 fn is_ignored(name: &std::ffi::OsStr) -> bool {
     let name = name.to_string_lossy();
-    name.starts_with('.') || name.ends_with('~') || name.starts_with('#') || name.ends_with(".swp") || name.ends_with(".tmp")
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.starts_with('#')
+        || name.ends_with(".swp")
+        || name.ends_with(".tmp")
 }
 
 fn rel_path(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn load_theme(root: &Path, theme_dir: &Path, diags: &mut Vec<Diagnostic>) -> Result<ThemeSources> {
     let templates_dir = theme_dir.join("templates");
     if !templates_dir.is_dir() {
-        return Err(Error::Usage(format!("theme folder {} has no templates/", theme_dir.display())));
+        return Err(Error::Usage(format!(
+            "theme folder {} has no templates/",
+            theme_dir.display()
+        )));
     }
     let mut theme = ThemeSources::default();
     for path in walk(root, &templates_dir, diags) {
@@ -266,7 +329,10 @@ fn load_theme(root: &Path, theme_dir: &Path, diags: &mut Vec<Diagnostic>) -> Res
     if static_dir.is_dir() {
         for path in walk(root, &static_dir, diags) {
             let bytes = std::fs::read(&path).map_err(|e| Error::read(&path, e))?;
-            theme.static_files.push(Asset { rel_path: rel_path(&static_dir, &path), bytes });
+            theme.static_files.push(Asset {
+                rel_path: rel_path(&static_dir, &path),
+                bytes,
+            });
         }
     }
     Ok(theme)

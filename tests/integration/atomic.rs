@@ -8,7 +8,10 @@ fn failing_build_keeps_previous_output_identical() {
     let site = Site::fixture("valid");
     site.build_ok();
     let before = site.output_fingerprint();
-    site.write("content/takster/l8.md", "---\ntitle: Ødelagt\nkode: L8\nukjent: 1\n---\n");
+    site.write(
+        "content/takster/l8.md",
+        "---\ntitle: Ødelagt\nkode: L8\nukjent: 1\n---\n",
+    );
     let report = site.build();
     assert!(report.compiled.has_errors());
     assert!(report.written_to.is_none());
@@ -23,20 +26,32 @@ fn template_error_keeps_previous_output_and_names_the_template() {
     site.write("themes/default/templates/page.html", "{% extends \"base.html\" %}\n{% block main %}\n{{ page.title | nonexistent_filter }}\n{% endblock main %}\n");
     let report = site.build();
     let d = &report.compiled.diagnostics;
-    assert!(d.iter().any(|d| d.file == "themes/default/templates/page.html" && d.line == 3), "{d:?}");
+    assert!(
+        d.iter()
+            .any(|d| d.file == "themes/default/templates/page.html" && d.line == 3),
+        "{d:?}"
+    );
     assert_eq!(before, site.output_fingerprint());
 }
 
 #[test]
 fn successful_build_removes_stale_files_and_leaves_no_temporaries() {
     let site = Site::fixture("valid");
-    site.write("content/kommuner/ekstra.md", "---\ntitle: Ekstra\n---\nTekst.\n");
+    site.write(
+        "content/kommuner/ekstra.md",
+        "---\ntitle: Ekstra\n---\nTekst.\n",
+    );
     site.build_ok();
     assert!(site.public().join("kommuner/ekstra/index.html").exists());
     site.remove("content/kommuner/ekstra.md");
     site.build_ok();
     assert!(!site.public().join("kommuner/ekstra/index.html").exists());
-    let leftovers: Vec<String> = std::fs::read_dir(&site.root).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.starts_with(".veiviser-build")).collect();
+    let leftovers: Vec<String> = std::fs::read_dir(&site.root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".veiviser-build"))
+        .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
@@ -44,7 +59,16 @@ fn successful_build_removes_stale_files_and_leaves_no_temporaries() {
 fn a_folder_not_made_by_veiviser_is_never_replaced() {
     let site = Site::fixture("valid");
     site.write("public/notes.txt", "mine");
-    let out = site.cli().arg("build").assert().code(2).get_output().clone();
+    let out = site
+        .cli()
+        .arg("build")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
     assert!(String::from_utf8_lossy(&out.stderr).contains("not made by veiviser"));
-    assert_eq!(std::fs::read_to_string(site.public().join("notes.txt")).unwrap(), "mine");
+    assert_eq!(
+        std::fs::read_to_string(site.public().join("notes.txt")).unwrap(),
+        "mine"
+    );
 }

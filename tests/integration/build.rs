@@ -9,15 +9,38 @@ fn valid_site_builds_every_output() {
     let site = Site::fixture("valid");
     let report = site.build_ok();
     assert_eq!(report.compiled.page_count(), 5);
-    for file in ["index.html", "takster/index.html", "takster/l8/index.html", "emner/index.html", "emner/legeerklaering/index.html", "sok/index.html", "404.html", "sitemap.xml", "robots.txt", "pages.json", ".veiviser-output"] {
+    for file in [
+        "index.html",
+        "takster/index.html",
+        "takster/l8/index.html",
+        "emner/index.html",
+        "emner/legeerklaering/index.html",
+        "sok/index.html",
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
+        "pages.json",
+        ".veiviser-output",
+    ] {
         assert!(site.public().join(file).is_file(), "missing {file}");
     }
     let l8 = site.read("takster/l8/index.html");
     assert!(l8.contains("<html lang=\"nb\">"));
-    assert!(l8.contains("<a href=\"../../takster/14/#belop\">takst 14</a>"), "relative .md link with anchor rewritten");
+    assert!(
+        l8.contains("<a href=\"../../takster/14/#belop\">takst 14</a>"),
+        "relative .md link with anchor rewritten"
+    );
     assert!(!l8.contains('\0'), "no placeholder may survive");
-    let css = std::fs::read_dir(site.public().join("assets")).unwrap().flatten().map(|e| e.file_name().into_string().unwrap()).find(|n| n.starts_with("style.")).unwrap();
-    assert!(l8.contains(&format!("assets/{css}")), "pages link the fingerprinted stylesheet");
+    let css = std::fs::read_dir(site.public().join("assets"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().into_string().unwrap())
+        .find(|n| n.starts_with("style."))
+        .unwrap();
+    assert!(
+        l8.contains(&format!("assets/{css}")),
+        "pages link the fingerprinted stylesheet"
+    );
 }
 
 #[test]
@@ -34,24 +57,45 @@ fn every_page_is_reachable_from_the_home_page_and_every_link_resolves() {
             if href.starts_with("http") || href.starts_with('#') {
                 continue;
             }
-            let (path, fragment) = href.split_once('#').map_or((href.as_str(), None), |(p, f)| (p, Some(f)));
+            let (path, fragment) = href
+                .split_once('#')
+                .map_or((href.as_str(), None), |(p, f)| (p, Some(f)));
             let mut target = dir.join(path);
             if path.ends_with('/') || path.is_empty() {
                 target = target.join("index.html");
             }
             let target = normalise(&target);
-            assert!(public.join(&target).is_file(), "{page}: link {href} leads nowhere ({target})");
+            assert!(
+                public.join(&target).is_file(),
+                "{page}: link {href} leads nowhere ({target})"
+            );
             if let Some(f) = fragment {
                 let html = site.read(&target);
-                assert!(html.contains(&format!("id=\"{f}\"")), "{page}: anchor #{f} missing on {target}");
+                assert!(
+                    html.contains(&format!("id=\"{f}\"")),
+                    "{page}: anchor #{f} missing on {target}"
+                );
             }
-            if target.ends_with(".html") && seen.insert(target.clone()) {
+            if std::path::Path::new(&target)
+                .extension()
+                .is_some_and(|e| e == "html")
+                && seen.insert(target.clone())
+            {
                 queue.push_back(target);
             }
         }
     }
-    for page in ["takster/l8/index.html", "takster/14/index.html", "tiltak/smagrupper/index.html", "kommuner/fredrikstad/index.html", "kilder/rapport/index.html"] {
-        assert!(seen.contains(page), "{page} is not reachable from the home page");
+    for page in [
+        "takster/l8/index.html",
+        "takster/14/index.html",
+        "tiltak/smagrupper/index.html",
+        "kommuner/fredrikstad/index.html",
+        "kilder/rapport/index.html",
+    ] {
+        assert!(
+            seen.contains(page),
+            "{page} is not reachable from the home page"
+        );
     }
 }
 
@@ -74,11 +118,17 @@ fn relations_show_on_both_ends() {
     let site = Site::fixture("valid");
     site.build_ok();
     let kommune = site.main_of("kommuner/fredrikstad/index.html");
-    assert!(kommune.contains("<h3>Tiltak</h3>") && kommune.contains("../../tiltak/smagrupper/"), "{kommune}");
+    assert!(
+        kommune.contains("<h3>Tiltak</h3>") && kommune.contains("../../tiltak/smagrupper/"),
+        "{kommune}"
+    );
     let takst = site.main_of("takster/14/index.html");
     assert!(takst.contains("<h3>Brukes i tiltak</h3>"), "{takst}");
     let kilde = site.main_of("kilder/rapport/index.html");
-    assert!(kilde.contains("Sider som bygger på denne kilden") && kilde.contains("../../takster/l8/"), "{kilde}");
+    assert!(
+        kilde.contains("Sider som bygger på denne kilden") && kilde.contains("../../takster/l8/"),
+        "{kilde}"
+    );
 }
 
 #[test]
@@ -108,7 +158,12 @@ fn pages_json_lists_codes_urls_and_anchors() {
     let site = Site::fixture("valid");
     site.build_ok();
     let pages: serde_json::Value = serde_json::from_str(&site.read("pages.json")).unwrap();
-    let l8 = pages.as_array().unwrap().iter().find(|p| p["id"] == "takst-l8").unwrap();
+    let l8 = pages
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "takst-l8")
+        .unwrap();
     assert_eq!(l8["code"], "L8");
     assert_eq!(l8["url"], "https://test.example.no/takster/l8/");
     assert_eq!(l8["anchors"][0]["id"], "nar-brukes-l8");
@@ -117,12 +172,27 @@ fn pages_json_lists_codes_urls_and_anchors() {
 #[test]
 fn drafts_are_left_out_unless_asked_for() {
     let site = Site::fixture("valid");
-    site.write("content/takster/l4.md", "---\ntitle: Takst L4\nkode: L4\ndraft: true\n---\nUtkast.\n");
+    site.write(
+        "content/takster/l4.md",
+        "---\ntitle: Takst L4\nkode: L4\ndraft: true\n---\nUtkast.\n",
+    );
     site.build_ok();
     assert!(!site.public().join("takster/l4/index.html").exists());
-    let report = veiviser::pipeline::build(&veiviser::pipeline::BuildOptions { root: site.root.clone(), drafts: true, ..Default::default() }, true, &veiviser::pipeline::Silent).unwrap();
+    let report = veiviser::pipeline::build(
+        &veiviser::pipeline::BuildOptions {
+            root: site.root.clone(),
+            drafts: true,
+            ..Default::default()
+        },
+        true,
+        &veiviser::pipeline::Silent,
+    )
+    .unwrap();
     assert!(!report.compiled.has_errors());
-    assert!(site.read("takster/l4/index.html").contains("Utkast – vises bare"));
+    assert!(
+        site.read("takster/l4/index.html")
+            .contains("Utkast – vises bare")
+    );
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use veiviser::pipeline::{self, BuildOptions, BuildReport};
 
 /// A fixture site copied into a temporary folder.
-pub struct Site {
+pub(crate) struct Site {
     _dir: tempfile::TempDir,
     pub root: PathBuf,
 }
@@ -30,8 +30,11 @@ fn copy_dir(from: &Path, to: &Path) {
 impl Site {
     /// Copies `tests/fixtures/<name>`; sites without a theme get the repository's default theme.
     #[track_caller]
-    pub fn fixture(name: &str) -> Self {
-        let dir = tempfile::Builder::new().prefix("site-").tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    pub(crate) fn fixture(name: &str) -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("site-")
+            .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+            .unwrap();
         let root = dir.path().join("site");
         copy_dir(&repo().join("tests/fixtures").join(name), &root);
         if !root.join("themes").exists() {
@@ -42,7 +45,7 @@ impl Site {
 
     /// Writes (or replaces) a file of the site.
     #[track_caller]
-    pub fn write(&self, rel: &str, text: impl AsRef<[u8]>) -> &Self {
+    pub(crate) fn write(&self, rel: &str, text: impl AsRef<[u8]>) -> &Self {
         let path = self.root.join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
@@ -51,45 +54,58 @@ impl Site {
 
     /// Removes a file of the site.
     #[track_caller]
-    pub fn remove(&self, rel: &str) -> &Self {
+    pub(crate) fn remove(&self, rel: &str) -> &Self {
         std::fs::remove_file(self.root.join(rel)).unwrap();
         self
     }
 
     /// Builds in process into `public/`.
     #[track_caller]
-    pub fn build(&self) -> BuildReport {
-        pipeline::build(&BuildOptions { root: self.root.clone(), ..BuildOptions::default() }, true, &pipeline::Silent).unwrap()
+    pub(crate) fn build(&self) -> BuildReport {
+        pipeline::build(
+            &BuildOptions {
+                root: self.root.clone(),
+                ..BuildOptions::default()
+            },
+            true,
+            &pipeline::Silent,
+        )
+        .unwrap()
     }
 
     /// Builds and asserts there are no diagnostics at all.
     #[track_caller]
-    pub fn build_ok(&self) -> BuildReport {
+    pub(crate) fn build_ok(&self) -> BuildReport {
         let report = self.build();
-        assert!(report.compiled.diagnostics.is_empty(), "{}", veiviser::error::render_all(&report.compiled.diagnostics, false));
+        assert!(
+            report.compiled.diagnostics.is_empty(),
+            "{}",
+            veiviser::error::render_all(&report.compiled.diagnostics, false)
+        );
         report
     }
 
     /// The real binary, run in the site folder.
-    pub fn cli(&self) -> assert_cmd::Command {
+    pub(crate) fn cli(&self) -> assert_cmd::Command {
         let mut cmd = assert_cmd::Command::cargo_bin("veiviser").unwrap();
         cmd.current_dir(&self.root).env("NO_COLOR", "1");
         cmd
     }
 
-    pub fn public(&self) -> PathBuf {
+    pub(crate) fn public(&self) -> PathBuf {
         self.root.join("public")
     }
 
     /// A file of the built site, as text.
     #[track_caller]
-    pub fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.public().join(rel)).unwrap_or_else(|e| panic!("public/{rel}: {e}"))
+    pub(crate) fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.public().join(rel))
+            .unwrap_or_else(|e| panic!("public/{rel}: {e}"))
     }
 
     /// Only the `<main>…</main>` region of a built page.
     #[track_caller]
-    pub fn main_of(&self, rel: &str) -> String {
+    pub(crate) fn main_of(&self, rel: &str) -> String {
         let html = self.read(rel);
         let start = html.find("<main").expect("no <main>");
         let end = html.find("</main>").expect("no </main>") + "</main>".len();
@@ -97,13 +113,18 @@ impl Site {
     }
 
     /// Every file of the output with its content hash, sorted: a fingerprint of the whole site.
-    pub fn output_fingerprint(&self) -> Vec<(String, u64)> {
+    pub(crate) fn output_fingerprint(&self) -> Vec<(String, u64)> {
         let mut files: Vec<(String, u64)> = walkdir::WalkDir::new(self.public())
             .into_iter()
             .filter_map(Result::ok)
             .filter(|e| e.file_type().is_file())
             .map(|e| {
-                let rel = e.path().strip_prefix(self.public()).unwrap().to_string_lossy().into_owned();
+                let rel = e
+                    .path()
+                    .strip_prefix(self.public())
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
                 let bytes = std::fs::read(e.path()).unwrap();
                 (rel, xxhash_rust::xxh3::xxh3_64(&bytes))
             })
@@ -114,11 +135,15 @@ impl Site {
 }
 
 /// Stderr of the CLI with the temporary path removed, for snapshots.
-pub fn redact(text: &[u8], site: &Site) -> String {
+pub(crate) fn redact(text: &[u8], site: &Site) -> String {
     String::from_utf8_lossy(text).replace(&site.root.display().to_string(), "[ROOT]")
 }
 
 /// All `href` values in an HTML text.
-pub fn hrefs(html: &str) -> Vec<String> {
-    html.split("href=\"").skip(1).filter_map(|s| s.split('"').next()).map(|s| s.replace("&amp;", "&")).collect()
+pub(crate) fn hrefs(html: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(|s| s.replace("&amp;", "&"))
+        .collect()
 }

@@ -4,7 +4,13 @@
 use crate::harness::Site;
 
 fn errors_for(site: &Site, file: &str) -> Vec<String> {
-    site.build().compiled.diagnostics.iter().filter(|d| d.file == file && d.is_error()).map(|d| format!("{}:{}: {}", d.code, d.line, d.message)).collect()
+    site.build()
+        .compiled
+        .diagnostics
+        .iter()
+        .filter(|d| d.file == file && d.is_error())
+        .map(|d| format!("{}:{}: {}", d.code, d.line, d.message))
+        .collect()
 }
 
 #[test]
@@ -15,14 +21,29 @@ fn script_in_title_summary_and_body_is_escaped_everywhere() {
         "---\ntitle: \"<script>alert(1)</script>\"\nsummary: \"<img src=x onerror=alert(2)>\"\ntags: [\"<b onmouseover=x>\"]\n---\nHei <script>alert(3)</script>\n\n<a href=\"javascript:alert(4)\">x</a>\n",
     );
     site.build();
-    for file in ["kommuner/fredrikstad/index.html", "kommuner/index.html", "sok/index.html", "tiltak/smagrupper/index.html"] {
+    for file in [
+        "kommuner/fredrikstad/index.html",
+        "kommuner/index.html",
+        "sok/index.html",
+        "tiltak/smagrupper/index.html",
+    ] {
         let html = site.read(file);
-        for bad in ["<script>alert", "<img src=x", "onerror=alert(2)>", "<b onmouseover", "href=\"javascript:"] {
+        for bad in [
+            "<script>alert",
+            "<img src=x",
+            "onerror=alert(2)>",
+            "<b onmouseover",
+            "href=\"javascript:",
+        ] {
             assert!(!html.contains(bad), "{file} contains {bad}");
         }
     }
     let json = site.read("pages.json");
-    assert!(json.contains("\\u003cscript") || !json.contains("<script>alert(1)</script>\"") || serde_json::from_str::<serde_json::Value>(&json).is_ok());
+    assert!(
+        json.contains("\\u003cscript")
+            || !json.contains("<script>alert(1)</script>\"")
+            || serde_json::from_str::<serde_json::Value>(&json).is_ok()
+    );
 }
 
 #[test]
@@ -31,8 +52,15 @@ fn traversal_in_alias_slug_id_and_links_is_refused() {
     site.write("content/kommuner/fredrikstad.md", "---\ntitle: F\nid: ../../etc/passwd\naliases: [\"../../../tmp/pwn/\", \"/a/../../b/\"]\n---\n[x](../../../../etc/passwd.md)\n");
     let errs = errors_for(&site, "content/kommuner/fredrikstad.md");
     assert!(errs.iter().any(|e| e.starts_with("bad-id:3")), "{errs:?}");
-    assert_eq!(errs.iter().filter(|e| e.starts_with("bad-alias:4")).count(), 2, "{errs:?}");
-    assert!(errs.iter().any(|e| e.starts_with("broken-link:6")), "{errs:?}");
+    assert_eq!(
+        errs.iter().filter(|e| e.starts_with("bad-alias:4")).count(),
+        2,
+        "{errs:?}"
+    );
+    assert!(
+        errs.iter().any(|e| e.starts_with("broken-link:6")),
+        "{errs:?}"
+    );
     let outside = site.root.parent().unwrap();
     assert!(!outside.join("tmp").exists() && !outside.join("b").exists());
 }
@@ -40,21 +68,31 @@ fn traversal_in_alias_slug_id_and_links_is_refused() {
 #[test]
 fn yaml_alias_bomb_is_refused_with_the_file_named() {
     let site = Site::fixture("valid");
-    let mut bomb = String::from("---\ntitle: Bombe\na: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n");
+    let mut bomb = String::from(
+        "---\ntitle: Bombe\na: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n",
+    );
     for (i, prev) in ["a", "b", "c", "d", "e", "f", "g", "h"].iter().enumerate() {
         let name = ["b", "c", "d", "e", "f", "g", "h", "i"][i];
-        bomb.push_str(&format!("{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
+        let refs = vec![format!("*{prev}"); 9].join(",");
+        bomb.push_str(&format!("{name}: &{name} [{refs}]\n").replace("\n\n", "\n"));
     }
     bomb.push_str("---\n");
     site.write("content/kommuner/bombe.md", bomb);
     let errs = errors_for(&site, "content/kommuner/bombe.md");
-    assert!(!errs.is_empty() && errs.iter().any(|e| e.starts_with("yaml")), "{errs:?}");
+    assert!(
+        !errs.is_empty() && errs.iter().any(|e| e.starts_with("yaml")),
+        "{errs:?}"
+    );
 }
 
 #[test]
 fn deeply_nested_yaml_is_refused() {
     let site = Site::fixture("valid");
-    let deep = format!("---\ntitle: Dyp\nx: {}{}\n---\n", "[".repeat(5000), "]".repeat(5000));
+    let deep = format!(
+        "---\ntitle: Dyp\nx: {}{}\n---\n",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
     site.write("content/kommuner/dyp.md", deep);
     let errs = errors_for(&site, "content/kommuner/dyp.md");
     assert!(errs.iter().any(|e| e.starts_with("yaml")), "{errs:?}");
@@ -63,17 +101,29 @@ fn deeply_nested_yaml_is_refused() {
 #[test]
 fn invalid_utf8_names_the_file_line_and_column() {
     let site = Site::fixture("valid");
-    site.write("content/kommuner/latin1.md", b"---\ntitle: Troms\xf8\n---\n".as_slice());
+    site.write(
+        "content/kommuner/latin1.md",
+        b"---\ntitle: Troms\xf8\n---\n".as_slice(),
+    );
     let errs = errors_for(&site, "content/kommuner/latin1.md");
-    assert_eq!(errs, ["invalid-utf8:2: invalid UTF-8 (byte 0xf8 at offset 16)"]);
+    assert_eq!(
+        errs,
+        ["invalid-utf8:2: invalid UTF-8 (byte 0xf8 at offset 16)"]
+    );
 }
 
 #[test]
 fn bom_and_crlf_simply_work() {
     let site = Site::fixture("valid");
-    site.write("content/kommuner/windows.md", "\u{feff}---\r\ntitle: Windows\r\n---\r\nTekst.\r\n\r\n## Overskrift\r\n");
+    site.write(
+        "content/kommuner/windows.md",
+        "\u{feff}---\r\ntitle: Windows\r\n---\r\nTekst.\r\n\r\n## Overskrift\r\n",
+    );
     site.build_ok();
-    assert!(site.read("kommuner/windows/index.html").contains("<h2 id=\"overskrift\">Overskrift</h2>"));
+    assert!(
+        site.read("kommuner/windows/index.html")
+            .contains("<h2 id=\"overskrift\">Overskrift</h2>")
+    );
 }
 
 #[cfg(unix)]
@@ -86,8 +136,16 @@ fn symlink_loop_and_symlink_outside_are_errors_naming_the_path() {
     std::os::unix::fs::symlink(&outside, site.root.join("content/kommuner/lekk.md")).unwrap();
     let report = site.build();
     let d = &report.compiled.diagnostics;
-    assert!(d.iter().any(|d| d.code == "symlink-loop" && d.file.starts_with("content/kommuner/loop")), "{d:?}");
-    assert!(d.iter().any(|d| d.code == "symlink-outside" && d.file == "content/kommuner/lekk.md"), "{d:?}");
+    assert!(
+        d.iter()
+            .any(|d| d.code == "symlink-loop" && d.file.starts_with("content/kommuner/loop")),
+        "{d:?}"
+    );
+    assert!(
+        d.iter()
+            .any(|d| d.code == "symlink-outside" && d.file == "content/kommuner/lekk.md"),
+        "{d:?}"
+    );
     assert!(report.written_to.is_none());
 }
 
@@ -97,5 +155,8 @@ fn oversized_page_is_refused() {
     let big = format!("---\ntitle: Stor\n---\n{}", "x".repeat(9 * 1024 * 1024));
     site.write("content/kommuner/stor.md", big);
     let errs = errors_for(&site, "content/kommuner/stor.md");
-    assert!(errs.iter().any(|e| e.starts_with("file-too-large")), "{errs:?}");
+    assert!(
+        errs.iter().any(|e| e.starts_with("file-too-large")),
+        "{errs:?}"
+    );
 }
