@@ -266,6 +266,34 @@ impl Error {
 /// Result alias for run-stopping failures.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Byte offsets of line starts, for turning many offsets of one text into positions without
+/// rescanning the text each time.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Self { text, starts }
+    }
+
+    /// Line and column (1-based, characters) of byte offset `offset`.
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(1, |s| s.chars().count() + 1);
+        Position { line, column }
+    }
+}
+
 /// Line and column (1-based, characters) of byte offset `offset` in `text`.
 pub fn position_at(text: &str, offset: usize) -> Position {
     let offset = offset.min(text.len());
@@ -288,6 +316,19 @@ mod tests {
         assert_eq!(position_at(text, 0), Position { line: 1, column: 1 });
         let x = text.find('x').unwrap();
         assert_eq!(position_at(text, x), Position { line: 2, column: 5 });
+    }
+
+    #[test]
+    fn line_index_agrees_with_position_at() {
+        let text = "ab\næøå x\n\nslutt";
+        let index = LineIndex::new(text);
+        for offset in (0..=text.len()).filter(|o| text.is_char_boundary(*o)) {
+            assert_eq!(
+                index.position(offset),
+                position_at(text, offset),
+                "offset {offset}"
+            );
+        }
     }
 
     #[test]

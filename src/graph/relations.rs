@@ -47,11 +47,12 @@ pub fn resolve(
             };
             let mut targets = Vec::new();
             for id in value.ids() {
-                let at = page.locate(&[Seg::Key(field), Seg::Value(id)]);
+                // Located only when there is something to report: the text scan is not free.
+                let at = || page.locate(&[Seg::Key(field), Seg::Value(id)]);
                 let Some(&t) = graph.by_id.get(id) else {
                     let mut d = Diagnostic::error(
                         &page.file,
-                        at,
+                        at(),
                         "dangling-ref",
                         format!("`{field}` refers to `{id}`, which is not a page"),
                     )
@@ -72,7 +73,7 @@ pub fn resolve(
                 {
                     diags.push(Diagnostic::error(
                         &page.file,
-                        at,
+                        at(),
                         "wrong-kind",
                         format!(
                             "`{field}` takes `{to}` pages, but `{id}` is a {}",
@@ -84,7 +85,7 @@ pub fn resolve(
                 if t == i {
                     diags.push(Diagnostic::error(
                         &page.file,
-                        at,
+                        at(),
                         "self-ref",
                         format!("`{field}` refers to the page itself"),
                     ));

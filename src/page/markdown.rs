@@ -10,7 +10,7 @@ use pulldown_cmark::{
     CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
 };
 
-use crate::error::{Diagnostic, Position, position_at};
+use crate::error::{Diagnostic, LineIndex, Position};
 use crate::page::chart;
 use crate::page::raw_html;
 use crate::page::slug::slugify;
@@ -102,6 +102,7 @@ pub fn render(input: &MarkdownInput<'_>, diags: &mut Vec<Diagnostic>) -> Body {
         input,
         diags,
         out: Vec::new(),
+        lines: LineIndex::new(input.text),
         body: Body::default(),
         used_ids: RESERVED_IDS.iter().map(|s| (*s).to_owned()).collect(),
         section: TextSection::default(),
@@ -111,7 +112,7 @@ pub fn render(input: &MarkdownInput<'_>, diags: &mut Vec<Diagnostic>) -> Body {
         .into_offset_iter()
         .peekable();
     while let Some((event, range)) = events.next() {
-        let pos = position_at(input.text, input.body_offset + range.start);
+        let pos = r.lines.position(input.body_offset + range.start);
         match event {
             Event::Start(Tag::Heading {
                 level,
@@ -141,8 +142,7 @@ pub fn render(input: &MarkdownInput<'_>, diags: &mut Vec<Diagnostic>) -> Body {
                         _ => {}
                     }
                 }
-                let yaml_pos =
-                    start.map_or(pos, |s| position_at(input.text, input.body_offset + s));
+                let yaml_pos = start.map_or(pos, |s| r.lines.position(input.body_offset + s));
                 r.charts += 1;
                 let html =
                     chart::render(&yaml, r.charts, input.file, yaml_pos, input.text, r.diags);
@@ -216,6 +216,7 @@ struct Renderer<'a, 'd> {
     input: &'a MarkdownInput<'a>,
     diags: &'d mut Vec<Diagnostic>,
     out: Vec<Event<'a>>,
+    lines: LineIndex<'a>,
     body: Body,
     used_ids: std::collections::HashSet<String>,
     section: TextSection,
