@@ -5,6 +5,7 @@ mod harness;
 mod atomic;
 mod build;
 mod cli;
+mod content;
 mod front_matter;
 mod hostile;
 mod links;
