@@ -122,7 +122,7 @@ pub fn build(
         .collect();
     graph
         .plain_pages
-        .sort_by(|&a, &b| order::compare(&graph.pages[a].title, &graph.pages[b].title));
+        .sort_by_cached_key(|&p| order::sort_key(&graph.pages[p].title));
     (graph, diags)
 }
 
@@ -219,11 +219,11 @@ fn sections(graph: &SiteGraph, config: &Config) -> Vec<Section> {
                 .filter(|(_, p)| p.kind.as_deref() == Some(name))
                 .map(|(i, _)| i)
                 .collect();
-            members.sort_by(|&a, &b| {
-                let (pa, pb) = (&graph.pages[a], &graph.pages[b]);
-                pa.weight
-                    .cmp(&pb.weight)
-                    .then_with(|| order::compare(&pa.title, &pb.title))
+            members.sort_by_cached_key(|&p| {
+                (
+                    graph.pages[p].weight,
+                    order::sort_key(&graph.pages[p].title),
+                )
             });
             let index_page = graph
                 .by_url
@@ -255,7 +255,7 @@ fn tags(graph: &SiteGraph) -> Vec<TagGroup> {
                 slug,
                 pages: Vec::new(),
             });
-            if !group.pages.contains(&i) {
+            if group.pages.last() != Some(&i) {
                 group.pages.push(i);
             }
         }
@@ -263,7 +263,7 @@ fn tags(graph: &SiteGraph) -> Vec<TagGroup> {
     let mut tags: Vec<TagGroup> = by_slug.into_values().collect();
     for t in &mut tags {
         t.pages
-            .sort_by(|&a, &b| order::compare(&graph.pages[a].title, &graph.pages[b].title));
+            .sort_by_cached_key(|&p| order::sort_key(&graph.pages[p].title));
     }
     tags.sort_by(|a, b| order::compare(&a.name, &b.name));
     tags

@@ -43,6 +43,11 @@ pub fn collation_key(s: &str) -> Vec<u32> {
     key
 }
 
+/// A key that sorts like [`compare`], for `sort_by_cached_key` on large lists.
+pub fn sort_key(s: &str) -> (Vec<u32>, String) {
+    (collation_key(s), s.to_owned())
+}
+
 /// Compares two titles in Norwegian order, falling back to the exact text so the order is total.
 pub fn compare(a: &str, b: &str) -> Ordering {
     collation_key(a)

@@ -136,8 +136,9 @@ pub fn resolve(
                 if already.contains(&src) {
                     continue;
                 }
+                // Sources arrive in page order, so a repeat of `src` can only be the last entry.
                 match groups.iter_mut().find(|g| g.label == label) {
-                    Some(g) if !g.pages.contains(&src) => g.pages.push(src),
+                    Some(g) if g.pages.last() != Some(&src) => g.pages.push(src),
                     Some(_) => {}
                     None => groups.push(RelationGroup {
                         field: String::new(),
@@ -147,11 +148,8 @@ pub fn resolve(
                 }
             }
             for g in &mut groups {
-                g.pages.sort_by(|&a, &b| {
-                    rank(a)
-                        .cmp(&rank(b))
-                        .then_with(|| order::compare(&graph.pages[a].title, &graph.pages[b].title))
-                });
+                g.pages
+                    .sort_by_cached_key(|&p| (rank(p), order::sort_key(&graph.pages[p].title)));
             }
             groups
         })
@@ -170,7 +168,7 @@ pub fn check_sources(
     for (i, page) in graph.pages.iter().enumerate() {
         for s in &page.sources {
             if let Some(&t) = graph.by_id.get(&s.source) {
-                if t != i && !cited_by[t].contains(&i) {
+                if t != i && cited_by[t].last() != Some(&i) {
                     cited_by[t].push(i);
                 }
                 continue;
@@ -191,7 +189,7 @@ pub fn check_sources(
         }
     }
     for pages in &mut cited_by {
-        pages.sort_by(|&a, &b| order::compare(&graph.pages[a].title, &graph.pages[b].title));
+        pages.sort_by_cached_key(|&p| order::sort_key(&graph.pages[p].title));
     }
     cited_by
 }

@@ -552,7 +552,7 @@ fn render_search(input: &RenderInput<'_>) -> Result<OutputFile, Diagnostic> {
         .filter(|(_, p)| p.role == PageRole::Entry)
         .map(|(i, _)| i)
         .collect();
-    entries.sort_by(|&a, &b| order::compare(&graph.pages[a].title, &graph.pages[b].title));
+    entries.sort_by_cached_key(|&p| order::sort_key(&graph.pages[p].title));
     let mut groups: Vec<LetterGroup> = Vec::new();
     for ix in entries {
         let letter = first_letter(&graph.pages[ix].title);
