@@ -84,7 +84,10 @@ pub fn check(files: &[OutputFile], graph: &SiteGraph, config: &Config) -> Verifi
             check_file(&site, s, &origin)
         })
         .collect();
-    let mut out = Verified::default();
+    let mut out = Verified {
+        diagnostics: file_folder_clashes(&paths),
+        external: Vec::new(),
+    };
     for (d, e) in results {
         out.diagnostics.extend(d);
         out.external.extend(e);
@@ -108,6 +111,34 @@ struct Origin<'a> {
     page: Option<PageIx>,
     graph: &'a SiteGraph,
     config: &'a Config,
+}
+
+/// A path that is a file and also a folder of another output (an alias `/sitemap.xml/` next to
+/// the file `sitemap.xml`) cannot be written; say so before the output stage tries.
+fn file_folder_clashes(paths: &HashSet<&str>) -> Vec<Diagnostic> {
+    let mut diags: Vec<Diagnostic> = paths
+        .iter()
+        .filter_map(|p| {
+            let mut dir = *p;
+            while let Some((parent, _)) = dir.rsplit_once('/') {
+                if paths.contains(parent) {
+                    return Some(
+                        Diagnostic::error(
+                            parent,
+                            Position::default(),
+                            "output-clash",
+                            format!("{parent} is a file of the site and would also be the folder of {p}"),
+                        )
+                        .with_hint("an alias or code URL may not name a file the site generates (sitemap.xml, pages.json, assets/…)"),
+                    );
+                }
+                dir = parent;
+            }
+            None
+        })
+        .collect();
+    diags.sort_by(|a, b| a.message.cmp(&b.message));
+    diags
 }
 
 /// `https://e.org/kb` → `/kb/`; `https://e.org` → `/`.
@@ -426,6 +457,14 @@ mod tests {
         assert_eq!(kind("javascript:void(0)", from), Kind::Ignored);
         assert_eq!(base_path("https://e.org"), "/");
         assert_eq!(base_path("https://e.org/kb/"), "/kb/");
+    }
+
+    #[test]
+    fn a_file_that_is_also_a_folder_is_an_error() {
+        let paths = HashSet::from(["sitemap.xml", "sitemap.xml/index.html", "a/index.html"]);
+        let d = file_folder_clashes(&paths);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].file, "sitemap.xml");
     }
 
     #[test]

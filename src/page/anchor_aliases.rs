@@ -23,7 +23,7 @@ pub fn check(
     diags: &mut Vec<Diagnostic>,
 ) {
     for (old, new) in aliases {
-        let at = [Seg::Key("anchor_aliases"), Seg::Value(old)];
+        let at = [Seg::Key("anchor_aliases"), Seg::Key(old)];
         let span = old.chars().count();
         if slugify(old) != *old || slugify(new) != *new || old.is_empty() || new.is_empty() {
             diags.push(loc.error(
@@ -71,15 +71,17 @@ pub fn check(
     }
 }
 
-/// Adds an empty target `<span id="old">` at the start of each aliased heading. Aliases whose
-/// target heading does not exist are skipped (they were reported by [`check`]).
+/// Adds an empty target `<span id="old">` at the start of each aliased heading. Aliases that
+/// [`check`] refuses are skipped.
 pub fn render(html: &str, aliases: &IndexMap<String, String>) -> String {
     if aliases.is_empty() {
         return html.to_owned();
     }
     let mut out = html.to_owned();
     for (old, new) in aliases {
-        if slugify(old) != *old || old.is_empty() {
+        // Malformed ids, and ids the page already has (reported by `check`), would make broken
+        // or duplicate ids.
+        if slugify(old) != *old || old.is_empty() || out.contains(&format!(" id=\"{old}\"")) {
             continue;
         }
         // The Markdown stage writes headings exactly as `<hN id="…">` and ids are unique on a page,

@@ -121,7 +121,7 @@ fn check_external_lists_external_links_with_their_markdown_position() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         stdout,
-        "content/om.md:7:4\thttps://lovdata.no/lov/1997-02-28-19\n"
+        "content/om.md:6:8\thttps://lovdata.no/lov/1997-02-28-19\n"
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -143,7 +143,7 @@ fn check_external_lists_external_links_with_their_markdown_position() {
     );
     assert_eq!(
         (line["file"].as_str(), line["line"].as_u64()),
-        (Some("content/om.md"), Some(7))
+        (Some("content/om.md"), Some(6))
     );
 }
 
