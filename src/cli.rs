@@ -56,7 +56,7 @@ pub enum Command {
         /// Fail when urls.lock lacks a URL or anchor the site publishes (for CI).
         #[arg(long)]
         locked: bool,
-        /// List every external link with file:line (offline: nothing is fetched).
+        /// List every external link with `file:line` (offline: nothing is fetched).
         #[arg(long)]
         external: bool,
     },

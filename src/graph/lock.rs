@@ -12,7 +12,7 @@
 //! starting with `#` are comments. Entries are only ever added by veiviser; removing one is a
 //! deliberate, reviewable edit.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::error::{Diagnostic, Position, did_you_mean};
 use crate::graph::{PageIx, SiteGraph, links};
@@ -304,25 +304,36 @@ fn lost_anchor(
         "/{url}#{anchor} was published (urls.lock line {line}), but {} has no heading #{anchor} any more",
         page.file
     );
-    match renamed {
-        Some(h) => Diagnostic::error(&page.file, h.pos, "locked-anchor", message)
+    if let Some(h) = renamed {
+        Diagnostic::error(&page.file, h.pos, "locked-anchor", message)
             .with_hint(format!(
                 "if this heading replaces it, pin the old id: `{} {} {{#{anchor}}}`, or add `anchor_aliases: {{ {anchor}: {} }}` to the front matter",
                 "#".repeat(usize::from(h.level)),
                 h.text,
                 h.id
             ))
-            .with_span(h.text.chars().count() + usize::from(h.level) + 1),
-        None => {
-            let at = if page.anchor_aliases.is_empty() { Seg::Key("title") } else { Seg::Key("anchor_aliases") };
-            let ids: HashSet<&str> = page.body.headings.iter().map(|h| h.id.as_str()).collect();
-            let mut ids: Vec<&str> = ids.into_iter().collect();
-            ids.sort_unstable();
-            Diagnostic::error(&page.file, page.locate(&[at]), "locked-anchor", message).with_hint(format!(
-                "pin the old id on the heading that replaces it (`## … {{#{anchor}}}`), or add `anchor_aliases: {{ {anchor}: <new id> }}` to the front matter; headings now: {}",
-                if ids.is_empty() { "none".to_owned() } else { ids.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(", ") }
-            ))
-        }
+            .with_span(h.text.chars().count() + usize::from(h.level) + 1)
+    } else {
+        let at = if page.anchor_aliases.is_empty() {
+            Seg::Key("title")
+        } else {
+            Seg::Key("anchor_aliases")
+        };
+        let mut ids: Vec<String> = page
+            .body
+            .headings
+            .iter()
+            .map(|h| format!("#{}", h.id))
+            .collect();
+        ids.sort_unstable();
+        let now = if ids.is_empty() {
+            "none".to_owned()
+        } else {
+            ids.join(", ")
+        };
+        Diagnostic::error(&page.file, page.locate(&[at]), "locked-anchor", message).with_hint(format!(
+            "pin the old id on the heading that replaces it (`## … {{#{anchor}}}`), or add `anchor_aliases: {{ {anchor}: <new id> }}` to the front matter; headings now: {now}"
+        ))
     }
 }
 

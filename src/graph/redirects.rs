@@ -101,20 +101,19 @@ pub fn collect(graph: &SiteGraph, config: &Config, diags: &mut Vec<Diagnostic>) 
                     )
                 })
             };
-            match clash {
-                Some(msg) => diags.push(
+            if let Some(msg) = clash {
+                diags.push(
                     Diagnostic::error(&page.file, at, "alias-collision", msg).with_hint(
                         "an alias must be an old URL that no longer has a page of its own",
                     ),
-                ),
-                None => {
-                    taken.insert(key.clone(), ix);
-                    redirects.push(Redirect {
-                        from: key,
-                        to: ix,
-                        kind: RedirectKind::Alias,
-                    });
-                }
+                );
+            } else {
+                taken.insert(key.clone(), ix);
+                redirects.push(Redirect {
+                    from: key,
+                    to: ix,
+                    kind: RedirectKind::Alias,
+                });
             }
         }
     }
@@ -141,34 +140,31 @@ pub fn collect(graph: &SiteGraph, config: &Config, diags: &mut Vec<Diagnostic>) 
                         .get(&url)
                         .map(|&t| format!("already an entry point of {}", graph.pages[t].file))
                 });
-            match other {
-                Some(what) => {
-                    if reported.insert(what.clone()) {
-                        let field = config
-                            .kinds
-                            .get(page.kind.as_deref().unwrap_or_default())
-                            .and_then(|k| k.code_field.as_deref())
-                            .unwrap_or("kode");
-                        diags.push(
-                            Diagnostic::error(
-                                &page.file,
-                                page.locate(&[Seg::Key(field), Seg::Value(&code)]),
-                                "code-url-collision",
-                                format!("the short URL /{url} of code `{code}` is {what}"),
-                            )
-                            .with_hint("a code becomes a short URL of its page (as written, lowercase and uppercase); change the code or rename the other page's file")
-                            .with_span(code.chars().count()),
-                        );
-                    }
-                }
-                None => {
-                    taken.insert(url.clone(), ix);
-                    redirects.push(Redirect {
-                        from: url,
-                        to: ix,
-                        kind: RedirectKind::Code,
-                    });
-                }
+            let Some(what) = other else {
+                taken.insert(url.clone(), ix);
+                redirects.push(Redirect {
+                    from: url,
+                    to: ix,
+                    kind: RedirectKind::Code,
+                });
+                continue;
+            };
+            if reported.insert(what.clone()) {
+                let field = config
+                    .kinds
+                    .get(page.kind.as_deref().unwrap_or_default())
+                    .and_then(|k| k.code_field.as_deref())
+                    .unwrap_or("kode");
+                diags.push(
+                    Diagnostic::error(
+                        &page.file,
+                        page.locate(&[Seg::Key(field), Seg::Value(&code)]),
+                        "code-url-collision",
+                        format!("the short URL /{url} of code `{code}` is {what}"),
+                    )
+                    .with_hint("a code becomes a short URL of its page (as written, lowercase and uppercase); change the code or rename the other page's file")
+                    .with_span(code.chars().count()),
+                );
             }
         }
     }

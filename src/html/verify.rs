@@ -5,7 +5,7 @@
 //! lead to a file of the output, or whose `#fragment` is no `id` in the target file; and the list
 //! of external links with where they were written. This sees what the templates generate, not
 //! only what Markdown says, so a theme cannot break a link unnoticed. Links written in Markdown are
-//! reported at their file:line in the Markdown; others at the line of the built HTML file.
+//! reported at their `file:line` in the Markdown; others at the line of the built HTML file.
 //! No disk, no network: external links are listed, never fetched.
 
 use std::collections::{HashMap, HashSet};
@@ -55,7 +55,7 @@ struct Scan {
 pub fn check(files: &[OutputFile], graph: &SiteGraph, config: &Config) -> Verified {
     let scans: HashMap<&str, Scan> = files
         .par_iter()
-        .filter(|f| f.path.ends_with(".html"))
+        .filter(|f| is_html(&f.path))
         .map(|f| (f.path.as_str(), scan(&String::from_utf8_lossy(&f.bytes))))
         .collect();
     let paths: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
@@ -139,6 +139,12 @@ fn file_folder_clashes(paths: &HashSet<&str>) -> Vec<Diagnostic> {
         .collect();
     diags.sort_by(|a, b| a.message.cmp(&b.message));
     diags
+}
+
+fn is_html(path: &str) -> bool {
+    std::path::Path::new(path)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("html"))
 }
 
 /// `https://e.org/kb` → `/kb/`; `https://e.org` → `/`.
@@ -314,12 +320,7 @@ fn check_file(
             }
             Kind::Outside => Some(format!("`{}` leads outside the site", r.value)),
             Kind::Internal(path, fragment) => {
-                if !site.paths.contains(path.as_str()) {
-                    Some(format!(
-                        "`{}` leads to {path}, which is not a file of the site",
-                        r.value
-                    ))
-                } else {
+                if site.paths.contains(path.as_str()) {
                     match fragment.as_deref() {
                         None | Some("") => None,
                         Some(f) if f.eq_ignore_ascii_case("top") => None,
@@ -335,6 +336,11 @@ fn check_file(
                             )),
                         },
                     }
+                } else {
+                    Some(format!(
+                        "`{}` leads to {path}, which is not a file of the site",
+                        r.value
+                    ))
                 }
             }
         };

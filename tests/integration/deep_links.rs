@@ -179,16 +179,16 @@ fn resolve(from: &str, href: &str) -> Option<(String, String)> {
             s => parts.push(s),
         }
     }
-    let mut file = parts.join("/");
-    if path.is_empty() {
-        file = from.to_owned();
-    } else if path.ends_with('/') {
-        file = if file.is_empty() {
-            "index.html".into()
-        } else {
-            format!("{file}/index.html")
-        };
-    }
+    let joined = parts.join("/");
+    let file = if path.is_empty() {
+        from.to_owned()
+    } else if !path.ends_with('/') {
+        joined
+    } else if joined.is_empty() {
+        "index.html".into()
+    } else {
+        format!("{joined}/index.html")
+    };
     Some((file, frag.to_owned()))
 }
 
@@ -225,7 +225,7 @@ fn every_href_and_fragment_of_the_repository_site_resolves() {
             .unwrap()
             .to_string_lossy()
             .replace('\\', "/");
-        if rel.ends_with(".html") {
+        if e.path().extension().is_some_and(|x| x == "html") {
             html.insert(rel.clone(), std::fs::read_to_string(e.path()).unwrap());
         }
         files.insert(rel);
