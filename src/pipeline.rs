@@ -1,8 +1,9 @@
 //! The only orchestrator: runs the stages in order and reports what happened.
 //!
 //! ```text
-//! source::load ─▶ Config::parse ─▶ page::parse (parallel) ─▶ graph::build
-//!              ─▶ html::render (parallel) ─▶ output::write_dir
+//! source::load ─▶ Config::parse ─▶ page::parse (parallel) ─▶ graph::build ─▶ graph::lock::check
+//!              ─▶ html::render (parallel) ─▶ html::verify::check (every link of the output)
+//!              ─▶ output::write_dir ─▶ output::write_lock (only after the site was written)
 //! ```
 //!
 //! [`compile`] is pure (sources in, files and diagnostics out) so `serve` can keep the result in

@@ -395,7 +395,7 @@ mod tests {
     fn parse_accepts_paths_and_anchors_and_refuses_the_rest() {
         let mut d = Vec::new();
         let e = parse(
-            "# comment\n\n/\n/takster/l8/\n/takster/l8/#bruk\n/takster/L8/\ntakster/l8/\n/a/b\n/a/#Bad\n<<<<<<< HEAD\n",
+            "# comment\n\n/\n/takster/l8/\n/takster/l8/#bruk\n/takster/L8/\ntakster/l8/\n/a/b\n/a/#Bad\n/../etc/\n<<<<<<< HEAD\n",
             &mut d,
         );
         let lines: Vec<String> = e.iter().map(line_of).collect();
@@ -404,8 +404,8 @@ mod tests {
             ["/", "/takster/l8/", "/takster/l8/#bruk", "/takster/L8/"]
         );
         let at: Vec<usize> = d.iter().map(|x| x.line).collect();
-        assert_eq!(at, [7, 8, 9, 10], "{d:?}");
-        assert!(d[3].hint.as_deref().unwrap().contains("both sides"));
+        assert_eq!(at, [7, 8, 9, 10, 11], "{d:?}");
+        assert!(d[4].hint.as_deref().unwrap().contains("both sides"));
     }
 
     #[test]

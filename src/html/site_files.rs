@@ -30,7 +30,8 @@ pub fn redirects(graph: &SiteGraph, config: &Config) -> Vec<OutputFile> {
         .collect()
 }
 
-/// The redirect page at site URL `from` pointing to site URL `to`.
+/// The redirect page at site URL `from` pointing to site URL `to`. The empty icon spares the
+/// browser a `/favicon.ico` request (and a 404) on a page it leaves at once.
 pub fn redirect_page(from: &str, to: &str, title: &str, config: &Config) -> String {
     let rel = format!("{}{to}", root_prefix(from));
     let rel = if rel.is_empty() { "./".to_owned() } else { rel };
@@ -40,7 +41,7 @@ pub fn redirect_page(from: &str, to: &str, title: &str, config: &Config) -> Stri
         .unwrap_or_default()
         .replace('<', "\\u003c");
     format!(
-        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Flyttet: {title}</title>\n<link rel=\"canonical\" href=\"{canonical}\">\n<meta name=\"robots\" content=\"noindex\">\n<meta http-equiv=\"refresh\" content=\"0; url={href}\">\n<script>location.replace({js} + location.hash);</script>\n</head>\n<body>\n<p>Siden har flyttet til <a href=\"{href}\">{title}</a>.</p>\n</body>\n</html>\n",
+        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Flyttet: {title}</title>\n<link rel=\"canonical\" href=\"{canonical}\">\n<meta name=\"robots\" content=\"noindex\">\n<link rel=\"icon\" href=\"data:,\">\n<meta http-equiv=\"refresh\" content=\"0; url={href}\">\n<script>location.replace({js} + location.hash);</script>\n</head>\n<body>\n<p>Siden har flyttet til <a href=\"{href}\">{title}</a>.</p>\n</body>\n</html>\n",
         lang = escape_attr(&config.language),
         title = escape_attr(title),
     )

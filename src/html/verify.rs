@@ -10,7 +10,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use html5gum::{DefaultEmitter, Token, Tokenizer};
+use std::convert::Infallible;
+
+use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
+use html5gum::{Span, Tokenizer};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -56,7 +59,7 @@ pub fn check(files: &[OutputFile], graph: &SiteGraph, config: &Config) -> Verifi
     let scans: HashMap<&str, Scan> = files
         .par_iter()
         .filter(|f| is_html(&f.path))
-        .map(|f| (f.path.as_str(), scan(&String::from_utf8_lossy(&f.bytes))))
+        .map(|f| (f.path.as_str(), scan(&f.bytes)))
         .collect();
     let paths: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     let site = Site {
@@ -76,7 +79,7 @@ pub fn check(files: &[OutputFile], graph: &SiteGraph, config: &Config) -> Verifi
         .map(|(f, s)| {
             let origin = Origin {
                 file: f,
-                text: String::from_utf8_lossy(&f.bytes).into_owned(),
+                text: std::cell::OnceCell::new(),
                 page: pages.get(&f.path).copied(),
                 graph,
                 config,
@@ -107,7 +110,8 @@ struct Site<'a> {
 /// The file being checked and the page it was built from, for reporting.
 struct Origin<'a> {
     file: &'a OutputFile,
-    text: String,
+    /// The file as text, decoded on first use (only problems and external links need it).
+    text: std::cell::OnceCell<std::borrow::Cow<'a, str>>,
     page: Option<PageIx>,
     graph: &'a SiteGraph,
     config: &'a Config,
@@ -157,48 +161,92 @@ fn base_path(base_url: &str) -> String {
 }
 
 /// Collects ids and link targets with html5gum, a WHATWG tokenizer: attribute values arrive with
-/// character references decoded, and `<script>`/`<style>` text is not mistaken for tags.
-fn scan(html: &str) -> Scan {
-    let mut emitter = DefaultEmitter::<usize>::new_with_span();
-    emitter.naively_switch_states(true);
+/// character references decoded, and `<script>`/`<style>` text is not mistaken for tags. The
+/// callback interface borrows every string from the tokenizer's buffers, so text and attributes
+/// that do not matter here cost no allocation.
+fn scan(html: &[u8]) -> Scan {
+    #[derive(Default)]
+    struct Tag {
+        name: Vec<u8>,
+        attr: Vec<u8>,
+        /// The attributes that matter here: (name, value, byte offset of the value).
+        attrs: Vec<(&'static str, String, usize)>,
+    }
+    const WANTED: [&str; 7] = [
+        "id",
+        "name",
+        "href",
+        "src",
+        "action",
+        "http-equiv",
+        "content",
+    ];
     let mut out = Scan::default();
-    for token in Tokenizer::new_with_emitter(html, emitter).flatten() {
-        let Token::StartTag(tag) = token else {
-            continue;
-        };
-        let attr = |name: &str| {
-            tag.attributes
-                .get(name.as_bytes())
-                .map(|v| (String::from_utf8_lossy(&v.value).into_owned(), v.span.start))
-        };
-        if let Some((id, _)) = attr("id") {
-            out.ids.insert(id);
-        }
-        if tag.name == b"a"
-            && let Some((name, _)) = attr("name")
-        {
-            out.ids.insert(name);
-        }
-        for name in ["href", "src", "action"] {
-            if let Some((value, offset)) = attr(name) {
-                out.refs.push(Ref { value, offset });
+    let mut tag = Tag::default();
+    let mut emitter = CallbackEmitter::new(
+        |event: CallbackEvent<'_>, span: Span<usize>| -> Option<Infallible> {
+            match event {
+                CallbackEvent::OpenStartTag { name } => {
+                    tag.name.clear();
+                    tag.name.extend_from_slice(name);
+                    tag.attrs.clear();
+                }
+                CallbackEvent::AttributeName { name } => {
+                    tag.attr.clear();
+                    tag.attr.extend_from_slice(name);
+                }
+                CallbackEvent::AttributeValue { value } => {
+                    if let Some(&wanted) =
+                        WANTED.iter().find(|w| w.as_bytes() == tag.attr.as_slice())
+                    {
+                        tag.attrs.push((
+                            wanted,
+                            String::from_utf8_lossy(value).into_owned(),
+                            span.start,
+                        ));
+                    }
+                }
+                CallbackEvent::CloseStartTag { .. } => {
+                    record(&mut out, &tag.name, std::mem::take(&mut tag.attrs))
+                }
+                _ => {}
             }
-        }
-        if tag.name == b"meta"
-            && attr("http-equiv").is_some_and(|(v, _)| v.eq_ignore_ascii_case("refresh"))
-            && let Some((content, offset)) = attr("content")
-            && let Some(at) = content.to_ascii_lowercase().find("url=")
-        {
-            out.refs.push(Ref {
-                value: content[at + 4..]
-                    .trim()
-                    .trim_matches(['\'', '"'])
-                    .to_owned(),
-                offset,
-            });
+            None
+        },
+    );
+    emitter.naively_switch_states(true);
+    Tokenizer::new_with_emitter(html, emitter).finish();
+    out
+}
+
+/// Takes the ids and link targets of one start tag.
+fn record(out: &mut Scan, tag: &[u8], attrs: Vec<(&'static str, String, usize)>) {
+    let get = |n: &str| attrs.iter().find(|(a, _, _)| *a == n);
+    let refresh = tag == b"meta"
+        && get("http-equiv").is_some_and(|(_, v, _)| v.eq_ignore_ascii_case("refresh"));
+    for (name, value, offset) in &attrs {
+        match *name {
+            "id" => {
+                out.ids.insert(value.clone());
+            }
+            "name" if tag == b"a" => {
+                out.ids.insert(value.clone());
+            }
+            "href" | "src" | "action" => out.refs.push(Ref {
+                value: value.clone(),
+                offset: *offset,
+            }),
+            "content" if refresh => {
+                if let Some(at) = value.to_ascii_lowercase().find("url=") {
+                    out.refs.push(Ref {
+                        value: value[at + 4..].trim().trim_matches(['\'', '"']).to_owned(),
+                        offset: *offset,
+                    });
+                }
+            }
+            _ => {}
         }
     }
-    out
 }
 
 /// What a link value is.
@@ -303,13 +351,19 @@ fn check_file(
 ) -> (Vec<Diagnostic>, Vec<ExternalLink>) {
     let mut diags = Vec::new();
     let mut external = Vec::new();
-    let lines = LineIndex::new(&origin.text);
+    // Positions are needed only for problems and external links: index the lines on first use.
+    let index = std::cell::OnceCell::new();
+    let position = |offset: usize| {
+        index
+            .get_or_init(|| LineIndex::new(origin.text()))
+            .position(offset)
+    };
     let from = origin.file.path.as_str();
     for r in &scan.refs {
         let problem = match classify(&r.value, from, site.base_url, &site.base_path) {
             Kind::Ignored => None,
             Kind::External => {
-                let (file, pos) = origin.locate_external(&r.value, lines.position(r.offset));
+                let (file, pos) = origin.locate_external(&r.value, position(r.offset));
                 external.push(ExternalLink {
                     file,
                     line: pos.line,
@@ -345,13 +399,18 @@ fn check_file(
             }
         };
         if let Some(message) = problem {
-            diags.push(origin.broken(&r.value, lines.position(r.offset), message));
+            diags.push(origin.broken(&r.value, position(r.offset), message));
         }
     }
     (diags, external)
 }
 
 impl Origin<'_> {
+    fn text(&self) -> &str {
+        self.text
+            .get_or_init(|| String::from_utf8_lossy(&self.file.bytes))
+    }
+
     /// The Markdown link that produced `href` on this page, if it came from Markdown.
     fn markdown_link(&self, href: &str) -> Option<(String, Position)> {
         let ix = self.page?;
@@ -409,7 +468,7 @@ impl Origin<'_> {
             "{} line {} is generated by the theme's templates{built_from}, not written in Markdown",
             self.file.path, in_output.line
         ))
-        .with_source(&self.text, href.chars().count())
+        .with_source(self.text(), href.chars().count())
     }
 }
 
@@ -476,7 +535,7 @@ mod tests {
     #[test]
     fn scan_finds_ids_links_and_refresh_targets_but_not_script_text() {
         let s = scan(
-            "<h2 id=\"a&amp;b\"><span id=x></span></h2><a name=old></a><a href=\"../x/?q=1&amp;r=2\">x</a>\n<meta http-equiv=\"refresh\" content=\"0; url=../../y/\"><script>var s = '<a href=\"nei\">';</script><img src=\"i.png\">",
+            b"<h2 id=\"a&amp;b\"><span id=x></span></h2><a name=old></a><a href=\"../x/?q=1&amp;r=2\">x</a>\n<meta http-equiv=\"refresh\" content=\"0; url=../../y/\"><script>var s = '<a href=\"nei\">';</script><img src=\"i.png\">",
         );
         let mut ids: Vec<&str> = s.ids.iter().map(String::as_str).collect();
         ids.sort_unstable();
