@@ -207,7 +207,7 @@ fn scan(html: &[u8]) -> Scan {
                     }
                 }
                 CallbackEvent::CloseStartTag { .. } => {
-                    record(&mut out, &tag.name, std::mem::take(&mut tag.attrs))
+                    record(&mut out, &tag.name, &tag.attrs);
                 }
                 _ => {}
             }
@@ -220,11 +220,11 @@ fn scan(html: &[u8]) -> Scan {
 }
 
 /// Takes the ids and link targets of one start tag.
-fn record(out: &mut Scan, tag: &[u8], attrs: Vec<(&'static str, String, usize)>) {
+fn record(out: &mut Scan, tag: &[u8], attrs: &[(&'static str, String, usize)]) {
     let get = |n: &str| attrs.iter().find(|(a, _, _)| *a == n);
     let refresh = tag == b"meta"
         && get("http-equiv").is_some_and(|(_, v, _)| v.eq_ignore_ascii_case("refresh"));
-    for (name, value, offset) in &attrs {
+    for (name, value, offset) in attrs {
         match *name {
             "id" => {
                 out.ids.insert(value.clone());

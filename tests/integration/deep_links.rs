@@ -159,7 +159,10 @@ fn ids(html: &str) -> HashSet<String> {
 /// Resolves `href` written in the file at `from` to an output file and fragment, or `None` when
 /// it leaves the site.
 fn resolve(from: &str, href: &str) -> Option<(String, String)> {
-    if href.contains("://") || href.starts_with("mailto:") {
+    let scheme = href.split_once(':').map(|(s, _)| s);
+    if scheme.is_some_and(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric()))
+        || href.starts_with("//")
+    {
         return None;
     }
     let (path, frag) = href.split_once('#').unwrap_or((href, ""));
