@@ -280,6 +280,7 @@ fn lost_page(
         format!("/{url}{also} was published, but no page, alias or code leads there any more"),
     )
     .with_hint(hint)
+    .with_span(url.chars().count() + 1)
 }
 
 fn lost_anchor(
