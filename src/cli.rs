@@ -42,6 +42,9 @@ pub enum Command {
         /// Print the time of each stage.
         #[arg(long)]
         timings: bool,
+        /// Fail instead of adding new URLs to urls.lock (for CI).
+        #[arg(long)]
+        locked: bool,
     },
     /// Run the whole pipeline without writing anything; report every problem.
     Check {
@@ -50,6 +53,12 @@ pub enum Command {
         /// Diagnostics as text for people or one JSON object per line for CI.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Fail when urls.lock lacks a URL or anchor the site publishes (for CI).
+        #[arg(long)]
+        locked: bool,
+        /// List every external link with `file:line` (offline: nothing is fetched).
+        #[arg(long)]
+        external: bool,
     },
     /// Create a new page of KIND with TITLE, with the kind's required fields to fill in.
     New {
@@ -85,21 +94,30 @@ pub fn run(cli: Cli) -> ExitCode {
             drafts,
             base_url,
             timings,
+            locked,
         } => build(
             &BuildOptions {
                 root: site.root,
                 out,
                 drafts,
                 base_url,
+                locked,
             },
             timings,
         ),
-        Command::Check { site, format } => check(
+        Command::Check {
+            site,
+            format,
+            locked,
+            external,
+        } => check(
             &BuildOptions {
                 root: site.root,
+                locked,
                 ..BuildOptions::default()
             },
             format,
+            external,
         ),
         Command::New { kind, title, site } => new_page(&site.root, &kind, &title),
     };
@@ -129,6 +147,12 @@ fn build(options: &BuildOptions, timings: bool) -> Result<(), Error> {
     }
     let report = pipeline::into_result(report)?;
     let c = &report.compiled;
+    if c.lock.new_text.is_some() {
+        eprintln!(
+            "urls.lock: {} new URLs and anchors added; commit the file",
+            c.lock.added.len()
+        );
+    }
     eprintln!(
         "built {} pages, {} files ({:.1} MB) in {:.2} s → {}",
         c.page_count(),
@@ -144,18 +168,45 @@ fn build(options: &BuildOptions, timings: bool) -> Result<(), Error> {
     Ok(())
 }
 
-fn check(options: &BuildOptions, format: Format) -> Result<(), Error> {
+fn check(options: &BuildOptions, format: Format, external: bool) -> Result<(), Error> {
     let report = pipeline::build(options, false, &pipeline::Silent)?;
+    let c = &report.compiled;
     match format {
         Format::Human => {
             print_diagnostics(&report);
-            if !report.compiled.has_errors() {
-                eprintln!("checked {} pages: no errors", report.compiled.page_count());
+            if external {
+                for l in &c.external_links {
+                    println!("{}:{}:{}\t{}", l.file, l.line, l.column, l.url);
+                }
+                let distinct: std::collections::HashSet<&str> =
+                    c.external_links.iter().map(|l| l.url.as_str()).collect();
+                eprintln!(
+                    "{} external links ({} distinct URLs), listed, not fetched: the check is offline",
+                    c.external_links.len(),
+                    distinct.len()
+                );
+            }
+            if !c.has_errors() {
+                if !c.lock.added.is_empty() {
+                    eprintln!(
+                        "urls.lock lacks {} new URLs and anchors; `veiviser build` adds them",
+                        c.lock.added.len()
+                    );
+                }
+                eprintln!("checked {} pages: no errors", c.page_count());
             }
         }
         Format::Json => {
-            for d in &report.compiled.diagnostics {
+            for d in &c.diagnostics {
                 println!("{}", serde_json::to_string(d).unwrap_or_default());
+            }
+            if external {
+                for l in &c.external_links {
+                    println!(
+                        "{}",
+                        serde_json::json!({"external_link": l.url, "file": l.file, "line": l.line, "column": l.column})
+                    );
+                }
             }
         }
     }

@@ -1,8 +1,9 @@
 //! The only orchestrator: runs the stages in order and reports what happened.
 //!
 //! ```text
-//! source::load ─▶ Config::parse ─▶ page::parse (parallel) ─▶ graph::build
-//!              ─▶ html::render (parallel) ─▶ output::write_dir
+//! source::load ─▶ Config::parse ─▶ page::parse (parallel) ─▶ graph::build ─▶ graph::lock::check
+//!              ─▶ html::render (parallel) ─▶ html::verify::check (every link of the output)
+//!              ─▶ output::write_dir ─▶ output::write_lock (only after the site was written)
 //! ```
 //!
 //! [`compile`] is pure (sources in, files and diagnostics out) so `serve` can keep the result in
@@ -46,6 +47,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Override `base_url` of `veiviser.yaml`.
     pub base_url: Option<String>,
+    /// Treat any change of `urls.lock` as an error and never write it (for CI).
+    pub locked: bool,
 }
 
 impl BuildOptions {
@@ -71,6 +74,10 @@ pub struct Compiled {
     pub diagnostics: Vec<Diagnostic>,
     pub graph: SiteGraph,
     pub timings: Vec<Timing>,
+    /// What the `urls.lock` check found, and the new lock text if it must change.
+    pub lock: graph::lock::LockReport,
+    /// Links that leave the site, with where they were written (never fetched).
+    pub external_links: Vec<html::verify::ExternalLink>,
 }
 
 impl Compiled {
@@ -150,6 +157,12 @@ pub fn compile(sources: &SiteSources, options: &BuildOptions, progress: &dyn Pro
         },
     );
     diagnostics.extend(graph_diags);
+    let lock = graph::lock::check(
+        &graph,
+        sources.lock_text.as_deref(),
+        options.locked,
+        &mut diagnostics,
+    );
     lap("graph", &mut timings);
 
     let theme = match Theme::load(&sources.theme, &config.theme) {
@@ -162,6 +175,7 @@ pub fn compile(sources: &SiteSources, options: &BuildOptions, progress: &dyn Pro
                     diagnostics,
                     graph,
                     timings,
+                    lock,
                     ..Compiled::default()
                 },
             );
@@ -181,6 +195,9 @@ pub fn compile(sources: &SiteSources, options: &BuildOptions, progress: &dyn Pro
         bytes: a.bytes.clone(),
     }));
     lap("html", &mut timings);
+    let verified = html::verify::check(&files, &graph, &config);
+    diagnostics.extend(verified.diagnostics);
+    lap("verify", &mut timings);
     progress.finish();
     finish(
         sources,
@@ -189,6 +206,8 @@ pub fn compile(sources: &SiteSources, options: &BuildOptions, progress: &dyn Pro
             diagnostics,
             graph,
             timings,
+            lock,
+            external_links: verified.external,
         },
     )
 }
@@ -208,6 +227,8 @@ fn attach_snippets(diags: &mut [Diagnostic], sources: &SiteSources) {
     {
         let text = if d.file == crate::config::CONFIG_FILE {
             Some(sources.config_text.as_str())
+        } else if d.file == source::LOCK_FILE {
+            sources.lock_text.as_deref()
         } else {
             sources
                 .content
@@ -254,6 +275,10 @@ pub fn build(options: &BuildOptions, write: bool, progress: &dyn Progress) -> Re
     let clock = Instant::now();
     let out = options.out_dir();
     output::write_dir(&out, &options.root, &compiled.files)?;
+    // The lock grows only after the site it describes was written: a failed build publishes nothing.
+    if let Some(text) = &compiled.lock.new_text {
+        output::write_lock(&options.root, text)?;
+    }
     compiled.timings.push(Timing {
         stage: "output",
         duration: clock.elapsed(),

@@ -1,5 +1,4 @@
-//! Links written in page bodies, resolved to URLs and checked (page *and* anchor), and aliases
-//! checked against every URL the site produces.
+//! Links written in page bodies, resolved to URLs and checked (page *and* anchor).
 
 use std::collections::{HashMap, HashSet};
 
@@ -108,7 +107,7 @@ pub fn has_anchor(page: &Page, frag: &str) -> bool {
 }
 
 /// URLs the site generates besides pages: kind indexes, tag pages, search.
-fn generated_urls(graph: &SiteGraph) -> HashSet<String> {
+pub(crate) fn generated_urls(graph: &SiteGraph) -> HashSet<String> {
     let mut urls: HashSet<String> = graph
         .sections
         .iter()
@@ -119,40 +118,4 @@ fn generated_urls(graph: &SiteGraph) -> HashSet<String> {
     urls.insert(SEARCH_URL.to_owned());
     urls.insert(String::new());
     urls
-}
-
-/// Aliases may not shadow a page, a generated page or another alias.
-pub fn check_aliases(graph: &SiteGraph, diags: &mut Vec<Diagnostic>) {
-    let generated = generated_urls(graph);
-    let mut seen: HashMap<String, &str> = HashMap::new();
-    for page in &graph.pages {
-        for alias in &page.aliases {
-            let key = alias.trim_start_matches('/').to_owned();
-            let at = page.locate(&[
-                crate::yaml::Seg::Key("aliases"),
-                crate::yaml::Seg::Value(alias.trim_end_matches('/')),
-            ]);
-            let clash = if let Some(&t) = graph.by_url.get(&key) {
-                Some(format!(
-                    "alias {alias} is the URL of {}",
-                    graph.pages[t].file
-                ))
-            } else if generated.contains(&key) {
-                Some(format!("alias {alias} is a page the site generates"))
-            } else {
-                seen.get(&key)
-                    .map(|other| format!("alias {alias} is also an alias of {other}"))
-            };
-            match clash {
-                Some(msg) => diags.push(
-                    Diagnostic::error(&page.file, at, "alias-collision", msg).with_hint(
-                        "an alias must be an old URL that no longer has a page of its own",
-                    ),
-                ),
-                None => {
-                    seen.insert(key, &page.file);
-                }
-            }
-        }
-    }
 }

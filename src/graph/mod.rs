@@ -5,7 +5,9 @@
 //! (`usize` into `pages`); it renders nothing and touches no disk.
 
 pub mod links;
+pub mod lock;
 pub mod order;
+pub mod redirects;
 pub mod relations;
 
 use std::collections::HashMap;
@@ -16,6 +18,7 @@ use crate::page::slug::slugify;
 use crate::page::{Page, PageRole};
 use crate::yaml::Seg;
 pub use links::ResolvedLink;
+pub use redirects::{Redirect, RedirectKind};
 pub use relations::RelationGroup;
 
 /// Index of a page in [`SiteGraph::pages`].
@@ -59,6 +62,8 @@ pub struct SiteGraph {
     pub cited_by: Vec<Vec<PageIx>>,
     /// Per page, per link placeholder: where it leads.
     pub links: Vec<Vec<ResolvedLink>>,
+    /// Alias and code redirects, sorted by their URL.
+    pub redirects: Vec<Redirect>,
     /// Entry pages that are not reachable from the home page by the site's own navigation.
     pub plain_pages: Vec<PageIx>,
 }
@@ -112,7 +117,7 @@ pub fn build(
     graph.backlinks = backs;
     graph.cited_by = relations::check_sources(&graph, &draft_ids, &mut diags);
     graph.links = links::resolve(&graph, &draft_ids, &draft_files, &mut diags);
-    links::check_aliases(&graph, &mut diags);
+    graph.redirects = redirects::collect(&graph, config, &mut diags);
     graph.plain_pages = graph
         .pages
         .iter()

@@ -8,6 +8,7 @@
 pub mod context;
 pub mod site_files;
 pub mod theme;
+pub mod verify;
 
 use rayon::prelude::*;
 use serde::Serialize;

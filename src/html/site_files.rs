@@ -13,23 +13,25 @@ use crate::html::context::{code_of, root_prefix};
 use crate::page::PageRole;
 use crate::page::markdown::escape_attr;
 
-/// One small HTML page per alias: canonical link, meta refresh (works without JavaScript) and a
-/// script that carries the `#fragment` over, so `/old/#anchor` lands on `/new/#anchor`.
+/// One small HTML page per alias and code URL: canonical link, meta refresh (works without
+/// JavaScript) and a script that carries the `#fragment` over, so `/old/#anchor` lands on
+/// `/new/#anchor`.
 pub fn redirects(graph: &SiteGraph, config: &Config) -> Vec<OutputFile> {
-    let mut files = Vec::new();
-    for page in &graph.pages {
-        for alias in &page.aliases {
-            let from = alias.trim_start_matches('/');
-            files.push(OutputFile {
-                path: format!("{from}index.html"),
-                bytes: redirect_page(from, &page.url, &page.title, config).into_bytes(),
-            });
-        }
-    }
-    files
+    graph
+        .redirects
+        .iter()
+        .map(|r| {
+            let page = &graph.pages[r.to];
+            OutputFile {
+                path: format!("{}index.html", r.from),
+                bytes: redirect_page(&r.from, &page.url, &page.title, config).into_bytes(),
+            }
+        })
+        .collect()
 }
 
-/// The redirect page at site URL `from` pointing to site URL `to`.
+/// The redirect page at site URL `from` pointing to site URL `to`. The empty icon spares the
+/// browser a `/favicon.ico` request (and a 404) on a page it leaves at once.
 pub fn redirect_page(from: &str, to: &str, title: &str, config: &Config) -> String {
     let rel = format!("{}{to}", root_prefix(from));
     let rel = if rel.is_empty() { "./".to_owned() } else { rel };
@@ -39,7 +41,7 @@ pub fn redirect_page(from: &str, to: &str, title: &str, config: &Config) -> Stri
         .unwrap_or_default()
         .replace('<', "\\u003c");
     format!(
-        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Flyttet: {title}</title>\n<link rel=\"canonical\" href=\"{canonical}\">\n<meta name=\"robots\" content=\"noindex\">\n<meta http-equiv=\"refresh\" content=\"0; url={href}\">\n<script>location.replace({js} + location.hash);</script>\n</head>\n<body>\n<p>Siden har flyttet til <a href=\"{href}\">{title}</a>.</p>\n</body>\n</html>\n",
+        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Flyttet: {title}</title>\n<link rel=\"canonical\" href=\"{canonical}\">\n<meta name=\"robots\" content=\"noindex\">\n<link rel=\"icon\" href=\"data:,\">\n<meta http-equiv=\"refresh\" content=\"0; url={href}\">\n<script>location.replace({js} + location.hash);</script>\n</head>\n<body>\n<p>Siden har flyttet til <a href=\"{href}\">{title}</a>.</p>\n</body>\n</html>\n",
         lang = escape_attr(&config.language),
         title = escape_attr(title),
     )
@@ -112,7 +114,13 @@ struct PageEntry<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     updated: Option<&'a str>,
     aliases: &'a [String],
+    /// Short URL paths made from the code (as written, lowercase, uppercase) that lead here.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    code_paths: Vec<String>,
     anchors: Vec<Anchor<'a>>,
+    /// Old heading ids that still land on a heading: old id → current id.
+    #[serde(skip_serializing_if = "indexmap::IndexMap::is_empty")]
+    anchor_aliases: &'a indexmap::IndexMap<String, String>,
 }
 
 #[derive(Serialize)]
@@ -127,8 +135,9 @@ pub fn pages_json(graph: &SiteGraph, config: &Config) -> OutputFile {
     let mut entries: Vec<PageEntry<'_>> = graph
         .pages
         .iter()
-        .filter(|p| p.role == PageRole::Entry)
-        .map(|p| PageEntry {
+        .enumerate()
+        .filter(|(_, p)| p.role == PageRole::Entry)
+        .map(|(i, p)| PageEntry {
             id: &p.id,
             kind: p.kind.as_deref(),
             title: &p.title,
@@ -138,6 +147,8 @@ pub fn pages_json(graph: &SiteGraph, config: &Config) -> OutputFile {
             summary: p.summary.as_deref(),
             updated: p.updated.as_deref(),
             aliases: &p.aliases,
+            code_paths: code_paths(graph, i, p, config),
+            anchor_aliases: &p.anchor_aliases,
             anchors: p
                 .body
                 .headings
@@ -156,6 +167,29 @@ pub fn pages_json(graph: &SiteGraph, config: &Config) -> OutputFile {
         path: "pages.json".into(),
         bytes,
     }
+}
+
+/// The short code URLs that lead to page `ix`: its own URL when a variant equals it, and its
+/// code redirects.
+fn code_paths(
+    graph: &SiteGraph,
+    ix: usize,
+    page: &crate::page::Page,
+    config: &Config,
+) -> Vec<String> {
+    let Some((_, urls)) = graph::redirects::code_urls(page, config) else {
+        return Vec::new();
+    };
+    urls.into_iter()
+        .filter(|u| {
+            *u == page.url
+                || graph
+                    .redirects
+                    .binary_search_by(|r| r.from.as_str().cmp(u))
+                    .is_ok_and(|at| graph.redirects[at].to == ix)
+        })
+        .map(|u| format!("/{u}"))
+        .collect()
 }
 
 #[cfg(test)]

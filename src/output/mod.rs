@@ -55,8 +55,15 @@ pub fn write_dir(out: &Path, site_root: &Path, files: &[OutputFile]) -> Result<(
         .prefix(TEMP_PREFIX)
         .tempdir_in(parent)
         .map_err(|e| Error::write(parent, e))?;
+    let marker = temp.path().join(MARKER);
+    std::fs::write(
+        &marker,
+        b"This folder is written by veiviser and replaced on every build.\n",
+    )
+    .map_err(|e| Error::write(&marker, e))?;
+    let skip = case_duplicates(temp.path(), files);
     let mut dirs: HashSet<PathBuf> = HashSet::new();
-    for f in files {
+    for f in files.iter().filter(|f| !skip.contains(f.path.as_str())) {
         let path = temp.path().join(&f.path);
         if let Some(dir) = path.parent()
             && dirs.insert(dir.to_owned())
@@ -65,16 +72,55 @@ pub fn write_dir(out: &Path, site_root: &Path, files: &[OutputFile]) -> Result<(
         }
         std::fs::write(&path, &f.bytes).map_err(|e| Error::write(&out.join(&f.path), e))?;
     }
-    let marker = temp.path().join(MARKER);
-    std::fs::write(
-        &marker,
-        b"This folder is written by veiviser and replaced on every build.\n",
-    )
-    .map_err(|e| Error::write(&marker, e))?;
     let temp = temp.keep();
     swap_in(&temp, out).inspect_err(|_| {
         let _ = std::fs::remove_dir_all(&temp);
     })
+}
+
+/// On a file system that ignores case (macOS, Windows), `takster/L8/index.html` (a code redirect)
+/// and `takster/l8/index.html` (the page) are one file, and writing both would replace the page by
+/// a redirect to itself. There the file system already serves every case variant of the path, so
+/// only one file per case-folded path is written: the all-lowercase one (pages' URLs are
+/// lowercase), else the first. `dir` must already hold [`MARKER`], which is probed in uppercase.
+fn case_duplicates<'a>(dir: &Path, files: &'a [OutputFile]) -> HashSet<&'a str> {
+    let mut skip = HashSet::new();
+    if !dir.join(MARKER.to_uppercase()).exists() {
+        return skip;
+    }
+    let mut groups: std::collections::HashMap<String, Vec<&str>> = std::collections::HashMap::new();
+    for f in files {
+        groups
+            .entry(f.path.to_lowercase())
+            .or_default()
+            .push(&f.path);
+    }
+    for (folded, paths) in groups.into_iter().filter(|(_, p)| p.len() > 1) {
+        let keep = paths
+            .iter()
+            .copied()
+            .find(|p| *p == folded)
+            .unwrap_or(paths[0]);
+        skip.extend(paths.into_iter().filter(|p| *p != keep));
+    }
+    skip
+}
+
+/// Writes `urls.lock` at the site root: into a temporary file beside it, then renamed over it, so
+/// an interrupted write never leaves half a lock.
+pub fn write_lock(site_root: &Path, text: &str) -> Result<()> {
+    use std::io::Write as _;
+    let path = site_root.join(crate::source::LOCK_FILE);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".urls.lock.")
+        .tempfile_in(site_root)
+        .map_err(|e| Error::write(&path, e))?;
+    tmp.write_all(text.as_bytes())
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| Error::write(&path, e))?;
+    tmp.persist(&path)
+        .map_err(|e| Error::write(&path, e.error))?;
+    Ok(())
 }
 
 /// Refuses outputs that would destroy something: the site itself, a parent of it, or a folder
@@ -217,6 +263,40 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(leftovers, [std::ffi::OsString::from("public")]);
+    }
+
+    #[test]
+    fn lock_is_replaced_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        write_lock(dir.path(), "/a/\n").unwrap();
+        write_lock(dir.path(), "/a/\n/b/\n").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("urls.lock")).unwrap(),
+            "/a/\n/b/\n"
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn case_variants_keep_the_lowercase_file_where_case_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(MARKER), "").unwrap();
+        let f = |p: &str| OutputFile {
+            path: p.into(),
+            bytes: Vec::new(),
+        };
+        let files = [
+            f("t/L8/index.html"),
+            f("t/l8/index.html"),
+            f("t/x/index.html"),
+        ];
+        let skip = case_duplicates(dir.path(), &files);
+        // This test runs on whatever file system the temp folder is on.
+        if dir.path().join(MARKER.to_uppercase()).exists() {
+            assert_eq!(skip, HashSet::from(["t/L8/index.html"]));
+        } else {
+            assert!(skip.is_empty());
+        }
     }
 
     #[test]

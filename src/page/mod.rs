@@ -5,6 +5,7 @@
 //! stages can report their own findings in the same run. Relation targets and links are checked
 //! for form only; whether they exist is decided by `graph`.
 
+pub mod anchor_aliases;
 pub mod chart;
 pub mod fields;
 pub mod front_matter;
@@ -226,11 +227,6 @@ fn parse_inner(src: &SourceFile, config: &Config, diags: &mut Vec<Diagnostic>) -
             }
         })
         .collect();
-    for (old, new) in &fm.anchor_aliases {
-        if slugify(old) != *old || slugify(new) != *new {
-            diags.push(loc.error(&[Seg::Key("anchor_aliases"), Seg::Value(old)], "bad-anchor", format!("anchor alias `{old}: {new}` must use anchor ids (lowercase letters, digits, `-`)"), old.chars().count()));
-        }
-    }
     for (i, s) in fm.sources.iter().enumerate() {
         if slugify(&s.source) != s.source {
             diags.push(loc.error(
@@ -258,7 +254,7 @@ fn parse_inner(src: &SourceFile, config: &Config, diags: &mut Vec<Diagnostic>) -
         }
     }
 
-    let body = markdown::render(
+    let mut body = markdown::render(
         &MarkdownInput {
             file,
             text,
@@ -266,6 +262,8 @@ fn parse_inner(src: &SourceFile, config: &Config, diags: &mut Vec<Diagnostic>) -
         },
         diags,
     );
+    anchor_aliases::check(&fm.anchor_aliases, &body.headings, &loc, diags);
+    body.html = anchor_aliases::render(&body.html, &fm.anchor_aliases);
     Some(Page {
         id,
         kind: kind
@@ -416,6 +414,26 @@ mod tests {
         let page = p.page.unwrap();
         assert_eq!(page.id, "takst-l8");
         assert_eq!(page.aliases, ["/gammel/l8/"]);
+    }
+
+    #[test]
+    fn anchor_aliases_are_checked_and_rendered_as_heading_targets() {
+        let p = parse_str(
+            "content/takster/l8.md",
+            "---\ntitle: x\nkode: L8\nanchor_aliases:\n  nar-brukes-l8: bruk\n  gammel: finnes-ikke\n  bruk: bruk\n---\n## Bruk\n",
+        );
+        let found: Vec<_> = p.diagnostics.iter().map(|d| (d.code, d.line)).collect();
+        assert_eq!(
+            found,
+            [("broken-anchor-alias", 6), ("bad-anchor", 7)],
+            "{:?}",
+            p.diagnostics
+        );
+        let html = p.page.unwrap().body.html;
+        assert!(
+            html.contains("<h2 id=\"bruk\"><span id=\"nar-brukes-l8\"></span>Bruk</h2>"),
+            "{html}"
+        );
     }
 
     #[test]

@@ -22,6 +22,9 @@ pub const MAX_PAGE_BYTES: u64 = 8 * 1024 * 1024;
 /// File name of the search synonyms, relative to the site root.
 pub const SYNONYMS_FILE: &str = "synonyms.yaml";
 
+/// File name of the URL lock (every URL and anchor ever published), relative to the site root.
+pub const LOCK_FILE: &str = "urls.lock";
+
 /// A Markdown file under `content/`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceFile {
@@ -63,6 +66,8 @@ pub struct ThemeSources {
 pub struct SiteSources {
     pub config_text: String,
     pub synonyms_text: Option<String>,
+    /// `urls.lock`, when the site has one.
+    pub lock_text: Option<String>,
     /// Markdown files, sorted by path.
     pub content: Vec<SourceFile>,
     /// Non-Markdown files under `content/`, copied to the same place in the output.
@@ -83,6 +88,13 @@ pub fn load(root: &Path, theme: &str) -> Result<SiteSources> {
         Ok(bytes) => decode(SYNONYMS_FILE, bytes, &mut diagnostics),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(Error::read(&synonyms_path, e)),
+    };
+
+    let lock_path = root.join(LOCK_FILE);
+    let lock_text = match std::fs::read(&lock_path) {
+        Ok(bytes) => decode(LOCK_FILE, bytes, &mut diagnostics),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::read(&lock_path, e)),
     };
 
     let content_dir = root.join("content");
@@ -109,6 +121,7 @@ pub fn load(root: &Path, theme: &str) -> Result<SiteSources> {
     Ok(SiteSources {
         config_text,
         synonyms_text,
+        lock_text,
         content,
         content_assets,
         theme,

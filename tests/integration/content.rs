@@ -161,6 +161,8 @@ fn build_repository_site() -> (
     let options = BuildOptions {
         root: Path::new(env!("CARGO_MANIFEST_DIR")).to_owned(),
         out: Some(out.path().join("site")),
+        // The committed urls.lock must already hold every page and anchor: never write it here.
+        locked: true,
         ..BuildOptions::default()
     };
     let report = pipeline::build(&options, true, &pipeline::Silent).unwrap();

@@ -6,6 +6,8 @@ mod atomic;
 mod build;
 mod cli;
 mod content;
+mod deep_links;
 mod front_matter;
 mod hostile;
 mod links;
+mod lock;

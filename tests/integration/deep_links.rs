@@ -1,0 +1,277 @@
+//! Entry points and the output check: code URLs in any case, every link the built site holds
+//! (Markdown and templates alike) leads to a file and an id, external links are listed offline.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use veiviser::pipeline::{self, BuildOptions};
+
+use crate::harness::{Site, hrefs};
+
+#[test]
+fn codes_are_case_insensitive_entry_points() {
+    let site = Site::fixture("url_lock");
+    site.build_ok();
+    let upper = site.read("takster/L8/index.html");
+    assert!(
+        upper.contains("content=\"0; url=../../takster/l8/\""),
+        "{upper}"
+    );
+    assert!(upper.contains("location.replace(\"../../takster/l8/\" + location.hash)"));
+    assert!(
+        site.read("takster/l8/index.html").contains("<h1"),
+        "the page itself stays a page"
+    );
+    let pages: serde_json::Value = serde_json::from_str(&site.read("pages.json")).unwrap();
+    let l8 = pages
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "takst-l8")
+        .unwrap();
+    assert_eq!(l8["code"], "L8");
+    assert_eq!(
+        l8["code_paths"],
+        serde_json::json!(["/takster/L8/", "/takster/l8/"])
+    );
+    assert_eq!(l8["anchors"][0]["id"], "nar-brukes-l8");
+}
+
+#[test]
+fn a_code_url_that_collides_is_an_error_at_the_code() {
+    let site = Site::fixture("url_lock");
+    site.write(
+        "content/om.md",
+        std::fs::read_to_string(site.root.join("content/om.md"))
+            .unwrap()
+            .replace(
+                "title: Om lenkene\n",
+                "title: Om lenkene\naliases: [/takster/L8/]\n",
+            ),
+    );
+    let report = site.build();
+    let d: Vec<_> = report
+        .compiled
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(
+        (d[0].file.as_str(), d[0].line, d[0].code),
+        ("content/takster/l8.md", 4, "code-url-collision")
+    );
+    assert!(
+        d[0].message.contains("/takster/L8/") && d[0].message.contains("content/om.md"),
+        "{}",
+        d[0].message
+    );
+}
+
+#[test]
+fn broken_links_made_by_templates_are_errors_at_the_built_line() {
+    let site = Site::fixture("url_lock");
+    let template = site.root.join("themes/default/templates/page.html");
+    let text = std::fs::read_to_string(&template).unwrap();
+    let at = text
+        .find("{% endblock main %}")
+        .expect("page.html has a main block");
+    let broken = "<a href=\"{{ root }}finnes-ikke/\">x</a><a href=\"#ingen-slik-id\">y</a><a href=\"{{ root }}takster/l8/#nei\">z</a>";
+    std::fs::write(&template, format!("{}{broken}{}", &text[..at], &text[at..])).unwrap();
+    let report = site.build();
+    let d: Vec<_> = report
+        .compiled
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "broken-output-link" && d.file == "takster/l8/index.html")
+        .collect();
+    assert_eq!(d.len(), 3, "{:#?}", report.compiled.diagnostics);
+    assert!(
+        d.iter()
+            .all(|d| d.line > 1 && d.hint.as_deref().unwrap().contains("content/takster/l8.md"))
+    );
+    assert!(d.iter().any(|d| {
+        d.message
+            .contains("finnes-ikke/index.html, which is not a file")
+    }));
+    assert!(
+        d.iter()
+            .any(|d| d.message.contains("no element with id \"ingen-slik-id\""))
+    );
+    assert!(d.iter().any(|d| {
+        d.message
+            .contains("takster/l8/index.html has no element with id \"nei\"")
+    }));
+    assert!(
+        !site.public().exists(),
+        "a site with broken links is not written"
+    );
+}
+
+#[test]
+fn check_external_lists_external_links_with_their_markdown_position() {
+    let site = Site::fixture("url_lock");
+    let out = site
+        .cli()
+        .args(["check", "--external"])
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout,
+        "content/om.md:6:8\thttps://lovdata.no/lov/1997-02-28-19\n"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("1 external links (1 distinct URLs), listed, not fetched"),
+        "{stderr}"
+    );
+    let json = site
+        .cli()
+        .args(["check", "--external", "--format", "json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let line: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(
+        line["external_link"],
+        "https://lovdata.no/lov/1997-02-28-19"
+    );
+    assert_eq!(
+        (line["file"].as_str(), line["line"].as_u64()),
+        (Some("content/om.md"), Some(6))
+    );
+}
+
+/// Ids of an HTML text, read with plain string search (independent of the product's tokenizer).
+fn ids(html: &str) -> HashSet<String> {
+    html.split(" id=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(|s| s.replace("&amp;", "&"))
+        .collect()
+}
+
+/// Resolves `href` written in the file at `from` to an output file and fragment, or `None` when
+/// it leaves the site.
+fn resolve(from: &str, href: &str) -> Option<(String, String)> {
+    let scheme = href.split_once(':').map(|(s, _)| s);
+    if scheme.is_some_and(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric()))
+        || href.starts_with("//")
+    {
+        return None;
+    }
+    let (path, frag) = href.split_once('#').unwrap_or((href, ""));
+    let path = path.split('?').next().unwrap();
+    let mut parts: Vec<&str> = if path.starts_with('/') {
+        Vec::new()
+    } else {
+        from.split('/').collect()
+    };
+    parts.pop();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop().expect("a link above the site root");
+            }
+            s => parts.push(s),
+        }
+    }
+    let joined = parts.join("/");
+    let file = if path.is_empty() {
+        from.to_owned()
+    } else if !path.ends_with('/') {
+        joined
+    } else if joined.is_empty() {
+        "index.html".into()
+    } else {
+        format!("{joined}/index.html")
+    };
+    Some((file, frag.to_owned()))
+}
+
+#[test]
+fn every_href_and_fragment_of_the_repository_site_resolves() {
+    let out = tempfile::tempdir().unwrap();
+    let public = out.path().join("site");
+    let report = pipeline::build(
+        &BuildOptions {
+            root: Path::new(env!("CARGO_MANIFEST_DIR")).to_owned(),
+            out: Some(public.clone()),
+            locked: true,
+            ..BuildOptions::default()
+        },
+        true,
+        &pipeline::Silent,
+    )
+    .unwrap();
+    assert!(
+        !report.compiled.has_errors(),
+        "{}",
+        veiviser::error::render_all(&report.compiled.diagnostics, false)
+    );
+    let mut html: HashMap<String, String> = HashMap::new();
+    let mut files: HashSet<String> = HashSet::new();
+    for e in walkdir::WalkDir::new(&public)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+    {
+        let rel = e
+            .path()
+            .strip_prefix(&public)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        if e.path().extension().is_some_and(|x| x == "html") {
+            html.insert(rel.clone(), std::fs::read_to_string(e.path()).unwrap());
+        }
+        files.insert(rel);
+    }
+    let ids: HashMap<&str, HashSet<String>> =
+        html.iter().map(|(k, v)| (k.as_str(), ids(v))).collect();
+    let (mut links, mut fragments) = (0, 0);
+    let mut broken = Vec::new();
+    for (from, text) in &html {
+        // 404.html is served at any depth, so its links are root-absolute by design.
+        for href in hrefs(text) {
+            let Some((file, frag)) = resolve(from, &href) else {
+                continue;
+            };
+            links += 1;
+            if !files.contains(&file) {
+                broken.push(format!("{from}: {href} → {file} missing"));
+            } else if !frag.is_empty() {
+                fragments += 1;
+                if !ids.get(file.as_str()).is_some_and(|i| i.contains(&frag)) {
+                    broken.push(format!("{from}: {href} → no id {frag} in {file}"));
+                }
+            }
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "{} broken:\n{}",
+        broken.len(),
+        broken.join("\n")
+    );
+    assert!(
+        links > 5_000 && fragments > 300,
+        "only {links} links and {fragments} fragments checked"
+    );
+    // Every page, anchor and entry point in the committed lock is in the built site.
+    let lock =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("urls.lock")).unwrap();
+    for entry in lock.lines().filter(|l| l.starts_with('/')) {
+        let (file, frag) = resolve("index.html", entry).unwrap();
+        assert!(files.contains(&file), "{entry}: {file} not built");
+        if !frag.is_empty() {
+            assert!(ids[file.as_str()].contains(&frag), "{entry}: no id {frag}");
+        }
+    }
+}
