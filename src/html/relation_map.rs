@@ -16,7 +16,8 @@
 //! an unreadable map, so beyond [`MAX_NODES`] the largest kinds collapse into one node each that
 //! links to that kind's list on the page.
 //!
-//! Every node is an SVG `<a>` (keyboard-focusable, named by `aria-label` with the full title); the
+//! Every node is an SVG `<a>`: keyboard-focusable, named by its visible text (kind, then the whole
+//! title, wrapped rather than cut), so speech input and screen readers get what the eye sees. The
 //! `<svg>` is a named `group`, not an `img`, so screen readers reach the links inside it.
 
 use std::fmt::Write as _;
@@ -29,8 +30,9 @@ pub const MAX_NODES: usize = 10;
 
 const WIDTH: u32 = 400;
 const NODE_W: u32 = 186;
-const NODE_H: u32 = 56;
-const ROW: u32 = NODE_H + 12;
+/// Lines of title a node shows before cutting it short; titles in the knowledge base fit.
+const MAX_LINES: usize = 4;
+const ROW_GAP: u32 = 12;
 const GAP: u32 = 22;
 const CENTER_W: u32 = 300;
 const CENTER_H: u32 = 66;
@@ -185,48 +187,70 @@ pub fn wrap(text: &str, width: usize, max_lines: usize) -> (Vec<String>, bool) {
     (lines, true)
 }
 
-/// Where a node sits: top-left corner.
+/// Where a node sits: top-left corner and height.
 struct Slot {
     x: u32,
     y: u32,
+    h: u32,
 }
 
-/// Lays out `n` nodes: returns their slots, the centre's top y and the total height.
-fn layout(n: usize) -> (Vec<Slot>, u32, u32) {
+/// Height of a node with `lines` lines of title.
+fn node_height(lines: usize) -> u32 {
+    30 + 16 * lines as u32
+}
+
+/// Lays out nodes of the given title line counts: returns their slots, the centre's top y and the
+/// total height. Both nodes of a row get the row's height.
+fn layout(lines: &[usize]) -> (Vec<Slot>, u32, u32) {
+    let n = lines.len();
     let above = (n / 2) & !1;
     let mut slots = Vec::with_capacity(n);
     let mut y = PAD;
-    let place_rows = |count: usize, y: &mut u32, slots: &mut Vec<Slot>| {
-        for row_start in (0..count).step_by(2) {
-            if row_start + 1 < count {
-                slots.push(Slot { x: 0, y: *y });
+    let mut place_rows = |range: std::ops::Range<usize>, y: &mut u32| {
+        for row_start in range.clone().step_by(2) {
+            let pair = row_start + 1 < range.end;
+            let h = if pair {
+                node_height(lines[row_start].max(lines[row_start + 1]))
+            } else {
+                node_height(lines[row_start])
+            };
+            if pair {
+                slots.push(Slot { x: 0, y: *y, h });
                 slots.push(Slot {
                     x: WIDTH - NODE_W,
                     y: *y,
+                    h,
                 });
             } else {
                 slots.push(Slot {
                     x: (WIDTH - NODE_W) / 2,
                     y: *y,
+                    h,
                 });
             }
-            *y += ROW;
+            *y += h + ROW_GAP;
         }
     };
-    place_rows(above, &mut y, &mut slots);
+    place_rows(0..above, &mut y);
     if above > 0 {
-        y += GAP - (ROW - NODE_H);
+        y += GAP - ROW_GAP;
     }
     let center_y = y;
     y += CENTER_H + GAP;
-    place_rows(n - above, &mut y, &mut slots);
-    let height = y - (ROW - NODE_H) + PAD;
+    place_rows(above..n, &mut y);
+    let height = if above < n { y - ROW_GAP } else { y - GAP } + PAD;
     (slots, center_y, height)
 }
 
 /// The map as HTML: a `<figure>` with the SVG and its caption.
 pub fn render(map: &RelationMap) -> String {
-    let (slots, center_y, height) = layout(map.nodes.len());
+    let titles: Vec<Vec<String>> = map
+        .nodes
+        .iter()
+        .map(|n| wrap(&n.title, NODE_CHARS, MAX_LINES).0)
+        .collect();
+    let counts: Vec<usize> = titles.iter().map(Vec::len).collect();
+    let (slots, center_y, height) = layout(&counts);
     let mut svg = String::with_capacity(600 + 450 * map.nodes.len());
     let _ = write!(
         svg,
@@ -235,7 +259,7 @@ pub fn render(map: &RelationMap) -> String {
     // Connections first, so the nodes cover their ends.
     svg.push_str("<g class=\"rmap-edges\" fill=\"none\" stroke=\"#6b7482\" stroke-width=\"1.5\">");
     for slot in &slots {
-        let mid = slot.y + NODE_H / 2;
+        let mid = slot.y + slot.h / 2;
         let from_x = match slot.x {
             0 => NODE_W,
             x if x == WIDTH - NODE_W => x,
@@ -273,8 +297,8 @@ pub fn render(map: &RelationMap) -> String {
         );
     }
     svg.push_str("</g>");
-    for (node, slot) in map.nodes.iter().zip(&slots) {
-        node_svg(&mut svg, node, slot);
+    for ((node, slot), lines) in map.nodes.iter().zip(&slots).zip(&titles) {
+        node_svg(&mut svg, node, slot, lines);
     }
     let _ = write!(
         svg,
@@ -284,14 +308,11 @@ pub fn render(map: &RelationMap) -> String {
     svg
 }
 
-fn node_svg(svg: &mut String, node: &MapNode, slot: &Slot) {
-    let Slot { x, y } = *slot;
+/// One node: a link named by its visible text (caption, then title), so what a sighted user sees
+/// is what speech input and screen readers get.
+fn node_svg(svg: &mut String, node: &MapNode, slot: &Slot, lines: &[String]) {
+    let Slot { x, y, h } = *slot;
     let (caption, _) = wrap(&node.caption, CAPTION_CHARS, 1);
-    let (lines, _) = wrap(&node.title, NODE_CHARS, 2);
-    let name = match node.count {
-        Some(_) => format!("{}: {}", node.caption, node.title),
-        None => format!("{} ({})", node.title, node.caption.to_lowercase()),
-    };
     let class = if node.count.is_some() {
         "rmap-node rmap-group"
     } else {
@@ -299,9 +320,8 @@ fn node_svg(svg: &mut String, node: &MapNode, slot: &Slot) {
     };
     let _ = write!(
         svg,
-        "<a class=\"{class}\" href=\"{}\" aria-label=\"{}\"><rect x=\"{x}\" y=\"{y}\" width=\"{NODE_W}\" height=\"{NODE_H}\" rx=\"6\" fill=\"#f3f5f8\" stroke=\"#6b7482\"/>",
+        "<a class=\"{class}\" href=\"{}\"><rect x=\"{x}\" y=\"{y}\" width=\"{NODE_W}\" height=\"{h}\" rx=\"6\" fill=\"#f3f5f8\" stroke=\"#6b7482\"/>",
         escape_attr(&node.href),
-        escape_attr(&name)
     );
     let tx = x + 10;
     let _ = write!(
@@ -310,12 +330,11 @@ fn node_svg(svg: &mut String, node: &MapNode, slot: &Slot) {
         y + 17,
         escape_attr(caption.first().map_or("", String::as_str))
     );
-    let first = if lines.len() == 1 { 40 } else { 34 };
     for (i, line) in lines.iter().enumerate() {
         let _ = write!(
             svg,
             "<text class=\"rmap-title\" x=\"{tx}\" y=\"{}\" font-size=\"13\" fill=\"#0a4f96\">{}</text>",
-            y + first + 16 * i as u32,
+            y + 34 + 16 * i as u32,
             escape_attr(line)
         );
     }
@@ -378,7 +397,20 @@ mod tests {
         );
         let html = render(&map);
         assert_eq!(html.matches("<a class=\"rmap-node\"").count(), 3);
-        assert!(html.contains("aria-label=\"Takst 0 (takst)\""), "{html}");
+        let node = html
+            .split("<a class=\"rmap-node\" href=\"../takst-0/\">")
+            .nth(1)
+            .unwrap();
+        let node = node.split("</a>").next().unwrap();
+        assert!(
+            node.contains(">Takst</text><text class=\"rmap-title\""),
+            "{node}"
+        );
+        assert!(node.ends_with(">Takst 0</text>"), "{node}");
+        assert!(
+            !html.contains("aria-label="),
+            "links are named by their visible text"
+        );
         assert!(html.contains("role=\"group\" aria-labelledby=\"relasjonskart-tekst\""));
         assert!(
             html.contains(
@@ -411,11 +443,12 @@ mod tests {
     #[test]
     fn nodes_never_overlap_each_other_or_the_centre() {
         for n in 1..=MAX_NODES {
-            let (slots, center_y, height) = layout(n);
+            let lines: Vec<usize> = (0..n).map(|i| 1 + i % MAX_LINES).collect();
+            let (slots, center_y, height) = layout(&lines);
             assert_eq!(slots.len(), n);
             let boxes: Vec<(u32, u32, u32, u32)> = slots
                 .iter()
-                .map(|s| (s.x, s.y, NODE_W, NODE_H))
+                .map(|s| (s.x, s.y, NODE_W, s.h))
                 .chain([((WIDTH - CENTER_W) / 2, center_y, CENTER_W, CENTER_H)])
                 .collect();
             for (i, a) in boxes.iter().enumerate() {
