@@ -12,7 +12,7 @@
 //!
 //! Layout: two columns of nodes above the page and two below, joined to it through the gap
 //! between the columns, so nothing overlaps however long the titles are, and the map stays
-//! legible at phone width (the view box is 400 units wide). A page with many relations would make
+//! legible at phone width (the view box is 420 units wide). A page with many relations would make
 //! an unreadable map, so beyond [`MAX_NODES`] the largest kinds collapse into one node each that
 //! links to that kind's list on the page.
 //!
@@ -28,8 +28,8 @@ use crate::page::markdown::escape_attr;
 /// Most nodes drawn around the page.
 pub const MAX_NODES: usize = 10;
 
-const WIDTH: u32 = 400;
-const NODE_W: u32 = 186;
+const WIDTH: u32 = 420;
+const NODE_W: u32 = 196;
 /// Lines of title a node shows before cutting it short; titles in the knowledge base fit.
 const MAX_LINES: usize = 4;
 const ROW_GAP: u32 = 12;
@@ -40,8 +40,8 @@ const PAD: u32 = 4;
 const SPINE: u32 = WIDTH / 2;
 /// Characters per line that fit a node at 13 units (measured against system-ui's average width,
 /// with room to spare) and the centre at 15 units bold.
-const NODE_CHARS: usize = 23;
-const CAPTION_CHARS: usize = 28;
+const NODE_CHARS: usize = 24;
+const CAPTION_CHARS: usize = 29;
 const CENTER_CHARS: usize = 31;
 
 /// One node around the page.
@@ -163,11 +163,13 @@ pub fn wrap(text: &str, width: usize, max_lines: usize) -> (Vec<String>, bool) {
         if !current.is_empty() {
             lines.push(std::mem::take(&mut current));
         }
-        current = word.to_owned();
-        // A word longer than a line is cut hard.
+        word.clone_into(&mut current);
+        // A word longer than a line (Norwegian compounds) is broken with a hyphen.
         while current.chars().count() > width {
-            let head: String = current.chars().take(width).collect();
-            current = current.chars().skip(width).collect();
+            let keep = width.saturating_sub(1).max(1);
+            let mut head: String = current.chars().take(keep).collect();
+            head.push('-');
+            current = current.chars().skip(keep).collect();
             lines.push(head);
         }
     }
@@ -179,8 +181,8 @@ pub fn wrap(text: &str, width: usize, max_lines: usize) -> (Vec<String>, bool) {
     }
     lines.truncate(max_lines);
     if let Some(last) = lines.last_mut() {
-        let mut kept: String = last.chars().take(width.saturating_sub(1)).collect();
-        kept = kept.trim_end().to_owned();
+        let kept: String = last.chars().take(width.saturating_sub(1)).collect();
+        let mut kept = kept.trim_end().to_owned();
         kept.push('…');
         *last = kept;
     }
@@ -483,7 +485,8 @@ mod tests {
             (vec!["Takst L8".to_owned()], false)
         );
         let (lines, _) = wrap("Arbeidsavklaringspengeperiodeforlengelse", 10, 3);
-        assert_eq!(lines[0], "Arbeidsavk");
+        assert_eq!(lines[0], "Arbeidsav-");
+        assert!(lines.iter().all(|l| l.chars().count() <= 10), "{lines:?}");
     }
 
     #[test]
