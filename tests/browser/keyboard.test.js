@@ -110,6 +110,8 @@ test('pages work without JavaScript: content, relation map and the A–Å list',
   await page.goto(server.url + '/sok/');
   const az = await page.locator('.az .item-list a').count();
   assert.ok(az >= site.entries.length, `A–Å list links every page (${az} of ${site.entries.length})`);
+  const letters = await page.locator('.az-letters a').allTextContents();
+  assert.deepStrictEqual(letters, [...new Set(letters)], 'each letter of the A–Å list once');
   await page.context().close();
 });
 
