@@ -33,10 +33,12 @@ struct Bar {
     value: f64,
 }
 
-const WIDTH: f64 = 640.0;
+/// View-box width: narrow enough that labels stay legible when a phone scales the chart down,
+/// wide enough for a 60-character label at 13 units.
+const WIDTH: f64 = 440.0;
 const ROW: f64 = 46.0;
 const BAR: f64 = 18.0;
-const VALUE_ROOM: f64 = 90.0;
+const VALUE_ROOM: f64 = 64.0;
 
 /// Renders chart number `n` of a page. On a bad spec, reports it and renders a visible notice.
 pub fn render(
