@@ -7,7 +7,10 @@
 use std::cmp::Ordering;
 
 /// Sort key of `s`: comparable with `Ord`, equal for strings that differ only in case or accents.
+/// Leading quotes and punctuation are ignored, so «Arbeidspuls» sorts under A, where the A–Å list
+/// files it.
 pub fn collation_key(s: &str) -> Vec<u32> {
+    let s = s.trim_start_matches(|c: char| !c.is_alphanumeric());
     let mut key = Vec::with_capacity(s.len());
     let mut chars = s.chars().flat_map(char::to_lowercase).peekable();
     while let Some(c) = chars.next() {
@@ -58,6 +61,13 @@ pub fn compare(a: &str, b: &str) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn leading_quotes_do_not_move_a_title_to_the_front() {
+        let mut words = vec!["Bok", "«Arbeidspuls»", "Avtale", "(Ny) ordning"];
+        words.sort_by(|a, b| compare(a, b));
+        assert_eq!(words, ["«Arbeidspuls»", "Avtale", "Bok", "(Ny) ordning"]);
+    }
 
     #[test]
     fn norwegian_letters_sort_after_z() {

@@ -67,6 +67,22 @@ pub struct SourceView {
     pub note: String,
 }
 
+/// One cited document and the places in it that a page rests on.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceDocView {
+    pub title: String,
+    pub url: String,
+    pub places: Vec<SourcePlaceView>,
+}
+
+/// One place in a cited document.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourcePlaceView {
+    /// Section and lines in words: "avsnitt 3.1.3, linje 1979–1983", or "Sammendrag".
+    pub location: String,
+    pub note: String,
+}
+
 /// A heading of the page, for the table of contents.
 #[derive(Debug, Clone, Serialize)]
 pub struct TocEntry {
@@ -209,6 +225,35 @@ impl<'a> Views<'a> {
             .collect()
     }
 
+    /// The page's sources, one entry per document in the order first cited.
+    pub fn source_docs(&self, page: &Page) -> Vec<SourceDocView> {
+        let mut docs: Vec<(String, SourceDocView)> = Vec::new();
+        for s in &page.sources {
+            let place = SourcePlaceView {
+                location: source_location(s.section.as_deref(), s.lines.as_deref()),
+                note: s.note.clone().unwrap_or_default(),
+            };
+            if let Some((_, doc)) = docs.iter_mut().find(|(id, _)| *id == s.source) {
+                doc.places.push(place);
+                continue;
+            }
+            let target = self
+                .graph
+                .by_id
+                .get(&s.source)
+                .map(|&i| &self.graph.pages[i]);
+            docs.push((
+                s.source.clone(),
+                SourceDocView {
+                    title: target.map_or_else(|| s.source.clone(), |p| p.title.clone()),
+                    url: target.map(|p| self.url(&p.url)).unwrap_or_default(),
+                    places: vec![place],
+                },
+            ));
+        }
+        docs.into_iter().map(|(_, d)| d).collect()
+    }
+
     pub fn toc(page: &Page) -> Vec<TocEntry> {
         page.body
             .headings
@@ -255,6 +300,23 @@ pub fn norwegian_date(date: &str) -> String {
     }
 }
 
+/// Where in a document: `3.1.3` + `1979-1983` → "avsnitt 3.1.3, linje 1979–1983"; a section
+/// that is a name rather than a number ("Sammendrag") is kept as written.
+pub fn source_location(section: Option<&str>, lines: Option<&str>) -> String {
+    let mut parts = Vec::new();
+    if let Some(s) = section.map(str::trim).filter(|s| !s.is_empty()) {
+        if s.starts_with(|c: char| c.is_ascii_digit()) {
+            parts.push(format!("avsnitt {s}"));
+        } else {
+            parts.push(s.to_owned());
+        }
+    }
+    if let Some(l) = lines.map(str::trim).filter(|l| !l.is_empty()) {
+        parts.push(format!("linje {}", l.replace('-', "–")));
+    }
+    parts.join(", ")
+}
+
 /// `takster/l8/` → `../../`; `` → ``.
 pub fn root_prefix(url: &str) -> String {
     "../".repeat(url.matches('/').count())
@@ -267,6 +329,17 @@ mod tests {
     #[test]
     fn dates_are_written_out_in_norwegian() {
         assert_eq!(norwegian_date("2026-11-03"), "3. november 2026");
+    }
+
+    #[test]
+    fn source_locations_read_as_words() {
+        assert_eq!(
+            source_location(Some("3.1.3"), Some("1979-1983")),
+            "avsnitt 3.1.3, linje 1979–1983"
+        );
+        assert_eq!(source_location(Some("Sammendrag"), None), "Sammendrag");
+        assert_eq!(source_location(None, Some("12")), "linje 12");
+        assert_eq!(source_location(Some(" "), None), "");
     }
 
     #[test]

@@ -6,6 +6,8 @@
 //! the same site are byte-identical. Pages render in parallel.
 
 pub mod context;
+pub mod related;
+pub mod relation_map;
 pub mod site_files;
 pub mod theme;
 pub mod verify;
@@ -175,8 +177,14 @@ struct PageView {
     field_map: std::collections::BTreeMap<String, context::FieldView>,
     relations: Vec<GroupView>,
     backlinks: Vec<GroupView>,
+    /// Relations and backlinks together, grouped by the related pages' kind.
+    related: Vec<related::KindGroupView>,
+    /// The relation map (trusted HTML: a figure with an inline SVG), empty without relations.
+    relation_map: String,
     cited_by: Vec<ItemView>,
     sources: Vec<context::SourceView>,
+    /// The sources by document.
+    source_docs: Vec<context::SourceDocView>,
     tags: Vec<LinkView>,
     breadcrumbs: Vec<LinkView>,
     updated: String,
@@ -206,11 +214,18 @@ fn page_view(input: &RenderInput<'_>, views: &Views<'_>, ix: PageIx, page: &Page
         .collect();
     let field_map = fields.iter().map(|f| (f.name.clone(), f.clone())).collect();
     let facts = fields.iter().filter(|f| !f.relation).cloned().collect();
+    let forward = graph.relations.get(ix).map_or(&[][..], Vec::as_slice);
+    let backward = graph.backlinks.get(ix).map_or(&[][..], Vec::as_slice);
+    let related = related::by_kind(graph, input.config, views, forward, backward);
+    let kind_label = views.kind_label(&kind);
+    let relation_map = relation_map::plan(&page.title, &kind_label, &related)
+        .map(|m| relation_map::render(&m))
+        .unwrap_or_default();
     PageView {
         id: page.id.clone(),
         title: page.title.clone(),
         summary: page.summary.clone().unwrap_or_default(),
-        kind_label: views.kind_label(&kind),
+        kind_label,
         kind,
         code: context::code_of(input.config, page).unwrap_or_default(),
         content: fill_placeholders(
@@ -222,14 +237,17 @@ fn page_view(input: &RenderInput<'_>, views: &Views<'_>, ix: PageIx, page: &Page
         fields,
         facts,
         field_map,
-        relations: views.groups(graph.relations.get(ix).map_or(&[][..], Vec::as_slice)),
-        backlinks: views.groups(graph.backlinks.get(ix).map_or(&[][..], Vec::as_slice)),
+        relations: views.groups(forward),
+        backlinks: views.groups(backward),
+        related,
+        relation_map,
         cited_by: graph
             .cited_by
             .get(ix)
             .map(|c| c.iter().map(|&p| views.item(p)).collect())
             .unwrap_or_default(),
         sources: views.sources(page),
+        source_docs: views.source_docs(page),
         tags: page
             .tags
             .iter()

@@ -33,10 +33,12 @@ struct Bar {
     value: f64,
 }
 
-const WIDTH: f64 = 640.0;
+/// View-box width: narrow enough that labels stay legible when a phone scales the chart down,
+/// wide enough for a 60-character label at 13 units.
+const WIDTH: f64 = 440.0;
 const ROW: f64 = 46.0;
 const BAR: f64 = 18.0;
-const VALUE_ROOM: f64 = 90.0;
+const VALUE_ROOM: f64 = 64.0;
 
 /// Renders chart number `n` of a page. On a bad spec, reports it and renders a visible notice.
 pub fn render(
@@ -98,9 +100,22 @@ pub fn render(
         .join("; ");
     let height = ROW * spec.data.len() as f64 + 8.0;
     let mut svg = String::new();
+    // The caption comes first: HTML allows a figcaption only as the first or last child, and the
+    // data table goes last.
     let _ = write!(
         svg,
-        "<figure class=\"chart\" id=\"diagram-{n}\"><svg class=\"chart-svg\" role=\"img\" viewBox=\"0 0 {WIDTH} {height}\" aria-labelledby=\"diagram-{n}-t diagram-{n}-d\"><title id=\"diagram-{n}-t\">{title}</title><desc id=\"diagram-{n}-d\">Stolpediagram. {}</desc>",
+        "<figure class=\"chart\" id=\"diagram-{n}\"><figcaption><span class=\"chart-title\">{title}</span>"
+    );
+    if let Some(src) = &spec.source {
+        let _ = write!(
+            svg,
+            " <span class=\"chart-source\">Kilde: {}</span>",
+            escape_attr(src)
+        );
+    }
+    let _ = write!(
+        svg,
+        "</figcaption><svg class=\"chart-svg\" role=\"img\" viewBox=\"0 0 {WIDTH} {height}\" aria-labelledby=\"diagram-{n}-t diagram-{n}-d\"><title id=\"diagram-{n}-t\">{title}</title><desc id=\"diagram-{n}-d\">Stolpediagram. {}</desc>",
         escape_attr(&desc)
     );
     for (i, b) in spec.data.iter().enumerate() {
@@ -117,16 +132,7 @@ pub fn render(
             escape_attr(&fmt(b.value)),
         );
     }
-    svg.push_str("</svg><figcaption>");
-    let _ = write!(svg, "<span class=\"chart-title\">{title}</span>");
-    if let Some(src) = &spec.source {
-        let _ = write!(
-            svg,
-            " <span class=\"chart-source\">Kilde: {}</span>",
-            escape_attr(src)
-        );
-    }
-    svg.push_str("</figcaption><details class=\"chart-table\"><summary>Vis tallene som tabell</summary><table><thead><tr><th scope=\"col\">Kategori</th><th scope=\"col\">Verdi</th></tr></thead><tbody>");
+    svg.push_str("</svg><details class=\"chart-table\"><summary>Vis tallene som tabell</summary><table><thead><tr><th scope=\"col\">Kategori</th><th scope=\"col\">Verdi</th></tr></thead><tbody>");
     for b in &spec.data {
         let _ = write!(
             svg,
@@ -167,6 +173,8 @@ mod tests {
         assert!(html.contains("<th scope=\"row\">Fastleger</th><td>42\u{a0}%</td>"));
         assert_eq!(html.matches("<rect").count(), 2);
         assert!(html.contains("Kilde: Rapporten"));
+        // HTML allows a figure's caption only as its first or last child.
+        assert!(html.starts_with("<figure class=\"chart\" id=\"diagram-1\"><figcaption>"));
     }
 
     #[test]

@@ -16,7 +16,15 @@ use crate::page::raw_html;
 use crate::page::slug::slugify;
 
 /// Heading ids the templates use; a content heading with the same slug gets a suffix.
-pub const RESERVED_IDS: &[&str] = &["innhold", "fakta", "relasjoner", "kilder", "toppen", "sok"];
+pub const RESERVED_IDS: &[&str] = &[
+    "innhold",
+    "fakta",
+    "relasjoner",
+    "kilder",
+    "toppen",
+    "sok",
+    "relasjonskart",
+];
 
 /// A heading of the body.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

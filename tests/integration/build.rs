@@ -117,13 +117,22 @@ fn normalise(path: &std::path::Path) -> String {
 fn relations_show_on_both_ends() {
     let site = Site::fixture("valid");
     site.build_ok();
+    // Grouped by the related page's kind, in the list and in the relation map.
     let kommune = site.main_of("kommuner/fredrikstad/index.html");
     assert!(
-        kommune.contains("<h3>Tiltak</h3>") && kommune.contains("../../tiltak/smagrupper/"),
+        kommune.contains("id=\"relasjoner-tiltak\"")
+            && kommune.contains("<a href=\"../../tiltak/smagrupper/\">"),
+        "{kommune}"
+    );
+    assert!(
+        kommune.contains("<a class=\"rmap-node\" href=\"../../tiltak/smagrupper/\">"),
         "{kommune}"
     );
     let takst = site.main_of("takster/14/index.html");
-    assert!(takst.contains("<h3>Brukes i tiltak</h3>"), "{takst}");
+    assert!(
+        takst.contains("<h3>Tiltak <span class=\"count\">(1)</span></h3>"),
+        "{takst}"
+    );
     let kilde = site.main_of("kilder/rapport/index.html");
     assert!(
         kilde.contains("Sider som bygger på denne kilden") && kilde.contains("../../takster/l8/"),
