@@ -191,7 +191,7 @@ pub fn check_sources(
         }
     }
     for pages in &mut cited_by {
-        pages.sort_by(|&a, &b| order::compare(&graph.pages[a].title, &graph.pages[b].title));
+        order::sort_by_title(pages, |&i| &graph.pages[i].title);
     }
     cited_by
 }
