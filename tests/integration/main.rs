@@ -1,6 +1,7 @@
 //! The one integration-test binary: one small fixture site per scenario under `tests/fixtures/`.
 
 mod harness;
+mod http_client;
 
 mod atomic;
 mod build;
@@ -8,4 +9,6 @@ mod cli;
 mod content;
 mod front_matter;
 mod hostile;
+mod incremental;
 mod links;
+mod serve;
