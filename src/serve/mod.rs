@@ -263,7 +263,9 @@ fn print_report(report: &Report, first: bool) {
         eprint!("{}", error::render_all(&report.diagnostics, color));
     }
     let ms = report.duration.as_secs_f64() * 1000.0;
-    if !report.ok {
+    if !report.ok && first {
+        eprintln!("the site has errors: the browser shows them until they are fixed");
+    } else if !report.ok {
         eprintln!(
             "build failed in {ms:.0} ms: still serving the last good version; errors shown in the browser"
         );

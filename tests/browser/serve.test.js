@@ -54,7 +54,7 @@ test('a broken edit shows the overlay over the last good page until it is fixed'
     assert.ok((await page.locator('h1').textContent()).includes('Takst 14'), 'the last good page stays');
     await screenshot(page, 'serve-overlay');
 
-    edit(root, 'content/takster/14.md', 'koode: feil', 'summary: Rettet.');
+    edit(root, 'content/takster/14.md', 'koode: feil', 'updated: 2026-11-23');
     await overlay.waitFor({ state: 'detached', timeout: 15000 });
     assert.deepStrictEqual(page.consoleErrors.filter((e) => !e.includes('net::')), []);
   } finally {
