@@ -46,6 +46,27 @@ pub enum Command {
         #[arg(long)]
         locked: bool,
     },
+    /// Preview the site: build into memory (drafts shown), serve it on 127.0.0.1, rebuild on every
+    /// change and reload open pages; errors appear over the page and here.
+    Serve {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Port to listen on (0: any free port).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on; anything but `127.0.0.1` (or `::1`) shows the site to the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the site in the browser.
+        #[arg(long)]
+        open: bool,
+        /// Open pages go to the page you just changed instead of reloading themselves.
+        #[arg(long)]
+        follow: bool,
+        /// Poll for changes every N milliseconds (for network shares, WSL, containers).
+        #[arg(long, value_name = "MS")]
+        poll: Option<u64>,
+    },
     /// Run the whole pipeline without writing anything; report every problem.
     Check {
         #[command(flatten)]
@@ -120,6 +141,24 @@ pub fn run(cli: Cli) -> ExitCode {
             external,
         ),
         Command::New { kind, title, site } => new_page(&site.root, &kind, &title),
+        Command::Serve {
+            site,
+            port,
+            bind,
+            open,
+            follow,
+            poll,
+        } => crate::serve::run(
+            &crate::serve::ServeOptions {
+                root: site.root,
+                bind,
+                port,
+                open,
+                follow,
+                poll: poll.map(|ms| std::time::Duration::from_millis(ms.max(10))),
+            },
+            &Bar::new(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -22,4 +22,6 @@ pub mod page;
 pub mod source;
 
 pub mod cli;
+pub mod incremental;
 pub mod pipeline;
+pub mod serve;

@@ -18,6 +18,7 @@ use crate::config::Config;
 use crate::error::{self, Diagnostic, Error, Result};
 use crate::graph::{self, GraphOptions, SiteGraph};
 use crate::html::{self, OutputFile, Theme};
+use crate::incremental::{self, Cache};
 use crate::output;
 use crate::page;
 use crate::source::{self, SiteSources};
@@ -103,6 +104,26 @@ impl Compiled {
 
 /// Runs every stage after `source` on sources already in memory.
 pub fn compile(sources: &SiteSources, options: &BuildOptions, progress: &dyn Progress) -> Compiled {
+    compile_with(sources, options, progress, None)
+}
+
+/// Like [`compile`], with the same result, but parses and renders only what changed since the
+/// compiles that filled `cache` (for `serve`). A cache belongs to one site and one `options`.
+pub fn compile_incremental(
+    sources: &SiteSources,
+    options: &BuildOptions,
+    progress: &dyn Progress,
+    cache: &mut Cache,
+) -> Compiled {
+    compile_with(sources, options, progress, Some(cache))
+}
+
+fn compile_with(
+    sources: &SiteSources,
+    options: &BuildOptions,
+    progress: &dyn Progress,
+    mut cache: Option<&mut Cache>,
+) -> Compiled {
     let mut timings = Vec::new();
     let mut clock = Instant::now();
     let mut lap = |stage: &'static str, timings: &mut Vec<Timing>| {
@@ -132,16 +153,26 @@ pub fn compile(sources: &SiteSources, options: &BuildOptions, progress: &dyn Pro
     }
     lap("config", &mut timings);
 
-    progress.start("lese sider", sources.content.len());
-    let parsed: Vec<page::Parsed> = sources
-        .content
-        .par_iter()
-        .map(|src| {
-            let p = page::parse(src, &config);
-            progress.advance(1);
-            p
-        })
-        .collect();
+    let parsed: Vec<page::Parsed> = if let Some(cache) = cache.as_deref_mut() {
+        cache.parse_all(
+            &sources.content,
+            options,
+            &sources.config_text,
+            &config,
+            progress,
+        )
+    } else {
+        progress.start("lese sider", sources.content.len());
+        sources
+            .content
+            .par_iter()
+            .map(|src| {
+                let p = page::parse(src, &config);
+                progress.advance(1);
+                p
+            })
+            .collect()
+    };
     let mut pages = Vec::with_capacity(parsed.len());
     for p in parsed {
         diagnostics.extend(p.diagnostics);
@@ -182,12 +213,16 @@ pub fn compile(sources: &SiteSources, options: &BuildOptions, progress: &dyn Pro
         }
     };
     progress.start("skrive sider", graph.pages.len());
-    let (mut files, html_diags) = html::render(&html::RenderInput {
+    let input = html::RenderInput {
         graph: &graph,
         config: &config,
         theme: &theme,
         theme_sources: &sources.theme,
-    });
+    };
+    let (mut files, html_diags) = match cache {
+        Some(cache) => cache.render(&input, incremental::site_inputs_hash(sources, options)),
+        None => html::render(&input),
+    };
     progress.advance(graph.pages.len());
     diagnostics.extend(html_diags);
     files.extend(sources.content_assets.iter().map(|a| OutputFile {
@@ -291,7 +326,7 @@ pub fn build(options: &BuildOptions, write: bool, progress: &dyn Progress) -> Re
 
 /// The theme named in `veiviser.yaml` (or `default`), read before the full load so the right
 /// theme folder is read. A broken config falls back to `default`; `compile` reports the error.
-fn theme_name(root: &Path) -> Result<String> {
+pub fn theme_name(root: &Path) -> Result<String> {
     let text = source::read_config(root)?;
     Ok(Config::parse(&text).map_or_else(|_| "default".to_owned(), |c| c.theme))
 }

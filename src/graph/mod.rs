@@ -125,9 +125,7 @@ pub fn build(
         .filter(|(_, p)| p.role == PageRole::Entry && p.kind.is_none())
         .map(|(i, _)| i)
         .collect();
-    graph
-        .plain_pages
-        .sort_by_cached_key(|&p| order::sort_key(&graph.pages[p].title));
+    order::sort_by_title(&mut graph.plain_pages, |&i| &graph.pages[i].title);
     (graph, diags)
 }
 
@@ -224,12 +222,9 @@ fn sections(graph: &SiteGraph, config: &Config) -> Vec<Section> {
                 .filter(|(_, p)| p.kind.as_deref() == Some(name))
                 .map(|(i, _)| i)
                 .collect();
-            members.sort_by_cached_key(|&p| {
-                (
-                    graph.pages[p].weight,
-                    order::sort_key(&graph.pages[p].title),
-                )
-            });
+            // Stable: equal weights keep the title order of the first sort.
+            order::sort_by_title(&mut members, |&i| &graph.pages[i].title);
+            members.sort_by_key(|&i| graph.pages[i].weight);
             let index_page = graph
                 .by_url
                 .get(&format!("{}/", kind.section))
@@ -260,6 +255,7 @@ fn tags(graph: &SiteGraph) -> Vec<TagGroup> {
                 slug,
                 pages: Vec::new(),
             });
+            // Pages come in index order, so a repeat can only be the last one pushed.
             if group.pages.last() != Some(&i) {
                 group.pages.push(i);
             }
@@ -267,10 +263,9 @@ fn tags(graph: &SiteGraph) -> Vec<TagGroup> {
     }
     let mut tags: Vec<TagGroup> = by_slug.into_values().collect();
     for t in &mut tags {
-        t.pages
-            .sort_by_cached_key(|&p| order::sort_key(&graph.pages[p].title));
+        order::sort_by_title(&mut t.pages, |&i| &graph.pages[i].title);
     }
-    tags.sort_by(|a, b| order::compare(&a.name, &b.name));
+    tags.sort_by_cached_key(|t| order::sort_key(&t.name));
     tags
 }
 

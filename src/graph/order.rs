@@ -46,16 +46,23 @@ pub fn collation_key(s: &str) -> Vec<u32> {
     key
 }
 
-/// A key that sorts like [`compare`], for `sort_by_cached_key` on large lists.
-pub fn sort_key(s: &str) -> (Vec<u32>, String) {
-    (collation_key(s), s.to_owned())
-}
-
 /// Compares two titles in Norwegian order, falling back to the exact text so the order is total.
 pub fn compare(a: &str, b: &str) -> Ordering {
     collation_key(a)
         .cmp(&collation_key(b))
         .then_with(|| a.cmp(b))
+}
+
+/// Sort key of a title: ordered as [`compare`] orders titles.
+pub fn sort_key(title: &str) -> (Vec<u32>, String) {
+    (collation_key(title), title.to_owned())
+}
+
+/// Sorts `items` by the titles `title` gives, in the order of [`compare`]. Each key is computed
+/// once (`sort_by_cached_key`): comparing through `compare` would rebuild both keys on every one
+/// of the n·log n comparisons, which dominated the graph stage at 10,000 pages.
+pub fn sort_by_title<'a, T>(items: &mut [T], title: impl Fn(&T) -> &'a str) {
+    items.sort_by_cached_key(|item| sort_key(title(item)));
 }
 
 #[cfg(test)]
@@ -81,6 +88,15 @@ mod tests {
                 "abc", "avtale", "Zebra", "Ærlig", "Ørsta", "Ålesund", "Åpen"
             ]
         );
+    }
+
+    #[test]
+    fn sort_by_title_agrees_with_compare() {
+        let mut a = vec!["Åpen", "L40", "abc", "L4", "Abc", "Café", "cafe", "Ørsta"];
+        let mut b = a.clone();
+        a.sort_by(|x, y| compare(x, y));
+        sort_by_title(&mut b, |s| s);
+        assert_eq!(a, b);
     }
 
     #[test]

@@ -189,7 +189,7 @@ pub fn check_sources(
         }
     }
     for pages in &mut cited_by {
-        pages.sort_by_cached_key(|&p| order::sort_key(&graph.pages[p].title));
+        order::sort_by_title(pages, |&i| &graph.pages[i].title);
     }
     cited_by
 }

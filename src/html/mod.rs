@@ -52,19 +52,58 @@ pub struct RenderInput<'a> {
 /// Renders the whole site. Template errors are diagnostics; the files rendered without error are
 /// returned either way.
 pub fn render(input: &RenderInput<'_>) -> (Vec<OutputFile>, Vec<Diagnostic>) {
-    let graph = input.graph;
-    let results: Vec<Result<OutputFile, Diagnostic>> = graph
+    let entries: Vec<Rendered> = input
+        .graph
         .pages
         .par_iter()
         .enumerate()
         .filter(|(_, p)| p.role == PageRole::Entry)
         .map(|(ix, page)| render_entry(input, ix, page))
-        .chain(graph.sections.par_iter().map(|s| render_section(input, s)))
+        .collect();
+    assemble(entries, render_site_pages(input))
+}
+
+/// One output, or the template error that prevented it.
+pub type Rendered = Result<OutputFile, Diagnostic>;
+
+/// Everything except the entry pages: kind indexes, tag pages, home, tag list, search, 404, alias
+/// redirects, sitemap, `robots.txt`, `pages.json` and the theme's assets. Split from [`render`]
+/// so that `serve` can re-render entry pages one by one and this part only when it can change.
+pub fn render_site_pages(input: &RenderInput<'_>) -> Vec<Rendered> {
+    let graph = input.graph;
+    let mut results: Vec<Rendered> = graph
+        .sections
+        .par_iter()
+        .map(|s| render_section(input, s))
         .chain(graph.tags.par_iter().map(|t| render_tag(input, t)))
         .collect();
-    let mut files = Vec::with_capacity(results.len() + 16);
+    results.extend([
+        render_home(input),
+        render_tags_index(input),
+        render_search(input),
+        render_404(input),
+    ]);
+    results.extend(
+        site_files::redirects(graph, input.config)
+            .into_iter()
+            .map(Ok),
+    );
+    results.push(Ok(site_files::sitemap(graph, input.config)));
+    results.push(Ok(site_files::robots(input.config)));
+    results.push(Ok(site_files::pages_json(graph, input.config)));
+    results.extend(input.theme.files.iter().cloned().map(Ok));
+    results
+}
+
+/// Joins rendered entry pages and site pages into the site's files (sorted by path) and its
+/// template diagnostics.
+pub fn assemble(
+    entries: impl IntoIterator<Item = Rendered>,
+    site_pages: impl IntoIterator<Item = Rendered>,
+) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
     let mut diags = Vec::new();
-    for r in results {
+    for r in entries.into_iter().chain(site_pages) {
         match r {
             Ok(f) => files.push(f),
             Err(d) => diags.push(d),
@@ -77,22 +116,6 @@ pub fn render(input: &RenderInput<'_>) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     diags.dedup_by(|a, b| {
         a.file == b.file && a.line == b.line && a.column == b.column && a.message == b.message
     });
-    for r in [
-        render_home(input),
-        render_tags_index(input),
-        render_search(input),
-        render_404(input),
-    ] {
-        match r {
-            Ok(f) => files.push(f),
-            Err(d) => diags.push(d),
-        }
-    }
-    files.extend(site_files::redirects(graph, input.config));
-    files.push(site_files::sitemap(graph, input.config));
-    files.push(site_files::robots(input.config));
-    files.push(site_files::pages_json(graph, input.config));
-    files.extend(input.theme.files.iter().cloned());
     files.sort_by(|a, b| a.path.cmp(&b.path));
     (files, diags)
 }
@@ -294,11 +317,8 @@ pub fn fill_placeholders(html: &str, links: &[graph::ResolvedLink], views: &View
     out
 }
 
-fn render_entry(
-    input: &RenderInput<'_>,
-    ix: PageIx,
-    page: &Page,
-) -> Result<OutputFile, Diagnostic> {
+/// Renders the entry page `page` (at `ix` in the graph).
+pub fn render_entry(input: &RenderInput<'_>, ix: PageIx, page: &Page) -> Rendered {
     let views = Views::new(input.graph, input.config, &page.url);
     let mut ctx = base_context(input, &views, &page.url, &page.title);
     ctx.insert("page", &page_view(input, &views, ix, page));
@@ -571,7 +591,7 @@ fn render_search(input: &RenderInput<'_>) -> Result<OutputFile, Diagnostic> {
         .filter(|(_, p)| p.role == PageRole::Entry)
         .map(|(i, _)| i)
         .collect();
-    entries.sort_by_cached_key(|&p| order::sort_key(&graph.pages[p].title));
+    order::sort_by_title(&mut entries, |&i| &graph.pages[i].title);
     let mut groups: Vec<LetterGroup> = Vec::new();
     for ix in entries {
         let letter = first_letter(&graph.pages[ix].title);

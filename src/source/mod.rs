@@ -12,6 +12,10 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
+mod refresh;
+
+pub use refresh::{Refreshed, refresh};
+
 use crate::config::CONFIG_FILE;
 use crate::error::{Diagnostic, Error, Position, Result};
 
@@ -53,7 +57,7 @@ pub struct Asset {
 }
 
 /// The theme's templates and static files.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ThemeSources {
     /// `(template name, text)`, e.g. `("page.html", "...")`, sorted by name.
     pub templates: Vec<(String, String)>,
@@ -62,7 +66,7 @@ pub struct ThemeSources {
 }
 
 /// Everything the pipeline reads from disk.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SiteSources {
     pub config_text: String,
     pub synonyms_text: Option<String>,
@@ -116,6 +120,10 @@ pub fn load(root: &Path, theme: &str) -> Result<SiteSources> {
         }
     }
 
+    // By path as a string (the walk's folder-first order differs where `-` sorts before `/`):
+    // the pipeline looks files up by binary search, and `refresh` inserts by the same order.
+    content.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    content_assets.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
     let theme_dir = root.join("themes").join(theme);
     let theme = load_theme(root, &theme_dir, &mut diagnostics)?;
     Ok(SiteSources {

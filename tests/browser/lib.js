@@ -61,6 +61,40 @@ async function serveStatic(dir) {
   return { url, log, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
+/**
+ * Starts `veiviser serve` on a free port for the site at `root`; resolves to
+ * `{ url, stop, process, log }` once it serves. `stop()` sends Ctrl-C (SIGINT) and waits for exit.
+ */
+function startServe(root, extraArgs = []) {
+  const { spawn } = require('node:child_process');
+  const port = extraArgs.includes('--port') ? [] : ['--port', '0'];
+  const child = spawn(BIN, ['serve', '--root', root, ...port, ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const log = [];
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk) => {
+      buffered += chunk;
+      let nl;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        log.push(line);
+        const m = /^serving (http:\/\/\S+)/.exec(line);
+        if (m) {
+          const stop = () => new Promise((done) => {
+            if (child.exitCode !== null) return done(child.exitCode);
+            child.once('exit', (code) => done(code));
+            child.kill('SIGINT');
+          });
+          resolve({ url: m[1].replace(/\/$/, ''), stop, process: child, log });
+        }
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`veiviser serve exited with ${code}:\n${log.join('\n')}`)));
+  });
+}
+
 /** Launches headless Chromium with flags that keep it off the (closed) network. */
 function launch() {
   return chromium.launch({
@@ -87,4 +121,4 @@ async function screenshot(page, name) {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
-module.exports = { REPO, BIN, buildSite, fixtureSite, serveStatic, launch, strictPage, screenshot, ARTIFACTS };
+module.exports = { REPO, BIN, buildSite, fixtureSite, serveStatic, startServe, launch, strictPage, screenshot, ARTIFACTS };

@@ -1,6 +1,7 @@
 //! The one integration-test binary: one small fixture site per scenario under `tests/fixtures/`.
 
 mod harness;
+mod http_client;
 
 mod atomic;
 mod build;
@@ -9,5 +10,7 @@ mod content;
 mod deep_links;
 mod front_matter;
 mod hostile;
+mod incremental;
 mod links;
 mod lock;
+mod serve;

@@ -1,0 +1,317 @@
+//! Reuse between compiles of the same site, so that `serve` redoes only what an edit touches.
+//!
+//! In: the same [`SiteSources`](crate::source::SiteSources) compile after compile (patched by
+//! `source::refresh`). Out, through [`pipeline::compile_incremental`](crate::pipeline): a
+//! `Compiled` equal to what a full `compile` would return. Kept here between compiles:
+//!
+//! - **parsed pages**, by file, with the hash of the text they came from: only files whose text
+//!   changed are parsed again (all of them when `veiviser.yaml` changed);
+//! - **rendered entry pages**, by file, with a fingerprint of everything the page's HTML is made
+//!   from: its own text, the site-wide inputs, and the facts of every page it shows (relations
+//!   both ways, citations, links, referenced ids). A page is rendered again only when that
+//!   fingerprint changes;
+//! - **the site pages** (indexes, tags, home, search, 404, sitemap, `pages.json`, redirects, assets)
+//!   with one fingerprint over the facts of every page: body edits leave them alone, a changed
+//!   title or heading renders them again.
+//!
+//! The graph is always built whole: it is where cross-page problems are found, and it is cheap.
+//! What a page shows of another page is its front matter (title, summary, fields) and headings,
+//! so that is what the "facts" hash covers ([`facts_hash`]); `html` must not show more of another
+//! page without this module learning about it (the integration test that compares incremental and
+//! full compiles after a sequence of edits guards that).
+//!
+//! Must not: read the disk, or hold anything that is not a pure function of the sources.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+
+use rayon::prelude::*;
+use xxhash_rust::xxh3::Xxh3;
+
+use crate::config::Config;
+use crate::graph::{PageIx, SiteGraph};
+use crate::html::{self, OutputFile, RenderInput, Rendered};
+use crate::page::{self, Page, PageRole};
+use crate::pipeline::{BuildOptions, Progress};
+use crate::source::{SiteSources, SourceFile};
+
+/// What the last compile through the cache did again, for the terminal and the benchmark.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Work {
+    /// Markdown files parsed (the rest came from the cache).
+    pub parsed: usize,
+    /// Entry pages rendered (the rest came from the cache).
+    pub rendered: usize,
+    /// Whether the site pages (indexes, tags, home, search …) were rendered again.
+    pub site_pages: bool,
+}
+
+struct ParsedEntry {
+    text_hash: u64,
+    page: Option<Page>,
+    diagnostics: Vec<crate::error::Diagnostic>,
+}
+
+struct RenderedEntry {
+    fingerprint: u64,
+    output: Rendered,
+}
+
+/// Parsed and rendered results of earlier compiles.
+#[derive(Default)]
+pub struct Cache {
+    /// Hash of `veiviser.yaml` the parsed pages were checked against.
+    config_hash: u64,
+    parsed: HashMap<String, ParsedEntry>,
+    /// Text hash of every file of the current compile (its "own" input).
+    text_hashes: HashMap<String, u64>,
+    entries: HashMap<String, RenderedEntry>,
+    site_pages: Option<(u64, Vec<Rendered>)>,
+    /// What the last compile did again.
+    pub work: Work,
+}
+
+impl Cache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Parses the files whose text changed since the last call; clones the rest from the cache.
+    pub(crate) fn parse_all(
+        &mut self,
+        content: &[SourceFile],
+        options: &BuildOptions,
+        config_text: &str,
+        config: &Config,
+        progress: &dyn Progress,
+    ) -> Vec<page::Parsed> {
+        let config_hash = hash_of(&(config_text, options.drafts, &options.base_url));
+        if config_hash != self.config_hash {
+            self.parsed.clear();
+            self.config_hash = config_hash;
+        }
+        let hashes: Vec<u64> = content.par_iter().map(|s| hash_of(&s.text)).collect();
+        let stale: Vec<usize> = (0..content.len())
+            .filter(|&i| {
+                self.parsed
+                    .get(&content[i].rel_path)
+                    .is_none_or(|e| e.text_hash != hashes[i])
+            })
+            .collect();
+        progress.start("lese sider", stale.len());
+        let fresh: Vec<(usize, page::Parsed)> = stale
+            .par_iter()
+            .map(|&i| {
+                let parsed = page::parse(&content[i], config);
+                progress.advance(1);
+                (i, parsed)
+            })
+            .collect();
+        self.work.parsed = fresh.len();
+        for (i, p) in fresh {
+            self.parsed.insert(
+                content[i].rel_path.clone(),
+                ParsedEntry {
+                    text_hash: hashes[i],
+                    page: p.page,
+                    diagnostics: p.diagnostics,
+                },
+            );
+        }
+        self.text_hashes = content
+            .iter()
+            .zip(&hashes)
+            .map(|(s, &h)| (s.rel_path.clone(), h))
+            .collect();
+        let present = &self.text_hashes;
+        self.parsed.retain(|file, _| present.contains_key(file));
+        self.entries.retain(|file, _| present.contains_key(file));
+        let parsed = &self.parsed;
+        content
+            .par_iter()
+            .map(|s| {
+                let e = &parsed[&s.rel_path];
+                page::Parsed {
+                    page: e.page.clone(),
+                    diagnostics: e.diagnostics.clone(),
+                }
+            })
+            .collect()
+    }
+
+    /// Renders what changed and takes the rest from the cache; the result equals
+    /// [`html::render`]. `site_inputs` is a hash of every input that is the same for all pages
+    /// (configuration, theme, options).
+    pub(crate) fn render(
+        &mut self,
+        input: &RenderInput<'_>,
+        site_inputs: u64,
+    ) -> (Vec<OutputFile>, Vec<crate::error::Diagnostic>) {
+        let graph = input.graph;
+        let facts: Vec<u64> = graph.pages.par_iter().map(facts_hash).collect();
+        let fp = Fingerprints {
+            graph,
+            site_inputs,
+            facts: &facts,
+            text_hashes: &self.text_hashes,
+        };
+        let entries = &self.entries;
+        let results: Vec<(u64, bool, Rendered)> = graph
+            .pages
+            .par_iter()
+            .enumerate()
+            .filter(|(_, p)| p.role == PageRole::Entry)
+            .map(|(ix, page)| {
+                let fingerprint = fp.entry(ix);
+                match entries.get(&page.file) {
+                    Some(e) if e.fingerprint == fingerprint => {
+                        (fingerprint, false, e.output.clone())
+                    }
+                    _ => (fingerprint, true, html::render_entry(input, ix, page)),
+                }
+            })
+            .collect();
+        self.work.rendered = results.iter().filter(|r| r.1).count();
+        let mut outputs = Vec::with_capacity(results.len());
+        for ((fingerprint, fresh, output), page) in results
+            .into_iter()
+            .zip(graph.pages.iter().filter(|p| p.role == PageRole::Entry))
+        {
+            if fresh {
+                self.entries.insert(
+                    page.file.clone(),
+                    RenderedEntry {
+                        fingerprint,
+                        output: output.clone(),
+                    },
+                );
+            }
+            outputs.push(output);
+        }
+
+        let site_fingerprint = fp.site_pages();
+        let site_pages = match &self.site_pages {
+            Some((f, pages)) if *f == site_fingerprint => {
+                self.work.site_pages = false;
+                pages.clone()
+            }
+            _ => {
+                self.work.site_pages = true;
+                let pages = html::render_site_pages(input);
+                self.site_pages = Some((site_fingerprint, pages.clone()));
+                pages
+            }
+        };
+        html::assemble(outputs, site_pages)
+    }
+}
+
+/// Hash of everything that is the same for every page: the configuration text, the theme, the
+/// build options.
+pub(crate) fn site_inputs_hash(sources: &SiteSources, options: &BuildOptions) -> u64 {
+    let mut h = Xxh3::new();
+    sources.config_text.hash(&mut h);
+    sources.synonyms_text.hash(&mut h);
+    for (name, text) in &sources.theme.templates {
+        (name, text).hash(&mut h);
+    }
+    for asset in &sources.theme.static_files {
+        (&asset.rel_path, &asset.bytes).hash(&mut h);
+    }
+    (options.drafts, &options.base_url).hash(&mut h);
+    h.finish()
+}
+
+/// Hash of what other pages show of `page`: file (hence URL), front matter (title, summary,
+/// fields, tags, draft …) and headings (anchors, listed in `pages.json`).
+pub fn facts_hash(page: &Page) -> u64 {
+    let mut h = Xxh3::new();
+    (&page.file, &page.front_matter).hash(&mut h);
+    for heading in &page.body.headings {
+        (heading.level, &heading.id, &heading.text).hash(&mut h);
+    }
+    h.finish()
+}
+
+fn hash_of(value: &impl Hash) -> u64 {
+    let mut h = Xxh3::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+/// Fingerprints of rendered outputs: equal fingerprints mean equal output.
+struct Fingerprints<'a> {
+    graph: &'a SiteGraph,
+    site_inputs: u64,
+    /// Per page, [`facts_hash`].
+    facts: &'a [u64],
+    text_hashes: &'a HashMap<String, u64>,
+}
+
+impl Fingerprints<'_> {
+    /// An entry page's HTML: its own text, plus the facts of every page it shows.
+    fn entry(&self, ix: PageIx) -> u64 {
+        let g = self.graph;
+        let page = &g.pages[ix];
+        let mut h = Xxh3::new();
+        (
+            self.site_inputs,
+            &page.file,
+            self.text_hashes.get(&page.file),
+        )
+            .hash(&mut h);
+        let facts_of = |id: &str| g.by_id.get(id).map(|&t| self.facts[t]);
+        for groups in [&g.relations, &g.backlinks] {
+            for group in groups.get(ix).into_iter().flatten() {
+                (&group.field, &group.label).hash(&mut h);
+                for &p in &group.pages {
+                    self.facts[p].hash(&mut h);
+                }
+            }
+            0xff_u8.hash(&mut h);
+        }
+        for &p in g.cited_by.get(ix).into_iter().flatten() {
+            self.facts[p].hash(&mut h);
+        }
+        for link in g.links.get(ix).into_iter().flatten() {
+            (&link.url, &link.title).hash(&mut h);
+        }
+        for value in page.fields.values() {
+            for id in value.ids() {
+                facts_of(id).hash(&mut h);
+            }
+        }
+        for source in &page.sources {
+            facts_of(&source.source).hash(&mut h);
+        }
+        h.finish()
+    }
+
+    /// The site pages: the facts of every page, in order, and all of the pages whose whole text
+    /// they show (home and kind intros).
+    fn site_pages(&self) -> u64 {
+        let mut h = Xxh3::new();
+        self.site_inputs.hash(&mut h);
+        self.facts.hash(&mut h);
+        for (ix, page) in self.graph.pages.iter().enumerate() {
+            if page.role != PageRole::Entry {
+                self.entry(ix).hash(&mut h);
+            }
+        }
+        h.finish()
+    }
+}
+
+/// Files of `a` and `b` that differ, by path: for tests and the `serve` self-check.
+pub fn differing_files(a: &[OutputFile], b: &[OutputFile]) -> Vec<String> {
+    let left: HashMap<&str, &[u8]> = a.iter().map(|f| (f.path.as_str(), &f.bytes[..])).collect();
+    let right: HashMap<&str, &[u8]> = b.iter().map(|f| (f.path.as_str(), &f.bytes[..])).collect();
+    let paths: HashSet<&str> = left.keys().chain(right.keys()).copied().collect();
+    let mut diff: Vec<String> = paths
+        .into_iter()
+        .filter(|p| left.get(p) != right.get(p))
+        .map(str::to_owned)
+        .collect();
+    diff.sort();
+    diff
+}

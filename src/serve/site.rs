@@ -1,0 +1,200 @@
+//! The preview's state: the site's sources and compile cache, and the last good build as served.
+//!
+//! In: batches of changed paths. Out: a [`Snapshot`] after each rebuild — the files to serve (the
+//! last good build's, kept while a rebuild fails) and the problems of the last attempt. Reads the
+//! disk only through `source`, compiles only through `pipeline`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::body::Bytes;
+
+use crate::error::{Diagnostic, Error, Position};
+use crate::incremental::{Cache, Work};
+use crate::pipeline::{self, BuildOptions, Compiled, Progress};
+use crate::source::{self, SiteSources};
+
+use super::live;
+
+/// What the HTTP side serves; replaced whole after every rebuild.
+#[derive(Debug)]
+pub(crate) struct Snapshot {
+    /// Identifies the served files: new on every good build, and different in every run of the
+    /// server, so a page that outlived a restart reloads.
+    pub(crate) build: String,
+    /// Output path → bytes, of the last good build (empty before the first one).
+    pub(crate) files: Arc<HashMap<String, Bytes>>,
+    /// The overlay of the last build when it failed.
+    pub(crate) overlay: Option<Arc<str>>,
+    /// URL path of the page the last change touched, for `--follow`.
+    pub(crate) changed: Option<String>,
+}
+
+impl Snapshot {
+    /// Whether there has been a good build to serve.
+    pub(crate) fn has_site(&self) -> bool {
+        !self.files.is_empty()
+    }
+}
+
+/// What a rebuild did, for the terminal.
+#[derive(Debug)]
+pub(crate) struct Report {
+    pub(crate) duration: Duration,
+    pub(crate) work: Work,
+    pub(crate) pages: usize,
+    /// All diagnostics of the build (warnings of a good build, or the errors of a failed one).
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    pub(crate) ok: bool,
+}
+
+/// The site being previewed.
+pub(crate) struct Site {
+    root: PathBuf,
+    options: BuildOptions,
+    /// `None` after a failure to read the site at all; the next change loads it whole.
+    sources: Option<SiteSources>,
+    cache: Cache,
+    session: String,
+    builds: u64,
+    current: Arc<Snapshot>,
+}
+
+impl Site {
+    /// Loads and compiles the site at `root` (drafts included). A site with errors still starts:
+    /// its errors are the first overlay.
+    pub(crate) fn load(root: &Path, progress: &dyn Progress) -> (Self, Report) {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let mut site = Site {
+            root: root.to_owned(),
+            options: BuildOptions {
+                root: root.to_owned(),
+                drafts: true,
+                ..BuildOptions::default()
+            },
+            sources: None,
+            cache: Cache::new(),
+            session: format!("{:x}-{:x}", nanos, std::process::id()),
+            builds: 0,
+            current: Arc::new(Snapshot {
+                build: String::new(),
+                files: Arc::default(),
+                overlay: None,
+                changed: None,
+            }),
+        };
+        let report = site
+            .rebuild_with(None, progress)
+            .expect("a full load always reports");
+        (site, report)
+    }
+
+    pub(crate) fn snapshot(&self) -> Arc<Snapshot> {
+        Arc::clone(&self.current)
+    }
+
+    /// Applies a batch of changed paths (`rescan`: read everything again). `None` when nothing
+    /// the site is made from changed.
+    pub(crate) fn rebuild(&mut self, changed: &[PathBuf], rescan: bool) -> Option<Report> {
+        let changed = if rescan || self.sources.is_none() {
+            None
+        } else {
+            Some(changed)
+        };
+        self.rebuild_with(changed, &pipeline::Silent)
+    }
+
+    /// Refreshes `changed` (or loads everything when `None`) and compiles.
+    fn rebuild_with(
+        &mut self,
+        changed: Option<&[PathBuf]>,
+        progress: &dyn Progress,
+    ) -> Option<Report> {
+        let started = Instant::now();
+        let loaded = match (changed, self.sources.as_mut()) {
+            (Some(paths), Some(sources)) => match source::refresh(&self.root, sources, paths) {
+                Ok(r) if r.is_empty() => return None,
+                Ok(r) => Ok(r.pages),
+                Err(e) => Err(e),
+            },
+            _ => load_sources(&self.root).map(|s| {
+                self.sources = Some(s);
+                Vec::new()
+            }),
+        };
+        let changed_pages = match loaded {
+            Ok(pages) => pages,
+            Err(e) => {
+                self.sources = None;
+                let diagnostics = vec![error_diagnostic(&e, &self.root)];
+                self.publish_failure(&diagnostics);
+                return Some(Report {
+                    duration: started.elapsed(),
+                    work: Work::default(),
+                    pages: 0,
+                    diagnostics,
+                    ok: false,
+                });
+            }
+        };
+        let sources = self.sources.as_ref().expect("loaded above");
+        let compiled =
+            pipeline::compile_incremental(sources, &self.options, progress, &mut self.cache);
+        let report = Report {
+            duration: started.elapsed(),
+            work: self.cache.work,
+            pages: compiled.page_count(),
+            diagnostics: compiled.diagnostics.clone(),
+            ok: !compiled.has_errors(),
+        };
+        if report.ok {
+            self.publish(compiled, &changed_pages);
+        } else {
+            self.publish_failure(&compiled.diagnostics);
+        }
+        Some(report)
+    }
+
+    fn publish(&mut self, compiled: Compiled, changed_pages: &[String]) {
+        self.builds += 1;
+        let changed = changed_pages
+            .iter()
+            .find_map(|f| compiled.graph.by_file.get(f))
+            .map(|&ix| format!("/{}", compiled.graph.pages[ix].url));
+        let files: HashMap<String, Bytes> = compiled
+            .files
+            .into_iter()
+            .map(|f| (f.path, Bytes::from(f.bytes)))
+            .collect();
+        self.current = Arc::new(Snapshot {
+            build: format!("{}-{}", self.session, self.builds),
+            files: Arc::new(files),
+            overlay: None,
+            changed,
+        });
+    }
+
+    fn publish_failure(&mut self, diagnostics: &[Diagnostic]) {
+        self.current = Arc::new(Snapshot {
+            build: self.current.build.clone(),
+            files: Arc::clone(&self.current.files),
+            overlay: Some(live::overlay(diagnostics).into()),
+            changed: None,
+        });
+    }
+}
+
+fn load_sources(root: &Path) -> Result<SiteSources, Error> {
+    source::load(root, &pipeline::theme_name(root)?)
+}
+
+/// A failure to read the site at all, shown like a diagnostic.
+fn error_diagnostic(e: &Error, root: &Path) -> Diagnostic {
+    let message = e.to_string().replace(&format!("{}/", root.display()), "");
+    Diagnostic::error(".", Position::default(), "io", message)
+        .with_hint("the preview keeps showing the last version that worked")
+}
