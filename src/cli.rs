@@ -81,6 +81,25 @@ pub enum Command {
         #[arg(long)]
         external: bool,
     },
+    /// Search the site with the same index and ranking as the browser.
+    Search {
+        /// What to look for (`L8`, `rådgivende lege Innlandet`, `"rett til"`).
+        query: String,
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Only pages of this kind (e.g. `takst`).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only pages with this filter value, as NAME=VALUE (e.g. `kommune=Kristiansand`).
+        #[arg(long, value_name = "NAME=VALUE")]
+        filter: Vec<String>,
+        /// Number of results.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Print one JSON array instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Create a new page of KIND with TITLE, with the kind's required fields to fill in.
     New {
         /// Kind name from veiviser.yaml (e.g. `takst`).
@@ -159,6 +178,21 @@ pub fn run(cli: Cli) -> ExitCode {
             },
             &Bar::new(),
         ),
+        Command::Search {
+            query,
+            site,
+            kind,
+            filter,
+            limit,
+            json,
+        } => crate::search::cli::run(&crate::search::cli::SearchArgs {
+            root: site.root,
+            query,
+            kind,
+            filters: filter,
+            limit,
+            json,
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -38,6 +38,24 @@ pub struct Config {
     /// An overview table on the home page: pages of one kind, by a relation and an enum field.
     #[serde(default)]
     pub overview: Option<OverviewDef>,
+    /// Search settings: which fields filter results and which hold alternative names.
+    #[serde(default)]
+    pub search: SearchDef,
+}
+
+/// The `search:` block: fields the search index treats specially.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchDef {
+    /// Single-valued fields (`ref`, `enum`, `string`, `bool`) offered as result filters with
+    /// counts, besides the kind (e.g. `kommune`). A page of a `ref` field's target kind counts as
+    /// its own value.
+    #[serde(default)]
+    pub filters: Vec<String>,
+    /// `string`/`list` fields holding other names of a page (abbreviations, synonyms); they rank
+    /// just below the title.
+    #[serde(default)]
+    pub keywords: Vec<String>,
 }
 
 /// The home page's overview matrix (e.g. measures by municipality and by type).
@@ -370,7 +388,65 @@ impl Config {
                 );
             }
         }
+        self.check_search(&mut err);
         diags
+    }
+
+    /// The declaration of field `name` in the first kind that has it.
+    pub fn field_def(&self, name: &str) -> Option<&FieldDef> {
+        self.kinds.values().find_map(|k| k.fields.get(name))
+    }
+
+    fn check_search(&self, err: &mut impl FnMut(&[Seg<'_>], &'static str, String, Option<String>)) {
+        let all_fields = || {
+            self.kinds
+                .values()
+                .flat_map(|k| k.fields.keys().map(String::as_str))
+        };
+        let lists: [(&str, &[String], &[FieldType], &str); 2] = [
+            (
+                "filters",
+                &self.search.filters,
+                &[
+                    FieldType::Ref,
+                    FieldType::Enum,
+                    FieldType::String,
+                    FieldType::Bool,
+                ],
+                "a single-valued field (ref, enum, string or bool)",
+            ),
+            (
+                "keywords",
+                &self.search.keywords,
+                &[FieldType::String, FieldType::List],
+                "a string or list field",
+            ),
+        ];
+        for (key, names, types, what) in lists {
+            for name in names {
+                let at = [Seg::Key("search"), Seg::Key(key), Seg::Value(name)];
+                let defs: Vec<&FieldDef> = self
+                    .kinds
+                    .values()
+                    .filter_map(|k| k.fields.get(name))
+                    .collect();
+                if defs.is_empty() {
+                    err(
+                        &at,
+                        "config",
+                        format!("search {key}: `{name}` is not a field of any kind"),
+                        crate::error::did_you_mean(name, all_fields()),
+                    );
+                } else if defs.iter().any(|d| !types.contains(&d.ty)) {
+                    err(
+                        &at,
+                        "config",
+                        format!("search {key}: `{name}` must be {what}"),
+                        None,
+                    );
+                }
+            }
+        }
     }
 }
 
@@ -427,6 +503,25 @@ mod tests {
             diags.iter().any(|d| d.message.contains("not URL-safe")),
             "{diags:?}"
         );
+    }
+
+    #[test]
+    fn search_fields_are_checked() {
+        let ok = format!("{MINIMAL}search:\n  filters: [kode]\n");
+        assert_eq!(Config::parse(&ok).unwrap().search.filters, ["kode"]);
+        let text = format!("{MINIMAL}search:\n  filters: [kodde]\n  keywords: [kode]\n");
+        let diags = Config::parse(&text).unwrap_err();
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].line, 10);
+        assert_eq!(diags[0].hint.as_deref(), Some("did you mean `kode`?"));
+        let text = MINIMAL.replace("type: string", "type: list") + "search:\n  filters: [kode]\n";
+        let diags = Config::parse(&text).unwrap_err();
+        assert!(
+            diags.iter().any(|d| d.message.contains("single-valued")),
+            "{diags:?}"
+        );
+        let text = format!("{MINIMAL}search:\n  facets: [kode]\n");
+        assert!(Config::parse(&text).is_err());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //!              ──page::parse─────▶ Vec<Page>           (front matter checked, Markdown rendered)
 //!              ──graph::build────▶ SiteGraph           (ids, relations both ways, links, tags)
 //!              ──html::render────▶ Vec<OutputFile> ─┐
+//!              ──search::build───▶ Vec<OutputFile> ─┤ (split search index)
 //!                                                   └─output::write_dir──▶ public/ (atomic swap)
 //! ```
 //!
@@ -19,6 +20,7 @@ pub mod graph;
 pub mod html;
 pub mod output;
 pub mod page;
+pub mod search;
 pub mod source;
 
 pub mod cli;

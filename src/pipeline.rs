@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! source::load ─▶ Config::parse ─▶ page::parse (parallel) ─▶ graph::build ─▶ graph::lock::check
-//!              ─▶ html::render (parallel) ─▶ html::verify::check (every link of the output)
+//!              ─▶ html::render (parallel) ─▶ search::build
+//!              ─▶ html::verify::check (every link of the output)
 //!              ─▶ output::write_dir ─▶ output::write_lock (only after the site was written)
 //! ```
 //!
@@ -21,6 +22,7 @@ use crate::html::{self, OutputFile, Theme};
 use crate::incremental::{self, Cache};
 use crate::output;
 use crate::page;
+use crate::search;
 use crate::source::{self, SiteSources};
 
 /// Reports progress of long stages (a terminal progress bar, or nothing).
@@ -230,6 +232,14 @@ fn compile_with(
         bytes: a.bytes.clone(),
     }));
     lap("html", &mut timings);
+    let (search_files, search_diags) = search::build(&search::SearchInput {
+        graph: &graph,
+        config: &config,
+        synonyms_text: sources.synonyms_text.as_deref(),
+    });
+    files.extend(search_files);
+    diagnostics.extend(search_diags);
+    lap("search", &mut timings);
     let verified = html::verify::check(&files, &graph, &config);
     diagnostics.extend(verified.diagnostics);
     lap("verify", &mut timings);

@@ -13,4 +13,5 @@ mod hostile;
 mod incremental;
 mod links;
 mod lock;
+mod search;
 mod serve;

@@ -1,0 +1,492 @@
+//! The Norwegian analyser shared by the indexer and the query side: text in, tokens and keys out.
+//!
+//! `themes/default/static/search-engine.js` holds the same logic for the browser, line for line;
+//! its word lists come from the index manifest, written from the constants here, so the two
+//! cannot drift apart in data, and `tests/browser/search-parity.test.js` checks the logic.
+//!
+//! - NFC, then lowercase, per token.
+//! - A token is a run of letters and digits. `-` joins runs (`syfo-veileder`, `08-07`), `.` and
+//!   `,` join digits (`07.04`, `3.3.4`). A group whose hyphen-pieces all hold a digit is one code
+//!   (`08-07.04`, `8-4`); otherwise each piece is a token and the pieces joined without hyphens
+//!   are one more (`syfoveileder`). Anything holding a digit is a *code*: never stemmed, never
+//!   fuzzy. `§` and other symbols separate tokens.
+//! - [`stem`]: Snowball Norwegian (rust-stemmers), except for words ending in a protected lemma
+//!   plus an inflection (`fastlegen` → `fastlege`, not Snowball's `fast`). The stem is always a
+//!   prefix of the word, which the index relies on.
+//! - [`fold`]: Scandinavian folding (`å`/`aa` → `a`, `æ`/`ae` → `a`, `ø`/`oe` → `o`, accents
+//!   dropped), used only as a second, lower-scoring key and as the dictionary's sort order.
+//!
+//! Nothing here allocates per character beyond the output, and nothing touches the disk.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Longest token kept (in characters); longer runs are noise (hashes, pasted data).
+pub const MAX_TOKEN_CHARS: usize = 64;
+
+/// Snowball's Norwegian stop-word list (bokmål and nynorsk), without the content words `min`
+/// ("minute") and `vår` ("spring"). Stop words are indexed and searchable, only down-weighted.
+pub const STOP_WORDS: &[&str] = &[
+    "alle",
+    "at",
+    "av",
+    "bare",
+    "begge",
+    "ble",
+    "blei",
+    "bli",
+    "blir",
+    "blitt",
+    "både",
+    "båe",
+    "da",
+    "de",
+    "deg",
+    "dei",
+    "deim",
+    "deira",
+    "deires",
+    "dem",
+    "den",
+    "denne",
+    "der",
+    "dere",
+    "deres",
+    "det",
+    "dette",
+    "di",
+    "din",
+    "disse",
+    "ditt",
+    "du",
+    "dykk",
+    "dykkar",
+    "då",
+    "eg",
+    "ein",
+    "eit",
+    "eitt",
+    "eller",
+    "elles",
+    "en",
+    "enn",
+    "er",
+    "et",
+    "ett",
+    "etter",
+    "for",
+    "fordi",
+    "fra",
+    "før",
+    "ha",
+    "hadde",
+    "han",
+    "hans",
+    "har",
+    "hennar",
+    "henne",
+    "hennes",
+    "her",
+    "hjå",
+    "ho",
+    "hoe",
+    "honom",
+    "hoss",
+    "hossen",
+    "hun",
+    "hva",
+    "hvem",
+    "hver",
+    "hvilke",
+    "hvilken",
+    "hvis",
+    "hvor",
+    "hvordan",
+    "hvorfor",
+    "i",
+    "ikke",
+    "ikkje",
+    "ingen",
+    "ingi",
+    "inkje",
+    "inn",
+    "inni",
+    "ja",
+    "jeg",
+    "kan",
+    "kom",
+    "korleis",
+    "korso",
+    "kun",
+    "kunne",
+    "kva",
+    "kvar",
+    "kvarhelst",
+    "kven",
+    "kvi",
+    "kvifor",
+    "man",
+    "mange",
+    "me",
+    "med",
+    "medan",
+    "meg",
+    "meget",
+    "mellom",
+    "men",
+    "mi",
+    "mine",
+    "mitt",
+    "mot",
+    "mykje",
+    "ned",
+    "no",
+    "noe",
+    "noen",
+    "noka",
+    "noko",
+    "nokon",
+    "nokor",
+    "nokre",
+    "nå",
+    "når",
+    "og",
+    "også",
+    "om",
+    "opp",
+    "oss",
+    "over",
+    "på",
+    "samme",
+    "seg",
+    "selv",
+    "si",
+    "sia",
+    "sidan",
+    "siden",
+    "sin",
+    "sine",
+    "sitt",
+    "sjøl",
+    "skal",
+    "skulle",
+    "slik",
+    "so",
+    "som",
+    "somme",
+    "somt",
+    "så",
+    "sånn",
+    "til",
+    "um",
+    "upp",
+    "ut",
+    "uten",
+    "var",
+    "vart",
+    "varte",
+    "ved",
+    "vere",
+    "verte",
+    "vi",
+    "vil",
+    "ville",
+    "vore",
+    "vors",
+    "vort",
+    "være",
+    "vært",
+    "å",
+];
+
+/// Lemmas Snowball over-stems (`fastlege` → `fast`, `rettighet` → `rett`) or splits between
+/// singular and plural (`veileder` → `veiled`, `veiledere` → `veileder`). A word ending in one of
+/// them plus an [`ENDINGS`] inflection stems to the word up to and including the lemma, so
+/// compounds are covered too (`allmennlegen` → `allmennlege`).
+pub const PROTECTED: &[&str] = &[
+    "lege",
+    "sykepleier",
+    "behandler",
+    "sykmelder",
+    "sykemelder",
+    "veileder",
+    "leder",
+    "arbeidsgiver",
+    "arbeidstaker",
+    "rettighet",
+    "rådgiver",
+    "deltaker",
+    "bruker",
+    "lov",
+];
+
+/// Inflectional endings a protected lemma may carry, shortest first.
+pub const ENDINGS: &[&str] = &[
+    "", "a", "e", "n", "r", "s", "en", "er", "es", "et", "ne", "ns", "rs", "ts", "ene", "ens",
+    "ere", "ers", "ets", "nes", "erne", "enes", "ernes",
+];
+
+/// One token of a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// NFC, lowercase.
+    pub text: String,
+    /// Holds a digit: a code, number or reference, matched whole and never fuzzily.
+    pub code: bool,
+    /// The pieces of a hyphenated group joined (`syfoveileder`); not a word of the text itself.
+    pub joined: bool,
+    /// Byte range in the (NFC) text the tokens were read from; for a joined token, the group.
+    pub start: usize,
+    pub end: usize,
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphabetic() || c.is_numeric()
+}
+
+fn is_hyphen(c: char) -> bool {
+    matches!(c, '-' | '\u{2010}' | '\u{2011}')
+}
+
+/// NFC of `text`; tokens' byte ranges refer to this string.
+pub fn nfc(text: &str) -> String {
+    text.nfc().collect()
+}
+
+/// Tokens of `text`, which must already be NFC (see [`nfc`]).
+pub fn tokens(text: &str) -> Vec<Token> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let n = chars.len();
+    let byte_at = |i: usize| chars.get(i).map_or(text.len(), |c| c.0);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < n {
+        if !is_word_char(chars[i].1) {
+            i += 1;
+            continue;
+        }
+        // Hyphen-separated pieces, each a run of word characters with digit joins inside.
+        let group_start = i;
+        let mut pieces: Vec<(usize, usize)> = Vec::new();
+        loop {
+            let start = i;
+            loop {
+                while i < n && is_word_char(chars[i].1) {
+                    i += 1;
+                }
+                let digit_join = i + 1 < n
+                    && matches!(chars[i].1, '.' | ',')
+                    && chars[i - 1].1.is_numeric()
+                    && chars[i + 1].1.is_numeric();
+                if digit_join {
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+            pieces.push((start, i));
+            if i + 1 < n && is_hyphen(chars[i].1) && is_word_char(chars[i + 1].1) {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        let slice = |a: usize, b: usize| &text[byte_at(a)..byte_at(b)];
+        let has_digit = |a: usize, b: usize| chars[a..b].iter().any(|c| c.1.is_numeric());
+        let mut push = |s: &str, code: bool, joined: bool, a: usize, b: usize| {
+            if s.chars().count() <= MAX_TOKEN_CHARS {
+                out.push(Token {
+                    text: s.to_lowercase(),
+                    code,
+                    joined,
+                    start: byte_at(a),
+                    end: byte_at(b),
+                });
+            }
+        };
+        if pieces.len() == 1 || pieces.iter().all(|&(a, b)| has_digit(a, b)) {
+            push(
+                slice(group_start, i),
+                has_digit(group_start, i),
+                false,
+                group_start,
+                i,
+            );
+        } else {
+            for &(a, b) in &pieces {
+                push(slice(a, b), has_digit(a, b), false, a, b);
+            }
+            let joined: String = pieces.iter().map(|&(a, b)| slice(a, b)).collect();
+            push(&joined, has_digit(group_start, i), true, group_start, i);
+        }
+    }
+    out
+}
+
+/// Whether `word` (lowercase) is a stop word.
+pub fn is_stop(word: &str) -> bool {
+    STOP_WORDS.binary_search(&word).is_ok()
+}
+
+/// The stem of a lowercase token: itself for codes, the protected lemma where one applies,
+/// otherwise Snowball Norwegian. Always a prefix of `word`.
+pub fn stem(word: &str) -> String {
+    if word.chars().any(char::is_numeric) {
+        return word.to_owned();
+    }
+    for ending in ENDINGS {
+        if let Some(head) = word.strip_suffix(ending)
+            && PROTECTED.iter().any(|p| head.ends_with(p))
+        {
+            return head.to_owned();
+        }
+    }
+    thread_local! {
+        static STEMMER: rust_stemmers::Stemmer =
+            rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::Norwegian);
+    }
+    STEMMER.with(|s| s.stem(word).into_owned())
+}
+
+/// Scandinavian folding of a lowercase token: accents dropped, `æ` → `a`, `ø` → `o`, then `aa`,
+/// `ae`, `ao` → `a` and `oe`, `oo` → `o`. A fallback key only: `får` and `far` fold alike.
+pub fn fold(word: &str) -> String {
+    let mapped: Vec<char> = word
+        .nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .map(|c| match c {
+            'æ' => 'a',
+            'ø' => 'o',
+            c => c,
+        })
+        .collect();
+    let mut out = String::with_capacity(mapped.len());
+    let mut i = 0;
+    while i < mapped.len() {
+        let c = mapped[i];
+        out.push(c);
+        let next = mapped.get(i + 1).copied();
+        let pair = matches!(
+            (c, next),
+            ('a', Some('a' | 'e' | 'o')) | ('o', Some('e' | 'o'))
+        );
+        i += if pair { 2 } else { 1 };
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(s: &str) -> Vec<String> {
+        tokens(&nfc(s)).into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn codes_numbers_and_references_stay_whole() {
+        assert_eq!(
+            texts("Takst L8 gjelder 14 dager, jf. § 8-4 og NAV 08-07.04 (kap. 3.3.4)."),
+            [
+                "takst", "l8", "gjelder", "14", "dager", "jf", "8-4", "og", "nav", "08-07.04",
+                "kap", "3.3.4"
+            ]
+        );
+        let t = tokens("2ad og 701a");
+        assert!(t[0].code && !t[1].code && t[2].code);
+        assert_eq!(texts("L1/L4"), ["l1", "l4"]);
+    }
+
+    #[test]
+    fn hyphenated_words_give_pieces_and_the_joined_form() {
+        let t = tokens(&nfc("Syfo-veileder og L8-takst"));
+        let v: Vec<(&str, bool)> = t.iter().map(|t| (t.text.as_str(), t.joined)).collect();
+        assert_eq!(
+            v,
+            [
+                ("syfo", false),
+                ("veileder", false),
+                ("syfoveileder", true),
+                ("og", false),
+                ("l8", false),
+                ("takst", false),
+                ("l8takst", true)
+            ]
+        );
+        // A trailing hyphen ("arbeids- og …") joins nothing.
+        assert_eq!(
+            texts("arbeids- og velferdsetaten"),
+            ["arbeids", "og", "velferdsetaten"]
+        );
+    }
+
+    #[test]
+    fn norwegian_letters_are_kept_and_text_is_nfc() {
+        assert_eq!(
+            texts("Bodø, Tromsø og Hå. Å\u{30a}"),
+            ["bodø", "tromsø", "og", "hå", "å"]
+        );
+        assert_eq!(texts("ra\u{30a}dgivende"), ["rådgivende"]);
+    }
+
+    #[test]
+    fn byte_ranges_point_into_the_text() {
+        let text = nfc("Møte med RL-en");
+        for t in tokens(&text) {
+            assert_eq!(text[t.start..t.end].to_lowercase().replace('-', ""), t.text);
+        }
+    }
+
+    #[test]
+    fn protected_lemmas_are_not_over_stemmed() {
+        for w in [
+            "fastlege",
+            "fastlegen",
+            "fastleger",
+            "fastlegene",
+            "fastlegens",
+        ] {
+            assert_eq!(stem(w), "fastlege", "{w}");
+        }
+        assert_eq!(stem("helsesykepleieren"), stem("helsesykepleier"));
+        assert_eq!(stem("helsesykepleierne"), "helsesykepleier");
+        assert_eq!(stem("rettigheter"), "rettighet");
+        assert_eq!(stem("folketrygdloven"), "folketrygdlov");
+        assert_eq!(stem("veiledere"), stem("veileder"));
+        // Snowball elsewhere.
+        assert_eq!(stem("takstene"), "takst");
+        assert_eq!(stem("legevakten"), "legevakt");
+        assert_eq!(stem("l8"), "l8");
+    }
+
+    #[test]
+    fn stems_are_prefixes() {
+        for w in [
+            "vurderte",
+            "erklæringer",
+            "godtgjørelsen",
+            "utbetalt",
+            "hetslov",
+            "kjærlig",
+        ] {
+            assert!(w.starts_with(&stem(w)), "{w} → {}", stem(w));
+        }
+    }
+
+    #[test]
+    fn folding_is_scandinavian_and_lossy_only_as_a_fallback() {
+        assert_eq!(fold("rådgivende"), "radgivende");
+        assert_eq!(fold("bærum"), fold("baerum"));
+        assert_eq!(fold("bodø"), fold("bodoe"));
+        assert_eq!(fold("ålesund"), fold("aalesund"));
+        assert_eq!(fold("møtegodtgjørelse"), fold("moetegodtgjorelse"));
+        assert_eq!(fold("café"), "cafe");
+        assert_eq!(fold("får"), fold("far"));
+    }
+
+    #[test]
+    fn stop_words_are_sorted_for_binary_search() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(is_stop("på") && is_stop("i") && !is_stop("rett") && !is_stop("min"));
+    }
+}

@@ -1,0 +1,156 @@
+//! `veiviser search`: compiles the site in memory, then ranks with the very index files a build
+//! writes. Text for people on stdout (matches in bold on a terminal), or with `--json` one array
+//! `[{"id","title","url","kind","score","excerpt","section"}]`, best first.
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use crate::error::Error;
+use crate::pipeline::{self, BuildOptions};
+
+use super::{engine, format};
+
+/// Arguments of `veiviser search`.
+#[derive(Debug, Clone)]
+pub struct SearchArgs {
+    pub root: PathBuf,
+    pub query: String,
+    pub kind: Option<String>,
+    /// `NAME=VALUE` filters.
+    pub filters: Vec<String>,
+    pub limit: usize,
+    pub json: bool,
+}
+
+/// The search files of the site at `root`, built in memory. A site with errors is reported like
+/// `check` does, and nothing is searched.
+pub fn index_files(root: PathBuf) -> Result<(HashMap<String, Vec<u8>>, String), Error> {
+    let options = BuildOptions {
+        root,
+        ..BuildOptions::default()
+    };
+    let report = pipeline::into_result(pipeline::build(&options, false, &pipeline::Silent)?)?;
+    let files = report
+        .compiled
+        .files
+        .into_iter()
+        .filter(|f| f.path.starts_with(format::DIR))
+        .map(|f| (f.path, f.bytes))
+        .collect();
+    let config_text = crate::source::read_config(&options.root)?;
+    let base = crate::config::Config::parse(&config_text)
+        .map(|c| c.base_url().to_owned())
+        .unwrap_or_default();
+    Ok((files, base))
+}
+
+/// Runs the command.
+pub fn run(args: &SearchArgs) -> Result<(), Error> {
+    let (files, base_url) = match index_files(args.root.clone()) {
+        Ok(v) => v,
+        Err(Error::Site(diags)) => {
+            eprint!(
+                "{}",
+                crate::error::render_all(&diags, std::io::stderr().is_terminal())
+            );
+            return Err(Error::Site(diags));
+        }
+        Err(e) => return Err(e),
+    };
+    let reader = super::reader::Reader::open(&files).map_err(|e| Error::Usage(e.to_string()))?;
+    let mut filters = Vec::new();
+    for f in &args.filters {
+        let (name, value) = f
+            .split_once('=')
+            .ok_or_else(|| Error::Usage(format!("--filter `{f}`: write it as NAME=VALUE")))?;
+        let (i, def) = reader
+            .manifest
+            .filters
+            .iter()
+            .enumerate()
+            .find(|(_, d)| d.name == name)
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "--filter: `{name}` is not a search filter of this site"
+                ))
+            })?;
+        let v = def
+            .values
+            .iter()
+            .position(|x| x.eq_ignore_ascii_case(value) || x.to_lowercase() == value.to_lowercase())
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "--filter: `{value}` is not a value of `{name}`; values: {}",
+                    def.values.join(", ")
+                ))
+            })?;
+        filters.push((i, v));
+    }
+    if let Some(k) = &args.kind
+        && !reader.manifest.kinds.iter().any(|x| &x[0] == k)
+    {
+        let names: Vec<&str> = reader
+            .manifest
+            .kinds
+            .iter()
+            .map(|x| x[0].as_str())
+            .filter(|n| !n.is_empty())
+            .collect();
+        return Err(Error::Usage(format!(
+            "--kind: unknown kind `{k}`; kinds: {}",
+            names.join(", ")
+        )));
+    }
+    let options = engine::Options {
+        limit: args.limit,
+        kind: args.kind.clone(),
+        filters,
+    };
+    let (items, outcome) = super::run(&files, &base_url, &args.query, &options)
+        .map_err(|e| Error::Usage(e.to_string()))?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&items).unwrap_or_default()
+        );
+        return Ok(());
+    }
+    let bold = std::io::stdout().is_terminal();
+    if items.is_empty() {
+        println!("Ingen treff for «{}».", args.query);
+    }
+    for (n, item) in items.iter().enumerate() {
+        let section = if item.section.is_empty() {
+            String::new()
+        } else {
+            format!(" › {}", item.section)
+        };
+        println!(
+            "{}. {}{section}  [{}] {:.2}",
+            n + 1,
+            item.title,
+            item.kind,
+            item.score
+        );
+        println!("   {}", item.url);
+        let excerpt: String = item
+            .segments
+            .iter()
+            .map(|s| {
+                if s.hit && bold {
+                    format!("\x1b[1m{}\x1b[0m", s.text)
+                } else {
+                    s.text.clone()
+                }
+            })
+            .collect();
+        if !excerpt.is_empty() {
+            println!("   {excerpt}");
+        }
+    }
+    if outcome.total > items.len() {
+        println!("({} av {} treff)", items.len(), outcome.total);
+    }
+    Ok(())
+}

@@ -1,0 +1,222 @@
+//! [`SiteGraph`] → the pages the index is made of, in index order, with their facets.
+//!
+//! A search page holds what is searched and shown: title, code, keywords, summary and one
+//! section per heading (section 0 is the lead: the text before the first heading). Pages are
+//! ordered by kind (navigation order; plain pages last), then by filter values, then by title,
+//! so every combination of kind and filter values is one run of page numbers: the manifest
+//! stores those runs instead of a value per page, and filtering and counting never need more.
+
+use std::cmp::Ordering;
+
+use crate::config::{Config, FieldType};
+use crate::graph::{SiteGraph, order};
+use crate::html::context::code_of;
+use crate::page::{Page, PageRole};
+
+/// One page as the index sees it.
+#[derive(Debug, Clone)]
+pub struct SearchPage {
+    pub id: String,
+    /// Site-relative URL (`takster/l8/`).
+    pub url: String,
+    pub title: String,
+    pub code: String,
+    pub summary: String,
+    /// Values of the configured keyword fields.
+    pub keywords: Vec<String>,
+    /// Index into [`Facets::kinds`].
+    pub kind: usize,
+    /// Per configured filter: index into its values, or `None`.
+    pub filters: Vec<Option<usize>>,
+    pub sections: Vec<SearchSection>,
+}
+
+/// A part of a page under one heading; section 0 is the lead (no anchor, no heading).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchSection {
+    pub anchor: String,
+    pub heading: String,
+    pub text: String,
+}
+
+/// A kind as shown in filters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KindFacet {
+    /// Kind name (`takst`); empty for plain pages.
+    pub name: String,
+    pub label: String,
+    pub plural: String,
+}
+
+/// A configured filter field and its values, in Norwegian order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterFacet {
+    pub name: String,
+    pub label: String,
+    pub values: Vec<String>,
+}
+
+/// The kinds and filters of the site.
+#[derive(Debug, Clone, Default)]
+pub struct Facets {
+    pub kinds: Vec<KindFacet>,
+    pub filters: Vec<FilterFacet>,
+}
+
+/// Collects the entry pages of `graph` in index order.
+pub fn collect(graph: &SiteGraph, config: &Config) -> (Vec<SearchPage>, Facets) {
+    let mut kinds: Vec<KindFacet> = config
+        .kinds_in_order()
+        .into_iter()
+        .map(|(name, k)| KindFacet {
+            name: name.to_owned(),
+            label: k.label(name).to_owned(),
+            plural: k.plural(name).to_owned(),
+        })
+        .collect();
+    kinds.push(KindFacet {
+        name: String::new(),
+        label: "Side".into(),
+        plural: "Andre sider".into(),
+    });
+    let entries: Vec<&Page> = graph
+        .pages
+        .iter()
+        .filter(|p| p.role == PageRole::Entry)
+        .collect();
+    // Filter values as display labels, per page and filter.
+    let labels: Vec<Vec<Option<String>>> = entries
+        .iter()
+        .map(|p| {
+            config
+                .search
+                .filters
+                .iter()
+                .map(|f| filter_label(graph, config, p, f))
+                .collect()
+        })
+        .collect();
+    let filters: Vec<FilterFacet> = config
+        .search
+        .filters
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let mut values: Vec<String> = labels.iter().filter_map(|l| l[i].clone()).collect();
+            values.sort_by(|a, b| order::compare(a, b));
+            values.dedup();
+            FilterFacet {
+                name: name.clone(),
+                label: config
+                    .field_def(name)
+                    .map_or(name.as_str(), |d| d.label(name))
+                    .to_owned(),
+                values,
+            }
+        })
+        .collect();
+    let mut pages: Vec<SearchPage> = entries
+        .iter()
+        .zip(&labels)
+        .map(|(page, labels)| {
+            let kind = page
+                .kind
+                .as_deref()
+                .and_then(|k| kinds.iter().position(|f| f.name == k))
+                .unwrap_or(kinds.len() - 1);
+            let filters = labels
+                .iter()
+                .zip(&filters)
+                .map(|(l, f)| {
+                    l.as_ref()
+                        .and_then(|l| f.values.binary_search_by(|v| order::compare(v, l)).ok())
+                })
+                .collect();
+            search_page(config, page, kind, filters)
+        })
+        .collect();
+    pages.sort_by(|a, b| {
+        (a.kind, &a.filters)
+            .cmp(&(b.kind, &b.filters))
+            .then_with(|| order::compare(&a.title, &b.title))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    (pages, Facets { kinds, filters })
+}
+
+fn search_page(
+    config: &Config,
+    page: &Page,
+    kind: usize,
+    filters: Vec<Option<usize>>,
+) -> SearchPage {
+    let mut sections = vec![SearchSection::default()];
+    for s in &page.body.sections {
+        match &s.anchor {
+            None => sections[0].text.clone_from(&s.text),
+            Some(a) => sections.push(SearchSection {
+                anchor: a.clone(),
+                heading: s.heading.clone(),
+                text: s.text.clone(),
+            }),
+        }
+    }
+    let keywords = config
+        .search
+        .keywords
+        .iter()
+        .filter_map(|f| page.fields.get(f))
+        .flat_map(|v| match v {
+            crate::page::fields::FieldValue::List(l) => l.clone(),
+            v => vec![v.display()],
+        })
+        .collect();
+    SearchPage {
+        id: page.id.clone(),
+        url: page.url.clone(),
+        title: page.title.clone(),
+        code: code_of(config, page).unwrap_or_default(),
+        summary: page.summary.clone().unwrap_or_default(),
+        keywords,
+        kind,
+        filters,
+        sections,
+    }
+}
+
+/// The display label of filter field `field` on `page`. A page of a `ref` field's target kind is
+/// its own value (the municipality page belongs to its municipality).
+fn filter_label(graph: &SiteGraph, config: &Config, page: &Page, field: &str) -> Option<String> {
+    let def = config.field_def(field)?;
+    if def.ty == FieldType::Ref && def.to.is_some() && page.kind == def.to {
+        return Some(short_title(&page.title));
+    }
+    let value = page.fields.get(field)?;
+    match def.ty {
+        FieldType::Ref => graph
+            .get(value.ids().first()?)
+            .map(|p| short_title(&p.title)),
+        FieldType::Enum => Some(def.value_label(&value.display()).to_owned()),
+        _ => Some(value.display()).filter(|s| !s.is_empty()),
+    }
+}
+
+/// A title up to its subtitle (`Fredrikstad – smågrupper …` → `Fredrikstad`): filter buttons
+/// name the value, not the page.
+fn short_title(title: &str) -> String {
+    title.split(" – ").next().unwrap_or(title).trim().to_owned()
+}
+
+/// Runs of pages sharing kind and filter values: `(first page, kind, filter values)`.
+pub fn ranges(pages: &[SearchPage]) -> Vec<(usize, usize, Vec<Option<usize>>)> {
+    let mut out: Vec<(usize, usize, Vec<Option<usize>>)> = Vec::new();
+    for (i, p) in pages.iter().enumerate() {
+        let same = out
+            .last()
+            .is_some_and(|(_, k, f)| *k == p.kind && f.cmp(&p.filters) == Ordering::Equal);
+        if !same {
+            out.push((i, p.kind, p.filters.clone()));
+        }
+    }
+    out
+}

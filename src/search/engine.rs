@@ -1,0 +1,573 @@
+//! Ranking: a [`Query`] over the index read by [`Reader`] → the best pages, each pointing at its
+//! best section, with counts per kind and filter value.
+//!
+//! `search-engine.js` mirrors this function by function, and so does the order of every sum:
+//! scores are built from the same doubles (weight levels, idf sixteenths, the factors below) by
+//! the same operations, so both sides rank identically, ties included.
+//!
+//! 1. Each word picks the shards its keys can be in (home shard of its folded form, back to the
+//!    shard of its stem, on through its prefix range; at most [`MAX_WORD_SHARDS`]).
+//! 2. Each entry there gets a factor: exact form 1, same stem, same folded form, same folded
+//!    stem, prefix (last word), then — only when fewer than [`FUZZY_MIN`] pages match — one or
+//!    two typos on words of 5 or 9+ letters; codes are never fuzzy. Compound parts count half.
+//! 3. A word scores a section by its best entry (`factor × idf × weight`), a page by its best
+//!    section plus 0.15 of the others; an alternative by the mean of its words (all present);
+//!    a unit by its best alternative; a page by the weighted units. Every required unit must
+//!    match (AND); if no page has them all, pages with some of them rank by coverage.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::analyse;
+use super::format::{self, Fragment};
+use super::query::{Query, Word};
+use super::reader::{DecodedEntry, ReadError, Reader};
+
+pub const EXACT: f64 = 1.0;
+pub const STEM: f64 = 0.85;
+pub const FOLD: f64 = 0.7;
+pub const FOLD_STEM: f64 = 0.55;
+pub const PREFIX: f64 = 0.5;
+pub const PREFIX_FOLD: f64 = 0.35;
+pub const PREFIX_CODE: f64 = 0.2;
+pub const FUZZY1: f64 = 0.3;
+pub const FUZZY2: f64 = 0.2;
+pub const PART: f64 = 0.5;
+/// Weight of the sections after a page's best one.
+pub const OTHER_SECTIONS: f64 = 0.1;
+pub const FUZZY_MIN: usize = 3;
+/// Weight of the whole-value bonus (see `Query::whole`).
+pub const WHOLE: f64 = 1.0;
+/// Share of the best section's score added when that section holds every required unit.
+pub const TOGETHER: f64 = 0.5;
+pub const MAX_WORD_SHARDS: usize = 2;
+
+/// Filters of a search.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub limit: usize,
+    /// Kind name.
+    pub kind: Option<String>,
+    /// `(filter index, value index)` pairs.
+    pub filters: Vec<(usize, usize)>,
+}
+
+/// One result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub page: u32,
+    pub section: u32,
+    pub score: f64,
+}
+
+/// What a search found.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub hits: Vec<Hit>,
+    /// Pages matching the query and filters.
+    pub total: usize,
+    pub kind_counts: Vec<usize>,
+    pub filter_counts: Vec<Vec<usize>>,
+    /// Keys that matched (for highlighting): whole words, and compound parts.
+    pub words: BTreeSet<String>,
+    pub parts: BTreeSet<String>,
+}
+
+/// Per word: section scores by page.
+type WordScores = BTreeMap<u32, Vec<(u32, f64)>>;
+
+/// The shards word `w` is looked up in.
+pub fn word_shards(reader: &Reader<'_>, w: &Word) -> Vec<usize> {
+    let low = if w.exact {
+        w.fold.clone()
+    } else {
+        analyse::fold(&w.stem)
+    };
+    let home = reader.shard_of(&w.fold);
+    let first = reader.shard_of(&low).min(home);
+    let last = if w.prefix {
+        reader.shard_of(&format!("{}\u{10ffff}", w.fold))
+    } else {
+        home
+    };
+    let mut out = vec![home];
+    let mut after = home + 1;
+    let mut before = home;
+    while out.len() < MAX_WORD_SHARDS && (after <= last || before > first) {
+        if after <= last {
+            out.push(after);
+            after += 1;
+        } else {
+            before -= 1;
+            out.push(before);
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+/// The factor of entry `e` for word `w`, and whether it is one of the word's own forms (exact,
+/// stem, folded) rather than a longer word it starts.
+fn factor(w: &Word, e: &DecodedEntry) -> (f64, bool) {
+    let mut own = 0.0f64;
+    let mut longer = 0.0f64;
+    if e.key == w.text {
+        own = EXACT;
+    } else if !w.exact {
+        if !w.code && e.stem == w.stem {
+            own = own.max(STEM);
+        }
+        if e.fold == w.fold {
+            own = own.max(FOLD);
+        }
+        if !w.code && e.stem_fold == analyse::fold(&w.stem) {
+            own = own.max(FOLD_STEM);
+        }
+        if w.prefix {
+            let wlen = w.text.chars().count() as f64;
+            let flen = w.fold.chars().count() as f64;
+            if e.key.starts_with(&w.text) {
+                let base = if w.code { PREFIX_CODE } else { PREFIX };
+                longer = base * (wlen / e.len as f64).sqrt();
+            } else if e.fold.starts_with(&w.fold) {
+                longer = PREFIX_FOLD * (flen / e.fold_len as f64).sqrt();
+            }
+        }
+    }
+    let f = own.max(longer);
+    let f = if e.part { f * PART } else { f };
+    (f, own > 0.0 && own >= longer)
+}
+
+/// Optimal string alignment distance, stopping early above `max`.
+pub fn typo_distance(a: &str, b: &str, max: usize) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > max {
+        return max + 1;
+    }
+    let mut prev2 = vec![0usize; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        let mut row_min = cur[0];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(prev2[j - 2] + 1);
+            }
+            cur[j] = d;
+            row_min = row_min.min(d);
+        }
+        if row_min > max {
+            return max + 1;
+        }
+        prev2 = std::mem::replace(&mut prev, cur);
+    }
+    prev[b.len()]
+}
+
+fn add_entry(scores: &mut WordScores, e: &DecodedEntry, f: f64, idf: f64, levels: &[f64; 64]) {
+    for &(page, section, level) in &e.postings {
+        let c = f * idf * levels[level.min(63)];
+        let secs = scores.entry(page).or_default();
+        match secs.iter_mut().find(|s| s.0 == section) {
+            Some(s) => {
+                if c > s.1 {
+                    s.1 = c;
+                }
+            }
+            None => secs.push((section, c)),
+        }
+    }
+}
+
+struct Looked {
+    scores: WordScores,
+    truncated: bool,
+    /// Idf of the best-matching entry (highest factor, then highest idf; 0 when none).
+    main_idf: f64,
+}
+
+fn look_up(reader: &Reader<'_>, w: &Word, out: &mut Outcome) -> Result<Looked, ReadError> {
+    let levels = format::levels();
+    let mut entries = Vec::new();
+    for n in word_shards(reader, w) {
+        entries.push(reader.shard(n)?);
+    }
+    // The word's own forms share one idf, the lowest among them (the commonest form's): a rare
+    // inflection must not outweigh the concept, and the field decides between them.
+    let mut family_idf = f64::INFINITY;
+    for shard in &entries {
+        for e in shard.iter() {
+            let (f, own) = factor(w, e);
+            if f > 0.0 && own && !e.part && e.idf < family_idf {
+                family_idf = e.idf;
+            }
+        }
+    }
+    let mut scores = WordScores::new();
+    let mut truncated = false;
+    let mut matched: Vec<&DecodedEntry> = Vec::new();
+    let mut main = (0.0f64, 0.0f64);
+    for shard in &entries {
+        for e in shard.iter() {
+            let (f, own) = factor(w, e);
+            if f <= 0.0 {
+                continue;
+            }
+            let idf = if own && family_idf < e.idf {
+                family_idf
+            } else {
+                e.idf
+            };
+            if f > main.0 || f >= main.0 && idf > main.1 {
+                main = (f, idf);
+            }
+            add_entry(&mut scores, e, f, idf, &levels);
+            truncated |= e.truncated;
+            matched.push(e);
+        }
+    }
+    let letters = w.text.chars().count();
+    if !w.code && !w.exact && letters >= 5 && scores.len() < FUZZY_MIN {
+        let max = if letters >= 9 { 2 } else { 1 };
+        for shard in &entries {
+            for e in shard.iter() {
+                if e.has_digit || factor(w, e).0 > 0.0 {
+                    continue;
+                }
+                let d = typo_distance(&w.fold, &e.fold, max);
+                if d <= max {
+                    let f = if d <= 1 { FUZZY1 } else { FUZZY2 };
+                    let f = if e.part { f * PART } else { f };
+                    add_entry(&mut scores, e, f, e.idf, &levels);
+                    truncated |= e.truncated;
+                    matched.push(e);
+                }
+            }
+        }
+    }
+    for e in matched {
+        if e.part {
+            out.parts.insert(e.key.clone());
+        } else {
+            out.words.insert(e.key.clone());
+        }
+    }
+    for secs in scores.values_mut() {
+        secs.sort_by_key(|s| s.0);
+    }
+    Ok(Looked {
+        scores,
+        truncated,
+        main_idf: main.1,
+    })
+}
+
+/// A page's score for one word: best section plus a share of the others.
+fn page_score(secs: &[(u32, f64)]) -> f64 {
+    let mut best = 0;
+    for (i, s) in secs.iter().enumerate() {
+        if s.1 > secs[best].1 {
+            best = i;
+        }
+    }
+    let mut rest = 0.0;
+    for (i, s) in secs.iter().enumerate() {
+        if i != best {
+            rest += s.1;
+        }
+    }
+    secs[best].1 + OTHER_SECTIONS * rest
+}
+
+struct UnitScores {
+    pages: BTreeMap<u32, f64>,
+    /// Per page, per section: the unit's section score.
+    sections: BTreeMap<u32, BTreeMap<u32, f64>>,
+    required: bool,
+}
+
+/// Runs `query`.
+pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<Outcome, ReadError> {
+    let mut out = Outcome::default();
+    let mut looked: BTreeMap<(String, bool, bool), Looked> = BTreeMap::new();
+    for u in &query.units {
+        for a in &u.alts {
+            for w in &a.words {
+                let key = (w.text.clone(), w.prefix, w.exact);
+                if let std::collections::btree_map::Entry::Vacant(v) = looked.entry(key) {
+                    v.insert(look_up(reader, w, &mut out)?);
+                }
+            }
+        }
+    }
+    let whole = match &query.whole {
+        Some(w) if !query.units.is_empty() => Some(look_up(reader, w, &mut Outcome::default())?),
+        _ => None,
+    };
+    let mut units: Vec<UnitScores> = Vec::new();
+    for u in &query.units {
+        let mut pages: BTreeMap<u32, f64> = BTreeMap::new();
+        let mut sections: BTreeMap<u32, BTreeMap<u32, f64>> = BTreeMap::new();
+        let mut truncated = false;
+        let words_of = |a: &super::query::Alt| -> Vec<&Looked> {
+            a.words
+                .iter()
+                .map(|w| &looked[&(w.text.clone(), w.prefix, w.exact)])
+                .collect()
+        };
+        // A synonym is as rare as the word it stands in for: its idf is capped at the
+        // original's, so a rarer synonym cannot outrank the word the reader typed.
+        let mut cap = 0.0f64;
+        for l in words_of(&u.alts[0]) {
+            if l.main_idf > cap {
+                cap = l.main_idf;
+            }
+        }
+        for a in &u.alts {
+            let ws = words_of(a);
+            truncated |= ws.iter().any(|l| l.truncated);
+            let mut scale = 1.0;
+            if a.synonym && cap > 0.0 {
+                let mut own = 0.0f64;
+                for l in &ws {
+                    if l.main_idf > own {
+                        own = l.main_idf;
+                    }
+                }
+                if own > cap {
+                    scale = cap / own;
+                }
+            }
+            let k = ws.len() as f64;
+            let candidates: BTreeSet<u32> =
+                ws.iter().flat_map(|l| l.scores.keys().copied()).collect();
+            for p in candidates {
+                if ws
+                    .iter()
+                    .any(|l| !l.truncated && !l.scores.contains_key(&p))
+                {
+                    continue;
+                }
+                let mut sum = 0.0;
+                for l in &ws {
+                    if let Some(secs) = l.scores.get(&p) {
+                        sum += page_score(secs);
+                    }
+                }
+                let t = a.factor * scale * sum / k;
+                let e = pages.entry(p).or_insert(0.0);
+                if t > *e {
+                    *e = t;
+                }
+                let mut per_section: BTreeMap<u32, f64> = BTreeMap::new();
+                for l in &ws {
+                    if let Some(secs) = l.scores.get(&p) {
+                        for &(s, m) in secs {
+                            *per_section.entry(s).or_insert(0.0) += m;
+                        }
+                    }
+                }
+                let target = sections.entry(p).or_default();
+                for (s, m) in per_section {
+                    let v = a.factor * scale * m / k;
+                    let e = target.entry(s).or_insert(0.0);
+                    if v > *e {
+                        *e = v;
+                    }
+                }
+            }
+        }
+        units.push(UnitScores {
+            pages,
+            sections,
+            required: !u.stop && !truncated,
+        });
+    }
+    let required: Vec<usize> = (0..units.len()).filter(|&i| units[i].required).collect();
+    let all: BTreeSet<u32> = units.iter().flat_map(|u| u.pages.keys().copied()).collect();
+    let and: Vec<u32> = all
+        .iter()
+        .copied()
+        .filter(|p| required.iter().all(|&i| units[i].pages.contains_key(p)))
+        .collect();
+    let or_mode = and.is_empty();
+    let matched: Vec<u32> = if or_mode {
+        all.into_iter().collect()
+    } else {
+        and
+    };
+    let mut scored: Vec<(u32, f64)> = Vec::new();
+    for p in matched {
+        let mut score = 0.0;
+        for (u, q) in units.iter().zip(&query.units) {
+            if let Some(t) = u.pages.get(&p) {
+                score += q.weight * t;
+            }
+        }
+        if let Some(secs) = whole.as_ref().and_then(|l| l.scores.get(&p)) {
+            score += WHOLE * page_score(secs);
+        }
+        if required.len() > 1 {
+            let (s, v) = best_section(&units, &query.units, p);
+            let together = required.iter().all(|&i| {
+                units[i]
+                    .sections
+                    .get(&p)
+                    .is_some_and(|m| m.contains_key(&s))
+            });
+            if together {
+                score += TOGETHER * v;
+            }
+        }
+        if or_mode && !required.is_empty() {
+            let m = required
+                .iter()
+                .filter(|&&i| units[i].pages.contains_key(&p))
+                .count() as f64;
+            let r = required.len() as f64;
+            score = score * (m / r) * (m / r);
+        }
+        if std::env::var_os("VEIVISER_SEARCH_DEBUG").is_some() {
+            let parts: Vec<String> = units
+                .iter()
+                .map(|u| {
+                    let secs = u
+                        .sections
+                        .get(&p)
+                        .map(|m| format!("{m:.1?}"))
+                        .unwrap_or_default();
+                    format!("{:.2} {secs}", u.pages.get(&p).copied().unwrap_or(0.0))
+                })
+                .collect();
+            eprintln!("page {p}: {score:.2} = {parts:?}");
+        }
+        scored.push((p, score));
+    }
+    if query.units.is_empty() {
+        scored = (0..reader.manifest.pages).map(|p| (p, 0.0)).collect();
+    }
+    // Filters and counts.
+    let kind_ix = options.kind.as_deref().map(|k| {
+        reader
+            .manifest
+            .kinds
+            .iter()
+            .position(|x| x[0] == k)
+            .unwrap_or(usize::MAX)
+    });
+    let nf = reader.manifest.filters.len();
+    out.kind_counts = vec![0; reader.manifest.kinds.len()];
+    out.filter_counts = reader
+        .manifest
+        .filters
+        .iter()
+        .map(|f| vec![0; f.values.len()])
+        .collect();
+    let mut kept: Vec<(u32, f64)> = Vec::new();
+    for (p, score) in scored {
+        let (kind, values) = reader.facets_of(p);
+        let kind_ok = kind_ix.is_none_or(|k| k == kind);
+        let value_ok = |skip: usize| {
+            options
+                .filters
+                .iter()
+                .all(|&(f, v)| f == skip || values.get(f).copied() == Some(v as u32 + 1))
+        };
+        if value_ok(usize::MAX) {
+            out.kind_counts[kind] += 1;
+        }
+        for f in 0..nf {
+            let v = values.get(f).copied().unwrap_or(0);
+            if kind_ok && value_ok(f) && v > 0 {
+                out.filter_counts[f][v as usize - 1] += 1;
+            }
+        }
+        if kind_ok && value_ok(usize::MAX) {
+            kept.push((p, score));
+        }
+    }
+    kept.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    out.total = kept.len();
+    let phrases: Vec<&Vec<String>> = query
+        .units
+        .iter()
+        .filter_map(|u| u.phrase.as_ref())
+        .collect();
+    for (p, score) in kept {
+        if out.hits.len() >= options.limit {
+            break;
+        }
+        if !phrases.is_empty() {
+            let f = reader.fragment(p as usize)?;
+            if !phrases.iter().all(|ph| has_phrase(&f, ph)) {
+                out.total -= 1;
+                continue;
+            }
+        }
+        out.hits.push(Hit {
+            page: p,
+            section: best_section(&units, &query.units, p).0,
+            score,
+        });
+    }
+    Ok(out)
+}
+
+/// The section of page `p` with the highest combined score, and that score.
+fn best_section(units: &[UnitScores], query_units: &[super::query::Unit], p: u32) -> (u32, f64) {
+    let mut totals: BTreeMap<u32, f64> = BTreeMap::new();
+    for (u, q) in units.iter().zip(query_units) {
+        if let Some(secs) = u.sections.get(&p) {
+            for (&s, &v) in secs {
+                *totals.entry(s).or_insert(0.0) += q.weight * v;
+            }
+        }
+    }
+    let mut best = (0, 0.0);
+    for (s, v) in totals {
+        if v > best.1 {
+            best = (s, v);
+        }
+    }
+    best
+}
+
+/// Whether the words of `phrase` stand together in any text of the fragment.
+pub fn has_phrase(f: &Fragment, phrase: &[String]) -> bool {
+    let texts = [&f.t, &f.c, &f.s, &f.k]
+        .into_iter()
+        .chain(f.d.iter().flat_map(|d| [&d.1, &d.2]));
+    for t in texts {
+        let words: Vec<String> = analyse::tokens(&analyse::nfc(t))
+            .into_iter()
+            .filter(|t| !t.joined)
+            .map(|t| t.text)
+            .collect();
+        if words.windows(phrase.len()).any(|w| w == phrase) {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typo_distance_counts_transpositions_once() {
+        assert_eq!(typo_distance("fysioterapeut", "fysoterapeut", 2), 1);
+        assert_eq!(typo_distance("legeerklaering", "legeerklaernig", 2), 1);
+        assert_eq!(typo_distance("abc", "abcdef", 2), 3);
+        assert_eq!(typo_distance("sykmelding", "sykemelding", 1), 1);
+    }
+
+    #[test]
+    fn page_score_takes_the_best_section_and_a_share_of_the_rest() {
+        let s = page_score(&[(0, 1.0), (1, 4.0), (2, 2.0)]);
+        assert!((s - (4.0 + OTHER_SECTIONS * 3.0)).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,267 @@
+//! The split index on disk: what each file holds, written by [`write`] and read back by
+//! `reader` (and by the browser's `search-engine.js`).
+//!
+//! ```text
+//! search/manifest.js              the only file with a stable name: settings, word lists,
+//!                                 synonyms, kinds and filters, page runs, shard table
+//! search/t/<group hash>/<n>.js    term shard n: dictionary entries with their postings
+//! search/x/<group hash>/<p>.js    fragment of page p: title, URL, code, summary, sections
+//! ```
+//!
+//! Every file is a classic script, `veiviser_load("<name>",<JSON>);`, so it loads by `<script>`
+//! from `file://` and by `fetch` (the JSON sliced out) over HTTP. Shards and fragments live in
+//! folders named by a hash of their group's contents: immutable, cacheable forever, and the
+//! manifest stores one hash per group instead of one per file, so it grows with the number of
+//! shards, not with the pages. Postings are text over a 64-letter alphabet: per posting the page
+//! (delta), section number (5-bit varints) and a weight letter (64 log-spaced levels).
+
+use serde::{Deserialize, Serialize};
+
+use super::synonyms::Synonyms;
+
+/// Version of the format; the browser refuses a manifest it does not know.
+pub const VERSION: u32 = 1;
+/// Folder of the index in the built site.
+pub const DIR: &str = "search/";
+/// The entry point, relative to the site root.
+pub const MANIFEST: &str = "search/manifest.js";
+/// Shards per hash group.
+pub const SHARD_GROUP: usize = 32;
+/// Pages per fragment group.
+pub const PAGE_GROUP: usize = 512;
+
+/// The 64 letters of postings text; `0`–`v` end a varint, `w`–`_` continue it.
+pub const ALPHABET: &[u8; 64] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
+
+/// Weight of level 0 and the ratio between levels; the table is built by repeated
+/// multiplication in the same order on both sides, so both get the same doubles.
+pub const LEVEL_BASE: f64 = 0.05;
+pub const LEVEL_RATIO: f64 = 1.14;
+
+/// The 64 weight levels.
+pub fn levels() -> [f64; 64] {
+    let mut t = [0.0; 64];
+    let mut w = LEVEL_BASE;
+    for l in &mut t {
+        *l = w;
+        w *= LEVEL_RATIO;
+    }
+    t
+}
+
+/// The level closest to `w` (on a log scale).
+pub fn quantise(w: f64) -> usize {
+    let levels = levels();
+    let mut best = 0;
+    for (i, l) in levels.iter().enumerate() {
+        if (w.ln() - l.ln()).abs() < (w.ln() - levels[best].ln()).abs() {
+            best = i;
+        }
+    }
+    best
+}
+
+/// `idf` as stored: sixteenths, rounded.
+pub fn quantise_idf(idf: f64) -> u32 {
+    (idf * 16.0).round().max(0.0) as u32
+}
+
+/// Analyser word lists, so the browser uses exactly the Rust ones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnalyserData {
+    pub stop: Vec<String>,
+    pub protected: Vec<String>,
+    pub endings: Vec<String>,
+}
+
+/// A configured filter in the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilterOut {
+    pub name: String,
+    pub label: String,
+    pub values: Vec<String>,
+}
+
+/// Where the term shards are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardTable {
+    /// Hash of each group of [`SHARD_GROUP`] shards.
+    pub groups: Vec<String>,
+    /// Lowest folded key of each shard (the first is empty).
+    pub bounds: Vec<String>,
+}
+
+/// `search/manifest.js`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub version: u32,
+    pub language: String,
+    /// Number of documents (sections) and pages.
+    pub docs: u32,
+    pub pages: u32,
+    pub analyser: AnalyserData,
+    pub synonyms: Synonyms,
+    /// `[name, label, plural]` per kind, in index order.
+    pub kinds: Vec<[String; 3]>,
+    pub filters: Vec<FilterOut>,
+    /// Runs of pages: `[first page, kind, value+1 per filter (0: none)]`.
+    pub ranges: Vec<Vec<u32>>,
+    pub shards: ShardTable,
+    /// Hash of each group of [`PAGE_GROUP`] fragments.
+    pub fragments: Vec<String>,
+}
+
+/// A term shard: `[key, meta, postings]` per entry, where `meta` packs
+/// `((idf16 * 32 + stem suffix) * 2 + truncated) * 2 + part`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    pub e: Vec<(String, u32, String)>,
+}
+
+/// Packs an entry's metadata.
+pub fn pack_meta(idf16: u32, stem_suffix: u8, truncated: bool, part: bool) -> u32 {
+    ((idf16 * 32 + u32::from(stem_suffix.min(31))) * 2 + u32::from(truncated)) * 2 + u32::from(part)
+}
+
+/// The metadata of an entry: `(idf16, stem suffix, truncated, part)`.
+pub fn unpack_meta(meta: u32) -> (u32, usize, bool, bool) {
+    (
+        meta >> 7,
+        ((meta >> 2) & 31) as usize,
+        meta & 2 != 0,
+        meta & 1 != 0,
+    )
+}
+
+/// A page fragment: what results show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fragment {
+    /// Id, title, site-relative URL, code, summary, keywords (joined by ` · `), and
+    /// `[anchor, heading, text]` per section.
+    pub i: String,
+    pub t: String,
+    pub u: String,
+    pub c: String,
+    pub s: String,
+    pub k: String,
+    pub d: Vec<(String, String, String)>,
+}
+
+/// Path of term shard `n`.
+pub fn shard_path(table: &ShardTable, n: usize) -> String {
+    format!("{DIR}t/{}/{n}.js", table.groups[n / SHARD_GROUP])
+}
+
+/// Path of the fragment of page `p`.
+pub fn fragment_path(groups: &[String], p: usize) -> String {
+    format!("{DIR}x/{}/{p}.js", groups[p / PAGE_GROUP])
+}
+
+/// A script that hands `value` to `veiviser_load` under `name`.
+pub fn script(name: &str, value: &impl Serialize) -> Vec<u8> {
+    let mut out = format!("veiviser_load(\"{name}\",").into_bytes();
+    serde_json::to_writer(&mut out, value).expect("search files serialise");
+    out.extend_from_slice(b");\n");
+    out
+}
+
+/// The JSON inside a script written by [`script`].
+pub fn unscript(bytes: &[u8]) -> Option<&[u8]> {
+    let start = bytes.iter().position(|&b| b == b',')? + 1;
+    let end = bytes.iter().rposition(|&b| b == b')')?;
+    bytes.get(start..end)
+}
+
+/// Appends `v` as a varint of [`ALPHABET`] letters.
+pub fn push_varint(out: &mut String, mut v: u32) {
+    while v >= 32 {
+        out.push(char::from(ALPHABET[32 + (v & 31) as usize]));
+        v >>= 5;
+    }
+    out.push(char::from(ALPHABET[v as usize]));
+}
+
+fn letter_value(b: u8) -> Option<u32> {
+    ALPHABET.iter().position(|&a| a == b).map(|i| i as u32)
+}
+
+/// Decodes a postings string into `(page, section, weight level)`.
+pub fn decode_postings(text: &str) -> Option<Vec<(u32, u32, usize)>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut page = 0u32;
+    let mut first = true;
+    let varint = |i: &mut usize| -> Option<u32> {
+        let mut acc = 0u32;
+        let mut shift = 0;
+        loop {
+            let d = letter_value(*bytes.get(*i)?)?;
+            *i += 1;
+            if d >= 32 {
+                acc |= (d - 32).checked_shl(shift)?;
+                shift += 5;
+            } else {
+                return Some(acc | d.checked_shl(shift)?);
+            }
+        }
+    };
+    while i < bytes.len() {
+        let delta = varint(&mut i)?;
+        page = if first {
+            delta
+        } else {
+            page.checked_add(delta)?
+        };
+        first = false;
+        let section = varint(&mut i)?;
+        let level = letter_value(*bytes.get(i)?)? as usize;
+        i += 1;
+        out.push((page, section, level));
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postings_round_trip() {
+        let mut s = String::new();
+        let postings = [
+            (0u32, 0u32, 5usize),
+            (0, 3, 63),
+            (40, 1, 0),
+            (100_000, 70, 31),
+        ];
+        let mut prev = 0;
+        for (i, (p, sec, l)) in postings.iter().enumerate() {
+            push_varint(&mut s, if i == 0 { *p } else { p - prev });
+            push_varint(&mut s, *sec);
+            s.push(char::from(ALPHABET[*l]));
+            prev = *p;
+        }
+        assert_eq!(decode_postings(&s).unwrap(), postings);
+        assert!(decode_postings("w").is_none());
+    }
+
+    #[test]
+    fn meta_round_trips_and_levels_cover_the_weights() {
+        assert_eq!(
+            unpack_meta(pack_meta(200, 7, true, false)),
+            (200, 7, true, false)
+        );
+        assert_eq!(quantise(0.05), 0);
+        assert_eq!(quantise(1e9), 63);
+        let l = levels();
+        assert!((l[quantise(1.0)] - 1.0).abs() < 0.08);
+    }
+
+    #[test]
+    fn scripts_unwrap_to_their_json() {
+        let s = script("t3", &serde_json::json!({"e": [["a,b)", 1, "x"]]}));
+        let json: serde_json::Value = serde_json::from_slice(unscript(&s).unwrap()).unwrap();
+        assert_eq!(json["e"][0][0], "a,b)");
+    }
+}

@@ -1,0 +1,330 @@
+//! Search pages → the inverted index in memory: one entry per (key, kind of key) with its
+//! postings, sorted the way the shards are cut.
+//!
+//! A document is one section of a page. Each posting carries a precomputed BM25F weight (field
+//! weights, per-field length normalisation, term-frequency saturation), so the query side needs
+//! no document lengths and no per-page metadata to rank. Keys are surface forms (NFC,
+//! lowercase); compound parts found through the site's own vocabulary are separate *part*
+//! entries. Entries are sorted by (folded key, key, part) so that a folded spelling sits next to
+//! the original in the same shard. Pure and deterministic: the same pages give the same entries.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use super::analyse::{self, Token};
+use super::compound;
+use super::documents::SearchPage;
+
+/// The fields of a document, with their weight and length-normalisation strength `b`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(usize)]
+pub enum Field {
+    Title,
+    Code,
+    Keywords,
+    Facet,
+    Heading,
+    Summary,
+    Body,
+    /// A whole title, code or keyword value as one key (see [`whole_key`]).
+    Whole,
+}
+
+const FIELD_COUNT: usize = 8;
+/// Title > code… in weight; the code gets the highest so an exact code wins over any mention.
+const WEIGHT: [f64; FIELD_COUNT] = [12.0, 12.0, 5.0, 1.5, 4.0, 2.0, 1.0, 10.0];
+/// Length normalisation per field: the title is normalised (`Bodø kommune` beats `Legevakt i
+/// Bodø` for `Bodø`), codes are not.
+const B: [f64; FIELD_COUNT] = [1.0, 0.0, 0.5, 0.3, 0.5, 0.5, 0.75, 0.0];
+const K1: f64 = 1.2;
+
+/// A term occurring in more documents than this keeps only its highest-weighted postings: it
+/// is too common to decide a query, and its list would dominate a shard.
+pub const MAX_POSTINGS: usize = 4096;
+
+/// One occurrence of a key: page number, section number, weight.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Posting {
+    pub page: u32,
+    pub section: u16,
+    pub weight: f32,
+}
+
+/// A key of the dictionary.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub key: String,
+    pub fold: String,
+    /// Postings from compounds containing the key, not from the key itself.
+    pub part: bool,
+    /// `chars(key) - chars(stem(key))`.
+    pub stem_suffix: u8,
+    /// Number of documents holding the key (before truncation).
+    pub df: u32,
+    pub truncated: bool,
+    /// Sorted by page, then section.
+    pub postings: Vec<Posting>,
+}
+
+/// The index of a site.
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    pub entries: Vec<Entry>,
+    /// Number of documents (sections).
+    pub docs: u32,
+}
+
+struct DocTerms {
+    section: u16,
+    lens: [u32; FIELD_COUNT],
+    terms: HashMap<String, [u16; FIELD_COUNT]>,
+}
+
+fn add_text(doc: &mut DocTerms, field: Field, text: &str) {
+    for Token { text, joined, .. } in analyse::tokens(&analyse::nfc(text)) {
+        if !joined {
+            doc.lens[field as usize] += 1;
+        }
+        let tf = doc.terms.entry(text).or_insert([0; FIELD_COUNT]);
+        tf[field as usize] = tf[field as usize].saturating_add(1);
+    }
+}
+
+/// Longest value (in words) that gets a whole-value key.
+pub const WHOLE_MAX_WORDS: usize = 8;
+
+/// The key of a whole value: `=` and the folded stems of its words, space-separated, so `EPJ`
+/// typed alone finds the page whose abbreviation is `EPJ`, and `dialogmøtene` the page titled
+/// `Dialogmøter`. No token contains a space, so these keys never meet a word.
+pub fn whole_key(text: &str) -> Option<String> {
+    let words: Vec<String> = analyse::tokens(&analyse::nfc(text))
+        .into_iter()
+        .filter(|t| !t.joined)
+        .map(|t| analyse::fold(&analyse::stem(&t.text)))
+        .collect();
+    (!words.is_empty() && words.len() <= WHOLE_MAX_WORDS).then(|| format!("={}", words.join(" ")))
+}
+
+fn add_whole(doc: &mut DocTerms, text: &str) {
+    if let Some(key) = whole_key(text) {
+        doc.terms.entry(key).or_insert([0; FIELD_COUNT])[Field::Whole as usize] = 1;
+    }
+}
+
+fn doc_terms(page: &SearchPage, facet_labels: &[String]) -> Vec<DocTerms> {
+    page.sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut d = DocTerms {
+                section: u16::try_from(i).unwrap_or(u16::MAX),
+                lens: [0; FIELD_COUNT],
+                terms: HashMap::new(),
+            };
+            if i == 0 {
+                add_text(&mut d, Field::Title, &page.title);
+                add_text(&mut d, Field::Code, &page.code);
+                add_whole(&mut d, &page.title);
+                add_whole(&mut d, &page.code);
+                for k in &page.keywords {
+                    add_text(&mut d, Field::Keywords, k);
+                    add_whole(&mut d, k);
+                }
+                for l in facet_labels {
+                    add_text(&mut d, Field::Facet, l);
+                }
+                add_text(&mut d, Field::Summary, &page.summary);
+            }
+            add_text(&mut d, Field::Heading, &s.heading);
+            add_text(&mut d, Field::Body, &s.text);
+            d
+        })
+        .collect()
+}
+
+/// Builds the index. `facet_labels(page)` gives the kind and filter labels a page is found by.
+pub fn build(
+    pages: &[SearchPage],
+    facet_labels: &(dyn Fn(&SearchPage) -> Vec<String> + Sync),
+) -> Index {
+    // Pass 1: term frequencies and field lengths, per document.
+    let docs: Vec<Vec<DocTerms>> = pages
+        .par_iter()
+        .map(|p| doc_terms(p, &facet_labels(p)))
+        .collect();
+    let mut sum = [0f64; FIELD_COUNT];
+    let mut count = [0f64; FIELD_COUNT];
+    let mut n_docs = 0u32;
+    for d in docs.iter().flatten() {
+        n_docs += 1;
+        for f in 0..FIELD_COUNT {
+            if d.lens[f] > 0 {
+                sum[f] += f64::from(d.lens[f]);
+                count[f] += 1.0;
+            }
+        }
+    }
+    let avg: [f64; FIELD_COUNT] = std::array::from_fn(|f| {
+        if count[f] > 0.0 {
+            sum[f] / count[f]
+        } else {
+            1.0
+        }
+    });
+
+    // Pass 2: weights, merged in page order so every postings list comes out sorted.
+    let weighted: Vec<Vec<(String, u16, f32)>> = docs
+        .into_par_iter()
+        .map(|page_docs| {
+            let mut out = Vec::new();
+            for d in page_docs {
+                let mut terms: Vec<_> = d.terms.into_iter().collect();
+                terms.sort_by(|a, b| a.0.cmp(&b.0));
+                for (term, tf) in terms {
+                    out.push((term, d.section, bm25f(&tf, &d.lens, &avg) as f32));
+                }
+            }
+            out
+        })
+        .collect();
+    let mut words: HashMap<String, Vec<Posting>> = HashMap::new();
+    for (page, list) in weighted.into_iter().enumerate() {
+        for (term, section, weight) in list {
+            words.entry(term).or_default().push(Posting {
+                page: u32::try_from(page).unwrap_or(u32::MAX),
+                section,
+                weight,
+            });
+        }
+    }
+
+    // Compound parts, from the site's own vocabulary.
+    let parts = compound::part_postings(&words);
+
+    let mut entries: Vec<Entry> = words
+        .into_par_iter()
+        .map(|(k, p)| entry(k, false, p))
+        .chain(parts.into_par_iter().map(|(k, p)| entry(k, true, p)))
+        .collect();
+    entries.par_sort_unstable_by(|a, b| (&a.fold, &a.key, a.part).cmp(&(&b.fold, &b.key, b.part)));
+    Index {
+        entries,
+        docs: n_docs,
+    }
+}
+
+fn bm25f(tf: &[u16; FIELD_COUNT], lens: &[u32; FIELD_COUNT], avg: &[f64; FIELD_COUNT]) -> f64 {
+    let mut w = 0.0;
+    for f in 0..FIELD_COUNT {
+        if tf[f] == 0 {
+            continue;
+        }
+        let tf = f64::from(tf[f]);
+        let norm = 1.0 - B[f] + B[f] * f64::from(lens[f]) / avg[f];
+        w += WEIGHT[f] * tf * (K1 + 1.0) / (tf + K1 * norm);
+    }
+    w
+}
+
+fn entry(key: String, part: bool, mut postings: Vec<Posting>) -> Entry {
+    let df = u32::try_from(postings.len()).unwrap_or(u32::MAX);
+    let truncated = postings.len() > MAX_POSTINGS;
+    if truncated {
+        postings.sort_by(|a, b| {
+            b.weight
+                .total_cmp(&a.weight)
+                .then((a.page, a.section).cmp(&(b.page, b.section)))
+        });
+        postings.truncate(MAX_POSTINGS);
+        postings.sort_by_key(|p| (p.page, p.section));
+    }
+    let stem_suffix = key.chars().count() - analyse::stem(&key).chars().count();
+    Entry {
+        fold: analyse::fold(&key),
+        stem_suffix: u8::try_from(stem_suffix).unwrap_or(u8::MAX),
+        key,
+        part,
+        df,
+        truncated,
+        postings,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::documents::SearchSection;
+
+    fn page(title: &str, body: &str) -> SearchPage {
+        SearchPage {
+            id: title.to_lowercase(),
+            url: String::new(),
+            title: title.into(),
+            code: String::new(),
+            summary: String::new(),
+            keywords: Vec::new(),
+            kind: 0,
+            filters: Vec::new(),
+            sections: vec![SearchSection {
+                text: body.into(),
+                ..SearchSection::default()
+            }],
+        }
+    }
+
+    fn find<'a>(ix: &'a Index, key: &str, part: bool) -> Option<&'a Entry> {
+        ix.entries.iter().find(|e| e.key == key && e.part == part)
+    }
+
+    #[test]
+    fn titles_outweigh_bodies_and_short_titles_outweigh_long_ones() {
+        let pages = [
+            page("Bodø kommune", "Tekst."),
+            page("Legevakt i Bodø sentrum nord", "Tekst."),
+            page("Annet", "Bodø nevnes her."),
+        ];
+        let ix = build(&pages, &|_| Vec::new());
+        let e = find(&ix, "bodø", false).unwrap();
+        let w: Vec<f32> = e.postings.iter().map(|p| p.weight).collect();
+        assert!(w[0] > w[1] && w[1] > w[2], "{w:?}");
+    }
+
+    #[test]
+    fn entries_sort_by_folded_key_so_variants_are_neighbours() {
+        let pages = [page("Rådgivende lege", "radgivende raske")];
+        let ix = build(&pages, &|_| Vec::new());
+        let keys: Vec<&str> = ix.entries.iter().map(|e| e.key.as_str()).collect();
+        let a = keys.iter().position(|k| *k == "radgivende").unwrap();
+        assert_eq!(keys[a + 1], "rådgivende");
+    }
+
+    #[test]
+    fn compound_parts_are_found_through_the_vocabulary() {
+        let pages = [page("Møtegodtgjørelse", "Godtgjørelse for møte.")];
+        let ix = build(&pages, &|_| Vec::new());
+        assert!(find(&ix, "godtgjørelse", true).is_some());
+        assert!(find(&ix, "møte", true).is_some());
+    }
+
+    #[test]
+    fn the_index_is_deterministic() {
+        let pages: Vec<SearchPage> = (0..40)
+            .map(|i| {
+                page(
+                    &format!("Side {i}"),
+                    "fastlege legevakt sykmelding takst L8 14",
+                )
+            })
+            .collect();
+        let a = build(&pages, &|_| Vec::new());
+        let b = build(&pages, &|_| Vec::new());
+        let keys = |ix: &Index| {
+            ix.entries
+                .iter()
+                .map(|e| format!("{}{}{:?}", e.key, e.part, e.postings))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(keys(&a), keys(&b));
+    }
+}

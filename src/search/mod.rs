@@ -1,0 +1,353 @@
+//! Stage ④b: [`SiteGraph`] + synonyms → the split search index (`Vec<OutputFile>` under
+//! `search/`), and the query side that ranks with it.
+//!
+//! In: the graph, the config (kinds, `code_field`, `search:` filters and keywords) and the text
+//! of `synonyms.yaml`. Out: a small manifest, term shards and page fragments (see [`format`]),
+//! byte-identical for the same input, plus diagnostics for `synonyms.yaml`. One document per
+//! page section; every word goes through the one Norwegian analyser ([`analyse`]).
+//!
+//! The query side ([`query`], [`engine`], [`excerpt`]) reads those same files through
+//! [`reader::IndexFiles`]: `veiviser search` ranks exactly what the browser downloads, and
+//! `themes/default/static/search-engine.js` is its line-for-line twin. This stage renders no
+//! HTML and touches no disk.
+
+pub mod analyse;
+pub mod cli;
+pub mod compound;
+pub mod documents;
+pub mod engine;
+pub mod excerpt;
+pub mod format;
+pub mod index;
+pub mod query;
+pub mod reader;
+pub mod synonyms;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::error::Diagnostic;
+use crate::graph::SiteGraph;
+use crate::html::OutputFile;
+use documents::{Facets, SearchPage};
+use format::{Fragment, Manifest, Shard, ShardTable};
+use index::{Entry, Index};
+pub use synonyms::Synonyms;
+
+/// Raw shard size (bytes) below which a shard is never cut: about 3–4 kB compressed.
+const MIN_SHARD_BYTES: usize = 8_000;
+/// The number of shards the table aims to stay under, so the manifest stays small on big sites.
+const TARGET_SHARDS: usize = 1_500;
+
+/// Everything the search stage needs.
+pub struct SearchInput<'a> {
+    pub graph: &'a SiteGraph,
+    pub config: &'a Config,
+    /// The text of `synonyms.yaml`, if the site has one.
+    pub synonyms_text: Option<&'a str>,
+}
+
+/// Builds the index files.
+pub fn build(input: &SearchInput<'_>) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let (synonyms, diags) = input.synonyms_text.map(Synonyms::parse).unwrap_or_default();
+    let (pages, facets) = documents::collect(input.graph, input.config);
+    let facet_labels = |p: &SearchPage| {
+        let mut labels = vec![facets.kinds[p.kind].label.clone()];
+        labels.extend(
+            p.filters
+                .iter()
+                .zip(&facets.filters)
+                .filter_map(|(v, f)| v.map(|v| f.values[v].clone())),
+        );
+        labels
+    };
+    let index = index::build(&pages, &facet_labels);
+    let mut files = Vec::new();
+    let (shards, table) = shards(&index);
+    files.extend(shards);
+    let (fragments, fragment_groups) = fragments(&pages);
+    files.extend(fragments);
+    let manifest = manifest(
+        input.config,
+        &pages,
+        &facets,
+        &index,
+        synonyms,
+        table,
+        fragment_groups,
+    );
+    files.push(OutputFile {
+        path: format::MANIFEST.into(),
+        bytes: format::script("manifest", &manifest),
+    });
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    (files, diags)
+}
+
+fn manifest(
+    config: &Config,
+    pages: &[SearchPage],
+    facets: &Facets,
+    index: &Index,
+    synonyms: Synonyms,
+    shards: ShardTable,
+    fragments: Vec<String>,
+) -> Manifest {
+    let strings = |l: &[&str]| l.iter().map(|s| (*s).to_owned()).collect();
+    let as_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    Manifest {
+        version: format::VERSION,
+        language: config.language.clone(),
+        docs: index.docs,
+        pages: as_u32(pages.len()),
+        analyser: format::AnalyserData {
+            stop: strings(analyse::STOP_WORDS),
+            protected: strings(analyse::PROTECTED),
+            endings: strings(analyse::ENDINGS),
+        },
+        synonyms,
+        kinds: facets
+            .kinds
+            .iter()
+            .map(|k| [k.name.clone(), k.label.clone(), k.plural.clone()])
+            .collect(),
+        filters: facets
+            .filters
+            .iter()
+            .map(|f| format::FilterOut {
+                name: f.name.clone(),
+                label: f.label.clone(),
+                values: f.values.clone(),
+            })
+            .collect(),
+        ranges: documents::ranges(pages)
+            .into_iter()
+            .map(|(start, kind, filters)| {
+                let mut r = vec![as_u32(start), as_u32(kind)];
+                r.extend(filters.iter().map(|v| v.map_or(0, |v| as_u32(v + 1))));
+                r
+            })
+            .collect(),
+        shards,
+        fragments,
+    }
+}
+
+fn group_hash(files: &[&[u8]]) -> String {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for f in files {
+        h.update(&(f.len() as u64).to_le_bytes());
+        h.update(f);
+    }
+    format!("{:010x}", h.digest() & 0xff_ffff_ffff)
+}
+
+fn encode_entry(e: &Entry, docs: u32) -> (String, u32, String) {
+    let df = f64::from(e.df);
+    let idf = (1.0 + (f64::from(docs) - df + 0.5) / (df + 0.5)).ln();
+    let mut postings = String::with_capacity(e.postings.len() * 3);
+    let mut prev = 0;
+    for (i, p) in e.postings.iter().enumerate() {
+        format::push_varint(&mut postings, if i == 0 { p.page } else { p.page - prev });
+        format::push_varint(&mut postings, u32::from(p.section));
+        postings.push(char::from(
+            format::ALPHABET[format::quantise(f64::from(p.weight))],
+        ));
+        prev = p.page;
+    }
+    let meta = format::pack_meta(
+        format::quantise_idf(idf),
+        e.stem_suffix,
+        e.truncated,
+        e.part,
+    );
+    (e.key.clone(), meta, postings)
+}
+
+/// Cuts the sorted entries into shards of similar size, never between entries with the same
+/// folded key, and names them by group.
+fn shards(index: &Index) -> (Vec<OutputFile>, ShardTable) {
+    let encoded: Vec<(String, u32, String)> = index
+        .entries
+        .par_iter()
+        .map(|e| encode_entry(e, index.docs))
+        .collect();
+    let total: usize = encoded.iter().map(|e| e.0.len() + e.2.len() + 8).sum();
+    let target = MIN_SHARD_BYTES.max(total / TARGET_SHARDS);
+    let mut cuts = vec![0];
+    let mut size = 0;
+    for (i, e) in encoded.iter().enumerate() {
+        if size >= target && index.entries[i].fold != index.entries[i - 1].fold {
+            cuts.push(i);
+            size = 0;
+        }
+        size += e.0.len() + e.2.len() + 8;
+    }
+    cuts.push(encoded.len());
+    let bodies: Vec<Vec<u8>> = cuts
+        .windows(2)
+        .enumerate()
+        .map(|(n, w)| {
+            format::script(
+                &format!("t{n}"),
+                &Shard {
+                    e: encoded[w[0]..w[1]].to_vec(),
+                },
+            )
+        })
+        .collect();
+    let bounds: Vec<String> = cuts[..cuts.len() - 1]
+        .iter()
+        .map(|&c| {
+            if c == 0 {
+                String::new()
+            } else {
+                shortest_separator(&index.entries[c - 1].fold, &index.entries[c].fold)
+            }
+        })
+        .collect();
+    let groups: Vec<String> = bodies
+        .chunks(format::SHARD_GROUP)
+        .map(|g| group_hash(&g.iter().map(Vec::as_slice).collect::<Vec<_>>()))
+        .collect();
+    let table = ShardTable { groups, bounds };
+    let files = bodies
+        .into_iter()
+        .enumerate()
+        .map(|(n, bytes)| OutputFile {
+            path: format::shard_path(&table, n),
+            bytes,
+        })
+        .collect();
+    (files, table)
+}
+
+/// The shortest prefix of `next` that sorts after `prev` (`prev < next`).
+fn shortest_separator(prev: &str, next: &str) -> String {
+    let mut out = String::new();
+    for c in next.chars() {
+        out.push(c);
+        if out.as_str() > prev {
+            return out;
+        }
+    }
+    next.to_owned()
+}
+
+fn fragments(pages: &[SearchPage]) -> (Vec<OutputFile>, Vec<String>) {
+    let bodies: Vec<Vec<u8>> = pages
+        .par_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            format::script(
+                &format!("x{i}"),
+                &Fragment {
+                    i: p.id.clone(),
+                    t: p.title.clone(),
+                    u: p.url.clone(),
+                    c: p.code.clone(),
+                    s: p.summary.clone(),
+                    k: p.keywords.join(" · "),
+                    d: p.sections
+                        .iter()
+                        .map(|s| (s.anchor.clone(), s.heading.clone(), s.text.clone()))
+                        .collect(),
+                },
+            )
+        })
+        .collect();
+    let groups: Vec<String> = bodies
+        .chunks(format::PAGE_GROUP)
+        .map(|g| group_hash(&g.iter().map(Vec::as_slice).collect::<Vec<_>>()))
+        .collect();
+    let files = bodies
+        .into_iter()
+        .enumerate()
+        .map(|(i, bytes)| OutputFile {
+            path: format::fragment_path(&groups, i),
+            bytes,
+        })
+        .collect();
+    (files, groups)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn separators_are_short_and_between() {
+        assert_eq!(shortest_separator("abc", "abd"), "abd");
+        assert_eq!(shortest_separator("lege", "legevakt"), "legev");
+        assert_eq!(shortest_separator("a", "ba"), "b");
+    }
+}
+
+/// One result as `veiviser search` prints it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ResultItem {
+    pub id: String,
+    pub title: String,
+    /// Absolute URL (under `base_url`), with the section's anchor.
+    pub url: String,
+    pub kind: String,
+    pub score: f64,
+    /// Plain text; [`ResultItem::segments`] has the highlighting.
+    pub excerpt: String,
+    /// Heading of the section the result points at (empty for the top of the page).
+    pub section: String,
+    #[serde(skip)]
+    pub segments: Vec<excerpt::Segment>,
+}
+
+/// Runs query `text` over the index in `files`, with results ready to print.
+pub fn run(
+    files: &dyn reader::IndexFiles,
+    base_url: &str,
+    text: &str,
+    options: &engine::Options,
+) -> Result<(Vec<ResultItem>, engine::Outcome), reader::ReadError> {
+    let reader = reader::Reader::open(files)?;
+    let table = query::SynonymTable::new(&reader.manifest.synonyms);
+    let q = query::parse(text, &table);
+    let outcome = engine::search(&reader, &q, options)?;
+    let mut items = Vec::new();
+    for hit in &outcome.hits {
+        let f = reader.fragment(hit.page as usize)?;
+        let section = hit.section as usize;
+        let (anchor, heading) =
+            f.d.get(section)
+                .map_or(("", ""), |d| (d.0.as_str(), d.1.as_str()));
+        let segments = excerpt::excerpt(
+            excerpt::source_text(&f, section),
+            &outcome.words,
+            &outcome.parts,
+        );
+        let (kind, _) = reader.facets_of(hit.page);
+        items.push(ResultItem {
+            id: f.i.clone(),
+            title: f.t.clone(),
+            url: format!(
+                "{}/{}{}",
+                base_url.trim_end_matches('/'),
+                f.u,
+                if anchor.is_empty() {
+                    String::new()
+                } else {
+                    format!("#{anchor}")
+                }
+            ),
+            kind: reader
+                .manifest
+                .kinds
+                .get(kind)
+                .map(|k| k[0].clone())
+                .unwrap_or_default(),
+            score: (hit.score * 10_000.0).round() / 10_000.0,
+            excerpt: excerpt::plain(&segments),
+            section: heading.to_owned(),
+            segments,
+        });
+    }
+    Ok((items, outcome))
+}

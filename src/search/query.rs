@@ -1,0 +1,361 @@
+//! A query string → [`Query`]: units that must all match (AND), each a set of alternatives.
+//!
+//! - Words go through the same analyser as the index. The last word is a prefix unless the query
+//!   ends in a space (the reader has finished typing it).
+//! - A hyphenated group (`syfo-veileder`) is one unit: its pieces together, or the joined form.
+//! - `"quoted words"` are a phrase: exact forms only, checked for adjacency on the fragments.
+//! - `synonyms.yaml`: a run of words whose stems match a term of an equivalence group (or an
+//!   abbreviation) becomes one unit whose alternatives are the run itself and the other terms.
+//! - A unit of one stop word weighs [`STOP_WEIGHT`] and is optional unless every unit is one.
+
+use super::analyse::{self, Token};
+use super::synonyms::Synonyms;
+
+/// Weight of a stop-word unit.
+pub const STOP_WEIGHT: f64 = 0.2;
+/// Factor of an alternative that comes from `synonyms.yaml`.
+pub const SYNONYM_FACTOR: f64 = 0.6;
+
+/// One word to look up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    pub text: String,
+    pub fold: String,
+    pub stem: String,
+    pub code: bool,
+    /// Matches longer words starting with it (the word being typed).
+    pub prefix: bool,
+    /// Exact form only (inside a quoted phrase, and synonym expansions of codes).
+    pub exact: bool,
+}
+
+impl Word {
+    fn new(text: &str, code: bool, prefix: bool, exact: bool) -> Word {
+        Word {
+            text: text.to_owned(),
+            fold: analyse::fold(text),
+            stem: analyse::stem(text),
+            code,
+            prefix,
+            exact,
+        }
+    }
+}
+
+/// Words that must all be in a page, with a factor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alt {
+    pub words: Vec<Word>,
+    pub factor: f64,
+    /// From `synonyms.yaml`: its words' idf is capped at the original words' (see `engine`).
+    pub synonym: bool,
+}
+
+/// One thing the query asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unit {
+    pub alts: Vec<Alt>,
+    pub weight: f64,
+    pub stop: bool,
+    /// The exact word sequence a quoted phrase must have in the text.
+    pub phrase: Option<Vec<String>>,
+}
+
+/// A parsed query.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Query {
+    pub units: Vec<Unit>,
+    /// The whole query as a whole-value key (`index::whole_key`): an optional bonus for the page
+    /// whose title, code or keyword is exactly what was typed.
+    pub whole: Option<Word>,
+}
+
+/// Synonyms prepared for matching: per term, its stems and what it expands to.
+#[derive(Debug, Clone, Default)]
+pub struct SynonymTable {
+    rules: Vec<(Vec<String>, Vec<Vec<Token>>)>,
+}
+
+fn base_tokens(text: &str) -> Vec<Token> {
+    analyse::tokens(&analyse::nfc(text))
+        .into_iter()
+        .filter(|t| !t.joined)
+        .collect()
+}
+
+impl SynonymTable {
+    /// Prepares `syn`; longer terms are tried first.
+    pub fn new(syn: &Synonyms) -> SynonymTable {
+        let stems = |toks: &[Token]| toks.iter().map(|t| analyse::stem(&t.text)).collect();
+        let mut rules: Vec<(Vec<String>, Vec<Vec<Token>>)> = Vec::new();
+        for group in &syn.equivalents {
+            let terms: Vec<Vec<Token>> = group.iter().map(|t| base_tokens(t)).collect();
+            for (i, term) in terms.iter().enumerate() {
+                let s: Vec<String> = stems(term);
+                let others = terms
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, t)| *j != i && stems(t) != s)
+                    .map(|(_, t)| t.clone())
+                    .collect();
+                rules.push((s, others));
+            }
+        }
+        for (short, expansions) in &syn.abbreviations {
+            rules.push((
+                stems(&base_tokens(short)),
+                expansions.iter().map(|e| base_tokens(e)).collect(),
+            ));
+        }
+        // Stable: longest first, then file order.
+        rules.sort_by_key(|r| std::cmp::Reverse(r.0.len()));
+        SynonymTable { rules }
+    }
+}
+
+struct Piece {
+    unit: Unit,
+    /// Stems of the unit's own words (for synonym matching); empty for phrases.
+    stems: Vec<String>,
+}
+
+/// Parses `text`.
+pub fn parse(text: &str, synonyms: &SynonymTable) -> Query {
+    let text = analyse::nfc(text);
+    let ends_open = !text.ends_with(char::is_whitespace) && !text.ends_with('"');
+    let mut pieces: Vec<Piece> = Vec::new();
+    for (i, segment) in text.split('"').enumerate() {
+        if i % 2 == 1 {
+            let toks = base_tokens(segment);
+            if toks.is_empty() {
+                continue;
+            }
+            let words: Vec<Word> = toks
+                .iter()
+                .map(|t| Word::new(&t.text, t.code, false, true))
+                .collect();
+            let phrase = (words.len() > 1).then(|| words.iter().map(|w| w.text.clone()).collect());
+            pieces.push(Piece {
+                unit: Unit {
+                    alts: vec![Alt {
+                        words,
+                        factor: 1.0,
+                        synonym: false,
+                    }],
+                    weight: 1.0,
+                    stop: false,
+                    phrase,
+                },
+                stems: Vec::new(),
+            });
+            continue;
+        }
+        let toks = analyse::tokens(segment);
+        let mut j = 0;
+        while j < toks.len() {
+            // A hyphenated group: its pieces, followed by the joined form.
+            let group_end = toks[j..]
+                .iter()
+                .position(|t| t.joined)
+                .map(|k| j + k)
+                .filter(|&k| toks[j..k].iter().all(|t| t.start >= toks[k].start));
+            let (members, next) = match group_end {
+                Some(k) => (&toks[j..k], k + 1),
+                None => (&toks[j..=j], j + 1),
+            };
+            let mut alts = vec![Alt {
+                words: members
+                    .iter()
+                    .map(|t| Word::new(&t.text, t.code, false, false))
+                    .collect(),
+                factor: 1.0,
+                synonym: false,
+            }];
+            if let Some(k) = group_end {
+                alts.push(Alt {
+                    words: vec![Word::new(&toks[k].text, toks[k].code, false, false)],
+                    factor: 1.0,
+                    synonym: false,
+                });
+            }
+            let stop = members.len() == 1 && analyse::is_stop(&members[0].text);
+            pieces.push(Piece {
+                stems: members.iter().map(|t| analyse::stem(&t.text)).collect(),
+                unit: Unit {
+                    alts,
+                    weight: if stop { STOP_WEIGHT } else { 1.0 },
+                    stop,
+                    phrase: None,
+                },
+            });
+            j = next;
+        }
+    }
+    // The word being typed is a prefix.
+    if ends_open
+        && !text.trim_end().ends_with('"')
+        && text.matches('"').count().is_multiple_of(2)
+        && let Some(last) = pieces.last_mut()
+        && last.unit.phrase.is_none()
+    {
+        for alt in &mut last.unit.alts {
+            if let Some(w) = alt.words.last_mut() {
+                w.prefix = true;
+            }
+        }
+    }
+    let mut units = apply_synonyms(&pieces, synonyms);
+    if units.iter().all(|u| u.stop) {
+        for u in &mut units {
+            u.stop = false;
+            u.weight = 1.0;
+        }
+    }
+    let whole = super::index::whole_key(&text.replace('"', " ")).map(|k| Word {
+        fold: analyse::fold(&k),
+        stem: k.clone(),
+        text: k,
+        code: true,
+        prefix: false,
+        exact: true,
+    });
+    Query { units, whole }
+}
+
+fn apply_synonyms(pieces: &[Piece], table: &SynonymTable) -> Vec<Unit> {
+    let mut units = Vec::new();
+    let mut i = 0;
+    while i < pieces.len() {
+        let mut matched = None;
+        'rules: for (stems, expansions) in &table.rules {
+            if stems.is_empty() {
+                continue;
+            }
+            // The rule's stems must be exactly the stems of whole pieces from i on.
+            let mut at = 0;
+            let mut k = i;
+            while at < stems.len() {
+                let Some(p) = pieces.get(k) else {
+                    continue 'rules;
+                };
+                let n = p.stems.len();
+                if n == 0 || p.unit.phrase.is_some() || stems.get(at..at + n) != Some(&p.stems[..])
+                {
+                    continue 'rules;
+                }
+                at += n;
+                k += 1;
+            }
+            matched = Some((k, expansions));
+            break;
+        }
+        if let Some((end, expansions)) = matched {
+            let mut alts: Vec<Alt>;
+            if end == i + 1 {
+                alts = pieces[i].unit.alts.clone();
+            } else {
+                alts = vec![Alt {
+                    words: pieces[i..end]
+                        .iter()
+                        .flat_map(|p| p.unit.alts[0].words.clone())
+                        .collect(),
+                    factor: 1.0,
+                    synonym: false,
+                }];
+            }
+            for e in expansions {
+                alts.push(Alt {
+                    words: e
+                        .iter()
+                        .map(|t| Word::new(&t.text, t.code, false, false))
+                        .collect(),
+                    factor: SYNONYM_FACTOR,
+                    synonym: true,
+                });
+            }
+            units.push(Unit {
+                alts,
+                weight: 1.0,
+                stop: false,
+                phrase: None,
+            });
+            i = end;
+        } else {
+            units.push(pieces[i].unit.clone());
+            i += 1;
+        }
+    }
+    units
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(u: &Unit) -> Vec<Vec<&str>> {
+        u.alts
+            .iter()
+            .map(|a| a.words.iter().map(|w| w.text.as_str()).collect())
+            .collect()
+    }
+
+    fn table() -> SynonymTable {
+        let (syn, _) = Synonyms::parse(
+            "equivalents:\n  - [takst 14, møtegodtgjørelse]\nabbreviations:\n  rl: [rådgivende lege]\n",
+        );
+        SynonymTable::new(&syn)
+    }
+
+    #[test]
+    fn the_last_word_is_a_prefix_until_a_space_follows() {
+        let q = parse("takst L", &SynonymTable::default());
+        assert!(!q.units[0].alts[0].words[0].prefix);
+        assert!(q.units[1].alts[0].words[0].prefix);
+        let q = parse("takst L ", &SynonymTable::default());
+        assert!(!q.units[1].alts[0].words[0].prefix);
+    }
+
+    #[test]
+    fn hyphenated_groups_are_one_unit_with_the_joined_form() {
+        let q = parse("syfo-veileder ", &SynonymTable::default());
+        assert_eq!(q.units.len(), 1);
+        assert_eq!(
+            words(&q.units[0]),
+            [vec!["syfo", "veileder"], vec!["syfoveileder"]]
+        );
+    }
+
+    #[test]
+    fn phrases_are_exact_and_stop_words_optional() {
+        let q = parse("\"rett til\" i Bodø", &SynonymTable::default());
+        assert_eq!(
+            q.units[0].phrase.as_deref(),
+            Some(&["rett".to_owned(), "til".to_owned()][..])
+        );
+        assert!(q.units[0].alts[0].words.iter().all(|w| w.exact));
+        assert!(q.units[1].stop && q.units[1].weight < 1.0);
+        // Only stop words: all count.
+        let q = parse("til og med ", &SynonymTable::default());
+        assert!(
+            q.units
+                .iter()
+                .all(|u| !u.stop && (u.weight - 1.0).abs() < 1e-12)
+        );
+    }
+
+    #[test]
+    fn synonyms_add_alternatives_over_whole_words() {
+        let q = parse("RL innlandet", &table());
+        assert_eq!(words(&q.units[0]), [vec!["rl"], vec!["rådgivende", "lege"]]);
+        let q = parse("takst 14 ", &table());
+        assert_eq!(q.units.len(), 1);
+        assert_eq!(
+            words(&q.units[0]),
+            [vec!["takst", "14"], vec!["møtegodtgjørelse"]]
+        );
+        // A word still being typed keeps its prefix in the original alternative.
+        let q = parse("takst 14", &table());
+        assert_eq!(q.units.len(), 1);
+        assert!(q.units[0].alts[0].words[1].prefix);
+    }
+}

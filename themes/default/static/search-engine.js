@@ -1,0 +1,731 @@
+/* veiviser search engine: the browser's twin of src/search/{analyse,query,engine,excerpt}.rs.
+ *
+ * Classic script, no modules, no WASM. Every function below mirrors the Rust function of the
+ * same name, in the same order of operations, so both rank identically; the word lists come from
+ * the index manifest (written from the Rust constants). Runs in a page (file://: shards arrive by
+ * injected <script>), in a worker (http: shards by fetch), and under node (the parity test).
+ * `veiviserEngine` is self-contained so it can be turned into a worker from its own source. */
+function veiviserEngine(global) {
+  'use strict';
+
+  // ---- analyse.rs ---------------------------------------------------------------------------
+  var MAX_TOKEN_CHARS = 64;
+  var WORD = /[\p{Alphabetic}\p{N}]/u;
+  var NUM = /\p{N}/u;
+  var MARK = /\p{M}/gu;
+  function isWord(c) { return WORD.test(c); }
+  function isNum(c) { return NUM.test(c); }
+  function isHyphen(c) { return c === '-' || c === '\u2010' || c === '\u2011'; }
+  function chars(s) { return Array.from(s); }
+  function nfc(s) { return s.normalize('NFC'); }
+
+  function tokens(text) {
+    var cs = chars(text), n = cs.length, out = [], i = 0;
+    var offs = [], o = 0;
+    for (var k = 0; k < n; k++) { offs.push(o); o += cs[k].length; }
+    offs.push(o);
+    function slice(a, b) { return cs.slice(a, b).join(''); }
+    function hasDigit(a, b) { for (var x = a; x < b; x++) if (isNum(cs[x])) return true; return false; }
+    function push(s, code, joined, a, b) {
+      if (chars(s).length <= MAX_TOKEN_CHARS) out.push({ text: s.toLowerCase(), code: code, joined: joined, start: offs[a], end: offs[b] });
+    }
+    while (i < n) {
+      if (!isWord(cs[i])) { i++; continue; }
+      var groupStart = i, pieces = [];
+      for (;;) {
+        var start = i;
+        for (;;) {
+          while (i < n && isWord(cs[i])) i++;
+          var digitJoin = i + 1 < n && (cs[i] === '.' || cs[i] === ',') && isNum(cs[i - 1]) && isNum(cs[i + 1]);
+          if (digitJoin) i++; else break;
+        }
+        pieces.push([start, i]);
+        if (i + 1 < n && isHyphen(cs[i]) && isWord(cs[i + 1])) i++; else break;
+      }
+      var allDigits = pieces.every(function (p) { return hasDigit(p[0], p[1]); });
+      if (pieces.length === 1 || allDigits) {
+        push(slice(groupStart, i), hasDigit(groupStart, i), false, groupStart, i);
+      } else {
+        pieces.forEach(function (p) { push(slice(p[0], p[1]), hasDigit(p[0], p[1]), false, p[0], p[1]); });
+        push(pieces.map(function (p) { return slice(p[0], p[1]); }).join(''), hasDigit(groupStart, i), true, groupStart, i);
+      }
+    }
+    return out;
+  }
+
+  function baseTokens(text) { return tokens(nfc(text)).filter(function (t) { return !t.joined; }); }
+
+  // Snowball Norwegian (the 2021 algorithm of rust-stemmers 1.2).
+  var VOWELS = 'aeiouyæåø', S_ENDING = 'bcdfghjlmnoprtvyz';
+  var MAIN = ['a', 'e', 'ede', 'ande', 'ende', 'ane', 'ene', 'hetene', 'erte', 'en', 'heten', 'ar', 'er', 'heter', 's', 'as', 'es',
+    'edes', 'endes', 'enes', 'hetenes', 'ens', 'hetens', 'ers', 'ets', 'et', 'het', 'ert', 'ast'];
+  var OTHER = ['leg', 'eleg', 'ig', 'eig', 'lig', 'elig', 'els', 'lov', 'elov', 'slov', 'hetslov'];
+  function isV(c) { return VOWELS.indexOf(c) >= 0; }
+  function longestSuffix(w, list, p1) {
+    var best = null;
+    list.forEach(function (s) {
+      var sc = chars(s);
+      if (sc.length <= w.length - p1 && w.slice(w.length - sc.length).join('') === s && (!best || sc.length > best.length)) best = sc;
+    });
+    return best;
+  }
+  function snowball(word) {
+    var w = chars(word), n = w.length, p1 = n;
+    if (n >= 3) {
+      var i = 0;
+      while (i < n && !isV(w[i])) i++;
+      if (i < n) {
+        var j = i;
+        while (j < n && isV(w[j])) j++;
+        if (j < n) { p1 = j + 1; if (p1 < 3) p1 = 3; }
+      }
+    }
+    var s = longestSuffix(w, MAIN, p1);
+    if (s) {
+      var sj = s.join('');
+      if (sj === 's') {
+        var c = w[w.length - 2];
+        if (S_ENDING.indexOf(c) >= 0 || (c === 'k' && w.length >= 3 && !isV(w[w.length - 3]))) w = w.slice(0, -1);
+      } else if (sj === 'erte' || sj === 'ert') {
+        w = w.slice(0, w.length - sj.length).concat(['e', 'r']);
+      } else {
+        w = w.slice(0, w.length - s.length);
+      }
+    }
+    var tail = w.slice(w.length - 2).join('');
+    if (w.length - 2 >= p1 && (tail === 'dt' || tail === 'vt')) w = w.slice(0, -1);
+    var o = longestSuffix(w, OTHER, p1);
+    if (o) w = w.slice(0, w.length - o.length);
+    return w.join('');
+  }
+
+  function Analyser(data) {
+    this.stop = {};
+    var self = this;
+    data.stop.forEach(function (w) { self.stop[w] = true; });
+    this.protected = data.protected;
+    this.endings = data.endings;
+  }
+  Analyser.prototype.isStop = function (w) { return this.stop[w] === true; };
+  Analyser.prototype.stem = function (word) {
+    for (var c of word) if (isNum(c)) return word;
+    for (var i = 0; i < this.endings.length; i++) {
+      var e = this.endings[i];
+      if (word.length >= e.length && word.slice(word.length - e.length) === e) {
+        var head = word.slice(0, word.length - e.length);
+        for (var j = 0; j < this.protected.length; j++) {
+          var p = this.protected[j];
+          if (head.length >= p.length && head.slice(head.length - p.length) === p) return head;
+        }
+      }
+    }
+    return snowball(word);
+  };
+
+  function fold(word) {
+    var m = chars(word.normalize('NFD').replace(MARK, '')).map(function (c) { return c === 'æ' ? 'a' : c === 'ø' ? 'o' : c; });
+    var out = '', i = 0;
+    while (i < m.length) {
+      var c = m[i], next = m[i + 1];
+      out += c;
+      var pair = (c === 'a' && (next === 'a' || next === 'e' || next === 'o')) || (c === 'o' && (next === 'e' || next === 'o'));
+      i += pair ? 2 : 1;
+    }
+    return out;
+  }
+
+  // Code-point order, as Rust compares strings.
+  function cmp(a, b) {
+    var ia = 0, ib = 0;
+    while (ia < a.length && ib < b.length) {
+      var ca = a.codePointAt(ia), cb = b.codePointAt(ib);
+      if (ca !== cb) return ca < cb ? -1 : 1;
+      ia += ca > 0xffff ? 2 : 1; ib += cb > 0xffff ? 2 : 1;
+    }
+    return (a.length - ia) === 0 ? ((b.length - ib) === 0 ? 0 : -1) : 1;
+  }
+
+  // ---- format.rs ----------------------------------------------------------------------------
+  var ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_';
+  var VALUE = {};
+  for (var a = 0; a < 64; a++) VALUE[ALPHABET[a]] = a;
+  var LEVELS = (function () { var t = [], w = 0.05; for (var i = 0; i < 64; i++) { t.push(w); w *= 1.14; } return t; })();
+  function decodePostings(text) {
+    var out = [], i = 0, page = 0, first = true;
+    function varint() {
+      var acc = 0, shift = 0;
+      for (;;) {
+        var d = VALUE[text[i++]];
+        if (d >= 32) { acc += (d - 32) * Math.pow(2, shift); shift += 5; } else return acc + d * Math.pow(2, shift);
+      }
+    }
+    while (i < text.length) {
+      var delta = varint();
+      page = first ? delta : page + delta;
+      first = false;
+      var section = varint();
+      out.push([page, section, VALUE[text[i++]]]);
+    }
+    return out;
+  }
+  function unscript(text) { return JSON.parse(text.slice(text.indexOf(',') + 1, text.lastIndexOf(')'))); }
+  function shardPath(m, n) { return 'search/t/' + m.shards.groups[Math.floor(n / 32)] + '/' + n + '.js'; }
+  function fragmentPath(m, p) { return 'search/x/' + m.fragments[Math.floor(p / 512)] + '/' + p + '.js'; }
+
+  // ---- query.rs -----------------------------------------------------------------------------
+  var STOP_WEIGHT = 0.2, SYNONYM_FACTOR = 0.6, WHOLE_MAX_WORDS = 8;
+
+  function Index(manifest, load) {
+    if (manifest.version !== 1) throw new Error('søkeindeksen har et format denne siden ikke kjenner');
+    this.m = manifest;
+    this.load = load;
+    this.an = new Analyser(manifest.analyser);
+    this.shards = {};
+    this.fragments = {};
+    this.trips = 0;
+    this.rules = this.synonymRules(manifest.synonyms);
+  }
+  var I = Index.prototype;
+
+  I.word = function (text, code, prefix, exact) {
+    return { text: text, fold: fold(text), stem: this.an.stem(text), code: code, prefix: prefix, exact: exact };
+  };
+
+  I.synonymRules = function (syn) {
+    var self = this, rules = [];
+    function stems(toks) { return toks.map(function (t) { return self.an.stem(t.text); }); }
+    function same(a, b) { return a.length === b.length && a.every(function (x, i) { return x === b[i]; }); }
+    (syn.equivalents || []).forEach(function (group) {
+      var terms = group.map(baseTokens);
+      terms.forEach(function (term, i) {
+        var s = stems(term);
+        var others = terms.filter(function (t, j) { return j !== i && !same(stems(t), s); });
+        rules.push([s, others]);
+      });
+    });
+    Object.keys(syn.abbreviations || {}).forEach(function (short) {
+      rules.push([stems(baseTokens(short)), syn.abbreviations[short].map(baseTokens)]);
+    });
+    // Stable sort, longest first (as Rust's sort_by_key with Reverse).
+    return rules.map(function (r, i) { return [r, i]; })
+      .sort(function (x, y) { return (y[0][0].length - x[0][0].length) || (x[1] - y[1]); })
+      .map(function (x) { return x[0]; });
+  };
+
+  I.wholeKey = function (text) {
+    var self = this;
+    var words = baseTokens(text).map(function (t) { return fold(self.an.stem(t.text)); });
+    return words.length > 0 && words.length <= WHOLE_MAX_WORDS ? '=' + words.join(' ') : null;
+  };
+
+  I.parse = function (raw) {
+    var self = this, text = nfc(raw);
+    var endsOpen = !/\s$/u.test(text) && !/"$/.test(text);
+    var pieces = [];
+    text.split('"').forEach(function (segment, i) {
+      if (i % 2 === 1) {
+        var toks = baseTokens(segment);
+        if (!toks.length) return;
+        var words = toks.map(function (t) { return self.word(t.text, t.code, false, true); });
+        pieces.push({
+          unit: { alts: [{ words: words, factor: 1, synonym: false }], weight: 1, stop: false,
+            phrase: words.length > 1 ? words.map(function (w) { return w.text; }) : null },
+          stems: []
+        });
+        return;
+      }
+      var toks = tokens(segment), j = 0;
+      while (j < toks.length) {
+        var groupEnd = null;
+        for (var k = j; k < toks.length; k++) if (toks[k].joined) { groupEnd = k; break; }
+        if (groupEnd !== null) {
+          for (var x = j; x < groupEnd; x++) if (toks[x].start < toks[groupEnd].start) { groupEnd = null; break; }
+        }
+        var members = groupEnd !== null ? toks.slice(j, groupEnd) : [toks[j]];
+        var next = groupEnd !== null ? groupEnd + 1 : j + 1;
+        var alts = [{ words: members.map(function (t) { return self.word(t.text, t.code, false, false); }), factor: 1, synonym: false }];
+        if (groupEnd !== null) alts.push({ words: [self.word(toks[groupEnd].text, toks[groupEnd].code, false, false)], factor: 1, synonym: false });
+        var stop = members.length === 1 && self.an.isStop(members[0].text);
+        pieces.push({
+          stems: members.map(function (t) { return self.an.stem(t.text); }),
+          unit: { alts: alts, weight: stop ? STOP_WEIGHT : 1, stop: stop, phrase: null }
+        });
+        j = next;
+      }
+    });
+    var quotes = (text.match(/"/g) || []).length;
+    var last = pieces[pieces.length - 1];
+    if (endsOpen && !/"$/.test(text.replace(/\s+$/u, '')) && quotes % 2 === 0 && last && !last.unit.phrase) {
+      last.unit.alts.forEach(function (alt) { if (alt.words.length) alt.words[alt.words.length - 1].prefix = true; });
+    }
+    var units = this.applySynonyms(pieces);
+    if (units.every(function (u) { return u.stop; })) units.forEach(function (u) { u.stop = false; u.weight = 1; });
+    var key = this.wholeKey(text.replace(/"/g, ' '));
+    var whole = key === null ? null : { text: key, fold: fold(key), stem: key, code: true, prefix: false, exact: true };
+    return { units: units, whole: whole };
+  };
+
+  I.applySynonyms = function (pieces) {
+    var self = this, units = [], i = 0;
+    function clone(x) { return JSON.parse(JSON.stringify(x)); }
+    while (i < pieces.length) {
+      var matched = null;
+      for (var r = 0; r < this.rules.length && !matched; r++) {
+        var stems = this.rules[r][0], at = 0, k = i, ok = stems.length > 0;
+        while (ok && at < stems.length) {
+          var p = pieces[k];
+          if (!p) { ok = false; break; }
+          var n = p.stems.length;
+          if (n === 0 || p.unit.phrase || at + n > stems.length) { ok = false; break; }
+          for (var q = 0; q < n; q++) if (stems[at + q] !== p.stems[q]) { ok = false; break; }
+          if (!ok) break;
+          at += n; k++;
+        }
+        if (ok) matched = [k, this.rules[r][1]];
+      }
+      if (matched) {
+        var end = matched[0], alts;
+        if (end === i + 1) alts = clone(pieces[i].unit.alts);
+        else {
+          var words = [];
+          pieces.slice(i, end).forEach(function (p) { words = words.concat(clone(p.unit.alts[0].words)); });
+          alts = [{ words: words, factor: 1, synonym: false }];
+        }
+        matched[1].forEach(function (e) {
+          alts.push({ words: e.map(function (t) { return self.word(t.text, t.code, false, false); }), factor: SYNONYM_FACTOR, synonym: true });
+        });
+        units.push({ alts: alts, weight: 1, stop: false, phrase: null });
+        i = end;
+      } else {
+        units.push(pieces[i].unit);
+        i++;
+      }
+    }
+    return units;
+  };
+
+  // ---- reader.rs ----------------------------------------------------------------------------
+  I.shardOf = function (key) {
+    var b = this.m.shards.bounds, lo = 0, hi = b.length;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (cmp(b[mid], key) <= 0) lo = mid + 1; else hi = mid; }
+    return Math.max(lo - 1, 0);
+  };
+  I.decodeShard = function (json) {
+    var self = this;
+    return json.e.map(function (x) {
+      var key = x[0], meta = x[1], suffix = Math.floor(meta / 4) % 32;
+      var cs = chars(key), stem = cs.slice(0, Math.max(cs.length - suffix, 0)).join(''), f = fold(key);
+      return {
+        key: key, fold: f, stem: stem, stemFold: fold(stem), len: cs.length, foldLen: chars(f).length,
+        hasDigit: cs.some(isNum), idf: Math.floor(meta / 128) / 16, truncated: Math.floor(meta / 2) % 2 === 1,
+        part: meta % 2 === 1, postings: decodePostings(x[2])
+      };
+    });
+    void self;
+  };
+  I.facetsOf = function (p) {
+    var r = this.m.ranges, lo = 0, hi = r.length;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (r[mid][0] <= p) lo = mid + 1; else hi = mid; }
+    var x = r[Math.max(lo - 1, 0)];
+    return x ? [x[1], x.slice(2)] : [0, []];
+  };
+  I.ensureShards = function (list) {
+    var self = this;
+    var missing = list.filter(function (n, i) { return !self.shards[n] && list.indexOf(n) === i; });
+    if (!missing.length) return Promise.resolve();
+    this.trips++;
+    return Promise.all(missing.map(function (n) {
+      return self.load(shardPath(self.m, n)).then(function (json) { self.shards[n] = self.decodeShard(json); });
+    }));
+  };
+  I.ensureFragments = function (pages) {
+    var self = this;
+    var missing = pages.filter(function (p, i) { return !self.fragments[p] && pages.indexOf(p) === i; });
+    if (!missing.length) return Promise.resolve();
+    this.trips++;
+    return Promise.all(missing.map(function (p) {
+      return self.load(fragmentPath(self.m, p)).then(function (json) { self.fragments[p] = json; });
+    }));
+  };
+
+  // ---- engine.rs ----------------------------------------------------------------------------
+  var EXACT = 1.0, STEM = 0.85, FOLD = 0.7, FOLD_STEM = 0.55, PREFIX = 0.5, PREFIX_FOLD = 0.35, PREFIX_CODE = 0.2;
+  var FUZZY1 = 0.3, FUZZY2 = 0.2, PART = 0.5, OTHER_SECTIONS = 0.1, FUZZY_MIN = 3, MAX_WORD_SHARDS = 2;
+  var WHOLE = 1.0, TOGETHER = 0.5;
+
+  I.wordShards = function (w) {
+    var low = w.exact ? w.fold : fold(w.stem);
+    var home = this.shardOf(w.fold);
+    var first = Math.min(this.shardOf(low), home);
+    var last = w.prefix ? this.shardOf(w.fold + '\u{10ffff}') : home;
+    var out = [home], after = home + 1, before = home;
+    while (out.length < MAX_WORD_SHARDS && (after <= last || before > first)) {
+      if (after <= last) { out.push(after); after++; } else { before--; out.push(before); }
+    }
+    return out.sort(function (x, y) { return x - y; });
+  };
+
+  function factor(w, e) {
+    var own = 0, longer = 0;
+    if (e.key === w.text) own = EXACT;
+    else if (!w.exact) {
+      if (!w.code && e.stem === w.stem) own = Math.max(own, STEM);
+      if (e.fold === w.fold) own = Math.max(own, FOLD);
+      if (!w.code && e.stemFold === fold(w.stem)) own = Math.max(own, FOLD_STEM);
+      if (w.prefix) {
+        var wlen = chars(w.text).length, flen = chars(w.fold).length;
+        if (e.key.startsWith(w.text)) longer = (w.code ? PREFIX_CODE : PREFIX) * Math.sqrt(wlen / e.len);
+        else if (e.fold.startsWith(w.fold)) longer = PREFIX_FOLD * Math.sqrt(flen / e.foldLen);
+      }
+    }
+    var f = Math.max(own, longer);
+    if (e.part) f = f * PART;
+    return [f, own > 0 && own >= longer];
+  }
+
+  function typoDistance(a, b, max) {
+    a = chars(a); b = chars(b);
+    if (Math.abs(a.length - b.length) > max) return max + 1;
+    var prev2 = new Array(b.length + 1).fill(0), prev = [], i, j;
+    for (j = 0; j <= b.length; j++) prev.push(j);
+    for (i = 1; i <= a.length; i++) {
+      var cur = new Array(b.length + 1).fill(i), rowMin = cur[0];
+      for (j = 1; j <= b.length; j++) {
+        var cost = a[i - 1] !== b[j - 1] ? 1 : 0;
+        var d = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2] + 1);
+        cur[j] = d;
+        rowMin = Math.min(rowMin, d);
+      }
+      if (rowMin > max) return max + 1;
+      prev2 = prev; prev = cur;
+    }
+    return prev[b.length];
+  }
+
+  function addEntry(scores, e, f, idf) {
+    e.postings.forEach(function (x) {
+      var c = f * idf * LEVELS[Math.min(x[2], 63)];
+      var secs = scores.get(x[0]);
+      if (!secs) { secs = []; scores.set(x[0], secs); }
+      var s = null;
+      for (var i = 0; i < secs.length; i++) if (secs[i][0] === x[1]) { s = secs[i]; break; }
+      if (s) { if (c > s[1]) s[1] = c; } else secs.push([x[1], c]);
+    });
+  }
+
+  I.lookUp = function (w, out) {
+    var entries = this.wordShards(w).map(function (n) { return this.shards[n]; }, this);
+    var familyIdf = Infinity;
+    entries.forEach(function (shard) {
+      shard.forEach(function (e) {
+        var r = factor(w, e);
+        if (r[0] > 0 && r[1] && !e.part && e.idf < familyIdf) familyIdf = e.idf;
+      });
+    });
+    var scores = new Map(), truncated = false, matched = [], main = [0, 0];
+    entries.forEach(function (shard) {
+      shard.forEach(function (e) {
+        var r = factor(w, e), f = r[0];
+        if (f <= 0) return;
+        var idf = r[1] && familyIdf < e.idf ? familyIdf : e.idf;
+        if (f > main[0] || (f >= main[0] && idf > main[1])) main = [f, idf];
+        addEntry(scores, e, f, idf);
+        truncated = truncated || e.truncated;
+        matched.push(e);
+      });
+    });
+    var letters = chars(w.text).length;
+    if (!w.code && !w.exact && letters >= 5 && scores.size < FUZZY_MIN) {
+      var max = letters >= 9 ? 2 : 1;
+      entries.forEach(function (shard) {
+        shard.forEach(function (e) {
+          if (e.hasDigit || factor(w, e)[0] > 0) return;
+          var d = typoDistance(w.fold, e.fold, max);
+          if (d <= max) {
+            var f = d <= 1 ? FUZZY1 : FUZZY2;
+            if (e.part) f = f * PART;
+            addEntry(scores, e, f, e.idf);
+            truncated = truncated || e.truncated;
+            matched.push(e);
+          }
+        });
+      });
+    }
+    matched.forEach(function (e) { (e.part ? out.parts : out.words).add(e.key); });
+    scores.forEach(function (secs) { secs.sort(function (x, y) { return x[0] - y[0]; }); });
+    return { scores: scores, truncated: truncated, mainIdf: main[1] };
+  };
+
+  function pageScore(secs) {
+    var best = 0, i;
+    for (i = 0; i < secs.length; i++) if (secs[i][1] > secs[best][1]) best = i;
+    var rest = 0;
+    for (i = 0; i < secs.length; i++) if (i !== best) rest += secs[i][1];
+    return secs[best][1] + OTHER_SECTIONS * rest;
+  }
+  function sortedKeys(map) { return Array.from(map.keys()).sort(function (x, y) { return x - y; }); }
+  function wkey(w) { return w.text + '\u0000' + w.prefix + '\u0000' + w.exact; }
+
+  function allWords(q) {
+    var list = [];
+    q.units.forEach(function (u) { u.alts.forEach(function (a) { a.words.forEach(function (w) { list.push(w); }); }); });
+    if (q.whole && q.units.length) list.push(q.whole);
+    return list;
+  }
+
+  /** The ranking of `q` over loaded shards: engine.rs `search` up to the sorted candidates. */
+  I.rank = function (q, options) {
+    var self = this, out = { words: new Set(), parts: new Set() }, looked = new Map();
+    q.units.forEach(function (u) {
+      u.alts.forEach(function (a) {
+        a.words.forEach(function (w) { if (!looked.has(wkey(w))) looked.set(wkey(w), self.lookUp(w, out)); });
+      });
+    });
+    var whole = q.whole && q.units.length ? this.lookUp(q.whole, { words: new Set(), parts: new Set() }) : null;
+    var units = q.units.map(function (u) {
+      var pages = new Map(), sections = new Map(), truncated = false;
+      function wordsOf(a) { return a.words.map(function (w) { return looked.get(wkey(w)); }); }
+      var cap = 0;
+      wordsOf(u.alts[0]).forEach(function (l) { if (l.mainIdf > cap) cap = l.mainIdf; });
+      u.alts.forEach(function (a) {
+        var ws = wordsOf(a);
+        truncated = truncated || ws.some(function (l) { return l.truncated; });
+        var scale = 1;
+        if (a.synonym && cap > 0) {
+          var own = 0;
+          ws.forEach(function (l) { if (l.mainIdf > own) own = l.mainIdf; });
+          if (own > cap) scale = cap / own;
+        }
+        var k = ws.length, cand = new Set();
+        ws.forEach(function (l) { l.scores.forEach(function (_, p) { cand.add(p); }); });
+        Array.from(cand).sort(function (x, y) { return x - y; }).forEach(function (p) {
+          if (ws.some(function (l) { return !l.truncated && !l.scores.has(p); })) return;
+          var sum = 0;
+          ws.forEach(function (l) { var secs = l.scores.get(p); if (secs) sum += pageScore(secs); });
+          var t = a.factor * scale * sum / k;
+          if (!pages.has(p)) pages.set(p, 0);
+          if (t > pages.get(p)) pages.set(p, t);
+          var per = new Map();
+          ws.forEach(function (l) {
+            var secs = l.scores.get(p);
+            if (secs) secs.forEach(function (x) { per.set(x[0], (per.has(x[0]) ? per.get(x[0]) : 0) + x[1]); });
+          });
+          var target = sections.get(p);
+          if (!target) { target = new Map(); sections.set(p, target); }
+          sortedKeys(per).forEach(function (s) {
+            var v = a.factor * scale * per.get(s) / k;
+            if (!target.has(s)) target.set(s, 0);
+            if (v > target.get(s)) target.set(s, v);
+          });
+        });
+      });
+      return { pages: pages, sections: sections, required: !u.stop && !truncated };
+    });
+    var required = [];
+    units.forEach(function (u, i) { if (u.required) required.push(i); });
+    var all = new Set();
+    units.forEach(function (u) { u.pages.forEach(function (_, p) { all.add(p); }); });
+    var allSorted = Array.from(all).sort(function (x, y) { return x - y; });
+    var and = allSorted.filter(function (p) { return required.every(function (i) { return units[i].pages.has(p); }); });
+    var orMode = and.length === 0;
+    var matchedPages = orMode ? allSorted : and;
+    var scored = matchedPages.map(function (p) {
+      var score = 0;
+      units.forEach(function (u, i) { if (u.pages.has(p)) score += q.units[i].weight * u.pages.get(p); });
+      var ws = whole && whole.scores.get(p);
+      if (ws) score += WHOLE * pageScore(ws);
+      if (required.length > 1) {
+        var b = bestSection(units, q.units, p);
+        var together = required.every(function (i) { var m = units[i].sections.get(p); return m && m.has(b[0]); });
+        if (together) score += TOGETHER * b[1];
+      }
+      if (orMode && required.length) {
+        var m = required.filter(function (i) { return units[i].pages.has(p); }).length, r = required.length;
+        score = score * (m / r) * (m / r);
+      }
+      return [p, score];
+    });
+    if (!q.units.length) {
+      scored = [];
+      for (var p = 0; p < this.m.pages; p++) scored.push([p, 0]);
+    }
+    var kindIx = options.kind == null ? null : this.m.kinds.findIndex(function (x) { return x[0] === options.kind; });
+    var nf = this.m.filters.length;
+    out.kindCounts = this.m.kinds.map(function () { return 0; });
+    out.filterCounts = this.m.filters.map(function (f) { return f.values.map(function () { return 0; }); });
+    var filters = options.filters || [];
+    var kept = [];
+    scored.forEach(function (x) {
+      var fv = self.facetsOf(x[0]), kind = fv[0], values = fv[1];
+      var kindOk = kindIx === null || kindIx === kind;
+      function valueOk(skip) { return filters.every(function (f) { return f[0] === skip || values[f[0]] === f[1] + 1; }); }
+      if (valueOk(-1)) out.kindCounts[kind]++;
+      for (var f = 0; f < nf; f++) {
+        var v = values[f] || 0;
+        if (kindOk && valueOk(f) && v > 0) out.filterCounts[f][v - 1]++;
+      }
+      if (kindOk && valueOk(-1)) kept.push(x);
+    });
+    kept.sort(function (x, y) { return x[1] > y[1] ? -1 : x[1] < y[1] ? 1 : x[0] - y[0]; });
+    out.kept = kept;
+    out.units = units;
+    return out;
+  };
+
+  function bestSection(units, queryUnits, p) {
+    var totals = new Map();
+    units.forEach(function (u, i) {
+      var secs = u.sections.get(p);
+      if (secs) sortedKeys(secs).forEach(function (s) { totals.set(s, (totals.has(s) ? totals.get(s) : 0) + queryUnits[i].weight * secs.get(s)); });
+    });
+    var best = [0, 0];
+    sortedKeys(totals).forEach(function (s) { if (totals.get(s) > best[1]) best = [s, totals.get(s)]; });
+    return best;
+  }
+
+  function hasPhrase(f, phrase) {
+    var texts = [f.t, f.c, f.s, f.k];
+    f.d.forEach(function (d) { texts.push(d[1], d[2]); });
+    return texts.some(function (t) {
+      var words = baseTokens(t).map(function (x) { return x.text; });
+      for (var i = 0; i + phrase.length <= words.length; i++) {
+        var ok = true;
+        for (var j = 0; j < phrase.length; j++) if (words[i + j] !== phrase[j]) { ok = false; break; }
+        if (ok) return true;
+      }
+      return false;
+    });
+  }
+
+  // ---- excerpt.rs ---------------------------------------------------------------------------
+  var MAX_WORDS = 30, LEAD = 5;
+  function sourceText(f, section) {
+    var d = f.d[section];
+    if (d && d[2]) return d[2];
+    return section === 0 ? f.s : '';
+  }
+  function excerpt(raw, words, parts) {
+    var text = nfc(raw), spans = [];
+    tokens(text).forEach(function (t) {
+      var hit = words.has(t.text);
+      if (!hit) parts.forEach(function (p) { if (t.text.length > p.length && t.text.indexOf(p) >= 0) hit = true; });
+      if (t.joined) spans.forEach(function (s) { if (s[0] >= t.start && s[1] <= t.end) s[2] = s[2] || hit; });
+      else spans.push([t.start, t.end, hit]);
+    });
+    if (!spans.length) return [];
+    var starts = new Set([0]);
+    spans.forEach(function (s, i) { if (s[2]) starts.add(Math.max(i - LEAD, 0)); });
+    var best = [0, 0, 0];
+    Array.from(starts).sort(function (x, y) { return x - y; }).forEach(function (start) {
+      var end = Math.min(start + MAX_WORDS, spans.length), hits = [];
+      for (var i = start; i < end; i++) if (spans[i][2]) hits.push(text.slice(spans[i][0], spans[i][1]).toLowerCase());
+      var distinct = new Set(hits).size;
+      if (distinct > best[1] || (distinct === best[1] && hits.length > best[2])) best = [start, distinct, hits.length];
+    });
+    var start = best[0], end = Math.min(start + MAX_WORDS, spans.length), out = [];
+    function push(t, hit) {
+      var last = out[out.length - 1];
+      if (last && last[1] === hit) last[0] += t; else out.push([t, hit]);
+    }
+    if (start > 0) push('… ', false);
+    var at = spans[start][0];
+    for (var i = start; i < end; i++) {
+      push(text.slice(at, spans[i][0]), false);
+      push(text.slice(spans[i][0], spans[i][1]), spans[i][2]);
+      at = spans[i][1];
+    }
+    if (end < spans.length) push(' …', false); else push(text.slice(at), false);
+    return out.filter(function (s) { return s[0] !== ''; });
+  }
+
+  // ---- the whole search: shards, ranking, fragments -----------------------------------------
+  /** Runs `text`; resolves to results with title, URL, kind, section and excerpt. */
+  I.search = function (text, options) {
+    var self = this;
+    options = options || {};
+    var limit = options.limit || 10;
+    var q = this.parse(text);
+    var started = this.trips;
+    var needed = [];
+    allWords(q).forEach(function (w) { needed = needed.concat(self.wordShards(w)); });
+    return this.ensureShards(needed).then(function () {
+      var r = self.rank(q, options);
+      var phrases = q.units.filter(function (u) { return u.phrase; }).map(function (u) { return u.phrase; });
+      var hits = [], total = r.kept.length, next = 0;
+      function round() {
+        if (hits.length >= limit || next >= r.kept.length) return Promise.resolve();
+        var batch = r.kept.slice(next, next + (limit - hits.length));
+        next += batch.length;
+        var pages = phrases.length ? batch.map(function (x) { return x[0]; }) : [];
+        return self.ensureFragments(pages).then(function () {
+          batch.forEach(function (x) {
+            if (hits.length >= limit) return;
+            if (phrases.length && !phrases.every(function (ph) { return hasPhrase(self.fragments[x[0]], ph); })) { total--; return; }
+            hits.push({ page: x[0], section: bestSection(r.units, q.units, x[0])[0], score: x[1] });
+          });
+          return round();
+        });
+      }
+      return round().then(function () {
+        return self.ensureFragments(hits.map(function (h) { return h.page; }));
+      }).then(function () {
+        var items = hits.map(function (h) {
+          var f = self.fragments[h.page], d = f.d[h.section] || ['', '', ''];
+          var kind = self.m.kinds[self.facetsOf(h.page)[0]] || ['', '', ''];
+          return {
+            id: f.i, title: f.t, path: f.u, anchor: d[0], section: d[1], kind: kind[0], kindLabel: kind[1],
+            score: Math.round(h.score * 10000) / 10000, rawScore: h.score,
+            excerpt: excerpt(sourceText(f, h.section), r.words, r.parts)
+          };
+        });
+        return {
+          items: items, total: total, kindCounts: r.kindCounts, filterCounts: r.filterCounts,
+          trips: self.trips - started
+        };
+      });
+    });
+  };
+
+  /** An index over `manifest`; `load(path)` resolves to a file's JSON (site-relative path). */
+  function open(manifest, load) { return new Index(manifest, load); }
+
+  /** In a worker: answer {type:'init'} and {type:'search'} messages, loading files by fetch. */
+  function serveWorker(scope) {
+    var index = null;
+    scope.onmessage = function (ev) {
+      var msg = ev.data;
+      if (msg.type === 'init') {
+        index = open(msg.manifest, function (path) {
+          return fetch(msg.base + path).then(function (r) {
+            if (!r.ok) throw new Error(path + ': ' + r.status);
+            return r.text();
+          }).then(unscript);
+        });
+        return;
+      }
+      var t0 = Date.now();
+      index.search(msg.q, msg.options).then(function (res) {
+        res.ms = Date.now() - t0;
+        scope.postMessage({ type: 'result', id: msg.id, result: res });
+      }, function (err) {
+        scope.postMessage({ type: 'error', id: msg.id, error: String(err && err.message || err) });
+      });
+    };
+  }
+
+  var api = {
+    open: open, serveWorker: serveWorker, unscript: unscript,
+    tokens: tokens, fold: fold, snowball: snowball, nfc: nfc
+  };
+  if (global) global.VeiviserEngine = api;
+  return api;
+}
+
+if (typeof module === 'object' && module.exports) {
+  module.exports = veiviserEngine(null);
+} else if (typeof document === 'undefined' && typeof self === 'object' && typeof importScripts === 'function') {
+  veiviserEngine(self).serveWorker(self);
+} else {
+  veiviserEngine(typeof window === 'object' ? window : this);
+}
