@@ -250,6 +250,11 @@ fn is_hyphen(c: char) -> bool {
 
 /// NFC of `text`; tokens' byte ranges refer to this string.
 pub fn nfc(text: &str) -> String {
+    // Nearly all text is already NFC; the quick check spares the recomposition pass.
+    if unicode_normalization::is_nfc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes
+    {
+        return text.to_owned();
+    }
     text.nfc().collect()
 }
 

@@ -49,12 +49,17 @@ pub fn levels() -> [f64; 64] {
     t
 }
 
-/// The level closest to `w` (on a log scale).
+/// The natural logarithms of [`levels`], computed once: [`quantise`] runs for every posting.
+static LN_LEVELS: std::sync::LazyLock<[f64; 64]> =
+    std::sync::LazyLock::new(|| levels().map(f64::ln));
+
+/// The level closest to `w` (on a log scale); the lowest such level on a tie.
 pub fn quantise(w: f64) -> usize {
-    let levels = levels();
+    let ln_levels = &*LN_LEVELS;
+    let lw = w.ln();
     let mut best = 0;
-    for (i, l) in levels.iter().enumerate() {
-        if (w.ln() - l.ln()).abs() < (w.ln() - levels[best].ln()).abs() {
+    for (i, l) in ln_levels.iter().enumerate() {
+        if (lw - l).abs() < (lw - ln_levels[best]).abs() {
             best = i;
         }
     }
