@@ -69,11 +69,25 @@ pub struct Cache {
     site_pages: Option<(u64, Vec<Rendered>)>,
     /// What the last compile did again.
     pub work: Work,
+    /// Leave the search index out of the compile and hand back what builds it
+    /// ([`Compiled::deferred_search`](crate::pipeline::Compiled)), so `serve` can push the
+    /// reload first and build the index right after.
+    pub defer_search: bool,
+    /// Link scans of the output check, by output file.
+    pub(crate) verify: crate::html::verify::ScanCache,
 }
 
 impl Cache {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A cache whose compiles leave the search index out (see [`Cache::defer_search`]).
+    pub fn deferring_search() -> Self {
+        Self {
+            defer_search: true,
+            ..Self::default()
+        }
     }
 
     /// Parses the files whose text changed since the last call; clones the rest from the cache.

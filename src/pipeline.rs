@@ -81,12 +81,30 @@ pub struct Compiled {
     pub lock: graph::lock::LockReport,
     /// Links that leave the site, with where they were written (never fetched).
     pub external_links: Vec<html::verify::ExternalLink>,
+    /// Set when the cache asked for the search index to be left out (`Cache::defer_search`):
+    /// the configuration [`Compiled::build_search`] needs to add it later.
+    pub deferred_search: Option<Config>,
 }
 
 impl Compiled {
     /// Whether any diagnostic is an error.
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// The search index files this compile left out (see [`Compiled::deferred_search`]), built
+    /// now: together with `files` they are what [`compile`] returns. Empty when nothing was left
+    /// out.
+    pub fn build_search(&self, sources: &SiteSources) -> Vec<OutputFile> {
+        let Some(config) = &self.deferred_search else {
+            return Vec::new();
+        };
+        search::build(&search::SearchInput {
+            graph: &self.graph,
+            config,
+            synonyms_text: sources.synonyms_text.as_deref(),
+        })
+        .0
     }
 
     /// Number of entity and plain pages.
@@ -214,6 +232,7 @@ fn compile_with(
             );
         }
     };
+    let defer_search = cache.as_ref().is_some_and(|c| c.defer_search);
     progress.start("skrive sider", graph.pages.len());
     let input = html::RenderInput {
         graph: &graph,
@@ -221,7 +240,7 @@ fn compile_with(
         theme: &theme,
         theme_sources: &sources.theme,
     };
-    let (mut files, html_diags) = match cache {
+    let (mut files, html_diags) = match cache.as_deref_mut() {
         Some(cache) => cache.render(&input, incremental::site_inputs_hash(sources, options)),
         None => html::render(&input),
     };
@@ -232,15 +251,25 @@ fn compile_with(
         bytes: a.bytes.clone(),
     }));
     lap("html", &mut timings);
-    let (search_files, search_diags) = search::build(&search::SearchInput {
-        graph: &graph,
-        config: &config,
-        synonyms_text: sources.synonyms_text.as_deref(),
-    });
-    files.extend(search_files);
-    diagnostics.extend(search_diags);
+    let mut deferred_search = None;
+    if defer_search {
+        // The index comes later; problems in `synonyms.yaml` are still reported now.
+        if let Some(text) = sources.synonyms_text.as_deref() {
+            diagnostics.extend(search::Synonyms::parse(text).1);
+        }
+        deferred_search = Some(config.clone());
+    } else {
+        let (search_files, search_diags) = search::build(&search::SearchInput {
+            graph: &graph,
+            config: &config,
+            synonyms_text: sources.synonyms_text.as_deref(),
+        });
+        files.extend(search_files);
+        diagnostics.extend(search_diags);
+    }
     lap("search", &mut timings);
-    let verified = html::verify::check(&files, &graph, &config);
+    let verified =
+        html::verify::check_cached(&files, &graph, &config, cache.map(|c| &mut c.verify));
     diagnostics.extend(verified.diagnostics);
     lap("verify", &mut timings);
     progress.finish();
@@ -253,6 +282,7 @@ fn compile_with(
             timings,
             lock,
             external_links: verified.external,
+            deferred_search,
         },
     )
 }

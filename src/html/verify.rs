@@ -11,6 +11,7 @@
 use std::collections::{HashMap, HashSet};
 
 use std::convert::Infallible;
+use std::sync::Arc;
 
 use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
 use html5gum::{Span, Tokenizer};
@@ -54,12 +55,50 @@ struct Scan {
     refs: Vec<Ref>,
 }
 
+/// Scans of earlier checks by output path, with the hash of the bytes scanned, so that `serve`
+/// tokenises only the files an edit changed. Links are still resolved in every file: an edit to
+/// one page can break a link in another.
+#[derive(Default)]
+pub struct ScanCache {
+    scans: HashMap<String, (u64, Arc<Scan>)>,
+}
+
 /// Checks every link of every HTML file in `files`.
 pub fn check(files: &[OutputFile], graph: &SiteGraph, config: &Config) -> Verified {
-    let scans: HashMap<&str, Scan> = files
+    check_cached(files, graph, config, None)
+}
+
+/// [`check`], reusing the scans in `cache` of files whose bytes did not change, and leaving the
+/// scans of this check in it.
+pub fn check_cached(
+    files: &[OutputFile],
+    graph: &SiteGraph,
+    config: &Config,
+    cache: Option<&mut ScanCache>,
+) -> Verified {
+    let previous = cache.as_deref().map(|c| &c.scans);
+    let scanned: Vec<(&str, u64, Arc<Scan>)> = files
         .par_iter()
         .filter(|f| is_html(&f.path))
-        .map(|f| (f.path.as_str(), scan(&f.bytes)))
+        .map(|f| {
+            let hash = previous.map_or(0, |_| xxhash_rust::xxh3::xxh3_64(&f.bytes));
+            let reused = previous
+                .and_then(|p| p.get(&f.path))
+                .filter(|(h, _)| *h == hash)
+                .map(|(_, s)| Arc::clone(s));
+            let scan = reused.unwrap_or_else(|| Arc::new(scan(&f.bytes)));
+            (f.path.as_str(), hash, scan)
+        })
+        .collect();
+    if let Some(cache) = cache {
+        cache.scans = scanned
+            .iter()
+            .map(|(path, hash, scan)| ((*path).to_owned(), (*hash, Arc::clone(scan))))
+            .collect();
+    }
+    let scans: HashMap<&str, Arc<Scan>> = scanned
+        .into_iter()
+        .map(|(path, _, scan)| (path, scan))
         .collect();
     let paths: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     let site = Site {
@@ -101,7 +140,7 @@ pub fn check(files: &[OutputFile], graph: &SiteGraph, config: &Config) -> Verifi
 }
 
 struct Site<'a> {
-    scans: &'a HashMap<&'a str, Scan>,
+    scans: &'a HashMap<&'a str, Arc<Scan>>,
     paths: &'a HashSet<&'a str>,
     base_url: &'a str,
     base_path: String,

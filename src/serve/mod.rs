@@ -92,6 +92,7 @@ impl Server {
         let (watcher, batches) = watch::start(&root, options.poll)?;
 
         let (mut site, report) = Site::load(&root, progress);
+        site.finish_search();
         print_report(&report, true);
         let (site_tx, site_rx) = channel::channel(site.snapshot());
         let (shutdown_tx, shutdown_rx) = channel::channel(false);
@@ -100,7 +101,8 @@ impl Server {
             .name("veiviser-rebuild".into())
             .spawn(move || {
                 // Ends when the watcher is dropped (its channel closes).
-                while let Ok(mut batch) = batches.recv() {
+                let mut next = None;
+                while let Some(mut batch) = next.take().or_else(|| batches.recv().ok()) {
                     // Everything that arrived meanwhile goes into the same rebuild.
                     while let Ok(more) = batches.try_recv() {
                         batch.paths.extend(more.paths);
@@ -111,6 +113,17 @@ impl Server {
                     if let Some(report) = site.rebuild(&batch.paths, batch.rescan) {
                         print_report(&report, false);
                         site_tx.send_replace(site.snapshot());
+                    }
+                    // The search index follows the reload, unless another edit came meanwhile:
+                    // that one is rebuilt first, and the index after it.
+                    match batches.try_recv() {
+                        Ok(more) => next = Some(more),
+                        Err(std::sync::mpsc::TryRecvError::Empty) => {
+                            if site.finish_search() {
+                                site_tx.send_replace(site.snapshot());
+                            }
+                        }
+                        Err(std::sync::mpsc::TryRecvError::Disconnected) => break,
                     }
                 }
             })

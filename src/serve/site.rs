@@ -60,6 +60,8 @@ pub(crate) struct Site {
     session: String,
     builds: u64,
     current: Arc<Snapshot>,
+    /// The last good compile, whose search index is still to be built ([`Site::finish_search`]).
+    pending_search: Option<Compiled>,
 }
 
 impl Site {
@@ -77,7 +79,7 @@ impl Site {
                 ..BuildOptions::default()
             },
             sources: None,
-            cache: Cache::new(),
+            cache: Cache::deferring_search(),
             session: format!("{:x}-{:x}", nanos, std::process::id()),
             builds: 0,
             current: Arc::new(Snapshot {
@@ -86,6 +88,7 @@ impl Site {
                 overlay: None,
                 changed: None,
             }),
+            pending_search: None,
         };
         let report = site
             .rebuild_with(None, progress)
@@ -159,17 +162,56 @@ impl Site {
         Some(report)
     }
 
-    fn publish(&mut self, compiled: Compiled, changed_pages: &[String]) {
+    /// Builds the search index the last good compile left out and serves it beside that build's
+    /// pages. Until then the previous index is served: whole, so a search in the preview still
+    /// works, only a moment behind. `false` when there was nothing to do.
+    pub(crate) fn finish_search(&mut self) -> bool {
+        let (Some(compiled), Some(sources)) = (self.pending_search.take(), self.sources.as_ref())
+        else {
+            return false;
+        };
+        let mut files: HashMap<String, Bytes> = self
+            .current
+            .files
+            .iter()
+            .filter(|(path, _)| !is_search_file(path))
+            .map(|(path, bytes)| (path.clone(), bytes.clone()))
+            .collect();
+        files.extend(
+            compiled
+                .build_search(sources)
+                .into_iter()
+                .map(|f| (f.path, Bytes::from(f.bytes))),
+        );
+        self.current = Arc::new(Snapshot {
+            build: self.current.build.clone(),
+            files: Arc::new(files),
+            overlay: self.current.overlay.clone(),
+            changed: self.current.changed.clone(),
+        });
+        true
+    }
+
+    fn publish(&mut self, mut compiled: Compiled, changed_pages: &[String]) {
         self.builds += 1;
         let changed = changed_pages
             .iter()
             .find_map(|f| compiled.graph.by_file.get(f))
             .map(|&ix| format!("/{}", compiled.graph.pages[ix].url));
-        let files: HashMap<String, Bytes> = compiled
-            .files
+        let mut files: HashMap<String, Bytes> = std::mem::take(&mut compiled.files)
             .into_iter()
             .map(|f| (f.path, Bytes::from(f.bytes)))
             .collect();
+        if compiled.deferred_search.is_some() {
+            files.extend(
+                self.current
+                    .files
+                    .iter()
+                    .filter(|(path, _)| is_search_file(path))
+                    .map(|(path, bytes)| (path.clone(), bytes.clone())),
+            );
+            self.pending_search = Some(compiled);
+        }
         self.current = Arc::new(Snapshot {
             build: format!("{}-{}", self.session, self.builds),
             files: Arc::new(files),
@@ -186,6 +228,11 @@ impl Site {
             changed: None,
         });
     }
+}
+
+/// Whether an output path belongs to the search index (see `search::format`).
+fn is_search_file(path: &str) -> bool {
+    path.starts_with(crate::search::format::DIR)
 }
 
 fn load_sources(root: &Path) -> Result<SiteSources, Error> {
