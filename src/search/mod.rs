@@ -34,8 +34,8 @@ use format::{Fragment, Manifest, Shard, ShardTable};
 use index::{Entry, Index};
 pub use synonyms::Synonyms;
 
-/// Raw shard size (bytes) below which a shard is never cut: about 3–4 kB compressed.
-const MIN_SHARD_BYTES: usize = 8_000;
+/// Raw shard size (bytes) below which a shard is never cut: about 1.5–2 kB compressed.
+const MIN_SHARD_BYTES: usize = 4_000;
 /// The number of shards the table aims to stay under, so the manifest stays small on big sites.
 const TARGET_SHARDS: usize = 1_500;
 
