@@ -93,16 +93,16 @@ impl Compiled {
     }
 
     /// The search index files this compile left out (see [`Compiled::deferred_search`]), built
-    /// now: together with `files` they are what [`compile`] returns. Empty when nothing was left
-    /// out.
-    pub fn build_search(&self, sources: &SiteSources) -> Vec<OutputFile> {
+    /// now from the same sources' `synonyms.yaml`: together with `files` they are what
+    /// [`compile`] returns. Empty when nothing was left out.
+    pub fn build_search(&self, synonyms_text: Option<&str>) -> Vec<OutputFile> {
         let Some(config) = &self.deferred_search else {
             return Vec::new();
         };
         search::build(&search::SearchInput {
             graph: &self.graph,
             config,
-            synonyms_text: sources.synonyms_text.as_deref(),
+            synonyms_text,
         })
         .0
     }

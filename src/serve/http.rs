@@ -79,7 +79,7 @@ async fn site_file(State(state): State<AppState>, uri: Uri) -> Response<Body> {
             StatusCode::SERVICE_UNAVAILABLE,
         );
     }
-    let not_found = || match snapshot.files.get("404.html") {
+    let not_found = || match snapshot.get("404.html") {
         Some(page) => html(page, StatusCode::NOT_FOUND),
         None => html(
             &live::fallback_page("Fant ikke siden"),
@@ -89,7 +89,7 @@ async fn site_file(State(state): State<AppState>, uri: Uri) -> Response<Body> {
     let Some(key) = file_key(uri.path()) else {
         return not_found();
     };
-    if let Some(bytes) = snapshot.files.get(&key) {
+    if let Some(bytes) = snapshot.get(&key) {
         let content_type = content_type(&key);
         return if content_type.starts_with("text/html") {
             html(bytes, StatusCode::OK)

@@ -5,7 +5,13 @@
 //! watch (notify, debounced) ──paths──▶ site::Site::rebuild ──Snapshot──▶ http (axum)
 //!                                       source::refresh                    ├─ files from memory
 //!                                       pipeline::compile_incremental      └─ SSE: reload / overlay
+//!                                                 │ SearchJob                   ▲
+//!                                                 └──▶ search thread ──index────┘ (same build id)
 //! ```
+//!
+//! The search index is left out of each rebuild and made on its own thread after the reload was
+//! pushed (only the newest when edits come faster), so an edit on a large site reloads in the
+//! time its pages take, and the preview's search is at most one index behind for a moment.
 //!
 //! In: the site folder. Out: an HTTP server on 127.0.0.1 serving the build from memory, with
 //! drafts. Every good rebuild reloads the open pages; a failed one keeps the last good site and
@@ -20,6 +26,7 @@ mod watch;
 use std::io::IsTerminal;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::watch as channel;
@@ -27,7 +34,7 @@ use tokio::sync::watch as channel;
 use crate::error::{self, Error};
 use crate::pipeline::Progress;
 pub use http::{content_type, file_key};
-use site::{Report, Site};
+use site::{Publisher, Report, SearchJob, Site};
 
 /// Options of `veiviser serve`.
 #[derive(Debug, Clone)]
@@ -92,17 +99,35 @@ impl Server {
         let (watcher, batches) = watch::start(&root, options.poll)?;
 
         let (mut site, report) = Site::load(&root, progress);
-        site.finish_search();
+        let search = site
+            .take_search_job()
+            .map(SearchJob::run)
+            .unwrap_or_default();
         print_report(&report, true);
-        let (site_tx, site_rx) = channel::channel(site.snapshot());
+        let publisher = Arc::new(Publisher::new(&site.snapshot(), search));
+        let site_rx = publisher.subscribe();
+        // The search index of each good build is made here, after its pages are served; when
+        // builds come faster than indexes, only the newest is indexed.
+        let (search_tx, search_rx) = std::sync::mpsc::channel::<SearchJob>();
+        let search_publisher = Arc::clone(&publisher);
+        std::thread::Builder::new()
+            .name("veiviser-search".into())
+            .spawn(move || {
+                while let Ok(mut job) = search_rx.recv() {
+                    while let Ok(newer) = search_rx.try_recv() {
+                        job = newer;
+                    }
+                    search_publisher.publish_search(job.run());
+                }
+            })
+            .map_err(|e| Error::Usage(format!("cannot start the search thread: {e}")))?;
         let (shutdown_tx, shutdown_rx) = channel::channel(false);
 
         let rebuilder = std::thread::Builder::new()
             .name("veiviser-rebuild".into())
             .spawn(move || {
                 // Ends when the watcher is dropped (its channel closes).
-                let mut next = None;
-                while let Some(mut batch) = next.take().or_else(|| batches.recv().ok()) {
+                while let Ok(mut batch) = batches.recv() {
                     // Everything that arrived meanwhile goes into the same rebuild.
                     while let Ok(more) = batches.try_recv() {
                         batch.paths.extend(more.paths);
@@ -112,18 +137,10 @@ impl Server {
                     batch.paths.dedup();
                     if let Some(report) = site.rebuild(&batch.paths, batch.rescan) {
                         print_report(&report, false);
-                        site_tx.send_replace(site.snapshot());
-                    }
-                    // The search index follows the reload, unless another edit came meanwhile:
-                    // that one is rebuilt first, and the index after it.
-                    match batches.try_recv() {
-                        Ok(more) => next = Some(more),
-                        Err(std::sync::mpsc::TryRecvError::Empty) => {
-                            if site.finish_search() {
-                                site_tx.send_replace(site.snapshot());
-                            }
+                        publisher.publish(&site.snapshot());
+                        if let Some(job) = site.take_search_job() {
+                            let _ = search_tx.send(job);
                         }
-                        Err(std::sync::mpsc::TryRecvError::Disconnected) => break,
                     }
                 }
             })

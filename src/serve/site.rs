@@ -24,8 +24,12 @@ pub(crate) struct Snapshot {
     /// Identifies the served files: new on every good build, and different in every run of the
     /// server, so a page that outlived a restart reloads.
     pub(crate) build: String,
-    /// Output path → bytes, of the last good build (empty before the first one).
+    /// Output path → bytes, of the last good build (empty before the first one), without the
+    /// search index.
     pub(crate) files: Arc<HashMap<String, Bytes>>,
+    /// The search index files (`search/…`): built after the pages, so possibly of an earlier
+    /// build, but always one whole index (see [`Publisher`]).
+    pub(crate) search: Arc<HashMap<String, Bytes>>,
     /// The overlay of the last build when it failed.
     pub(crate) overlay: Option<Arc<str>>,
     /// URL path of the page the last change touched, for `--follow`.
@@ -37,6 +41,75 @@ impl Snapshot {
     pub(crate) fn has_site(&self) -> bool {
         !self.files.is_empty()
     }
+
+    /// The served file at an output path.
+    pub(crate) fn get(&self, path: &str) -> Option<&Bytes> {
+        self.files.get(path).or_else(|| self.search.get(path))
+    }
+}
+
+/// A good compile whose search index is still to be built: [`SearchJob::run`] builds it,
+/// away from the rebuild thread, so the next edit never waits for it.
+pub(crate) struct SearchJob {
+    compiled: Compiled,
+    synonyms_text: Option<String>,
+}
+
+impl SearchJob {
+    pub(crate) fn run(self) -> HashMap<String, Bytes> {
+        self.compiled
+            .build_search(self.synonyms_text.as_deref())
+            .into_iter()
+            .map(|f| (f.path, Bytes::from(f.bytes)))
+            .collect()
+    }
+}
+
+/// Hands snapshots to the HTTP side. The search index arrives separately, from the search
+/// thread; the lock makes "the newest index goes with every snapshot" hold whichever thread
+/// comes first.
+pub(crate) struct Publisher {
+    tx: tokio::sync::watch::Sender<Arc<Snapshot>>,
+    search: std::sync::Mutex<Arc<HashMap<String, Bytes>>>,
+}
+
+impl Publisher {
+    pub(crate) fn new(snapshot: &Snapshot, search: HashMap<String, Bytes>) -> Self {
+        let search = Arc::new(search);
+        let snapshot = with_search(snapshot, &search);
+        Publisher {
+            tx: tokio::sync::watch::Sender::new(snapshot),
+            search: std::sync::Mutex::new(search),
+        }
+    }
+
+    pub(crate) fn subscribe(&self) -> tokio::sync::watch::Receiver<Arc<Snapshot>> {
+        self.tx.subscribe()
+    }
+
+    /// Serves `snapshot` with the newest search index.
+    pub(crate) fn publish(&self, snapshot: &Snapshot) {
+        let search = self.search.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.tx.send_replace(with_search(snapshot, &search));
+    }
+
+    /// Serves `files` as the search index of the current snapshot (no reload: same build id).
+    pub(crate) fn publish_search(&self, files: HashMap<String, Bytes>) {
+        let mut search = self.search.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *search = Arc::new(files);
+        self.tx
+            .send_modify(|current| *current = with_search(current, &search));
+    }
+}
+
+fn with_search(snapshot: &Snapshot, search: &Arc<HashMap<String, Bytes>>) -> Arc<Snapshot> {
+    Arc::new(Snapshot {
+        build: snapshot.build.clone(),
+        files: Arc::clone(&snapshot.files),
+        search: Arc::clone(search),
+        overlay: snapshot.overlay.clone(),
+        changed: snapshot.changed.clone(),
+    })
 }
 
 /// What a rebuild did, for the terminal.
@@ -60,8 +133,8 @@ pub(crate) struct Site {
     session: String,
     builds: u64,
     current: Arc<Snapshot>,
-    /// The last good compile, whose search index is still to be built ([`Site::finish_search`]).
-    pending_search: Option<Compiled>,
+    /// The search index of the last good compile, still to be built.
+    pending_search: Option<SearchJob>,
 }
 
 impl Site {
@@ -85,6 +158,7 @@ impl Site {
             current: Arc::new(Snapshot {
                 build: String::new(),
                 files: Arc::default(),
+                search: Arc::default(),
                 overlay: None,
                 changed: None,
             }),
@@ -162,34 +236,9 @@ impl Site {
         Some(report)
     }
 
-    /// Builds the search index the last good compile left out and serves it beside that build's
-    /// pages. Until then the previous index is served: whole, so a search in the preview still
-    /// works, only a moment behind. `false` when there was nothing to do.
-    pub(crate) fn finish_search(&mut self) -> bool {
-        let (Some(compiled), Some(sources)) = (self.pending_search.take(), self.sources.as_ref())
-        else {
-            return false;
-        };
-        let mut files: HashMap<String, Bytes> = self
-            .current
-            .files
-            .iter()
-            .filter(|(path, _)| !is_search_file(path))
-            .map(|(path, bytes)| (path.clone(), bytes.clone()))
-            .collect();
-        files.extend(
-            compiled
-                .build_search(sources)
-                .into_iter()
-                .map(|f| (f.path, Bytes::from(f.bytes))),
-        );
-        self.current = Arc::new(Snapshot {
-            build: self.current.build.clone(),
-            files: Arc::new(files),
-            overlay: self.current.overlay.clone(),
-            changed: self.current.changed.clone(),
-        });
-        true
+    /// The search index the last good compile left out, to be built (once).
+    pub(crate) fn take_search_job(&mut self) -> Option<SearchJob> {
+        self.pending_search.take()
     }
 
     fn publish(&mut self, mut compiled: Compiled, changed_pages: &[String]) {
@@ -198,23 +247,20 @@ impl Site {
             .iter()
             .find_map(|f| compiled.graph.by_file.get(f))
             .map(|&ix| format!("/{}", compiled.graph.pages[ix].url));
-        let mut files: HashMap<String, Bytes> = std::mem::take(&mut compiled.files)
+        let files: HashMap<String, Bytes> = std::mem::take(&mut compiled.files)
             .into_iter()
             .map(|f| (f.path, Bytes::from(f.bytes)))
             .collect();
         if compiled.deferred_search.is_some() {
-            files.extend(
-                self.current
-                    .files
-                    .iter()
-                    .filter(|(path, _)| is_search_file(path))
-                    .map(|(path, bytes)| (path.clone(), bytes.clone())),
-            );
-            self.pending_search = Some(compiled);
+            self.pending_search = Some(SearchJob {
+                compiled,
+                synonyms_text: self.sources.as_ref().and_then(|s| s.synonyms_text.clone()),
+            });
         }
         self.current = Arc::new(Snapshot {
             build: format!("{}-{}", self.session, self.builds),
             files: Arc::new(files),
+            search: Arc::default(),
             overlay: None,
             changed,
         });
@@ -224,15 +270,11 @@ impl Site {
         self.current = Arc::new(Snapshot {
             build: self.current.build.clone(),
             files: Arc::clone(&self.current.files),
+            search: Arc::default(),
             overlay: Some(live::overlay(diagnostics).into()),
             changed: None,
         });
     }
-}
-
-/// Whether an output path belongs to the search index (see `search::format`).
-fn is_search_file(path: &str) -> bool {
-    path.starts_with(crate::search::format::DIR)
 }
 
 fn load_sources(root: &Path) -> Result<SiteSources, Error> {

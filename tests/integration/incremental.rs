@@ -53,7 +53,7 @@ impl<'a> Session<'a> {
         );
         let full = pipeline::compile(&fresh, &self.options, &pipeline::Silent);
         let mut files = incremental.files.clone();
-        files.extend(incremental.build_search(&self.sources));
+        files.extend(incremental.build_search(self.sources.synonyms_text.as_deref()));
         assert_eq!(
             differing_files(&files, &full.files),
             Vec::<String>::new(),
