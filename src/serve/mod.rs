@@ -113,11 +113,21 @@ impl Server {
         std::thread::Builder::new()
             .name("veiviser-search".into())
             .spawn(move || {
+                // Its own single-thread pool: on the global one, the next rebuild's parallel
+                // work would queue behind the index's.
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(1)
+                    .thread_name(|_| "veiviser-search-pool".into())
+                    .build();
                 while let Ok(mut job) = search_rx.recv() {
                     while let Ok(newer) = search_rx.try_recv() {
                         job = newer;
                     }
-                    search_publisher.publish_search(job.run());
+                    let files = match &pool {
+                        Ok(pool) => pool.install(|| job.run()),
+                        Err(_) => job.run(),
+                    };
+                    search_publisher.publish_search(files);
                 }
             })
             .map_err(|e| Error::Usage(format!("cannot start the search thread: {e}")))?;
