@@ -55,13 +55,30 @@ struct Scan {
     refs: Vec<Ref>,
 }
 
+impl Scan {
+    /// A hash of the set of ids, independent of their order.
+    fn ids_hash(&self) -> u64 {
+        self.ids.iter().fold(0u64, |h, id| {
+            h.wrapping_add(xxhash_rust::xxh3::xxh3_64(id.as_bytes()))
+        })
+    }
+}
+
 /// Scans of earlier checks by output path, with the hash of the bytes scanned, so that `serve`
 /// tokenises only the files an edit changed. Links are still resolved in every file: an edit to
 /// one page can break a link in another.
+///
+/// The result of checking a file is kept too, and reused while the file's bytes, the page it was
+/// built from and every path and id of the site are unchanged (a body edit that renames no
+/// heading leaves all but the edited page's result standing).
 #[derive(Default)]
 pub struct ScanCache {
     scans: HashMap<String, (u64, Arc<Scan>)>,
+    results: HashMap<String, (u64, Arc<FileResult>)>,
 }
+
+/// Problems and external links found in one file.
+type FileResult = (Vec<Diagnostic>, Vec<ExternalLink>);
 
 /// Checks every link of every HTML file in `files`.
 pub fn check(files: &[OutputFile], graph: &SiteGraph, config: &Config) -> Verified {
@@ -76,6 +93,7 @@ pub fn check_cached(
     config: &Config,
     cache: Option<&mut ScanCache>,
 ) -> Verified {
+    let mut cache = cache;
     let previous = cache.as_deref().map(|c| &c.scans);
     let scanned: Vec<(&str, u64, Arc<Scan>)> = files
         .par_iter()
@@ -90,12 +108,31 @@ pub fn check_cached(
             (f.path.as_str(), hash, scan)
         })
         .collect();
-    if let Some(cache) = cache {
+    // What every link's resolution depends on besides the file itself: the base URL, the
+    // output paths and each HTML file's ids (sums of hashes: independent of order).
+    let site_hash = cache.as_ref().map_or(0, |_| {
+        let ids: HashMap<&str, u64> = scanned
+            .par_iter()
+            .map(|(path, _, scan)| (*path, scan.ids_hash()))
+            .collect();
+        files.iter().fold(
+            xxhash_rust::xxh3::xxh3_64(config.base_url().as_bytes()),
+            |h, f| {
+                let id = ids.get(f.path.as_str()).copied().unwrap_or(0);
+                h.wrapping_add(xxhash_rust::xxh3::xxh3_64_with_seed(f.path.as_bytes(), id))
+            },
+        )
+    });
+    if let Some(cache) = cache.as_deref_mut() {
         cache.scans = scanned
             .iter()
             .map(|(path, hash, scan)| ((*path).to_owned(), (*hash, Arc::clone(scan))))
             .collect();
     }
+    let file_hashes: HashMap<&str, u64> = scanned
+        .iter()
+        .map(|(path, hash, _)| (*path, *hash))
+        .collect();
     let scans: HashMap<&str, Arc<Scan>> = scanned
         .into_iter()
         .map(|(path, _, scan)| (path, scan))
@@ -112,31 +149,81 @@ pub fn check_cached(
         .iter()
         .map(|(url, &ix)| (format!("{url}index.html"), ix))
         .collect();
-    let results: Vec<(Vec<Diagnostic>, Vec<ExternalLink>)> = files
+    let previous = cache.as_deref().map(|c| &c.results);
+    let results: Vec<(&str, u64, Arc<FileResult>)> = files
         .par_iter()
         .filter_map(|f| Some((f, scans.get(f.path.as_str())?)))
         .map(|(f, s)| {
+            let page = pages.get(&f.path).copied();
+            let key = previous.map_or(0, |_| {
+                let own = file_hashes.get(f.path.as_str()).copied().unwrap_or(0);
+                xxhash_rust::xxh3::xxh3_64_with_seed(
+                    &page
+                        .map_or(0, |ix| page_hash(&graph.pages[ix]))
+                        .to_le_bytes(),
+                    own ^ site_hash,
+                )
+            });
+            if let Some((_, result)) = previous
+                .and_then(|p| p.get(&f.path))
+                .filter(|(k, _)| *k == key)
+            {
+                return (f.path.as_str(), key, Arc::clone(result));
+            }
             let origin = Origin {
                 file: f,
                 text: std::cell::OnceCell::new(),
-                page: pages.get(&f.path).copied(),
+                page,
                 graph,
                 config,
             };
-            check_file(&site, s, &origin)
+            (
+                f.path.as_str(),
+                key,
+                Arc::new(check_file(&site, s, &origin)),
+            )
         })
         .collect();
     let mut out = Verified {
         diagnostics: file_folder_clashes(&paths),
         external: Vec::new(),
     };
-    for (d, e) in results {
-        out.diagnostics.extend(d);
-        out.external.extend(e);
+    for (_, _, r) in &results {
+        out.diagnostics.extend(r.0.iter().cloned());
+        out.external.extend(r.1.iter().cloned());
+    }
+    if let Some(cache) = cache {
+        cache.results = results
+            .into_iter()
+            .map(|(path, key, r)| (path.to_owned(), (key, r)))
+            .collect();
     }
     out.external.sort();
     out.external.dedup();
     out
+}
+
+/// What of the page a file was built from its check reports: positions in the Markdown and the
+/// front matter.
+fn page_hash(page: &crate::page::Page) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(page.file.as_bytes());
+    h.update(page.front_matter.as_bytes());
+    h.update(&(page.front_matter_line as u64).to_le_bytes());
+    let positions = page
+        .body
+        .links
+        .iter()
+        .map(|l| l.pos)
+        .chain(page.body.external_links.iter().map(|(_, p)| *p));
+    for p in positions {
+        h.update(&(p.line as u64).to_le_bytes());
+        h.update(&(p.column as u64).to_le_bytes());
+    }
+    for (url, _) in &page.body.external_links {
+        h.update(url.as_bytes());
+    }
+    h.digest()
 }
 
 struct Site<'a> {

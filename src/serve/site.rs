@@ -89,13 +89,19 @@ impl Publisher {
 
     /// Serves `snapshot` with the newest search index.
     pub(crate) fn publish(&self, snapshot: &Snapshot) {
-        let search = self.search.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let search = self
+            .search
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         self.tx.send_replace(with_search(snapshot, &search));
     }
 
     /// Serves `files` as the search index of the current snapshot (no reload: same build id).
     pub(crate) fn publish_search(&self, files: HashMap<String, Bytes>) {
-        let mut search = self.search.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut search = self
+            .search
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *search = Arc::new(files);
         self.tx
             .send_modify(|current| *current = with_search(current, &search));
