@@ -118,6 +118,7 @@ impl Server {
                 let pool = rayon::ThreadPoolBuilder::new()
                     .num_threads(1)
                     .thread_name(|_| "veiviser-search-pool".into())
+                    .start_handler(|_| lower_priority())
                     .build();
                 while let Ok(mut job) = search_rx.recv() {
                     while let Ok(newer) = search_rx.try_recv() {
@@ -252,6 +253,15 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.shut_down();
+    }
+}
+
+/// Gives the calling thread the lowest scheduling priority (Linux: `setpriority` on its thread
+/// id), so the search index never slows the rebuild an editor is waiting for. Best effort.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        let _ = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 19);
     }
 }
 
