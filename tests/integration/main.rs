@@ -9,6 +9,7 @@ mod cli;
 mod content;
 mod deep_links;
 mod front_matter;
+mod fuzz_corpus;
 mod hostile;
 mod incremental;
 mod links;
