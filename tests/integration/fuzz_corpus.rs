@@ -3,7 +3,7 @@
 
 #[allow(unreachable_pub, dead_code)]
 #[path = "../../fuzz/src/checks.rs"]
-mod checks;
+pub(crate) mod checks;
 
 use std::path::Path;
 

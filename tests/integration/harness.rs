@@ -43,6 +43,13 @@ impl Site {
         Site { _dir: dir, root }
     }
 
+    /// Copies the files of `tests/fixtures/<name>` over the site (a hostile case's overlay).
+    #[track_caller]
+    pub(crate) fn overlay(&self, name: &str) -> &Self {
+        copy_dir(&repo().join("tests/fixtures").join(name), &self.root);
+        self
+    }
+
     /// Writes (or replaces) a file of the site.
     #[track_caller]
     pub(crate) fn write(&self, rel: &str, text: impl AsRef<[u8]>) -> &Self {

@@ -11,6 +11,7 @@ mod deep_links;
 mod front_matter;
 mod fuzz_corpus;
 mod hostile;
+mod hostile_corpus;
 mod incremental;
 mod links;
 mod lock;
