@@ -12,6 +12,7 @@ mod front_matter;
 mod fuzz_corpus;
 mod hostile;
 mod hostile_corpus;
+mod hostile_scale;
 mod incremental;
 mod links;
 mod lock;
