@@ -7,6 +7,7 @@ mod atomic;
 mod build;
 mod cli;
 mod content;
+mod crash;
 mod deep_links;
 mod front_matter;
 mod fuzz_corpus;
