@@ -191,6 +191,41 @@ pub fn render_all(diags: &[Diagnostic], color: bool) -> String {
 }
 
 /// Sorts diagnostics by file and position so output is stable across runs and thread counts.
+/// Most problems reported for one file; more are summed up in one line. A file with thousands
+/// of mistakes (a pasted list, a wrong encoding) is fixed from the top, and thousands of lines
+/// would bury the other files' problems and cost time to locate and print.
+pub const MAX_PER_FILE: usize = 50;
+
+/// Keeps the first [`MAX_PER_FILE`] diagnostics of each file (in the order given) and adds one
+/// `too-many-problems` diagnostic per file saying how many more there were.
+pub fn cap_per_file(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut seen: std::collections::HashMap<String, (usize, usize, bool)> =
+        std::collections::HashMap::new();
+    let mut kept = Vec::with_capacity(diags.len().min(4096));
+    for d in diags {
+        let entry = seen.entry(d.file.clone()).or_insert((0, 0, false));
+        if entry.0 < MAX_PER_FILE {
+            entry.0 += 1;
+            kept.push(d);
+        } else {
+            entry.1 += 1;
+            entry.2 |= d.is_error();
+        }
+    }
+    let mut over: Vec<_> = seen.into_iter().filter(|(_, v)| v.1 > 0).collect();
+    over.sort();
+    for (file, (_, more, error)) in over {
+        let message = format!("{more} more problems in this file are not shown");
+        let d = if error {
+            Diagnostic::error(file, Position::default(), "too-many-problems", message)
+        } else {
+            Diagnostic::warning(file, Position::default(), "too-many-problems", message)
+        };
+        kept.push(d.with_hint("fix the problems shown, then build again to see the rest"));
+    }
+    kept
+}
+
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
         (
@@ -309,6 +344,41 @@ pub fn position_at(text: &str, offset: usize) -> Position {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn problems_are_capped_per_file_with_a_summary() {
+        let mut diags: Vec<Diagnostic> = (0..MAX_PER_FILE + 7)
+            .map(|i| {
+                Diagnostic::error(
+                    "a.md",
+                    Position {
+                        line: i + 1,
+                        column: 1,
+                    },
+                    "x",
+                    "m",
+                )
+            })
+            .collect();
+        diags.push(Diagnostic::warning("b.md", Position::default(), "y", "m"));
+        let capped = cap_per_file(diags);
+        assert_eq!(capped.len(), MAX_PER_FILE + 2);
+        let last = capped.last().unwrap();
+        assert_eq!(
+            (
+                last.file.as_str(),
+                last.code,
+                last.message.as_str(),
+                last.is_error()
+            ),
+            (
+                "a.md",
+                "too-many-problems",
+                "7 more problems in this file are not shown",
+                true
+            )
+        );
+    }
 
     #[test]
     fn position_counts_lines_and_characters() {

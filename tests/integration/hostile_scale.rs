@@ -296,3 +296,42 @@ fn an_unwritable_output_folder_gives_a_clear_error_and_keeps_the_previous_site()
         "public"
     );
 }
+
+/// Regression: 8,000 unknown keys or dangling references in one page took minutes (every problem
+/// re-scanned the front matter to find its line). Now the first problems are located, fifty
+/// are shown per file, and one line counts the rest.
+#[test]
+fn thousands_of_problems_in_one_page_are_capped_and_summed_up() {
+    let site = Site::fixture("valid");
+    let mut keys = String::from("---\ntitle: Mange\n");
+    let mut refs = String::from("---\ntitle: Mange\ntype: moteplass\ntakster:\n");
+    for i in 0..8000 {
+        keys.push_str(&format!("ukjent{i}: 1\n"));
+        refs.push_str(&format!("  - takst-x{i}\n"));
+    }
+    site.write("content/kommuner/mange.md", keys + "---\n");
+    site.write("content/tiltak/mange.md", refs + "---\n");
+    let report = site.build();
+    for (file, first_line, code) in [
+        ("content/kommuner/mange.md", 3, "unknown-key"),
+        ("content/tiltak/mange.md", 5, "dangling-ref"),
+    ] {
+        let mine: Vec<_> = report
+            .compiled
+            .diagnostics
+            .iter()
+            .filter(|d| d.file == file)
+            .collect();
+        assert_eq!(mine.len(), veiviser::error::MAX_PER_FILE + 1, "{file}");
+        assert!(
+            mine.iter()
+                .any(|d| d.code == code && d.line == first_line && d.column > 0),
+            "{file}"
+        );
+        assert!(
+            mine.iter().any(|d| d.code == "too-many-problems"
+                && d.message == "7950 more problems in this file are not shown"),
+            "{file}"
+        );
+    }
+}
