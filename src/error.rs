@@ -130,6 +130,20 @@ impl Diagnostic {
 
     /// Multi-line human rendering with a source snippet and the hint.
     pub fn render(&self, renderer: &Renderer) -> String {
+        let clean = Diagnostic {
+            file: printable(&self.file).into_owned(),
+            message: printable(&self.message).into_owned(),
+            hint: self.hint.as_deref().map(|h| printable(h).into_owned()),
+            source_line: self
+                .source_line
+                .as_deref()
+                .map(|l| printable(l).into_owned()),
+            ..self.clone()
+        };
+        clean.render_printable(renderer)
+    }
+
+    fn render_printable(&self, renderer: &Renderer) -> String {
         let level = match self.severity {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
@@ -171,6 +185,26 @@ fn char_to_byte(line: &str, chars: usize) -> usize {
         .map_or(line.len(), |(i, _)| i)
 }
 
+/// `text` safe to print on a terminal: control characters (an ESC from a hostile title or file
+/// name could recolour, retitle or clear the editor's terminal) become `\u{fffd}`, one character
+/// each, so columns stay right. Tabs stay.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(|c| c.is_control() && c != '\t') {
+        text.chars()
+            .map(|c| {
+                if c.is_control() && c != '\t' {
+                    '\u{fffd}'
+                } else {
+                    c
+                }
+            })
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
+    }
+}
+
 /// Renders all diagnostics for a terminal (or a plain pipe when `color` is false), errors and
 /// warnings in the order given, followed by a one-line count.
 pub fn render_all(diags: &[Diagnostic], color: bool) -> String {
@@ -190,7 +224,6 @@ pub fn render_all(diags: &[Diagnostic], color: bool) -> String {
     out
 }
 
-/// Sorts diagnostics by file and position so output is stable across runs and thread counts.
 /// Most problems reported for one file; more are summed up in one line. A file with thousands
 /// of mistakes (a pasted list, a wrong encoding) is fixed from the top, and thousands of lines
 /// would bury the other files' problems and cost time to locate and print.
@@ -226,6 +259,7 @@ pub fn cap_per_file(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     kept
 }
 
+/// Sorts diagnostics by file and position so output is stable across runs and thread counts.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
         (
@@ -344,6 +378,25 @@ pub fn position_at(text: &str, offset: usize) -> Position {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terminal_output_carries_no_control_characters() {
+        let d = Diagnostic::error(
+            "content/a\u{1b}]0;x\u{7}.md",
+            Position { line: 1, column: 3 },
+            "x",
+            "unknown key `\u{1b}[2J`",
+        )
+        .with_hint("\u{9b}31m")
+        .with_source("a:\u{1b}[31m b", 1);
+        let text = render_all(&[d], false);
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "{text:?}"
+        );
+        assert!(text.contains("unknown key `\u{fffd}[2J`"), "{text}");
+        assert_eq!(printable("tab\tok"), "tab\tok");
+    }
 
     #[test]
     fn problems_are_capped_per_file_with_a_summary() {

@@ -31,6 +31,7 @@ const fn error(file: &'static str, code: &'static str, line: usize, column: usiz
 
 const CASES: &[(&str, Expect)] = &[
     ("bom-crlf", Expect::Builds),
+    ("control-characters", Expect::Builds),
     (
         "duplicate-code-case",
         error("content/takster/l8-kopi.md", "duplicate-value", 3, 7),
@@ -228,6 +229,40 @@ fn search_results_carry_hostile_titles_as_data_only() {
         hit["url"], "https://test.example.no/kommuner/skript/",
         "{hit}"
     );
+}
+
+#[test]
+fn control_characters_from_content_never_reach_the_terminal() {
+    let site = Site::fixture("valid");
+    site.overlay("hostile/control-characters");
+    site.build();
+    let out = site
+        .cli()
+        .args(["search", "rode"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("Rod \u{fffd}]0;pwned"), "{stdout}");
+    assert!(
+        !stdout.contains('\u{1b}') && !stdout.contains('\u{7}'),
+        "{stdout:?}"
+    );
+    site.write(
+        "content/kommuner/kontroll.md",
+        "---\ntitle: x\n\"\\e[2J\": 1\n---\n",
+    );
+    let out = site
+        .cli()
+        .arg("check")
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("unknown key `\u{fffd}[2J`"), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
 }
 
 /// The real binary: exit code 1, the position on stderr, the previous site untouched.
