@@ -3,6 +3,7 @@
 //! output folder, both real (a small tmpfs and a read-only bind mount in a private mount
 //! namespace made with `unshare`), with a fallback where user namespaces are not allowed.
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
@@ -306,8 +307,8 @@ fn thousands_of_problems_in_one_page_are_capped_and_summed_up() {
     let mut keys = String::from("---\ntitle: Mange\n");
     let mut refs = String::from("---\ntitle: Mange\ntype: moteplass\ntakster:\n");
     for i in 0..8000 {
-        keys.push_str(&format!("ukjent{i}: 1\n"));
-        refs.push_str(&format!("  - takst-x{i}\n"));
+        writeln!(keys, "ukjent{i}: 1").unwrap();
+        writeln!(refs, "  - takst-x{i}").unwrap();
     }
     site.write("content/kommuner/mange.md", keys + "---\n");
     site.write("content/tiltak/mange.md", refs + "---\n");
