@@ -9,6 +9,7 @@
 //! - `page`: the fuzzed page, compiled in a small real site, writes only plain relative paths,
 //!   its diagnostics point inside the file, and its `<main>` carries no active content (script,
 //!   event handlers, `javascript:` URLs) whatever the Markdown or front matter says.
+//! - `markdown`: `page::parse` alone; diagnostics inside the file, no active content in the body.
 //! - `analyse`: tokens' byte ranges lie on character boundaries of the NFC text, stems are
 //!   prefixes of their words (the index relies on it), and a query over a real index runs.
 
@@ -116,6 +117,21 @@ pub fn page(data: &[u8]) {
     }
 }
 
+/// `page::parse` alone (front matter, Markdown, charts, link placeholders): the fast path of
+/// `page`, so the fuzzer gets many more runs on the Markdown side. The body HTML, with its link
+/// placeholders, must carry no active content.
+pub fn markdown(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let src = SourceFile::inline(FUZZED_PAGE, text);
+    let parsed = veiviser::page::parse(&src, &fixture().config);
+    assert_positions_inside(&parsed.diagnostics, &src.text);
+    if let Some(page) = parsed.page {
+        assert_no_active_content(&page.body.html);
+    }
+}
+
 /// The search analyser and the query side, over the index of the fixture site.
 pub fn analyse(data: &[u8]) {
     use veiviser::search::analyse;
@@ -151,6 +167,7 @@ pub fn analyse(data: &[u8]) {
 /// The fixture site, loaded once per process.
 struct Fixture {
     sources: SiteSources,
+    config: veiviser::config::Config,
     search_files: HashMap<String, Vec<u8>>,
 }
 
@@ -165,6 +182,7 @@ fn fixture() -> &'static Fixture {
             &dir.path().join("themes/default"),
         );
         let sources = source::load(dir.path(), "default").expect("fixture site loads");
+        let config = veiviser::config::Config::parse(&sources.config_text).expect("config");
         let compiled = pipeline::compile(&sources, &BuildOptions::default(), &Silent);
         assert!(!compiled.has_errors(), "{:?}", compiled.diagnostics);
         let search_files = compiled
@@ -175,6 +193,7 @@ fn fixture() -> &'static Fixture {
             .collect();
         Fixture {
             sources,
+            config,
             search_files,
         }
     })

@@ -38,6 +38,11 @@ fn page_corpus_replays() {
 }
 
 #[test]
+fn markdown_corpus_replays() {
+    replay("markdown", checks::markdown);
+}
+
+#[test]
 fn analyse_corpus_replays() {
     replay("analyse", checks::analyse);
 }
