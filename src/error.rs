@@ -130,6 +130,20 @@ impl Diagnostic {
 
     /// Multi-line human rendering with a source snippet and the hint.
     pub fn render(&self, renderer: &Renderer) -> String {
+        let clean = Diagnostic {
+            file: printable(&self.file).into_owned(),
+            message: printable(&self.message).into_owned(),
+            hint: self.hint.as_deref().map(|h| printable(h).into_owned()),
+            source_line: self
+                .source_line
+                .as_deref()
+                .map(|l| printable(l).into_owned()),
+            ..self.clone()
+        };
+        clean.render_printable(renderer)
+    }
+
+    fn render_printable(&self, renderer: &Renderer) -> String {
         let level = match self.severity {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
@@ -171,6 +185,26 @@ fn char_to_byte(line: &str, chars: usize) -> usize {
         .map_or(line.len(), |(i, _)| i)
 }
 
+/// `text` safe to print on a terminal: control characters (an ESC from a hostile title or file
+/// name could recolour, retitle or clear the editor's terminal) become `\u{fffd}`, one character
+/// each, so columns stay right. Tabs stay.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(|c| c.is_control() && c != '\t') {
+        text.chars()
+            .map(|c| {
+                if c.is_control() && c != '\t' {
+                    '\u{fffd}'
+                } else {
+                    c
+                }
+            })
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
+    }
+}
+
 /// Renders all diagnostics for a terminal (or a plain pipe when `color` is false), errors and
 /// warnings in the order given, followed by a one-line count.
 pub fn render_all(diags: &[Diagnostic], color: bool) -> String {
@@ -188,6 +222,41 @@ pub fn render_all(diags: &[Diagnostic], color: bool) -> String {
     let warnings = diags.len() - errors;
     let _ = writeln!(out, "{errors} error(s), {warnings} warning(s)");
     out
+}
+
+/// Most problems reported for one file; more are summed up in one line. A file with thousands
+/// of mistakes (a pasted list, a wrong encoding) is fixed from the top, and thousands of lines
+/// would bury the other files' problems and cost time to locate and print.
+pub const MAX_PER_FILE: usize = 50;
+
+/// Keeps the first [`MAX_PER_FILE`] diagnostics of each file (in the order given) and adds one
+/// `too-many-problems` diagnostic per file saying how many more there were.
+pub fn cap_per_file(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut seen: std::collections::HashMap<String, (usize, usize, bool)> =
+        std::collections::HashMap::new();
+    let mut kept = Vec::with_capacity(diags.len().min(4096));
+    for d in diags {
+        let entry = seen.entry(d.file.clone()).or_insert((0, 0, false));
+        if entry.0 < MAX_PER_FILE {
+            entry.0 += 1;
+            kept.push(d);
+        } else {
+            entry.1 += 1;
+            entry.2 |= d.is_error();
+        }
+    }
+    let mut over: Vec<_> = seen.into_iter().filter(|(_, v)| v.1 > 0).collect();
+    over.sort();
+    for (file, (_, more, error)) in over {
+        let message = format!("{more} more problems in this file are not shown");
+        let d = if error {
+            Diagnostic::error(file, Position::default(), "too-many-problems", message)
+        } else {
+            Diagnostic::warning(file, Position::default(), "too-many-problems", message)
+        };
+        kept.push(d.with_hint("fix the problems shown, then build again to see the rest"));
+    }
+    kept
 }
 
 /// Sorts diagnostics by file and position so output is stable across runs and thread counts.
@@ -309,6 +378,60 @@ pub fn position_at(text: &str, offset: usize) -> Position {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terminal_output_carries_no_control_characters() {
+        let d = Diagnostic::error(
+            "content/a\u{1b}]0;x\u{7}.md",
+            Position { line: 1, column: 3 },
+            "x",
+            "unknown key `\u{1b}[2J`",
+        )
+        .with_hint("\u{9b}31m")
+        .with_source("a:\u{1b}[31m b", 1);
+        let text = render_all(&[d], false);
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "{text:?}"
+        );
+        assert!(text.contains("unknown key `\u{fffd}[2J`"), "{text}");
+        assert_eq!(printable("tab\tok"), "tab\tok");
+    }
+
+    #[test]
+    fn problems_are_capped_per_file_with_a_summary() {
+        let mut diags: Vec<Diagnostic> = (0..MAX_PER_FILE + 7)
+            .map(|i| {
+                Diagnostic::error(
+                    "a.md",
+                    Position {
+                        line: i + 1,
+                        column: 1,
+                    },
+                    "x",
+                    "m",
+                )
+            })
+            .collect();
+        diags.push(Diagnostic::warning("b.md", Position::default(), "y", "m"));
+        let capped = cap_per_file(diags);
+        assert_eq!(capped.len(), MAX_PER_FILE + 2);
+        let last = capped.last().unwrap();
+        assert_eq!(
+            (
+                last.file.as_str(),
+                last.code,
+                last.message.as_str(),
+                last.is_error()
+            ),
+            (
+                "a.md",
+                "too-many-problems",
+                "7 more problems in this file are not shown",
+                true
+            )
+        );
+    }
 
     #[test]
     fn position_counts_lines_and_characters() {

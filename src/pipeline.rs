@@ -153,6 +153,7 @@ fn compile_with(
         });
         clock = Instant::now();
     };
+    crate::yaml::renew_locate_budget();
     let mut diagnostics = sources.diagnostics.clone();
     let mut config = match Config::parse(&sources.config_text) {
         Ok(c) => c,
@@ -288,6 +289,7 @@ fn compile_with(
 }
 
 fn finish(sources: &SiteSources, mut compiled: Compiled) -> Compiled {
+    compiled.diagnostics = error::cap_per_file(std::mem::take(&mut compiled.diagnostics));
     attach_snippets(&mut compiled.diagnostics, sources);
     error::sort(&mut compiled.diagnostics);
     compiled.diagnostics.dedup();

@@ -69,8 +69,60 @@ fn hint_for(message: &str) -> Option<&'static str> {
     }
 }
 
-/// Finds the position of `path` in `text`; `None` if the first key is not found.
+/// Most [`locate`] calls answered for one text. Each call scans the text, so a page with
+/// thousands of problems (a pasted list of 8,000 unknown ids) would otherwise cost thousands of
+/// scans: minutes for one file. Only the first problems of a file are shown anyway (see
+/// `pipeline`); past the budget `locate` answers `None`, and callers fall back to a coarser place.
+pub const LOCATE_BUDGET: usize = 200;
+
+static GENERATION: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Gives every text a fresh [`LOCATE_BUDGET`]; the pipeline calls it at the start of each compile,
+/// so a long `serve` session never runs out.
+pub fn renew_locate_budget() {
+    GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Counts `locate` calls per text (by hash and length) on this thread since the last
+/// [`renew_locate_budget`]; a few texts are tracked at once, so alternating pages still count.
+fn within_budget(text: &str) -> bool {
+    use std::cell::Cell;
+    // (hash, length, generation, calls)
+    type Slot = (u64, usize, usize, usize);
+    thread_local! {
+        static SEEN: Cell<[Slot; 4]> = const { Cell::new([(0, 0, 0, 0); 4]) };
+    }
+    let generation = GENERATION.load(std::sync::atomic::Ordering::Relaxed);
+    let key = (xxhash_rust::xxh3::xxh3_64(text.as_bytes()), text.len());
+    SEEN.with(|seen| {
+        let mut slots = seen.get();
+        for slot in &mut slots {
+            if slot.2 != generation {
+                *slot = (0, 0, generation, 0);
+            }
+        }
+        let i = slots
+            .iter()
+            .position(|s| (s.0, s.1) == key)
+            .unwrap_or_else(|| {
+                // Replace the least used slot.
+                let i = (0..slots.len()).min_by_key(|&i| slots[i].3).unwrap_or(0);
+                slots[i] = (key.0, key.1, generation, 0);
+                i
+            });
+        slots[i].3 += 1;
+        let ok = slots[i].3 <= LOCATE_BUDGET;
+        seen.set(slots);
+        ok
+    })
+}
+
+/// Finds the position of `path` in `text`; `None` if the first key is not found, or when the
+/// [`LOCATE_BUDGET`] for `text` is spent.
 pub fn locate(text: &str, path: &[Seg<'_>]) -> Option<Position> {
+    if !within_budget(text) {
+        return None;
+    }
     let lines: Vec<&str> = text.lines().collect();
     let mut range = 0..lines.len();
     let mut found = None;
@@ -108,18 +160,17 @@ fn find_key(
     key: &str,
 ) -> Option<(usize, usize, usize)> {
     let mut best: Option<(usize, usize, usize)> = None; // (indent, line, byte col)
+    let forms = [key.to_owned(), format!("\"{key}\""), format!("'{key}'")];
     for i in range.clone() {
         let line = lines[i];
         let trimmed = line.trim_start();
         let indent = line.len() - trimmed.len();
         let body = trimmed.strip_prefix("- ").unwrap_or(trimmed);
         let body_col = line.len() - body.len();
-        let matches = [key.to_owned(), format!("\"{key}\""), format!("'{key}'")]
-            .iter()
-            .any(|k| {
-                body.strip_prefix(k.as_str())
-                    .is_some_and(|r| r.trim_start().starts_with(':'))
-            });
+        let matches = forms.iter().any(|k| {
+            body.strip_prefix(k.as_str())
+                .is_some_and(|r| r.trim_start().starts_with(':'))
+        });
         if matches && best.is_none_or(|(bi, _, _)| indent < bi) {
             best = Some((indent, i, body_col));
         }
@@ -244,6 +295,22 @@ mod tests {
             &[Seg::Key("a"), Seg::Value("rolle-a")],
         );
         assert_eq!(p, Some(Position { line: 3, column: 5 }));
+    }
+
+    #[test]
+    fn locating_stops_after_the_budget_of_one_text() {
+        let text = "a: 1\nb: 2\n";
+        let other = "c: 3\n";
+        for _ in 0..LOCATE_BUDGET {
+            assert!(locate(text, &[Seg::Key("b")]).is_some());
+            // Another text in between has its own budget and does not reset this one.
+            assert!(locate(other, &[Seg::Key("c")]).is_some());
+        }
+        assert_eq!(locate(text, &[Seg::Key("b")]), None);
+        assert_eq!(locate(other, &[Seg::Key("c")]), None);
+        assert!(locate("d: 4\n", &[Seg::Key("d")]).is_some());
+        renew_locate_budget();
+        assert!(locate(text, &[Seg::Key("b")]).is_some());
     }
 
     #[test]

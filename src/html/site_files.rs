@@ -161,12 +161,30 @@ pub fn pages_json(graph: &SiteGraph, config: &Config) -> OutputFile {
         })
         .collect();
     entries.sort_by(|a, b| a.id.cmp(b.id));
-    let mut bytes = serde_json::to_vec_pretty(&entries).unwrap_or_default();
+    let mut bytes = html_safe_json(serde_json::to_vec_pretty(&entries).unwrap_or_default());
     bytes.push(b'\n');
     OutputFile {
         path: "pages.json".into(),
         bytes,
     }
+}
+
+/// JSON with every `<` written as `\u003c`: the same data for every JSON reader, and safe to
+/// inline in a `<script>` element (no `</script>` or `<!--` can end or bend it). `<` only ever
+/// occurs inside JSON strings, so the replacement cannot touch the structure.
+pub fn html_safe_json(json: Vec<u8>) -> Vec<u8> {
+    if !json.contains(&b'<') {
+        return json;
+    }
+    let mut out = Vec::with_capacity(json.len() + 16);
+    for b in json {
+        if b == b'<' {
+            out.extend_from_slice(b"\\u003c");
+        } else {
+            out.push(b);
+        }
+    }
+    out
 }
 
 /// The short code URLs that lead to page `ix`: its own URL when a variant equals it, and its
@@ -195,6 +213,15 @@ fn code_paths(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pages_json_cannot_end_a_script_it_is_inlined_in() {
+        let json = serde_json::to_vec(&serde_json::json!({"t": "</script><!--"})).unwrap();
+        let safe = html_safe_json(json);
+        assert_eq!(safe, br#"{"t":"\u003c/script>\u003c!--"}"#);
+        let back: serde_json::Value = serde_json::from_slice(&safe).unwrap();
+        assert_eq!(back["t"], "</script><!--");
+    }
 
     #[test]
     fn redirect_keeps_fragment_and_escapes() {

@@ -55,6 +55,8 @@ pub fn write_dir(out: &Path, site_root: &Path, files: &[OutputFile]) -> Result<(
         .prefix(TEMP_PREFIX)
         .tempdir_in(parent)
         .map_err(|e| Error::write(parent, e))?;
+    // Held until the swap is done: tells other builds this folder is not a leftover.
+    let _in_use = claim(temp.path()).map_err(|e| Error::write(temp.path(), e))?;
     let marker = temp.path().join(MARKER);
     std::fs::write(
         &marker,
@@ -197,6 +199,21 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
     std::fs::rename(&aside, a)
 }
 
+/// Takes an exclusive `flock` on the folder, which the kernel releases when this process ends in
+/// any way (SIGKILL included), so a later build can tell a killed build's folder from a live one.
+#[cfg(target_os = "linux")]
+fn claim(dir: &Path) -> std::io::Result<std::fs::File> {
+    use rustix::fs::{FlockOperation, flock};
+    let handle = std::fs::File::open(dir)?;
+    flock(&handle, FlockOperation::NonBlockingLockExclusive)?;
+    Ok(handle)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn claim(_dir: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
 /// Removes temporary folders left by builds that were killed.
 fn remove_stale_temps(parent: &Path) {
     let Ok(entries) = std::fs::read_dir(parent) else {
@@ -210,7 +227,16 @@ fn remove_stale_temps(parent: &Path) {
     }
 }
 
-/// A temporary build folder untouched for ten minutes belongs to a build that is gone.
+/// A temporary build folder nobody holds a lock on belongs to a build that is gone (killed, or
+/// crashed). It is removed at once: a build killed again and again must not fill the disk.
+#[cfg(target_os = "linux")]
+fn is_stale(path: &Path) -> bool {
+    claim(path).is_ok()
+}
+
+/// Without `flock`: a temporary build folder untouched for ten minutes belongs to a build that
+/// is gone.
+#[cfg(not(target_os = "linux"))]
 fn is_stale(path: &Path) -> bool {
     std::fs::metadata(path)
         .and_then(|m| m.modified())
@@ -263,6 +289,20 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(leftovers, [std::ffi::OsString::from("public")]);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn leftovers_of_killed_builds_are_removed_but_live_builds_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let dead = dir.path().join(format!("{TEMP_PREFIX}dead"));
+        let live = dir.path().join(format!("{TEMP_PREFIX}live"));
+        std::fs::create_dir_all(dead.join("a")).unwrap();
+        std::fs::create_dir_all(&live).unwrap();
+        let _held = claim(&live).unwrap();
+        remove_stale_temps(dir.path());
+        assert!(!dead.exists());
+        assert!(live.exists());
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use crate::error::Error;
+use crate::error::{Error, printable};
 use crate::pipeline::{self, BuildOptions};
 
 use super::{engine, format};
@@ -118,30 +118,32 @@ pub fn run(args: &SearchArgs) -> Result<(), Error> {
     }
     let bold = std::io::stdout().is_terminal();
     if items.is_empty() {
-        println!("Ingen treff for «{}».", args.query);
+        println!("Ingen treff for «{}».", printable(&args.query));
     }
     for (n, item) in items.iter().enumerate() {
+        // Titles and text come from content: no control character reaches the terminal.
         let section = if item.section.is_empty() {
             String::new()
         } else {
-            format!(" › {}", item.section)
+            format!(" › {}", printable(&item.section))
         };
         println!(
             "{}. {}{section}  [{}] {:.2}",
             n + 1,
-            item.title,
-            item.kind,
+            printable(&item.title),
+            printable(&item.kind),
             item.score
         );
-        println!("   {}", item.url);
+        println!("   {}", printable(&item.url));
         let excerpt: String = item
             .segments
             .iter()
             .map(|s| {
+                let text = printable(&s.text);
                 if s.hit && bold {
-                    format!("\x1b[1m{}\x1b[0m", s.text)
+                    format!("\x1b[1m{text}\x1b[0m")
                 } else {
-                    s.text.clone()
+                    text.into_owned()
                 }
             })
             .collect();

@@ -165,7 +165,10 @@ pub fn fragment_path(groups: &[String], p: usize) -> String {
 /// A script that hands `value` to `veiviser_load` under `name`.
 pub fn script(name: &str, value: &impl Serialize) -> Vec<u8> {
     let mut out = format!("veiviser_load(\"{name}\",").into_bytes();
-    serde_json::to_writer(&mut out, value).expect("search files serialise");
+    // `<` escaped: hostile titles stay inert even if a script is ever inlined into a page.
+    out.extend(crate::html::site_files::html_safe_json(
+        serde_json::to_vec(value).expect("search files serialise"),
+    ));
     out.extend_from_slice(b");\n");
     out
 }

@@ -246,6 +246,9 @@ fn walk(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
         .into_iter();
     for entry in walker.filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name())) {
         match entry {
+            Ok(e) if e.file_type().is_file() && e.path().to_str().is_none() => {
+                diags.push(non_utf8_name(root, e.path()));
+            }
             Ok(e) if e.file_type().is_file() => {
                 if e.path_is_symlink() || has_symlinked_parent(dir, e.path()) {
                     let target = e.path().canonicalize().unwrap_or_default();
@@ -299,6 +302,18 @@ fn walk(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
         }
     }
     files
+}
+
+/// A path that is not valid UTF-8 cannot become a URL or a `file:line` that editors and CI
+/// logs show faithfully (the lossy name would silently differ from the file), so it is refused.
+fn non_utf8_name(root: &Path, path: &Path) -> Diagnostic {
+    Diagnostic::error(
+        rel_path(root, path),
+        Position::default(),
+        "bad-file-name",
+        "the file name is not valid UTF-8 (shown here with \u{fffd} for the bad bytes)",
+    )
+    .with_hint("rename the file; names saved by old tools in Latin-1 often cause this")
 }
 
 fn has_symlinked_parent(base: &Path, path: &Path) -> bool {
@@ -366,6 +381,29 @@ mod tests {
     #[test]
     fn normalise_strips_bom_crlf_and_nul() {
         assert_eq!(normalise("\u{feff}a\r\nb\rc\0".into()), "a\nb\nc\u{fffd}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn non_utf8_file_names_are_refused_not_renamed() {
+        use std::os::unix::ffi::OsStrExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        std::fs::create_dir(&content).unwrap();
+        std::fs::write(
+            content.join(std::ffi::OsStr::from_bytes(b"caf\xe9.md")),
+            "x",
+        )
+        .unwrap();
+        std::fs::write(content.join("ok.md"), "x").unwrap();
+        let mut diags = Vec::new();
+        let files = walk(dir.path(), &content, &mut diags);
+        assert_eq!(files, [content.join("ok.md")]);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(
+            (diags[0].code, diags[0].file.as_str()),
+            ("bad-file-name", "content/caf\u{fffd}.md")
+        );
     }
 
     #[test]

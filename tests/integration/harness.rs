@@ -15,7 +15,7 @@ fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
         let target = to.join(entry.path().strip_prefix(from).unwrap());
@@ -41,6 +41,13 @@ impl Site {
             copy_dir(&repo().join("themes/default"), &root.join("themes/default"));
         }
         Site { _dir: dir, root }
+    }
+
+    /// Copies the files of `tests/fixtures/<name>` over the site (a hostile case's overlay).
+    #[track_caller]
+    pub(crate) fn overlay(&self, name: &str) -> &Self {
+        copy_dir(&repo().join("tests/fixtures").join(name), &self.root);
+        self
     }
 
     /// Writes (or replaces) a file of the site.
