@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 /// A map with a fast hasher: the index looks up every word of the site several times, and the
-/// default SipHash showed up in profiles. Iteration order is never relied on.
+/// default `SipHash` showed up in profiles. Iteration order is never relied on.
 pub type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
 
 use rayon::prelude::*;
