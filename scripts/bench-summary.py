@@ -95,8 +95,10 @@ def main():
         peers = [(d["wall"], l) for l, d in data.items() if d and l not in ("veiviser", "pagefind")]
         if peers:
             wall, label = min(peers)
-            print(f"\nFastest peer: {NAMES.get(label, label)}, {wall:.2f} s: veiviser is "
-                  f"{wall / ours['wall']:.1f}× faster in wall time and uses "
+            r = wall / ours["wall"]
+            speed = f"{r:.2f}× faster" if r >= 1 else f"{1 / r:.2f}× slower"
+            print(f"\nFastest peer: {NAMES.get(label, label)}, {wall:.2f} s: veiviser is {speed} in "
+                  f"wall time, uses {ours['cpu'] / data[label]['cpu']:.2f}× its CPU time and "
                   f"{ours['rss_mb'] / data[label]['rss_mb']:.2f}× its peak memory.")
 
 
