@@ -211,8 +211,16 @@ fn build(options: &BuildOptions, timings: bool) -> Result<(), Error> {
     print_diagnostics(&report);
     if timings {
         for t in &report.compiled.timings {
+            let cpu = t
+                .cpu
+                .map(|d| format!("  cpu {:>7.0} ms", d.as_secs_f64() * 1000.0))
+                .unwrap_or_default();
+            let peak = t
+                .peak_rss_kb
+                .map(|kb| format!("  peak memory {:>5} MB", kb / 1024))
+                .unwrap_or_default();
             eprintln!(
-                "  {:<8} {:>8.1} ms",
+                "  {:<8} {:>8.1} ms{cpu}{peak}",
                 t.stage,
                 t.duration.as_secs_f64() * 1000.0
             );
@@ -226,11 +234,18 @@ fn build(options: &BuildOptions, timings: bool) -> Result<(), Error> {
             c.lock.added.len()
         );
     }
+    let index_bytes: u64 = c
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with(crate::search::format::DIR))
+        .map(|f| f.bytes.len() as u64)
+        .sum();
     eprintln!(
-        "built {} pages, {} files ({:.1} MB) in {:.2} s → {}",
+        "built {} pages, {} files ({:.1} MB, search index {:.1} MB) in {:.2} s → {}",
         c.page_count(),
         c.files.len(),
         c.output_bytes() as f64 / 1_048_576.0,
+        index_bytes as f64 / 1_048_576.0,
         started.elapsed().as_secs_f64(),
         report
             .written_to

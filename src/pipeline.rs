@@ -66,6 +66,30 @@ impl BuildOptions {
 pub struct Timing {
     pub stage: &'static str,
     pub duration: Duration,
+    /// Peak memory of the process (resident set) when the stage ended, where the OS tells it.
+    pub peak_rss_kb: Option<u64>,
+    /// CPU time of the process (all threads) during the stage, where the OS tells it.
+    pub cpu: Option<Duration>,
+}
+
+/// The process's peak resident set so far (`VmHWM` on Linux; `None` elsewhere).
+pub fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// CPU time (user + system, all threads) the process has used so far, in clock ticks of 10 ms
+/// (`/proc/self/stat` on Linux; `None` elsewhere). On a shared machine this says more about a
+/// stage's cost than its wall time.
+pub fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) start at field 3; utime and stime
+    // are fields 14 and 15.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let mut fields = rest.split_whitespace().skip(11);
+    let ticks: u64 = fields.next()?.parse::<u64>().ok()? + fields.next()?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
 }
 
 /// The outcome of [`compile`].
@@ -146,12 +170,19 @@ fn compile_with(
 ) -> Compiled {
     let mut timings = Vec::new();
     let mut clock = Instant::now();
+    let mut cpu_clock = cpu_time();
     let mut lap = |stage: &'static str, timings: &mut Vec<Timing>| {
+        let cpu_now = cpu_time();
         timings.push(Timing {
             stage,
             duration: clock.elapsed(),
+            peak_rss_kb: peak_rss_kb(),
+            cpu: cpu_now
+                .zip(cpu_clock)
+                .map(|(now, then)| now.saturating_sub(then)),
         });
         clock = Instant::now();
+        cpu_clock = cpu_now;
     };
     crate::yaml::renew_locate_budget();
     let mut diagnostics = sources.diagnostics.clone();
@@ -334,12 +365,15 @@ pub fn build(options: &BuildOptions, write: bool, progress: &dyn Progress) -> Re
     let theme_name = theme_name(&options.root)?;
     let sources = source::load(&options.root, &theme_name)?;
     let load_time = started.elapsed();
+    let (load_cpu, load_peak) = (cpu_time(), peak_rss_kb());
     let mut compiled = compile(&sources, options, progress);
     compiled.timings.insert(
         0,
         Timing {
             stage: "source",
             duration: load_time,
+            peak_rss_kb: load_peak,
+            cpu: load_cpu,
         },
     );
     drop(sources);
@@ -350,6 +384,7 @@ pub fn build(options: &BuildOptions, write: bool, progress: &dyn Progress) -> Re
         });
     }
     let clock = Instant::now();
+    let cpu_clock = cpu_time();
     let out = options.out_dir();
     output::write_dir(&out, &options.root, &compiled.files)?;
     // The lock grows only after the site it describes was written: a failed build publishes nothing.
@@ -359,6 +394,10 @@ pub fn build(options: &BuildOptions, write: bool, progress: &dyn Progress) -> Re
     compiled.timings.push(Timing {
         stage: "output",
         duration: clock.elapsed(),
+        peak_rss_kb: peak_rss_kb(),
+        cpu: cpu_time()
+            .zip(cpu_clock)
+            .map(|(now, then)| now.saturating_sub(then)),
     });
     Ok(BuildReport {
         compiled,

@@ -260,10 +260,28 @@ pub fn nfc(text: &str) -> String {
 
 /// Tokens of `text`, which must already be NFC (see [`nfc`]).
 pub fn tokens(text: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    for_each_token(text, |raw, code, joined, start, end| {
+        out.push(Token {
+            text: raw.to_lowercase(),
+            code,
+            joined,
+            start,
+            end,
+        });
+    });
+    out
+}
+
+/// The tokens of [`tokens`] as they occur, each given to `f` as (text *before* lowercasing,
+/// code, joined, start, end), without allocating a string per token: the indexer reads every
+/// word of the site and looks most of them up in a map that already holds them.
+pub fn for_each_token(text: &str, mut f: impl FnMut(&str, bool, bool, usize, usize)) {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let n = chars.len();
     let byte_at = |i: usize| chars.get(i).map_or(text.len(), |c| c.0);
-    let mut out = Vec::new();
+    let mut pieces: Vec<(usize, usize)> = Vec::new();
+    let mut joined = String::new();
     let mut i = 0;
     while i < n {
         if !is_word_char(chars[i].1) {
@@ -272,7 +290,7 @@ pub fn tokens(text: &str) -> Vec<Token> {
         }
         // Hyphen-separated pieces, each a run of word characters with digit joins inside.
         let group_start = i;
-        let mut pieces: Vec<(usize, usize)> = Vec::new();
+        pieces.clear();
         loop {
             let start = i;
             loop {
@@ -300,13 +318,7 @@ pub fn tokens(text: &str) -> Vec<Token> {
         let has_digit = |a: usize, b: usize| chars[a..b].iter().any(|c| c.1.is_numeric());
         let mut push = |s: &str, code: bool, joined: bool, a: usize, b: usize| {
             if s.chars().count() <= MAX_TOKEN_CHARS {
-                out.push(Token {
-                    text: s.to_lowercase(),
-                    code,
-                    joined,
-                    start: byte_at(a),
-                    end: byte_at(b),
-                });
+                f(s, code, joined, byte_at(a), byte_at(b));
             }
         };
         if pieces.len() == 1 || pieces.iter().all(|&(a, b)| has_digit(a, b)) {
@@ -321,11 +333,21 @@ pub fn tokens(text: &str) -> Vec<Token> {
             for &(a, b) in &pieces {
                 push(slice(a, b), has_digit(a, b), false, a, b);
             }
-            let joined: String = pieces.iter().map(|&(a, b)| slice(a, b)).collect();
+            joined.clear();
+            joined.extend(pieces.iter().map(|&(a, b)| slice(a, b)));
             push(&joined, has_digit(group_start, i), true, group_start, i);
         }
     }
-    out
+}
+
+/// `word` lowercased into `buf` (its old content replaced), exactly as `str::to_lowercase`.
+pub fn lowercase_into(word: &str, buf: &mut String) {
+    buf.clear();
+    if word.is_ascii() {
+        buf.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+    } else {
+        buf.push_str(&word.to_lowercase());
+    }
 }
 
 /// Whether `word` (lowercase) is a stop word.

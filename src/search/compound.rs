@@ -7,11 +7,11 @@
 //! linking `s` or `e` (`arbeid|s|giver`); each part is split again, so `sykefraværsoppfølging`
 //! yields `sykefravær`, `syke`, `fravær` and `oppfølging`. Digits never take part.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 
 use rayon::prelude::*;
 
-use super::index::Posting;
+use super::index::{FastMap, Posting};
 
 /// Shortest part, in characters.
 pub const MIN_PART: usize = 4;
@@ -20,7 +20,7 @@ pub const MIN_COMPOUND: usize = 2 * MIN_PART;
 const MAX_DEPTH: usize = 3;
 
 /// The postings every compound part inherits from the compounds containing it, keyed by part.
-pub fn part_postings(words: &HashMap<String, Vec<Posting>>) -> HashMap<String, Vec<Posting>> {
+pub fn part_postings(words: &FastMap<String, Vec<Posting>>) -> FastMap<String, Vec<Posting>> {
     let vocab: HashSet<&str> = words
         .keys()
         .map(String::as_str)
@@ -35,7 +35,7 @@ pub fn part_postings(words: &HashMap<String, Vec<Posting>>) -> HashMap<String, V
         })
         .collect();
     splits.sort_unstable();
-    let mut out: HashMap<String, Vec<Posting>> = HashMap::new();
+    let mut out: FastMap<String, Vec<Posting>> = FastMap::default();
     for (word, parts) in splits {
         for p in parts {
             out.entry(p).or_default().extend_from_slice(&words[word]);
@@ -81,7 +81,13 @@ fn split(word: &str, vocab: &HashSet<&str>) -> Option<Vec<String>> {
     if n < MIN_COMPOUND {
         return None;
     }
-    let s = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
+    // Byte offset of each char (and of the end), so candidate parts are slices, not new strings.
+    let bytes: Vec<usize> = word
+        .char_indices()
+        .map(|(b, _)| b)
+        .chain([word.len()])
+        .collect();
+    let s = |a: usize, b: usize| &word[bytes[a]..bytes[b]];
     // best[i]: fewest parts covering chars[i..], and where the first of them ends.
     let mut best: Vec<Option<(usize, usize, usize)>> = vec![None; n + 1];
     best[n] = Some((0, n, n));
@@ -90,7 +96,7 @@ fn split(word: &str, vocab: &HashSet<&str>) -> Option<Vec<String>> {
             if i == 0 && j == n {
                 continue; // the word itself is not a part of itself
             }
-            if !vocab.contains(s(i, j).as_str()) {
+            if !vocab.contains(s(i, j)) {
                 continue;
             }
             // Straight after the part, or after a linking `s`/`e`.
@@ -115,7 +121,7 @@ fn split(word: &str, vocab: &HashSet<&str>) -> Option<Vec<String>> {
     let mut i = 0;
     while i < n {
         let (_, end, next) = best[i]?;
-        out.push(s(i, end));
+        out.push(s(i, end).to_owned());
         i = next;
     }
     Some(out)

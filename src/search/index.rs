@@ -10,9 +10,13 @@
 
 use std::collections::HashMap;
 
+/// A map with a fast hasher: the index looks up every word of the site several times, and the
+/// default `SipHash` showed up in profiles. Iteration order is never relied on.
+pub type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
+
 use rayon::prelude::*;
 
-use super::analyse::{self, Token};
+use super::analyse;
 use super::compound;
 use super::documents::SearchPage;
 
@@ -75,20 +79,39 @@ pub struct Index {
     pub docs: u32,
 }
 
+/// Term frequencies per field of one document, while it is read.
 struct DocTerms {
     section: u16,
     lens: [u32; FIELD_COUNT],
-    terms: HashMap<String, [u16; FIELD_COUNT]>,
+    terms: FastMap<String, [u16; FIELD_COUNT]>,
 }
 
+/// One document once its terms are in the dictionary: ids instead of strings, in a plain
+/// vector. Every document of the site is held until the average field lengths are known, so
+/// this is what the index's memory grows with.
+struct DocIds {
+    section: u16,
+    lens: [u32; FIELD_COUNT],
+    terms: Vec<(u32, [u16; FIELD_COUNT])>,
+}
+
+/// Pages counted in parallel at a time; their term strings live only until they are merged.
+const BATCH_PAGES: usize = 256;
+
 fn add_text(doc: &mut DocTerms, field: Field, text: &str) {
-    for Token { text, joined, .. } in analyse::tokens(&analyse::nfc(text)) {
+    let mut lower = String::new();
+    analyse::for_each_token(&analyse::nfc(text), |raw, _, joined, _, _| {
         if !joined {
             doc.lens[field as usize] += 1;
         }
-        let tf = doc.terms.entry(text).or_insert([0; FIELD_COUNT]);
+        analyse::lowercase_into(raw, &mut lower);
+        let tf = if let Some(tf) = doc.terms.get_mut(lower.as_str()) {
+            tf
+        } else {
+            doc.terms.entry(lower.clone()).or_insert([0; FIELD_COUNT])
+        };
         tf[field as usize] = tf[field as usize].saturating_add(1);
-    }
+    });
 }
 
 /// Longest value (in words) that gets a whole-value key.
@@ -120,7 +143,7 @@ fn doc_terms(page: &SearchPage, facet_labels: &[String]) -> Vec<DocTerms> {
             let mut d = DocTerms {
                 section: u16::try_from(i).unwrap_or(u16::MAX),
                 lens: [0; FIELD_COUNT],
-                terms: HashMap::new(),
+                terms: FastMap::default(),
             };
             if i == 0 {
                 add_text(&mut d, Field::Title, &page.title);
@@ -148,11 +171,30 @@ pub fn build(
     pages: &[SearchPage],
     facet_labels: &(dyn Fn(&SearchPage) -> Vec<String> + Sync),
 ) -> Index {
-    // Pass 1: term frequencies and field lengths, per document.
-    let docs: Vec<Vec<DocTerms>> = pages
-        .par_iter()
-        .map(|p| doc_terms(p, &facet_labels(p)))
-        .collect();
+    // Pass 1: term frequencies and field lengths, per document, counted in parallel a batch of
+    // pages at a time while the previous batch is merged into the dictionary (every term string
+    // once; documents keep ids).
+    let mut ids: FastMap<String, u32> = FastMap::default();
+    let mut docs: Vec<Vec<DocIds>> = Vec::with_capacity(pages.len());
+    let mut pending: Option<Vec<Vec<DocTerms>>> = None;
+    for batch in pages.chunks(BATCH_PAGES).map(Some).chain([None]) {
+        let previous = pending.take();
+        let ((), counted) = rayon::join(
+            || {
+                for page_docs in previous.into_iter().flatten() {
+                    docs.push(page_docs.into_iter().map(|d| to_ids(d, &mut ids)).collect());
+                }
+            },
+            || {
+                batch.map(|b| {
+                    b.par_iter()
+                        .map(|p| doc_terms(p, &facet_labels(p)))
+                        .collect::<Vec<_>>()
+                })
+            },
+        );
+        pending = counted;
+    }
     let mut sum = [0f64; FIELD_COUNT];
     let mut count = [0f64; FIELD_COUNT];
     let mut n_docs = 0u32;
@@ -173,31 +215,26 @@ pub fn build(
         }
     });
 
-    // Pass 2: weights, merged in page order so every postings list comes out sorted.
-    let weighted: Vec<Vec<(String, u16, f32)>> = docs
-        .into_par_iter()
-        .map(|page_docs| {
-            let mut out = Vec::new();
-            for d in page_docs {
-                let mut terms: Vec<_> = d.terms.into_iter().collect();
-                terms.sort_by(|a, b| a.0.cmp(&b.0));
-                for (term, tf) in terms {
-                    out.push((term, d.section, bm25f(&tf, &d.lens, &avg) as f32));
-                }
+    // Pass 2: weights, in page order so every postings list comes out sorted (a term occurs
+    // once per document, so the order of terms inside a document does not matter).
+    let mut lists: Vec<Vec<Posting>> = vec![Vec::new(); ids.len()];
+    for (page, page_docs) in docs.into_iter().enumerate() {
+        let page = u32::try_from(page).unwrap_or(u32::MAX);
+        for d in page_docs {
+            for (id, tf) in d.terms {
+                lists[id as usize].push(Posting {
+                    page,
+                    section: d.section,
+                    weight: bm25f(&tf, &d.lens, &avg) as f32,
+                });
             }
-            out
-        })
-        .collect();
-    let mut words: HashMap<String, Vec<Posting>> = HashMap::new();
-    for (page, list) in weighted.into_iter().enumerate() {
-        for (term, section, weight) in list {
-            words.entry(term).or_default().push(Posting {
-                page: u32::try_from(page).unwrap_or(u32::MAX),
-                section,
-                weight,
-            });
         }
     }
+    let mut keys = vec![String::new(); ids.len()];
+    for (key, id) in ids {
+        keys[id as usize] = key;
+    }
+    let words: FastMap<String, Vec<Posting>> = keys.into_iter().zip(lists).collect();
 
     // Compound parts, from the site's own vocabulary.
     let parts = compound::part_postings(&words);
@@ -211,6 +248,24 @@ pub fn build(
     Index {
         entries,
         docs: n_docs,
+    }
+}
+
+/// `d` with its terms put into the dictionary `ids`.
+fn to_ids(d: DocTerms, ids: &mut FastMap<String, u32>) -> DocIds {
+    let terms = d
+        .terms
+        .into_iter()
+        .map(|(term, tf)| {
+            let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+            let id = *ids.entry(term).or_insert(next);
+            (id, tf)
+        })
+        .collect();
+    DocIds {
+        section: d.section,
+        lens: d.lens,
+        terms,
     }
 }
 

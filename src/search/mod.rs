@@ -185,7 +185,7 @@ fn shards(index: &Index) -> (Vec<OutputFile>, ShardTable) {
     }
     cuts.push(encoded.len());
     let bodies: Vec<Vec<u8>> = cuts
-        .windows(2)
+        .par_windows(2)
         .enumerate()
         .map(|(n, w)| {
             format::script(
