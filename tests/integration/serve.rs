@@ -464,15 +464,17 @@ fn ctrl_c_stops_the_server_cleanly() {
         .unwrap();
     let _events = EventStream::open(addr);
     assert_eq!(get(addr, "/").status, 200);
+    // The stand-in browser creates the file before it writes the URL: wait for a whole line.
     let deadline = std::time::Instant::now() + PATIENCE;
-    while !opened.exists() && std::time::Instant::now() < deadline {
+    let mut written = String::new();
+    while !written.ends_with('\n') && std::time::Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
+        written = std::fs::read_to_string(&opened).unwrap_or_default();
     }
-    assert_eq!(
-        std::fs::read_to_string(&opened).unwrap().trim(),
-        url,
-        "--open opens the site"
-    );
+    if written.trim() != url {
+        let _ = child.kill();
+    }
+    assert_eq!(written.trim(), url, "--open opens the site");
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
