@@ -42,11 +42,27 @@ pub fn error_to_diagnostic(
             err.to_string(),
         ),
     };
+    let pos = clamp_to_text(text, pos);
     let mut d = Diagnostic::error(file, pos, "yaml", message);
     if let Some(hint) = hint_for(&d.message) {
         d = d.with_hint(hint);
     }
     d.with_source(text, 1)
+}
+
+/// An error "at the end of the input" is reported on the line after the last one when the YAML
+/// ends without a newline (an unclosed chart block at the end of a page); such a position is
+/// moved to the end of the text's last line.
+fn clamp_to_text(text: &str, pos: Position) -> Position {
+    let lines = text.split('\n').count();
+    if pos.line <= lines {
+        return pos;
+    }
+    let last = text.rsplit('\n').next().unwrap_or("");
+    Position {
+        line: lines,
+        column: last.chars().count() + 1,
+    }
 }
 
 /// `serde_yaml` appends " at line X column Y"; the diagnostic shows the position itself.
@@ -311,6 +327,15 @@ mod tests {
         assert!(locate("d: 4\n", &[Seg::Key("d")]).is_some());
         renew_locate_budget();
         assert!(locate(text, &[Seg::Key("b")]).is_some());
+    }
+
+    #[test]
+    fn yaml_errors_at_the_end_of_input_stay_inside_the_text() {
+        // Found by the `markdown` fuzz target: an unclosed chart block at the end of a page.
+        let text = "---\ntitle: x\n---\n```chart\ntitle: t\ndatg";
+        let err = serde_yaml::from_str::<serde_yaml::Value>("title: t\ndatg\n").unwrap_err();
+        let d = error_to_diagnostic("a.md", text, &err, 4);
+        assert_eq!((d.line, d.column), (6, 5), "{}", d.message);
     }
 
     #[test]

@@ -151,12 +151,14 @@ mod tests {
 
     fn chart(yaml: &str) -> (String, Vec<Diagnostic>) {
         let mut diags = Vec::new();
+        // The whole file, with the block's YAML starting on line 5 as `yaml_pos` says.
+        let text = format!("---\ntitle: t\n---\n```chart\n{yaml}```\n");
         let html = render(
             yaml,
             1,
             "a.md",
             Position { line: 5, column: 1 },
-            yaml,
+            &text,
             &mut diags,
         );
         (html, diags)
