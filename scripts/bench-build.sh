@@ -89,12 +89,13 @@ for n in "${sizes[@]}"; do
   esac
   peers="${!peers_var:-$default_peers}"
 
-  # The corpus (run-peers.sh would generate it too; done here first for the warm-up build).
+  # The corpus (run-peers.sh would generate it too; done here first for the warm-up build, by
+  # the shared generator run through scripts/bench-gen-corpus.py: the same bytes, linear time).
   corpus="$KIT/work/corpus-$n"
   want="$(python3 "$KIT/gen_corpus.py" --pages "$n" --out "$corpus" --print-stamp)"
   if [[ ! -f "$corpus/STAMP" || "$(cat "$corpus/STAMP")" != "$want" ]]; then
     log "generating corpus of $n pages"
-    python3 "$KIT/gen_corpus.py" --pages "$n" --out "$corpus" >&2
+    python3 "$REPO/scripts/bench-gen-corpus.py" "$KIT/gen_corpus.py" --pages "$n" --out "$corpus" >&2
   fi
 
   # Untimed warm-up build: checks that veiviser accepts the corpus and makes its urls.lock.
