@@ -99,6 +99,19 @@ impl Site {
         cmd
     }
 
+    /// Runs the real binary with `command`, asserts that it exits with 1 (errors in the site)
+    /// and returns what it printed on stderr.
+    pub(crate) fn stderr_of_failing(&self, command: &str) -> String {
+        let out = self
+            .cli()
+            .arg(command)
+            .assert()
+            .code(1)
+            .get_output()
+            .clone();
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+
     pub(crate) fn public(&self) -> PathBuf {
         self.root.join("public")
     }

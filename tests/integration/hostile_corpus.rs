@@ -282,14 +282,7 @@ fn the_binary_exits_1_and_keeps_the_previous_site_for_hostile_input() {
         site.cli().arg("build").assert().success();
         let before = site.output_fingerprint();
         site.overlay(&format!("hostile/{case}"));
-        let out = site
-            .cli()
-            .arg("build")
-            .assert()
-            .code(1)
-            .get_output()
-            .clone();
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stderr = site.stderr_of_failing("build");
         assert!(stderr.contains(at), "{case}: {stderr}");
         assert_eq!(before, site.output_fingerprint(), "{case}");
     }

@@ -22,14 +22,7 @@ fn non_utf8_file_names_are_refused_with_a_clear_error() {
         "---\ntitle: Kafe\n---\n",
     )
     .unwrap();
-    let out = site
-        .cli()
-        .arg("build")
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = site.stderr_of_failing("build");
     assert!(
         stderr.contains("error[bad-file-name]")
             && stderr.contains("content/kommuner/caf\u{fffd}.md"),
@@ -76,14 +69,7 @@ fn a_50_mb_page_is_refused_before_it_is_read() {
     let file = std::fs::File::create(site.root.join("content/kommuner/stor.md")).unwrap();
     // Sparse: the file reports 50 MB without costing the disk; the size check must come first.
     file.set_len(50 * 1024 * 1024).unwrap();
-    let out = site
-        .cli()
-        .arg("build")
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = site.stderr_of_failing("build");
     assert!(
         stderr.contains("error[file-too-large]: file is 52428800 bytes")
             && stderr.contains("content/kommuner/stor.md"),

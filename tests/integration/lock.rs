@@ -70,14 +70,7 @@ fn page_moved_without_alias_fails_naming_the_url() {
     assert_eq!(lock(&site), before, "a failed build never writes the lock");
     assert!(!site.public().exists(), "a failed build publishes nothing");
 
-    let out = site
-        .cli()
-        .arg("check")
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = site.stderr_of_failing("check");
     assert!(
         stderr.contains("/om/") && stderr.contains("urls.lock:"),
         "{stderr}"
