@@ -309,14 +309,18 @@ mod tests {
         }
     }
 
+    fn file(path: &str, bytes: &str) -> OutputFile {
+        OutputFile {
+            path: path.into(),
+            bytes: bytes.as_bytes().to_vec(),
+        }
+    }
+
     #[test]
     fn write_replaces_output_and_removes_stale_files() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let f = |p: &str, b: &str| OutputFile {
-            path: p.into(),
-            bytes: b.as_bytes().to_vec(),
-        };
+        let f = file;
         write_dir(
             &out,
             dir.path(),
@@ -357,10 +361,7 @@ mod tests {
         use std::os::unix::fs::MetadataExt as _;
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let f = |p: &str, b: &str| OutputFile {
-            path: p.into(),
-            bytes: b.as_bytes().to_vec(),
-        };
+        let f = file;
         write_dir(
             &out,
             dir.path(),
