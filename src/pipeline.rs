@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! source::load ─▶ Config::parse ─▶ page::parse (parallel) ─▶ graph::build ─▶ graph::lock::check
-//!              ─▶ html::render (parallel) ─▶ search::build
+//!              ─▶ search::build ─▶ html::render (parallel)
 //!              ─▶ html::verify::check (every link of the output)
 //!              ─▶ output::write_dir ─▶ output::write_lock (only after the site was written)
 //! ```
@@ -10,6 +10,7 @@
 //! [`compile`] is pure (sources in, files and diagnostics out) so `serve` can keep the result in
 //! memory; [`build`] adds the disk at both ends.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -99,6 +100,8 @@ pub struct Compiled {
     pub files: Vec<OutputFile>,
     /// Errors and warnings, sorted by file and position, with source snippets attached.
     pub diagnostics: Vec<Diagnostic>,
+    /// The site's graph. After [`build`], entry pages' `body.html` is empty: it was released as
+    /// each page was rendered.
     pub graph: SiteGraph,
     pub timings: Vec<Timing>,
     /// What the `urls.lock` check found, and the new lock text if it must change.
@@ -148,7 +151,7 @@ impl Compiled {
 
 /// Runs every stage after `source` on sources already in memory.
 pub fn compile(sources: &SiteSources, options: &BuildOptions, progress: &dyn Progress) -> Compiled {
-    compile_with(sources, options, progress, None)
+    compile_with(Cow::Borrowed(sources), options, progress, None)
 }
 
 /// Like [`compile`], with the same result, but parses and renders only what changed since the
@@ -159,11 +162,14 @@ pub fn compile_incremental(
     progress: &dyn Progress,
     cache: &mut Cache,
 ) -> Compiled {
-    compile_with(sources, options, progress, Some(cache))
+    compile_with(Cow::Borrowed(sources), options, progress, Some(cache))
 }
 
+/// With owned `sources` (a `build`), the Markdown texts are released once the pages are parsed:
+/// the rest of the run needs them only to show the lines of later diagnostics, which are then
+/// read again from `options.root` (see [`attach_snippets`]).
 fn compile_with(
-    sources: &SiteSources,
+    mut sources: Cow<'_, SiteSources>,
     options: &BuildOptions,
     progress: &dyn Progress,
     mut cache: Option<&mut Cache>,
@@ -191,7 +197,8 @@ fn compile_with(
         Err(d) => {
             diagnostics.extend(d);
             return finish(
-                sources,
+                &sources,
+                &options.root,
                 Compiled {
                     diagnostics,
                     timings,
@@ -225,6 +232,13 @@ fn compile_with(
             })
             .collect()
     };
+    let release = matches!(sources, Cow::Owned(_));
+    if let Cow::Owned(sources) = &mut sources {
+        for file in &mut sources.content {
+            file.text = String::new();
+        }
+    }
+    let sources = &*sources;
     let mut pages = Vec::with_capacity(parsed.len());
     for p in parsed {
         diagnostics.extend(p.diagnostics);
@@ -232,7 +246,7 @@ fn compile_with(
     }
     lap("page", &mut timings);
 
-    let (graph, graph_diags) = graph::build(
+    let (mut graph, graph_diags) = graph::build(
         pages,
         &config,
         GraphOptions {
@@ -254,6 +268,7 @@ fn compile_with(
             diagnostics.extend(d);
             return finish(
                 sources,
+                &options.root,
                 Compiled {
                     diagnostics,
                     graph,
@@ -265,7 +280,30 @@ fn compile_with(
         }
     };
     let defer_search = cache.as_ref().is_some_and(|c| c.defer_search);
+    // The index is built before the pages are rendered, so the peak memory holds the index's
+    // working set or the rendered pages, never both.
+    let mut deferred_search = None;
+    let mut search_files = Vec::new();
+    if defer_search {
+        // The index comes later; problems in `synonyms.yaml` are still reported now.
+        if let Some(text) = sources.synonyms_text.as_deref() {
+            diagnostics.extend(search::Synonyms::parse(text).1);
+        }
+        deferred_search = Some(config.clone());
+    } else {
+        let search_diags;
+        (search_files, search_diags) = search::build(&search::SearchInput {
+            graph: &graph,
+            config: &config,
+            synonyms_text: sources.synonyms_text.as_deref(),
+        });
+        diagnostics.extend(search_diags);
+    }
+    lap("search", &mut timings);
     progress.start("skrive sider", graph.pages.len());
+    // A build releases each page's Markdown HTML as the page is rendered (nothing after this
+    // stage reads it); `serve` keeps it for the next incremental render.
+    let bodies = (release && cache.is_none()).then(|| html::take_entry_bodies(&mut graph));
     let input = html::RenderInput {
         graph: &graph,
         config: &config,
@@ -274,7 +312,10 @@ fn compile_with(
     };
     let (mut files, html_diags) = match cache.as_deref_mut() {
         Some(cache) => cache.render(&input, incremental::site_inputs_hash(sources, options)),
-        None => html::render(&input),
+        None => match bodies {
+            Some(bodies) => html::render_releasing(&input, bodies),
+            None => html::render(&input),
+        },
     };
     progress.advance(graph.pages.len());
     diagnostics.extend(html_diags);
@@ -282,24 +323,8 @@ fn compile_with(
         path: a.rel_path.clone(),
         bytes: a.bytes.clone(),
     }));
+    files.extend(search_files);
     lap("html", &mut timings);
-    let mut deferred_search = None;
-    if defer_search {
-        // The index comes later; problems in `synonyms.yaml` are still reported now.
-        if let Some(text) = sources.synonyms_text.as_deref() {
-            diagnostics.extend(search::Synonyms::parse(text).1);
-        }
-        deferred_search = Some(config.clone());
-    } else {
-        let (search_files, search_diags) = search::build(&search::SearchInput {
-            graph: &graph,
-            config: &config,
-            synonyms_text: sources.synonyms_text.as_deref(),
-        });
-        files.extend(search_files);
-        diagnostics.extend(search_diags);
-    }
-    lap("search", &mut timings);
     let verified =
         html::verify::check_cached(&files, &graph, &config, cache.map(|c| &mut c.verify));
     diagnostics.extend(verified.diagnostics);
@@ -307,6 +332,7 @@ fn compile_with(
     progress.finish();
     finish(
         sources,
+        &options.root,
         Compiled {
             files,
             diagnostics,
@@ -319,16 +345,19 @@ fn compile_with(
     )
 }
 
-fn finish(sources: &SiteSources, mut compiled: Compiled) -> Compiled {
+fn finish(sources: &SiteSources, root: &Path, mut compiled: Compiled) -> Compiled {
     compiled.diagnostics = error::cap_per_file(std::mem::take(&mut compiled.diagnostics));
-    attach_snippets(&mut compiled.diagnostics, sources);
+    attach_snippets(&mut compiled.diagnostics, sources, root);
     error::sort(&mut compiled.diagnostics);
     compiled.diagnostics.dedup();
     compiled
 }
 
-/// Gives diagnostics raised away from the text (graph, html stages) their source line.
-fn attach_snippets(diags: &mut [Diagnostic], sources: &SiteSources) {
+/// Gives diagnostics raised away from the text (graph, html stages) their source line. A
+/// Markdown text released by [`compile_with`] is read again from `root`.
+fn attach_snippets(diags: &mut [Diagnostic], sources: &SiteSources, root: &Path) {
+    let mut reread: std::collections::HashMap<&str, Option<String>> =
+        std::collections::HashMap::new();
     for d in diags
         .iter_mut()
         .filter(|d| d.source_line.is_none() && d.line > 0)
@@ -338,11 +367,17 @@ fn attach_snippets(diags: &mut [Diagnostic], sources: &SiteSources) {
         } else if d.file == source::LOCK_FILE {
             sources.lock_text.as_deref()
         } else {
-            sources
+            match sources
                 .content
                 .binary_search_by(|s| s.rel_path.as_str().cmp(&d.file))
-                .ok()
-                .map(|i| sources.content[i].text.as_str())
+            {
+                Ok(i) if sources.content[i].text.is_empty() => reread
+                    .entry(sources.content[i].rel_path.as_str())
+                    .or_insert_with_key(|rel| source::read_again(root, rel))
+                    .as_deref(),
+                Ok(i) => Some(sources.content[i].text.as_str()),
+                Err(_) => None,
+            }
         };
         if let Some(text) = text {
             let span = d.span_len;
@@ -366,7 +401,7 @@ pub fn build(options: &BuildOptions, write: bool, progress: &dyn Progress) -> Re
     let sources = source::load(&options.root, &theme_name)?;
     let load_time = started.elapsed();
     let (load_cpu, load_peak) = (cpu_time(), peak_rss_kb());
-    let mut compiled = compile(&sources, options, progress);
+    let mut compiled = compile_with(Cow::Owned(sources), options, progress, None);
     compiled.timings.insert(
         0,
         Timing {
@@ -376,7 +411,6 @@ pub fn build(options: &BuildOptions, write: bool, progress: &dyn Progress) -> Re
             cpu: load_cpu,
         },
     );
-    drop(sources);
     if !write || compiled.has_errors() {
         return Ok(BuildReport {
             compiled,

@@ -34,9 +34,13 @@ pub struct OutputFile {
 
 impl OutputFile {
     fn html(url: &str, text: String) -> Self {
+        let mut bytes = text.into_bytes();
+        // The renderer grows its buffer by doubling: without this a site's pages would hold
+        // about a third more memory than their bytes until they are written.
+        bytes.shrink_to_fit();
         Self {
             path: format!("{url}index.html"),
-            bytes: text.into_bytes(),
+            bytes,
         }
     }
 }
@@ -61,6 +65,41 @@ pub fn render(input: &RenderInput<'_>) -> (Vec<OutputFile>, Vec<Diagnostic>) {
         .map(|(ix, page)| render_entry(input, ix, page))
         .collect();
     assemble(entries, render_site_pages(input))
+}
+
+/// [`render`] for a graph whose entry pages' Markdown HTML was taken out into `bodies` (by page
+/// index; see [`take_entry_bodies`]): each body is freed as soon as its page is rendered, so a
+/// build never holds a site's rendered Markdown and its finished pages at once.
+pub fn render_releasing(
+    input: &RenderInput<'_>,
+    bodies: Vec<String>,
+) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let entries: Vec<Rendered> = input
+        .graph
+        .pages
+        .par_iter()
+        .zip(bodies)
+        .enumerate()
+        .filter(|(_, (p, _))| p.role == PageRole::Entry)
+        .map(|(ix, (page, body))| render_entry_with(input, ix, page, &body))
+        .collect();
+    assemble(entries, render_site_pages(input))
+}
+
+/// Takes the Markdown HTML of every entry page out of `graph` (leaving it empty there), by page
+/// index, for [`render_releasing`].
+pub fn take_entry_bodies(graph: &mut crate::graph::SiteGraph) -> Vec<String> {
+    graph
+        .pages
+        .iter_mut()
+        .map(|p| {
+            if p.role == PageRole::Entry {
+                std::mem::take(&mut p.body.html)
+            } else {
+                String::new()
+            }
+        })
+        .collect()
 }
 
 /// One output, or the template error that prevented it.
@@ -105,7 +144,11 @@ pub fn assemble(
     let mut diags = Vec::new();
     for r in entries.into_iter().chain(site_pages) {
         match r {
-            Ok(f) => files.push(f),
+            Ok(mut f) => {
+                // Serialisers grow their buffers by doubling; the files live until written.
+                f.bytes.shrink_to_fit();
+                files.push(f);
+            }
             Err(d) => diags.push(d),
         }
     }
@@ -217,7 +260,15 @@ struct PageView {
     word_count: usize,
 }
 
-fn page_view(input: &RenderInput<'_>, views: &Views<'_>, ix: PageIx, page: &Page) -> PageView {
+/// `body` is the page's rendered Markdown (`page.body.html`, or the same text taken out of the
+/// graph by [`render_releasing`]).
+fn page_view(
+    input: &RenderInput<'_>,
+    views: &Views<'_>,
+    ix: PageIx,
+    page: &Page,
+    body: &str,
+) -> PageView {
     let graph = input.graph;
     let kind = page.kind.clone().unwrap_or_default();
     let mut breadcrumbs = vec![LinkView {
@@ -252,7 +303,7 @@ fn page_view(input: &RenderInput<'_>, views: &Views<'_>, ix: PageIx, page: &Page
         kind,
         code: context::code_of(input.config, page).unwrap_or_default(),
         content: fill_placeholders(
-            &page.body.html,
+            body,
             graph.links.get(ix).map_or(&[][..], Vec::as_slice),
             views,
         ),
@@ -319,9 +370,13 @@ pub fn fill_placeholders(html: &str, links: &[graph::ResolvedLink], views: &View
 
 /// Renders the entry page `page` (at `ix` in the graph).
 pub fn render_entry(input: &RenderInput<'_>, ix: PageIx, page: &Page) -> Rendered {
+    render_entry_with(input, ix, page, &page.body.html)
+}
+
+fn render_entry_with(input: &RenderInput<'_>, ix: PageIx, page: &Page, body: &str) -> Rendered {
     let views = Views::new(input.graph, input.config, &page.url);
     let mut ctx = base_context(input, &views, &page.url, &page.title);
-    ctx.insert("page", &page_view(input, &views, ix, page));
+    ctx.insert("page", &page_view(input, &views, ix, page, body));
     let template = page
         .kind
         .as_deref()
@@ -490,7 +545,8 @@ fn render_home(input: &RenderInput<'_>) -> Result<OutputFile, Diagnostic> {
     let title = home.map_or_else(|| input.config.title.clone(), |p| p.title.clone());
     let mut ctx = base_context(input, &views, "", &title);
     if let Some(ix) = graph.home {
-        ctx.insert("page", &page_view(input, &views, ix, &graph.pages[ix]));
+        let page = &graph.pages[ix];
+        ctx.insert("page", &page_view(input, &views, ix, page, &page.body.html));
     }
     let sections: Vec<SectionSummary> = graph
         .sections

@@ -249,13 +249,13 @@ fn is_hyphen(c: char) -> bool {
 }
 
 /// NFC of `text`; tokens' byte ranges refer to this string.
-pub fn nfc(text: &str) -> String {
-    // Nearly all text is already NFC; the quick check spares the recomposition pass.
+pub fn nfc(text: &str) -> std::borrow::Cow<'_, str> {
+    // Nearly all text is already NFC; the quick check spares the recomposition pass and the copy.
     if unicode_normalization::is_nfc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes
     {
-        return text.to_owned();
+        return std::borrow::Cow::Borrowed(text);
     }
-    text.nfc().collect()
+    std::borrow::Cow::Owned(text.nfc().collect())
 }
 
 /// Tokens of `text`, which must already be NFC (see [`nfc`]).
@@ -317,7 +317,8 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(&str, bool, bool, usize, usi
         let slice = |a: usize, b: usize| &text[byte_at(a)..byte_at(b)];
         let has_digit = |a: usize, b: usize| chars[a..b].iter().any(|c| c.1.is_numeric());
         let mut push = |s: &str, code: bool, joined: bool, a: usize, b: usize| {
-            if s.chars().count() <= MAX_TOKEN_CHARS {
+            // A string has at least as many bytes as chars: most tokens need no count.
+            if s.len() <= MAX_TOKEN_CHARS || s.chars().count() <= MAX_TOKEN_CHARS {
                 f(s, code, joined, byte_at(a), byte_at(b));
             }
         };
@@ -344,7 +345,8 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(&str, bool, bool, usize, usi
 pub fn lowercase_into(word: &str, buf: &mut String) {
     buf.clear();
     if word.is_ascii() {
-        buf.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        buf.push_str(word);
+        buf.make_ascii_lowercase();
     } else {
         buf.push_str(&word.to_lowercase());
     }

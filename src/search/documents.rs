@@ -15,7 +15,7 @@ use crate::page::{Page, PageRole};
 
 /// One page as the index sees it.
 #[derive(Debug, Clone)]
-pub struct SearchPage {
+pub struct SearchPage<'a> {
     pub id: String,
     /// Site-relative URL (`takster/l8/`).
     pub url: String,
@@ -28,15 +28,16 @@ pub struct SearchPage {
     pub kind: usize,
     /// Per configured filter: index into its values, or `None`.
     pub filters: Vec<Option<usize>>,
-    pub sections: Vec<SearchSection>,
+    /// Borrowed from the graph: the section text is the bulk of a site and is not copied.
+    pub sections: Vec<SearchSection<'a>>,
 }
 
 /// A part of a page under one heading; section 0 is the lead (no anchor, no heading).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SearchSection {
-    pub anchor: String,
-    pub heading: String,
-    pub text: String,
+pub struct SearchSection<'a> {
+    pub anchor: &'a str,
+    pub heading: &'a str,
+    pub text: &'a str,
 }
 
 /// A kind as shown in filters.
@@ -64,7 +65,7 @@ pub struct Facets {
 }
 
 /// Collects the entry pages of `graph` in index order.
-pub fn collect(graph: &SiteGraph, config: &Config) -> (Vec<SearchPage>, Facets) {
+pub fn collect<'a>(graph: &'a SiteGraph, config: &Config) -> (Vec<SearchPage<'a>>, Facets) {
     let mut kinds: Vec<KindFacet> = config
         .kinds_in_order()
         .into_iter()
@@ -79,7 +80,7 @@ pub fn collect(graph: &SiteGraph, config: &Config) -> (Vec<SearchPage>, Facets) 
         label: "Side".into(),
         plural: "Andre sider".into(),
     });
-    let entries: Vec<&Page> = graph
+    let entries: Vec<&'a Page> = graph
         .pages
         .iter()
         .filter(|p| p.role == PageRole::Entry)
@@ -115,7 +116,7 @@ pub fn collect(graph: &SiteGraph, config: &Config) -> (Vec<SearchPage>, Facets) 
             }
         })
         .collect();
-    let mut pages: Vec<SearchPage> = entries
+    let mut pages: Vec<SearchPage<'a>> = entries
         .iter()
         .zip(&labels)
         .map(|(page, labels)| {
@@ -144,20 +145,20 @@ pub fn collect(graph: &SiteGraph, config: &Config) -> (Vec<SearchPage>, Facets) 
     (pages, Facets { kinds, filters })
 }
 
-fn search_page(
+fn search_page<'a>(
     config: &Config,
-    page: &Page,
+    page: &'a Page,
     kind: usize,
     filters: Vec<Option<usize>>,
-) -> SearchPage {
+) -> SearchPage<'a> {
     let mut sections = vec![SearchSection::default()];
     for s in &page.body.sections {
         match &s.anchor {
-            None => sections[0].text.clone_from(&s.text),
+            None => sections[0].text = &s.text,
             Some(a) => sections.push(SearchSection {
-                anchor: a.clone(),
-                heading: s.heading.clone(),
-                text: s.text.clone(),
+                anchor: a,
+                heading: &s.heading,
+                text: &s.text,
             }),
         }
     }
@@ -208,7 +209,7 @@ fn short_title(title: &str) -> String {
 }
 
 /// Runs of pages sharing kind and filter values: `(first page, kind, filter values)`.
-pub fn ranges(pages: &[SearchPage]) -> Vec<(usize, usize, Vec<Option<usize>>)> {
+pub fn ranges(pages: &[SearchPage<'_>]) -> Vec<(usize, usize, Vec<Option<usize>>)> {
     let mut out: Vec<(usize, usize, Vec<Option<usize>>)> = Vec::new();
     for (i, p) in pages.iter().enumerate() {
         let same = out

@@ -164,11 +164,16 @@ pub fn fragment_path(groups: &[String], p: usize) -> String {
 
 /// A script that hands `value` to `veiviser_load` under `name`.
 pub fn script(name: &str, value: &impl Serialize) -> Vec<u8> {
-    let mut out = format!("veiviser_load(\"{name}\",").into_bytes();
     // `<` escaped: hostile titles stay inert even if a script is ever inlined into a page.
-    out.extend(crate::html::site_files::html_safe_json(
+    let json = crate::html::site_files::html_safe_json(
         serde_json::to_vec(value).expect("search files serialise"),
-    ));
+    );
+    let head = format!("veiviser_load(\"{name}\",");
+    // Sized exactly: the site's search files stay in memory until they are written, and a
+    // buffer grown by doubling held up to twice their bytes.
+    let mut out = Vec::with_capacity(head.len() + json.len() + 3);
+    out.extend_from_slice(head.as_bytes());
+    out.extend_from_slice(&json);
     out.extend_from_slice(b");\n");
     out
 }

@@ -79,14 +79,7 @@ pub struct Index {
     pub docs: u32,
 }
 
-/// Term frequencies per field of one document, while it is read.
-struct DocTerms {
-    section: u16,
-    lens: [u32; FIELD_COUNT],
-    terms: FastMap<String, [u16; FIELD_COUNT]>,
-}
-
-/// One document once its terms are in the dictionary: ids instead of strings, in a plain
+/// One document once its terms are counted: term ids and their frequency per field, in a plain
 /// vector. Every document of the site is held until the average field lengths are known, so
 /// this is what the index's memory grows with.
 struct DocIds {
@@ -97,21 +90,122 @@ struct DocIds {
 
 /// Pages counted in parallel at a time; their term strings live only until they are merged.
 const BATCH_PAGES: usize = 256;
+/// Pages one thread counts with one local dictionary ([`Run`]).
+const RUN_PAGES: usize = 32;
 
-fn add_text(doc: &mut DocTerms, field: Field, text: &str) {
-    let mut lower = String::new();
-    analyse::for_each_token(&analyse::nfc(text), |raw, _, joined, _, _| {
-        if !joined {
-            doc.lens[field as usize] += 1;
-        }
-        analyse::lowercase_into(raw, &mut lower);
-        let tf = if let Some(tf) = doc.terms.get_mut(lower.as_str()) {
-            tf
+/// The documents of a run of consecutive pages, counted by one thread with a dictionary of its
+/// own: a term's string is allocated once per run rather than once per document, and merging a
+/// run into the site's dictionary looks each of its terms up once.
+#[derive(Default)]
+struct Run {
+    /// Term → id local to this run.
+    ids: FastMap<String, u32>,
+    /// Per local id: the term's frequencies in the document being read.
+    counts: Vec<[u16; FIELD_COUNT]>,
+    /// Local ids with a count in the document being read.
+    touched: Vec<u32>,
+    lens: [u32; FIELD_COUNT],
+    lower: String,
+    /// The documents of each page of the run, with local ids.
+    pages: Vec<Vec<DocIds>>,
+}
+
+impl Run {
+    /// The counts of `term` in the document being read.
+    fn counts_of(&mut self, term: &str) -> &mut [u16; FIELD_COUNT] {
+        let id = if let Some(&id) = self.ids.get(term) {
+            id
         } else {
-            doc.terms.entry(lower.clone()).or_insert([0; FIELD_COUNT])
+            let id = u32::try_from(self.ids.len()).unwrap_or(u32::MAX);
+            self.ids.insert(term.to_owned(), id);
+            self.counts.push([0; FIELD_COUNT]);
+            id
         };
-        tf[field as usize] = tf[field as usize].saturating_add(1);
-    });
+        let counts = &mut self.counts[id as usize];
+        if *counts == [0; FIELD_COUNT] {
+            self.touched.push(id);
+        }
+        counts
+    }
+
+    fn add_text(&mut self, field: Field, text: &str) {
+        let f = field as usize;
+        let mut lower = std::mem::take(&mut self.lower);
+        analyse::for_each_token(&analyse::nfc(text), |raw, _, joined, _, _| {
+            if !joined {
+                self.lens[f] += 1;
+            }
+            analyse::lowercase_into(raw, &mut lower);
+            let tf = self.counts_of(&lower);
+            tf[f] = tf[f].saturating_add(1);
+        });
+        self.lower = lower;
+    }
+
+    fn add_whole(&mut self, text: &str) {
+        if let Some(key) = whole_key(text) {
+            self.counts_of(&key)[Field::Whole as usize] = 1;
+        }
+    }
+
+    /// Ends the document being read: section `section` of the current page.
+    fn end_doc(&mut self, section: usize) -> DocIds {
+        let counts = &mut self.counts;
+        let terms = self
+            .touched
+            .drain(..)
+            .map(|id| (id, std::mem::take(&mut counts[id as usize])))
+            .collect();
+        DocIds {
+            section: u16::try_from(section).unwrap_or(u16::MAX),
+            lens: std::mem::take(&mut self.lens),
+            terms,
+        }
+    }
+
+    /// Reads the documents of `page`: one per section; the first also holds the title, code,
+    /// keywords, facet labels and summary.
+    fn add_page(&mut self, page: &SearchPage<'_>, facet_labels: &[String]) {
+        let mut docs = Vec::with_capacity(page.sections.len());
+        for (i, s) in page.sections.iter().enumerate() {
+            if i == 0 {
+                self.add_text(Field::Title, &page.title);
+                self.add_text(Field::Code, &page.code);
+                self.add_whole(&page.title);
+                self.add_whole(&page.code);
+                for k in &page.keywords {
+                    self.add_text(Field::Keywords, k);
+                    self.add_whole(k);
+                }
+                for l in facet_labels {
+                    self.add_text(Field::Facet, l);
+                }
+                self.add_text(Field::Summary, &page.summary);
+            }
+            self.add_text(Field::Heading, s.heading);
+            self.add_text(Field::Body, s.text);
+            docs.push(self.end_doc(i));
+        }
+        self.pages.push(docs);
+    }
+
+    /// Puts the run's terms into the site's dictionary `ids` and its documents, with the site's
+    /// ids, after those already in `docs`.
+    fn merge_into(self, ids: &mut FastMap<String, u32>, docs: &mut Vec<Vec<DocIds>>) {
+        let mut global = vec![0u32; self.ids.len()];
+        for (term, local) in self.ids {
+            let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+            global[local as usize] = *ids.entry(term).or_insert(next);
+        }
+        for mut page in self.pages {
+            for d in &mut page {
+                for (id, _) in &mut d.terms {
+                    *id = global[*id as usize];
+                }
+            }
+            docs.push(page);
+        }
+    }
 }
 
 /// Longest value (in words) that gets a whole-value key.
@@ -129,66 +223,35 @@ pub fn whole_key(text: &str) -> Option<String> {
     (!words.is_empty() && words.len() <= WHOLE_MAX_WORDS).then(|| format!("={}", words.join(" ")))
 }
 
-fn add_whole(doc: &mut DocTerms, text: &str) {
-    if let Some(key) = whole_key(text) {
-        doc.terms.entry(key).or_insert([0; FIELD_COUNT])[Field::Whole as usize] = 1;
-    }
-}
-
-fn doc_terms(page: &SearchPage, facet_labels: &[String]) -> Vec<DocTerms> {
-    page.sections
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let mut d = DocTerms {
-                section: u16::try_from(i).unwrap_or(u16::MAX),
-                lens: [0; FIELD_COUNT],
-                terms: FastMap::default(),
-            };
-            if i == 0 {
-                add_text(&mut d, Field::Title, &page.title);
-                add_text(&mut d, Field::Code, &page.code);
-                add_whole(&mut d, &page.title);
-                add_whole(&mut d, &page.code);
-                for k in &page.keywords {
-                    add_text(&mut d, Field::Keywords, k);
-                    add_whole(&mut d, k);
-                }
-                for l in facet_labels {
-                    add_text(&mut d, Field::Facet, l);
-                }
-                add_text(&mut d, Field::Summary, &page.summary);
-            }
-            add_text(&mut d, Field::Heading, &s.heading);
-            add_text(&mut d, Field::Body, &s.text);
-            d
-        })
-        .collect()
-}
-
 /// Builds the index. `facet_labels(page)` gives the kind and filter labels a page is found by.
 pub fn build(
-    pages: &[SearchPage],
-    facet_labels: &(dyn Fn(&SearchPage) -> Vec<String> + Sync),
+    pages: &[SearchPage<'_>],
+    facet_labels: &(dyn Fn(&SearchPage<'_>) -> Vec<String> + Sync),
 ) -> Index {
     // Pass 1: term frequencies and field lengths, per document, counted in parallel a batch of
     // pages at a time while the previous batch is merged into the dictionary (every term string
     // once; documents keep ids).
     let mut ids: FastMap<String, u32> = FastMap::default();
     let mut docs: Vec<Vec<DocIds>> = Vec::with_capacity(pages.len());
-    let mut pending: Option<Vec<Vec<DocTerms>>> = None;
+    let mut pending: Option<Vec<Run>> = None;
     for batch in pages.chunks(BATCH_PAGES).map(Some).chain([None]) {
         let previous = pending.take();
         let ((), counted) = rayon::join(
             || {
-                for page_docs in previous.into_iter().flatten() {
-                    docs.push(page_docs.into_iter().map(|d| to_ids(d, &mut ids)).collect());
+                for run in previous.into_iter().flatten() {
+                    run.merge_into(&mut ids, &mut docs);
                 }
             },
             || {
                 batch.map(|b| {
-                    b.par_iter()
-                        .map(|p| doc_terms(p, &facet_labels(p)))
+                    b.par_chunks(RUN_PAGES)
+                        .map(|pages| {
+                            let mut run = Run::default();
+                            for p in pages {
+                                run.add_page(p, &facet_labels(p));
+                            }
+                            run
+                        })
                         .collect::<Vec<_>>()
                 })
             },
@@ -251,24 +314,6 @@ pub fn build(
     }
 }
 
-/// `d` with its terms put into the dictionary `ids`.
-fn to_ids(d: DocTerms, ids: &mut FastMap<String, u32>) -> DocIds {
-    let terms = d
-        .terms
-        .into_iter()
-        .map(|(term, tf)| {
-            let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
-            let id = *ids.entry(term).or_insert(next);
-            (id, tf)
-        })
-        .collect();
-    DocIds {
-        section: d.section,
-        lens: d.lens,
-        terms,
-    }
-}
-
 fn bm25f(tf: &[u16; FIELD_COUNT], lens: &[u32; FIELD_COUNT], avg: &[f64; FIELD_COUNT]) -> f64 {
     let mut w = 0.0;
     for f in 0..FIELD_COUNT {
@@ -311,7 +356,7 @@ mod tests {
     use super::*;
     use crate::search::documents::SearchSection;
 
-    fn page(title: &str, body: &str) -> SearchPage {
+    fn page<'a>(title: &str, body: &'a str) -> SearchPage<'a> {
         SearchPage {
             id: title.to_lowercase(),
             url: String::new(),
@@ -322,7 +367,7 @@ mod tests {
             kind: 0,
             filters: Vec::new(),
             sections: vec![SearchSection {
-                text: body.into(),
+                text: body,
                 ..SearchSection::default()
             }],
         }

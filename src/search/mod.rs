@@ -51,7 +51,7 @@ pub struct SearchInput<'a> {
 pub fn build(input: &SearchInput<'_>) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let (synonyms, diags) = input.synonyms_text.map(Synonyms::parse).unwrap_or_default();
     let (pages, facets) = documents::collect(input.graph, input.config);
-    let facet_labels = |p: &SearchPage| {
+    let facet_labels = |p: &SearchPage<'_>| {
         let mut labels = vec![facets.kinds[p.kind].label.clone()];
         labels.extend(
             p.filters
@@ -86,7 +86,7 @@ pub fn build(input: &SearchInput<'_>) -> (Vec<OutputFile>, Vec<Diagnostic>) {
 
 fn manifest(
     config: &Config,
-    pages: &[SearchPage],
+    pages: &[SearchPage<'_>],
     facets: &Facets,
     index: &Index,
     synonyms: Synonyms,
@@ -234,7 +234,7 @@ fn shortest_separator(prev: &str, next: &str) -> String {
     next.to_owned()
 }
 
-fn fragments(pages: &[SearchPage]) -> (Vec<OutputFile>, Vec<String>) {
+fn fragments(pages: &[SearchPage<'_>]) -> (Vec<OutputFile>, Vec<String>) {
     let bodies: Vec<Vec<u8>> = pages
         .par_iter()
         .enumerate()
@@ -250,7 +250,7 @@ fn fragments(pages: &[SearchPage]) -> (Vec<OutputFile>, Vec<String>) {
                     k: p.keywords.join(" · "),
                     d: p.sections
                         .iter()
-                        .map(|s| (s.anchor.clone(), s.heading.clone(), s.text.clone()))
+                        .map(|s| (s.anchor.to_owned(), s.heading.to_owned(), s.text.to_owned()))
                         .collect(),
                 },
             )

@@ -222,6 +222,14 @@ fn decode(rel: &str, bytes: Vec<u8>, diags: &mut Vec<Diagnostic>) -> Option<Stri
     }
 }
 
+/// The text of the Markdown file `rel_path` under `root` read again, the way [`load`] took it in
+/// (for the lines shown with diagnostics, after a build released the texts it had read).
+pub fn read_again(root: &Path, rel_path: &str) -> Option<String> {
+    std::fs::read_to_string(root.join(rel_path))
+        .ok()
+        .map(normalise)
+}
+
 fn normalise(mut text: String) -> String {
     if let Some(rest) = text.strip_prefix('\u{feff}') {
         text = rest.to_owned();
