@@ -331,7 +331,9 @@ fn entry(key: String, part: bool, mut postings: Vec<Posting>) -> Entry {
     let df = u32::try_from(postings.len()).unwrap_or(u32::MAX);
     let truncated = postings.len() > MAX_POSTINGS;
     if truncated {
-        postings.sort_by(|a, b| {
+        // The best MAX_POSTINGS by weight (ties by position, so the set is always the same),
+        // selected in linear time: common words have tens of thousands of postings.
+        postings.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| {
             b.weight
                 .total_cmp(&a.weight)
                 .then((a.page, a.section).cmp(&(b.page, b.section)))
