@@ -100,8 +100,8 @@ pub struct Compiled {
     pub files: Vec<OutputFile>,
     /// Errors and warnings, sorted by file and position, with source snippets attached.
     pub diagnostics: Vec<Diagnostic>,
-    /// The site's graph. After [`build`], entry pages' `body.html` is empty: it was released as
-    /// each page was rendered.
+    /// The site's graph. After [`build`], pages' `body.sections` and entry pages' `body.html`
+    /// are empty: they were released once the search index and each page were made.
     pub graph: SiteGraph,
     pub timings: Vec<Timing>,
     /// What the `urls.lock` check found, and the new lock text if it must change.
@@ -302,8 +302,14 @@ fn compile_with(
     lap("search", &mut timings);
     progress.start("skrive sider", graph.pages.len());
     // A build releases each page's Markdown HTML as the page is rendered (nothing after this
-    // stage reads it); `serve` keeps it for the next incremental render.
-    let bodies = (release && cache.is_none()).then(|| html::take_entry_bodies(&mut graph));
+    // stage reads it) and the section texts now; `serve` keeps both for the next compile.
+    let bodies = (release && cache.is_none()).then(|| {
+        // Section texts are read by the search index only.
+        for page in &mut graph.pages {
+            page.body.sections = Vec::new();
+        }
+        html::take_entry_bodies(&mut graph)
+    });
     let input = html::RenderInput {
         graph: &graph,
         config: &config,

@@ -79,13 +79,40 @@ pub struct Index {
     pub docs: u32,
 }
 
-/// One document once its terms are counted: term ids and their frequency per field, in a plain
-/// vector. Every document of the site is held until the average field lengths are known, so
-/// this is what the index's memory grows with.
+/// One document once its terms are counted: term ids and their frequencies, in plain vectors.
+/// Every document of the site is held until the average field lengths are known, so this is
+/// what the index's memory grows with: a term found in one field only, as nearly all are, packs
+/// its field and count into one `u32` (see [`pack`]); the others keep all fields in `multi`.
 struct DocIds {
     section: u16,
     lens: [u32; FIELD_COUNT],
-    terms: Vec<(u32, [u16; FIELD_COUNT])>,
+    terms: Vec<(u32, u32)>,
+    multi: Vec<[u16; FIELD_COUNT]>,
+}
+
+/// The top four bits of a packed frequency that mean "all fields, at this index of `multi`";
+/// any other value there is the one field the term occurs in.
+const MULTI: u32 = 0xF;
+
+/// Packs the frequencies `tf` of a term (see [`DocIds`]).
+fn pack(tf: [u16; FIELD_COUNT], multi: &mut Vec<[u16; FIELD_COUNT]>) -> u32 {
+    let mut fields = (0u32..).zip(tf).filter(|&(_, n)| n > 0);
+    if let (Some((field, n)), None) = (fields.next(), fields.next()) {
+        return field << 28 | u32::from(n);
+    }
+    multi.push(tf);
+    MULTI << 28 | u32::try_from(multi.len() - 1).unwrap_or(0x0FFF_FFFF)
+}
+
+/// The frequencies [`pack`] packed.
+fn unpack(packed: u32, multi: &[[u16; FIELD_COUNT]]) -> [u16; FIELD_COUNT] {
+    let (field, low) = (packed >> 28, packed & 0x0FFF_FFFF);
+    if field == MULTI {
+        return multi[low as usize];
+    }
+    let mut tf = [0; FIELD_COUNT];
+    tf[field as usize] = u16::try_from(low).unwrap_or(u16::MAX);
+    tf
 }
 
 /// Pages counted in parallel at a time; their term strings live only until they are merged.
@@ -151,15 +178,22 @@ impl Run {
     /// Ends the document being read: section `section` of the current page.
     fn end_doc(&mut self, section: usize) -> DocIds {
         let counts = &mut self.counts;
+        let mut multi = Vec::new();
         let terms = self
             .touched
             .drain(..)
-            .map(|id| (id, std::mem::take(&mut counts[id as usize])))
+            .map(|id| {
+                (
+                    id,
+                    pack(std::mem::take(&mut counts[id as usize]), &mut multi),
+                )
+            })
             .collect();
         DocIds {
             section: u16::try_from(section).unwrap_or(u16::MAX),
             lens: std::mem::take(&mut self.lens),
             terms,
+            multi,
         }
     }
 
@@ -190,17 +224,24 @@ impl Run {
     }
 
     /// Puts the run's terms into the site's dictionary `ids` and its documents, with the site's
-    /// ids, after those already in `docs`.
-    fn merge_into(self, ids: &mut FastMap<String, u32>, docs: &mut Vec<Vec<DocIds>>) {
+    /// ids, after those already in `docs`; counts the documents of each term in `df`.
+    fn merge_into(
+        self,
+        ids: &mut FastMap<String, u32>,
+        docs: &mut Vec<Vec<DocIds>>,
+        df: &mut Vec<u32>,
+    ) {
         let mut global = vec![0u32; self.ids.len()];
         for (term, local) in self.ids {
             let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
             global[local as usize] = *ids.entry(term).or_insert(next);
         }
+        df.resize(ids.len(), 0);
         for mut page in self.pages {
             for d in &mut page {
                 for (id, _) in &mut d.terms {
                     *id = global[*id as usize];
+                    df[*id as usize] += 1;
                 }
             }
             docs.push(page);
@@ -233,13 +274,14 @@ pub fn build(
     // once; documents keep ids).
     let mut ids: FastMap<String, u32> = FastMap::default();
     let mut docs: Vec<Vec<DocIds>> = Vec::with_capacity(pages.len());
+    let mut df: Vec<u32> = Vec::new();
     let mut pending: Option<Vec<Run>> = None;
     for batch in pages.chunks(BATCH_PAGES).map(Some).chain([None]) {
         let previous = pending.take();
         let ((), counted) = rayon::join(
             || {
                 for run in previous.into_iter().flatten() {
-                    run.merge_into(&mut ids, &mut docs);
+                    run.merge_into(&mut ids, &mut docs, &mut df);
                 }
             },
             || {
@@ -280,15 +322,17 @@ pub fn build(
 
     // Pass 2: weights, in page order so every postings list comes out sorted (a term occurs
     // once per document, so the order of terms inside a document does not matter).
-    let mut lists: Vec<Vec<Posting>> = vec![Vec::new(); ids.len()];
+    // Each list is allocated at its final length: the postings are the stage's largest data.
+    let mut lists: Vec<Vec<Posting>> = df.iter().map(|&n| Vec::with_capacity(n as usize)).collect();
+    drop(df);
     for (page, page_docs) in docs.into_iter().enumerate() {
         let page = u32::try_from(page).unwrap_or(u32::MAX);
         for d in page_docs {
-            for (id, tf) in d.terms {
+            for (id, packed) in d.terms {
                 lists[id as usize].push(Posting {
                     page,
                     section: d.section,
-                    weight: bm25f(&tf, &d.lens, &avg) as f32,
+                    weight: bm25f(&unpack(packed, &d.multi), &d.lens, &avg) as f32,
                 });
             }
         }
@@ -377,6 +421,69 @@ mod tests {
 
     fn find<'a>(ix: &'a Index, key: &str, part: bool) -> Option<&'a Entry> {
         ix.entries.iter().find(|e| e.key == key && e.part == part)
+    }
+
+    #[test]
+    fn packed_frequencies_unpack_to_what_was_counted() {
+        let mut multi = Vec::new();
+        let mut cases = vec![[0u16; FIELD_COUNT]; 0];
+        for f in 0..FIELD_COUNT {
+            for n in [1, 2, 255, 256, u16::MAX] {
+                let mut tf = [0; FIELD_COUNT];
+                tf[f] = n;
+                cases.push(tf);
+            }
+        }
+        cases.push([1, 0, 0, 0, 0, 0, 3, 0]);
+        cases.push([0, 0, 0, 0, 2, 0, u16::MAX, 1]);
+        let packed: Vec<u32> = cases.iter().map(|&tf| pack(tf, &mut multi)).collect();
+        assert_eq!(multi.len(), 2, "only terms of several fields go to `multi`");
+        for (tf, p) in cases.iter().zip(packed) {
+            assert_eq!(unpack(p, &multi), *tf);
+        }
+    }
+
+    #[test]
+    fn counting_by_runs_gives_the_same_index_as_one_page_at_a_time() {
+        // More pages than a run and a batch, with words shared between and within runs.
+        let bodies: Vec<String> = (0..(BATCH_PAGES + RUN_PAGES + 5))
+            .map(|i| {
+                format!(
+                    "ord{} felles tekst felles ord{} sykmelding-L8",
+                    i % 7,
+                    i % 13
+                )
+            })
+            .collect();
+        let pages: Vec<SearchPage<'_>> = bodies
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                let mut p = page(&format!("Side {i}"), b);
+                p.keywords = vec![format!("nøkkel {}", i % 3)];
+                p
+            })
+            .collect();
+        let all = build(&pages, &|_| vec!["Takst".to_owned()]);
+        for (i, p) in pages.iter().enumerate().step_by(37) {
+            let alone = build(std::slice::from_ref(p), &|_| vec!["Takst".to_owned()]);
+            for e in &alone.entries {
+                let same = all
+                    .entries
+                    .iter()
+                    .find(|a| a.key == e.key && a.part == e.part)
+                    .unwrap();
+                let here: Vec<u16> = same
+                    .postings
+                    .iter()
+                    .filter(|q| q.page as usize == i)
+                    .map(|q| q.section)
+                    .collect();
+                assert_eq!(here, [0], "{} on page {i}", e.key);
+            }
+        }
+        let felles = all.entries.iter().find(|e| e.key == "felles").unwrap();
+        assert_eq!(felles.df as usize, pages.len());
     }
 
     #[test]
