@@ -212,32 +212,38 @@ fn compile_with(
     }
     lap("config", &mut timings);
 
-    let parsed: Vec<page::Parsed> = if let Some(cache) = cache.as_deref_mut() {
-        cache.parse_all(
+    let release = matches!(sources, Cow::Owned(_));
+    let parse_one = |src: &source::SourceFile| {
+        let p = page::parse(src, &config);
+        progress.advance(1);
+        p
+    };
+    let parsed: Vec<page::Parsed> = match (cache.as_deref_mut(), &mut sources) {
+        (Some(cache), _) => cache.parse_all(
             &sources.content,
             options,
             &sources.config_text,
             &config,
             progress,
-        )
-    } else {
-        progress.start("lese sider", sources.content.len());
-        sources
-            .content
-            .par_iter()
-            .map(|src| {
-                let p = page::parse(src, &config);
-                progress.advance(1);
-                p
-            })
-            .collect()
-    };
-    let release = matches!(sources, Cow::Owned(_));
-    if let Cow::Owned(sources) = &mut sources {
-        for file in &mut sources.content {
-            file.text = String::new();
+        ),
+        (None, Cow::Owned(owned)) => {
+            progress.start("lese sider", owned.content.len());
+            // Each text is released as soon as its page is parsed.
+            owned
+                .content
+                .par_iter_mut()
+                .map(|src| {
+                    let p = parse_one(src);
+                    src.text = String::new();
+                    p
+                })
+                .collect()
         }
-    }
+        (None, Cow::Borrowed(borrowed)) => {
+            progress.start("lese sider", borrowed.content.len());
+            borrowed.content.par_iter().map(parse_one).collect()
+        }
+    };
     let sources = &*sources;
     let mut pages = Vec::with_capacity(parsed.len());
     for p in parsed {
