@@ -56,20 +56,13 @@ pub struct RenderInput<'a> {
 /// Renders the whole site. Template errors are diagnostics; the files rendered without error are
 /// returned either way.
 pub fn render(input: &RenderInput<'_>) -> (Vec<OutputFile>, Vec<Diagnostic>) {
-    let entries: Vec<Rendered> = input
-        .graph
-        .pages
-        .par_iter()
-        .enumerate()
-        .filter(|(_, p)| p.role == PageRole::Entry)
-        .map(|(ix, page)| render_entry(input, ix, page))
-        .collect();
-    assemble(entries, render_site_pages(input))
+    render_releasing(input, vec![String::new(); input.graph.pages.len()])
 }
 
 /// [`render`] for a graph whose entry pages' Markdown HTML was taken out into `bodies` (by page
 /// index; see [`take_entry_bodies`]): each body is freed as soon as its page is rendered, so a
-/// build never holds a site's rendered Markdown and its finished pages at once.
+/// build never holds a site's rendered Markdown and its finished pages at once. A page whose
+/// body is empty here is rendered with the body still in the graph.
 pub fn render_releasing(
     input: &RenderInput<'_>,
     bodies: Vec<String>,
@@ -81,7 +74,14 @@ pub fn render_releasing(
         .zip(bodies)
         .enumerate()
         .filter(|(_, (p, _))| p.role == PageRole::Entry)
-        .map(|(ix, (page, body))| render_entry_with(input, ix, page, &body))
+        .map(|(ix, (page, body))| {
+            let body = if body.is_empty() {
+                &page.body.html
+            } else {
+                &body
+            };
+            render_entry_with(input, ix, page, body)
+        })
         .collect();
     assemble(entries, render_site_pages(input))
 }

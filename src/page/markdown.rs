@@ -340,15 +340,17 @@ impl<'a> Renderer<'a, '_> {
     }
 
     fn push_section(&mut self, section: TextSection) {
-        let text = section
-            .text
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        self.body.word_count += text
-            .split(' ')
-            .filter(|w| w.chars().any(char::is_alphanumeric))
-            .count();
+        // Whitespace runs become one space; words with a letter or digit are counted.
+        let mut text = String::with_capacity(section.text.len());
+        for word in section.text.split_whitespace() {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(word);
+            if word.chars().any(char::is_alphanumeric) {
+                self.body.word_count += 1;
+            }
+        }
         if !text.is_empty() || section.anchor.is_some() {
             self.body.sections.push(TextSection { text, ..section });
         }
