@@ -12,7 +12,9 @@
 //! starting with `#` are comments. Entries are only ever added by veiviser; removing one is a
 //! deliberate, reviewable edit.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Position, did_you_mean};
 use crate::graph::{PageIx, SiteGraph, links};
@@ -38,16 +40,21 @@ pub struct LockReport {
     pub new_text: Option<String>,
 }
 
-/// One line of the lock.
+/// One line of the lock, borrowed from its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Entry {
+struct Entry<'a> {
+    /// The line as written (trimmed): `/takster/l8/#bruk`.
+    text: &'a str,
     /// Site-relative URL without leading slash (`takster/l8/`, `""` for the home page).
-    url: String,
-    anchor: Option<String>,
+    url: &'a str,
+    anchor: Option<&'a str>,
     line: usize,
 }
 
 /// Checks the lock against the graph. With `locked`, any entry the lock lacks is an error too.
+///
+/// A large site's lock has hundreds of thousands of lines (eight per page at 100,000 pages):
+/// lines are validated in parallel, looked up by hash, and sorted only when the lock grows.
 pub fn check(
     graph: &SiteGraph,
     text: Option<&str>,
@@ -55,29 +62,35 @@ pub fn check(
     diags: &mut Vec<Diagnostic>,
 ) -> LockReport {
     let entries = text.map(|t| parse(t, diags)).unwrap_or_default();
-    let locked_lines: BTreeSet<String> = entries.iter().map(line_of).collect();
+    let locked_lines: HashSet<&str> = entries.iter().map(|e| e.text).collect();
     check_entries(graph, &entries, &locked_lines, diags);
 
     let published = published(graph);
-    let added: Vec<String> = published
-        .keys()
-        .filter(|l| !locked_lines.contains(*l))
-        .cloned()
+    let mut added: Vec<String> = published
+        .par_iter()
+        .filter(|(l, _)| !locked_lines.contains(l.as_str()))
+        .map(|(l, _)| l.clone())
         .collect();
+    added.par_sort_unstable();
+    added.dedup();
     if locked {
         report_locked(graph, text.is_some(), &added, &published, diags);
     }
     let new_text = (!locked && (text.is_none() || !added.is_empty())).then(|| {
-        let mut all = locked_lines.clone();
-        all.extend(added.iter().cloned());
-        format(&all)
+        let mut all: Vec<&str> = locked_lines.iter().copied().collect();
+        all.extend(added.iter().map(String::as_str));
+        format(all)
     });
     LockReport { added, new_text }
 }
 
-/// The lock text for a set of entries.
-pub fn format(lines: &BTreeSet<String>) -> String {
-    let mut text = String::from(HEADER);
+/// The lock text for a set of entries: sorted bytewise, each once.
+pub fn format(mut lines: Vec<&str>) -> String {
+    lines.par_sort_unstable();
+    lines.dedup();
+    let mut text =
+        String::with_capacity(HEADER.len() + lines.iter().map(|l| l.len() + 1).sum::<usize>());
+    text.push_str(HEADER);
     for l in lines {
         text.push_str(l);
         text.push('\n');
@@ -85,79 +98,90 @@ pub fn format(lines: &BTreeSet<String>) -> String {
     text
 }
 
-fn line_of(e: &Entry) -> String {
-    match &e.anchor {
-        Some(a) => format!("/{}#{a}", e.url),
-        None => format!("/{}", e.url),
-    }
-}
-
 fn lock_error(line: usize, code: &'static str, message: String) -> Diagnostic {
     Diagnostic::error(LOCK_FILE, Position { line, column: 1 }, code, message)
 }
 
-fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Vec<Entry> {
-    let mut entries = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
-        let line = i + 1;
-        let l = raw.trim();
-        if l.is_empty() || l.starts_with('#') {
-            continue;
+fn parse<'a>(text: &'a str, diags: &mut Vec<Diagnostic>) -> Vec<Entry<'a>> {
+    let lines: Vec<&str> = text.lines().collect();
+    let parsed: Vec<Option<Result<Entry<'_>, Diagnostic>>> = lines
+        .par_iter()
+        .enumerate()
+        .map(|(i, raw)| parse_line(i + 1, raw))
+        .collect();
+    let mut entries = Vec::with_capacity(parsed.len());
+    for p in parsed.into_iter().flatten() {
+        match p {
+            Ok(e) => entries.push(e),
+            Err(d) => diags.push(d),
         }
-        if ["<<<<<<<", "=======", ">>>>>>>", "|||||||"]
-            .iter()
-            .any(|m| l.starts_with(m))
-        {
-            diags.push(
-                lock_error(
-                    line,
-                    "bad-lock",
-                    "urls.lock has a merge-conflict marker".into(),
-                )
-                .with_hint(
-                    "keep the lines of both sides and delete the markers; order does not matter",
-                ),
-            );
-            continue;
-        }
-        let (path, anchor) = match l.split_once('#') {
-            Some((p, a)) => (p, Some(a)),
-            None => (l, None),
-        };
-        let path_ok = path == "/" || normalise_alias(path).as_deref() == Some(path);
-        let anchor_ok = anchor.is_none_or(|a| !a.is_empty() && slugify(a) == a);
-        if !path_ok || !anchor_ok {
-            diags.push(
-                lock_error(
-                    line,
-                    "bad-lock",
-                    format!("`{l}` is not a URL path like /takster/l8/ or /takster/l8/#bruk"),
-                )
-                .with_span(l.chars().count()),
-            );
-            continue;
-        }
-        entries.push(Entry {
-            url: path.trim_start_matches('/').to_owned(),
-            anchor: anchor.map(str::to_owned),
-            line,
-        });
     }
     entries
 }
 
-/// Every entry the site publishes now, with the page it belongs to. Drafts publish nothing.
-fn published(graph: &SiteGraph) -> BTreeMap<String, PageIx> {
-    let mut out = BTreeMap::new();
-    for (ix, page) in graph.pages.iter().enumerate().filter(|(_, p)| !p.draft) {
-        out.insert(format!("/{}", page.url), ix);
-        for h in &page.body.headings {
-            out.insert(format!("/{}#{}", page.url, h.id), ix);
-        }
+/// Line `line` of the lock: nothing for a blank or comment line, else an entry or the reason it
+/// is not one.
+fn parse_line(line: usize, raw: &str) -> Option<Result<Entry<'_>, Diagnostic>> {
+    let l = raw.trim();
+    if l.is_empty() || l.starts_with('#') {
+        return None;
     }
+    if ["<<<<<<<", "=======", ">>>>>>>", "|||||||"]
+        .iter()
+        .any(|m| l.starts_with(m))
+    {
+        return Some(Err(lock_error(
+            line,
+            "bad-lock",
+            "urls.lock has a merge-conflict marker".into(),
+        )
+        .with_hint(
+            "keep the lines of both sides and delete the markers; order does not matter",
+        )));
+    }
+    let (path, anchor) = match l.split_once('#') {
+        Some((p, a)) => (p, Some(a)),
+        None => (l, None),
+    };
+    let path_ok = path == "/" || normalise_alias(path).as_deref() == Some(path);
+    let anchor_ok = anchor.is_none_or(|a| !a.is_empty() && slugify(a) == a);
+    if !path_ok || !anchor_ok {
+        return Some(Err(lock_error(
+            line,
+            "bad-lock",
+            format!("`{l}` is not a URL path like /takster/l8/ or /takster/l8/#bruk"),
+        )
+        .with_span(l.chars().count())));
+    }
+    Some(Ok(Entry {
+        text: l,
+        url: path.trim_start_matches('/'),
+        anchor,
+        line,
+    }))
+}
+
+/// Every entry the site publishes now, with the page it belongs to, in the order pages and then
+/// redirects come (a later line for the same entry names the page that counts). Drafts publish
+/// nothing.
+fn published(graph: &SiteGraph) -> Vec<(String, PageIx)> {
+    let mut out: Vec<(String, PageIx)> = graph
+        .pages
+        .par_iter()
+        .enumerate()
+        .filter(|(_, p)| !p.draft)
+        .flat_map_iter(|(ix, page)| {
+            std::iter::once((format!("/{}", page.url), ix)).chain(
+                page.body
+                    .headings
+                    .iter()
+                    .map(move |h| (format!("/{}#{}", page.url, h.id), ix)),
+            )
+        })
+        .collect();
     for r in &graph.redirects {
         if !graph.pages[r.to].draft {
-            out.insert(format!("/{}", r.from), r.to);
+            out.push((format!("/{}", r.from), r.to));
         }
     }
     out
@@ -172,8 +196,8 @@ enum Target {
 
 fn check_entries(
     graph: &SiteGraph,
-    entries: &[Entry],
-    locked_lines: &BTreeSet<String>,
+    entries: &[Entry<'_>],
+    locked_lines: &HashSet<&str>,
     diags: &mut Vec<Diagnostic>,
 ) {
     let redirects: HashMap<&str, PageIx> = graph
@@ -191,20 +215,20 @@ fn check_entries(
             .or_else(|| generated.contains(url).then_some(Target::Generated))
     };
     // Group by URL so a lost page is one error, not one per anchor it had.
-    let mut by_url: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
+    let mut by_url: BTreeMap<&str, Vec<&Entry<'_>>> = BTreeMap::new();
     for e in entries {
-        by_url.entry(e.url.as_str()).or_default().push(e);
+        by_url.entry(e.url).or_default().push(e);
     }
     for (url, group) in by_url {
         let first = group[0].line;
-        let anchors: Vec<&str> = group.iter().filter_map(|e| e.anchor.as_deref()).collect();
+        let anchors: Vec<&str> = group.iter().filter_map(|e| e.anchor).collect();
         match target(url) {
             None => diags.push(lost_page(graph, locked_lines, url, first, anchors.len())),
             Some(Target::Generated) => {
                 for e in group.iter().filter(|e| e.anchor.is_some()) {
                     diags.push(
-                        lock_error(e.line, "locked-url", format!("{} was published, but /{url} has no such anchor any more", line_of(e)))
-                            .with_hint(format!("/{url} is now a list the site generates, without that heading; restore its _index.md page with a heading pinned to {{#{}}}", e.anchor.as_deref().unwrap_or_default())),
+                        lock_error(e.line, "locked-url", format!("{} was published, but /{url} has no such anchor any more", e.text))
+                            .with_hint(format!("/{url} is now a list the site generates, without that heading; restore its _index.md page with a heading pinned to {{#{}}}", e.anchor.unwrap_or_default())),
                     );
                 }
             }
@@ -212,14 +236,17 @@ fn check_entries(
                 let page = &graph.pages[ix];
                 let lost: Vec<(&str, usize)> = group
                     .iter()
-                    .filter_map(|e| Some((e.anchor.as_deref()?, e.line)))
+                    .filter_map(|e| Some((e.anchor?, e.line)))
                     .filter(|(a, _)| !links::has_anchor(page, a))
                     .collect();
+                if lost.is_empty() {
+                    continue;
+                }
                 let new_headings: Vec<&Heading> = page
                     .body
                     .headings
                     .iter()
-                    .filter(|h| !locked_lines.contains(&format!("/{}#{}", page.url, h.id)))
+                    .filter(|h| !locked_lines.contains(format!("/{}#{}", page.url, h.id).as_str()))
                     .collect();
                 for (anchor, line) in lost {
                     diags.push(lost_anchor(graph, ix, url, anchor, line, &new_headings));
@@ -231,7 +258,7 @@ fn check_entries(
 
 fn lost_page(
     graph: &SiteGraph,
-    locked_lines: &BTreeSet<String>,
+    locked_lines: &HashSet<&str>,
     url: &str,
     line: usize,
     anchors: usize,
@@ -246,7 +273,7 @@ fn lost_page(
     let new_pages: Vec<&crate::page::Page> = graph
         .pages
         .iter()
-        .filter(|p| !p.draft && !locked_lines.contains(&format!("/{}", p.url)))
+        .filter(|p| !p.draft && !locked_lines.contains(format!("/{}", p.url).as_str()))
         .collect();
     let last = |u: &str| {
         u.trim_end_matches('/')
@@ -343,7 +370,7 @@ fn report_locked(
     graph: &SiteGraph,
     lock_exists: bool,
     added: &[String],
-    published: &BTreeMap<String, PageIx>,
+    published: &[(String, PageIx)],
     diags: &mut Vec<Diagnostic>,
 ) {
     const HINT: &str = "run `veiviser build` without --locked and commit the updated urls.lock";
@@ -359,9 +386,11 @@ fn report_locked(
         );
         return;
     }
+    let published: HashMap<&str, PageIx> =
+        published.iter().map(|(l, ix)| (l.as_str(), *ix)).collect();
     let mut by_page: BTreeMap<PageIx, Vec<&str>> = BTreeMap::new();
     for a in added {
-        if let Some(&ix) = published.get(a) {
+        if let Some(&ix) = published.get(a.as_str()) {
             by_page.entry(ix).or_default().push(a);
         }
     }
@@ -399,11 +428,13 @@ mod tests {
             "# comment\n\n/\n/takster/l8/\n/takster/l8/#bruk\n/takster/L8/\ntakster/l8/\n/a/b\n/a/#Bad\n/../etc/\n<<<<<<< HEAD\n",
             &mut d,
         );
-        let lines: Vec<String> = e.iter().map(line_of).collect();
+        let lines: Vec<&str> = e.iter().map(|e| e.text).collect();
         assert_eq!(
             lines,
             ["/", "/takster/l8/", "/takster/l8/#bruk", "/takster/L8/"]
         );
+        assert_eq!((e[0].url, e[0].anchor), ("", None));
+        assert_eq!((e[2].url, e[2].anchor), ("takster/l8/", Some("bruk")));
         let at: Vec<usize> = d.iter().map(|x| x.line).collect();
         assert_eq!(at, [7, 8, 9, 10, 11], "{d:?}");
         assert!(d[4].hint.as_deref().unwrap().contains("both sides"));
@@ -411,11 +442,13 @@ mod tests {
 
     #[test]
     fn format_is_sorted_bytewise_with_a_header() {
-        let lines: BTreeSet<String> = ["/takster/l8/#bruk", "/takster/l8/", "/", "/takster/l8-ny/"]
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
-        let text = format(&lines);
+        let text = format(vec![
+            "/takster/l8/#bruk",
+            "/takster/l8/",
+            "/",
+            "/takster/l8-ny/",
+            "/",
+        ]);
         let body: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
         assert_eq!(
             body,
