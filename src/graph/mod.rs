@@ -66,6 +66,9 @@ pub struct SiteGraph {
     pub redirects: Vec<Redirect>,
     /// Entry pages that are not reachable from the home page by the site's own navigation.
     pub plain_pages: Vec<PageIx>,
+    /// Per page: its place in title order ([`order::title_ranks`]). Sort pages by title with
+    /// [`SiteGraph::sort_by_title`].
+    pub title_rank: Vec<u32>,
 }
 
 /// Options of [`build`].
@@ -76,6 +79,12 @@ pub struct GraphOptions {
 }
 
 impl SiteGraph {
+    /// Sorts `pages` by title (Norwegian order, [`order::compare`]); equal titles keep their
+    /// order.
+    pub fn sort_by_title(&self, pages: &mut [PageIx]) {
+        pages.sort_by_key(|&p| self.title_rank[p]);
+    }
+
     /// The page with `id`.
     pub fn get(&self, id: &str) -> Option<&Page> {
         self.by_id.get(id).map(|&i| &self.pages[i])
@@ -109,6 +118,8 @@ pub fn build(
         ..SiteGraph::default()
     };
     index_pages(&mut graph, &mut diags);
+    let titles: Vec<&str> = graph.pages.iter().map(|p| p.title.as_str()).collect();
+    graph.title_rank = order::title_ranks(&titles);
     check_unique_fields(&graph, config, &mut diags);
     graph.sections = sections(&graph, config);
     graph.tags = tags(&graph);
@@ -125,7 +136,8 @@ pub fn build(
         .filter(|(_, p)| p.role == PageRole::Entry && p.kind.is_none())
         .map(|(i, _)| i)
         .collect();
-    order::sort_by_title(&mut graph.plain_pages, |&i| &graph.pages[i].title);
+    let rank = &graph.title_rank;
+    graph.plain_pages.sort_by_key(|&i| rank[i]);
     (graph, diags)
 }
 
@@ -223,7 +235,7 @@ fn sections(graph: &SiteGraph, config: &Config) -> Vec<Section> {
                 .map(|(i, _)| i)
                 .collect();
             // Stable: equal weights keep the title order of the first sort.
-            order::sort_by_title(&mut members, |&i| &graph.pages[i].title);
+            graph.sort_by_title(&mut members);
             members.sort_by_key(|&i| graph.pages[i].weight);
             let index_page = graph
                 .by_url
@@ -244,9 +256,14 @@ fn sections(graph: &SiteGraph, config: &Config) -> Vec<Section> {
 
 fn tags(graph: &SiteGraph) -> Vec<TagGroup> {
     let mut by_slug: HashMap<String, TagGroup> = HashMap::new();
+    // A site has few distinct tags on many pages: each is slugified once.
+    let mut slugs: HashMap<&str, String> = HashMap::new();
     for (i, page) in graph.pages.iter().enumerate() {
         for tag in &page.tags {
-            let slug = slugify(tag);
+            let slug = slugs
+                .entry(tag.as_str())
+                .or_insert_with(|| slugify(tag))
+                .clone();
             if slug.is_empty() {
                 continue;
             }
@@ -263,7 +280,7 @@ fn tags(graph: &SiteGraph) -> Vec<TagGroup> {
     }
     let mut tags: Vec<TagGroup> = by_slug.into_values().collect();
     for t in &mut tags {
-        order::sort_by_title(&mut t.pages, |&i| &graph.pages[i].title);
+        graph.sort_by_title(&mut t.pages);
     }
     tags.sort_by_cached_key(|t| order::sort_key(&t.name));
     tags

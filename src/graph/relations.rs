@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::config::Config;
 use crate::error::Diagnostic;
-use crate::graph::{PageIx, SiteGraph, order, suggest_id};
+use crate::graph::{PageIx, SiteGraph, suggest_id};
 use crate::yaml::Seg;
 
 /// Label of backlinks from a field without an `inverse_label`.
@@ -148,8 +148,7 @@ pub fn resolve(
                 }
             }
             for g in &mut groups {
-                g.pages
-                    .sort_by_cached_key(|&p| (rank(p), order::sort_key(&graph.pages[p].title)));
+                g.pages.sort_by_key(|&p| (rank(p), graph.title_rank[p]));
             }
             groups
         })
@@ -189,7 +188,7 @@ pub fn check_sources(
         }
     }
     for pages in &mut cited_by {
-        order::sort_by_title(pages, |&i| &graph.pages[i].title);
+        graph.sort_by_title(pages);
     }
     cited_by
 }

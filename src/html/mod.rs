@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::error::Diagnostic;
-use crate::graph::{self, PageIx, SiteGraph, order};
+use crate::graph::{self, PageIx, SiteGraph};
 use crate::page::markdown::escape_attr;
 use crate::page::{Page, PageRole};
 use crate::source::ThemeSources;
@@ -605,7 +605,7 @@ fn overview(input: &RenderInput<'_>, views: &Views<'_>) -> Option<OverviewView> 
             _ => other.push(views.item(m)),
         }
     }
-    rows.sort_by(|a, b| order::compare(&graph.pages[a.0].title, &graph.pages[b.0].title));
+    rows.sort_by_key(|r| graph.title_rank[r.0]);
     Some(OverviewView {
         title: def.title.clone(),
         row_label: kind.fields[&def.rows].label(&def.rows).to_owned(),
@@ -647,7 +647,7 @@ fn render_search(input: &RenderInput<'_>) -> Result<OutputFile, Diagnostic> {
         .filter(|(_, p)| p.role == PageRole::Entry)
         .map(|(i, _)| i)
         .collect();
-    order::sort_by_title(&mut entries, |&i| &graph.pages[i].title);
+    graph.sort_by_title(&mut entries);
     let mut groups: Vec<LetterGroup> = Vec::new();
     for ix in entries {
         let letter = first_letter(&graph.pages[ix].title);

@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::graph::{PageIx, RelationGroup, SiteGraph, order};
+use crate::graph::{PageIx, RelationGroup, SiteGraph};
 use crate::html::context::{ItemView, Views};
 
 /// Group key and anchor suffix of related pages without a kind.
@@ -92,8 +92,7 @@ pub fn by_kind(
             if members.is_empty() {
                 return None;
             }
-            members
-                .sort_by(|a, b| order::compare(&graph.pages[a.0].title, &graph.pages[b.0].title));
+            members.sort_by_key(|m| graph.title_rank[m.0]);
             let first = &members[0].1;
             let mixed = members.iter().any(|(_, l)| l != first);
             Some(KindGroupView {

@@ -80,15 +80,16 @@ pub fn collect<'a>(graph: &'a SiteGraph, config: &Config) -> (Vec<SearchPage<'a>
         label: "Side".into(),
         plural: "Andre sider".into(),
     });
-    let entries: Vec<&'a Page> = graph
+    let entries: Vec<(usize, &'a Page)> = graph
         .pages
         .iter()
-        .filter(|p| p.role == PageRole::Entry)
+        .enumerate()
+        .filter(|(_, p)| p.role == PageRole::Entry)
         .collect();
     // Filter values as display labels, per page and filter.
     let labels: Vec<Vec<Option<String>>> = entries
         .iter()
-        .map(|p| {
+        .map(|(_, p)| {
             config
                 .search
                 .filters
@@ -116,10 +117,10 @@ pub fn collect<'a>(graph: &'a SiteGraph, config: &Config) -> (Vec<SearchPage<'a>
             }
         })
         .collect();
-    let mut pages: Vec<SearchPage<'a>> = entries
+    let mut pages: Vec<(u32, SearchPage<'a>)> = entries
         .iter()
         .zip(&labels)
-        .map(|(page, labels)| {
+        .map(|(&(ix, page), labels)| {
             let kind = page
                 .kind
                 .as_deref()
@@ -133,16 +134,20 @@ pub fn collect<'a>(graph: &'a SiteGraph, config: &Config) -> (Vec<SearchPage<'a>
                         .and_then(|l| f.values.binary_search_by(|v| order::compare(v, l)).ok())
                 })
                 .collect();
-            search_page(config, page, kind, filters)
+            (
+                graph.title_rank[ix],
+                search_page(config, page, kind, filters),
+            )
         })
         .collect();
-    pages.sort_by(|a, b| {
-        (a.kind, &a.filters)
-            .cmp(&(b.kind, &b.filters))
-            .then_with(|| order::compare(&a.title, &b.title))
-            .then_with(|| a.id.cmp(&b.id))
+    // By kind, filter values, title (its rank in the graph), id.
+    pages.sort_by(|(ra, a), (rb, b)| {
+        (a.kind, &a.filters, ra, &a.id).cmp(&(b.kind, &b.filters, rb, &b.id))
     });
-    (pages, Facets { kinds, filters })
+    (
+        pages.into_iter().map(|(_, p)| p).collect(),
+        Facets { kinds, filters },
+    )
 }
 
 fn search_page<'a>(
