@@ -2,6 +2,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use rayon::prelude::*;
+
 use crate::error::{Diagnostic, did_you_mean};
 use crate::graph::{PageIx, SEARCH_URL, SiteGraph, TAGS_URL, section_url, suggest_id, tag_url};
 use crate::page::Page;
@@ -24,12 +26,14 @@ pub fn resolve(
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Vec<ResolvedLink>> {
     let generated = generated_urls(graph);
-    graph
+    // Pages in parallel (each link is resolved on its own), their problems kept in page order.
+    let resolved: Vec<(Vec<ResolvedLink>, Vec<Diagnostic>)> = graph
         .pages
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, page)| {
-            page.body
+            let mut diags = Vec::new();
+            let links = page.body
                 .links
                 .iter()
                 .map(|link| {
@@ -94,7 +98,15 @@ pub fn resolve(
                         ResolvedLink { url: None, title: String::new() }
                     })
                 })
-                .collect()
+                .collect();
+            (links, diags)
+        })
+        .collect();
+    resolved
+        .into_iter()
+        .map(|(links, page_diags)| {
+            diags.extend(page_diags);
+            links
         })
         .collect()
 }
