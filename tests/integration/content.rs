@@ -346,3 +346,49 @@ fn every_page_is_reachable_from_the_home_page() {
         );
     }
 }
+
+/// `build` lets go of texts, sections and Markdown HTML as it goes (to keep its peak memory
+/// low); `compile`, which `serve` uses, keeps everything. Both must make the same site.
+#[test]
+fn a_build_writes_exactly_the_files_compile_makes() {
+    let (_, out, _) = build_repository_site();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let theme = pipeline::theme_name(root).unwrap();
+    let sources = veiviser::source::load(root, &theme).unwrap();
+    let options = BuildOptions {
+        root: root.to_owned(),
+        locked: true,
+        ..BuildOptions::default()
+    };
+    let compiled = pipeline::compile(&sources, &options, &pipeline::Silent);
+    assert!(!compiled.has_errors());
+    let site = out.path().join("site");
+    let mut written = BTreeSet::new();
+    let mut stack = vec![site.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(&site)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                written.insert(rel.replace('\\', "/"));
+            }
+        }
+    }
+    written.remove(".veiviser-output");
+    let made: BTreeSet<String> = compiled.files.iter().map(|f| f.path.clone()).collect();
+    assert_eq!(written, made);
+    for f in &compiled.files {
+        let bytes = std::fs::read(site.join(&f.path)).unwrap();
+        assert!(
+            bytes == f.bytes,
+            "{} differs between build and compile",
+            f.path
+        );
+    }
+}
