@@ -192,7 +192,11 @@ fn find_key(
         }
     }
     if best.is_none() {
-        // Flow style (`{ type: string, requird: true }`): first occurrence anywhere.
+        // Flow style (`{ type: string, requird: true }`): first occurrence anywhere. An empty key
+        // (`: value`) is found at every offset: there is nothing to search for.
+        if key.is_empty() {
+            return None;
+        }
         for i in range.clone() {
             let line = lines[i];
             let mut from = 0;
@@ -336,6 +340,19 @@ mod tests {
         let err = serde_yaml::from_str::<serde_yaml::Value>("title: t\ndatg\n").unwrap_err();
         let d = error_to_diagnostic("a.md", text, &err, 4);
         assert_eq!((d.line, d.column), (6, 5), "{}", d.message);
+    }
+
+    #[test]
+    fn an_empty_key_is_found_in_block_style_and_never_loops_in_flow_style() {
+        // Found by fuzzing: `: value` parses as the key "", and the flow-style search for ""
+        // matched at the same offset forever.
+        let block = "title: T\n: tom\n";
+        assert_eq!(
+            locate(block, &[Seg::Key("")]),
+            Some(Position { line: 2, column: 1 })
+        );
+        let flow = "title: Smågrupper\n!kommune: kommune-f: x]\n";
+        assert_eq!(locate(flow, &[Seg::Key("")]), None);
     }
 
     #[test]

@@ -104,6 +104,11 @@ const CASES: &[(&str, Expect)] = &[
         "yaml-deep-nesting",
         error("content/kommuner/dyp.md", "yaml", 3, 131),
     ),
+    // Found by fuzzing: an empty key made locating it loop forever (the build hung).
+    (
+        "yaml-empty-key",
+        error("content/kommuner/tom-nokkel.md", "unknown-key", 1, 1),
+    ),
 ];
 
 fn corpus() -> std::path::PathBuf {
