@@ -167,7 +167,7 @@ pub fn compile_incremental(
 
 /// With owned `sources` (a `build`), the Markdown texts are released once the pages are parsed:
 /// the rest of the run needs them only to show the lines of later diagnostics, which are then
-/// read again from `options.root` (see [`attach_snippets`]).
+/// read again from `options.root` (see [`finish`]).
 fn compile_with(
     mut sources: Cow<'_, SiteSources>,
     options: &BuildOptions,
@@ -198,7 +198,7 @@ fn compile_with(
             diagnostics.extend(d);
             return finish(
                 &sources,
-                &options.root,
+                None,
                 Compiled {
                     diagnostics,
                     timings,
@@ -245,6 +245,8 @@ fn compile_with(
         }
     };
     let sources = &*sources;
+    // Where released texts are read again for the lines of later diagnostics.
+    let reread_from = release.then_some(options.root.as_path());
     let mut pages = Vec::with_capacity(parsed.len());
     for p in parsed {
         diagnostics.extend(p.diagnostics);
@@ -274,7 +276,7 @@ fn compile_with(
             diagnostics.extend(d);
             return finish(
                 sources,
-                &options.root,
+                reread_from,
                 Compiled {
                     diagnostics,
                     graph,
@@ -344,7 +346,7 @@ fn compile_with(
     progress.finish();
     finish(
         sources,
-        &options.root,
+        reread_from,
         Compiled {
             files,
             diagnostics,
@@ -357,17 +359,19 @@ fn compile_with(
     )
 }
 
-fn finish(sources: &SiteSources, root: &Path, mut compiled: Compiled) -> Compiled {
+/// Caps, sorts and gives diagnostics their source lines. `reread_from`: the site root, when the
+/// Markdown texts in `sources` were released and must be read again from their files.
+fn finish(sources: &SiteSources, reread_from: Option<&Path>, mut compiled: Compiled) -> Compiled {
     compiled.diagnostics = error::cap_per_file(std::mem::take(&mut compiled.diagnostics));
-    attach_snippets(&mut compiled.diagnostics, sources, root);
+    attach_snippets(&mut compiled.diagnostics, sources, reread_from);
     error::sort(&mut compiled.diagnostics);
     compiled.diagnostics.dedup();
     compiled
 }
 
-/// Gives diagnostics raised away from the text (graph, html stages) their source line. A
-/// Markdown text released by [`compile_with`] is read again from `root`.
-fn attach_snippets(diags: &mut [Diagnostic], sources: &SiteSources, root: &Path) {
+/// Gives diagnostics raised away from the text (graph, html stages) their source line, reading
+/// Markdown texts from `reread_from` when they were released (once per file).
+fn attach_snippets(diags: &mut [Diagnostic], sources: &SiteSources, reread_from: Option<&Path>) {
     let mut reread: std::collections::HashMap<&str, Option<String>> =
         std::collections::HashMap::new();
     for d in diags
@@ -383,11 +387,13 @@ fn attach_snippets(diags: &mut [Diagnostic], sources: &SiteSources, root: &Path)
                 .content
                 .binary_search_by(|s| s.rel_path.as_str().cmp(&d.file))
             {
-                Ok(i) if sources.content[i].text.is_empty() => reread
-                    .entry(sources.content[i].rel_path.as_str())
-                    .or_insert_with_key(|rel| source::read_again(root, rel))
-                    .as_deref(),
-                Ok(i) => Some(sources.content[i].text.as_str()),
+                Ok(i) => match reread_from {
+                    Some(root) => reread
+                        .entry(sources.content[i].rel_path.as_str())
+                        .or_insert_with_key(|rel| source::read_again(root, rel))
+                        .as_deref(),
+                    None => Some(sources.content[i].text.as_str()),
+                },
                 Err(_) => None,
             }
         };

@@ -34,13 +34,9 @@ pub struct OutputFile {
 
 impl OutputFile {
     fn html(url: &str, text: String) -> Self {
-        let mut bytes = text.into_bytes();
-        // The renderer grows its buffer by doubling: without this a site's pages would hold
-        // about a third more memory than their bytes until they are written.
-        bytes.shrink_to_fit();
         Self {
             path: format!("{url}index.html"),
-            bytes,
+            bytes: text.into_bytes(),
         }
     }
 }
@@ -145,7 +141,8 @@ pub fn assemble(
     for r in entries.into_iter().chain(site_pages) {
         match r {
             Ok(mut f) => {
-                // Serialisers grow their buffers by doubling; the files live until written.
+                // Renderers and serialisers grow their buffers by doubling; without this a site's
+                // files would hold about a third more memory than their bytes until written.
                 f.bytes.shrink_to_fit();
                 files.push(f);
             }

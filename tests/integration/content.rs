@@ -363,23 +363,15 @@ fn a_build_writes_exactly_the_files_compile_makes() {
     let compiled = pipeline::compile(&sources, &options, &pipeline::Silent);
     assert!(!compiled.has_errors());
     let site = out.path().join("site");
-    let mut written = BTreeSet::new();
-    let mut stack = vec![site.clone()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let rel = path
-                    .strip_prefix(&site)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                written.insert(rel.replace('\\', "/"));
-            }
-        }
-    }
+    let mut written: BTreeSet<String> = walkdir::WalkDir::new(&site)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(&site).unwrap().to_string_lossy();
+            rel.replace('\\', "/")
+        })
+        .collect();
     written.remove(".veiviser-output");
     let made: BTreeSet<String> = compiled.files.iter().map(|f| f.path.clone()).collect();
     assert_eq!(written, made);
