@@ -29,6 +29,7 @@ for page in sorted(pathlib.Path("content").rglob("*.md")):
     body = re.sub(r"\(([^)]*linje[^)]*)\)", "", body)  # line references are not prose
     body = re.sub(r"«[^»]{0,200}»", " | ", body)  # short marked quotations are allowed
     body = re.sub(r"```chart.*?```", "", body, flags=re.S)  # chart labels name survey items
+    body = re.sub(r"\]\((?:https?://)[^)\s]*\)", "]", body)  # link targets (web addresses) are not prose
     w = words(body)
     i = 0
     while i <= len(w) - n:

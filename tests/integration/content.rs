@@ -384,3 +384,36 @@ fn a_build_writes_exactly_the_files_compile_makes() {
         );
     }
 }
+
+/// Issue 15: the tariff list showed «Dialogmøte», «Konsultasjon» and «L-takster» as codes marked
+/// «Gjeldende» beside L1–L40; the first table must hold only tariffs a GP can bill with a code the
+/// sources give, and every other tariff page must still be listed, in the second table.
+#[test]
+fn tariff_list_shows_only_billable_coded_tariffs_in_its_first_table() {
+    let (graph, out, _) = build_repository_site();
+    let html = std::fs::read_to_string(out.path().join("site/takster/index.html")).unwrap();
+    let main = html.split("<main").nth(1).unwrap();
+    let (first, rest) = main
+        .split_once("id=\"andre-sider\"")
+        .expect("a second table for overview pages and proposals");
+    let tariff_links = |part: &str| -> BTreeSet<String> {
+        hrefs(part)
+            .into_iter()
+            .filter(|h| h.starts_with("../takster/") && h != "../takster/")
+            .collect()
+    };
+    let billable: BTreeSet<String> = ["14-motegodtgjorelse", "l1", "l4", "l8", "l40"]
+        .iter()
+        .map(|s| format!("../takster/{s}/"))
+        .collect();
+    let first_table = first.rsplit_once("<table").unwrap().1;
+    assert_eq!(tariff_links(first_table), billable);
+    let others = tariff_links(rest.split("</table>").next().unwrap());
+    let all = graph
+        .pages
+        .iter()
+        .filter(|p| p.kind.as_deref() == Some("takst") && p.role == PageRole::Entry)
+        .count();
+    assert_eq!(others.len() + billable.len(), all);
+    assert!(others.is_disjoint(&billable));
+}
