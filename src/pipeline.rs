@@ -262,6 +262,11 @@ fn compile_with(
         },
     );
     diagnostics.extend(graph_diags);
+    diagnostics.extend(graph::citations::resolve(
+        &mut graph,
+        &config,
+        &sources.texts,
+    ));
     let lock = graph::lock::check(
         &graph,
         sources.lock_text.as_deref(),
