@@ -234,55 +234,50 @@ class Converter:
 
     def convert(self, body, body_line):
         protected = protected_spans(body)
-        out = []
-        at = 0
+        edits = []  # (start, end, replacement) in `body`
+        claimed = []  # parentheses looked at: their references are never taken one by one
         # Parenthesised references first: the parenthesis goes, its other words stay.
-        edits = []
         for p in PAREN.finditer(body):
             if inside(protected, p.start(), p.end()):
                 continue
             inner = p.group("inner")
             if not (LINJE.search(inner) or DOCNUM.search(inner)):
                 continue
+            claimed.append(p.span())
             line_no = body_line + body.count("\n", 0, p.start())
             markers, rests = [], []
-            ok = True
             for seg in inner.split(";"):
                 r = self.refs_in(seg, line_no)
                 if r is None:
-                    ok = False
+                    markers = []
                     break
                 markers += r[0]
                 if r[1]:
                     rests.append(r[1])
-            if not ok or not markers:
+            if not markers:
                 continue
-            start = p.start()
-            if not rests:
-                start = pull_up(body, start)
+            start = pull_up(body, p.start()) if not rests else p.start()
             text = (f"({'; '.join(rests)})" if rests else "") + "".join(markers)
             edits.append((start, p.end(), text))
-        for s, e, t in edits:
-            out.append(body[at:s])
-            out.append(t)
-            at = e
-        out.append(body[at:])
-        body = "".join(out)
         # Then references in running text: "linje 1119–1123 og 4996–5002", "004:12".
-        protected = protected_spans(body)
-        out, at = [], 0
         for m in sorted(
             list(LINJE.finditer(body)) + list(DOCNUM.finditer(body)), key=lambda m: m.start()
         ):
-            if m.start() < at or inside(protected, m.start(), m.end()):
+            if inside(protected + claimed, m.start(), m.end()):
+                continue
+            if any(s < m.end() and m.start() < e for s, e, _ in edits):
                 continue
             line_no = body_line + body.count("\n", 0, m.start())
             r = self.refs_in(m.group(0), line_no)
             if r is None or not r[0]:
                 continue
-            out.append(body[at:pull_up(body, m.start(), at)])
-            out.append("".join(r[0]))
-            at = m.end()
+            floor = max([e for _, e, _ in edits if e <= m.start()], default=0)
+            edits.append((pull_up(body, m.start(), floor), m.end(), "".join(r[0])))
+        out, at = [], 0
+        for s_, e, t in sorted(edits):
+            out.append(body[at:s_])
+            out.append(t)
+            at = e
         out.append(body[at:])
         return "".join(out)
 

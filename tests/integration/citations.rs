@@ -1,8 +1,8 @@
 //! Citations a reader can open: a body marker links to a note quoting exactly the cited lines,
 //! and `check` flags every reference that cannot be trusted at file:line:column.
 //!
-//! Fixture `citations`: a report (`rapport.txt`, numbered headings, a form feed before line 15),
-//! a short note (`tekster/notat.txt`), a source page without a text, and one page citing them.
+//! Fixture `citations`: a report (`004_rapport.txt`, numbered headings, a form feed before line 15),
+//! a short note (`tekster/000_notat.txt`), a source page without a text, and one page citing them.
 
 use crate::harness::Site;
 
@@ -132,14 +132,14 @@ fn source_texts_are_not_published() {
 fn check_flags_a_moved_passage_and_says_where_it_went() {
     let site = Site::fixture("citations");
     // A new edition of the report: two lines inserted before the quoted passage.
-    let text = std::fs::read_to_string(site.root.join("content/kilder/tekster/rapport.txt"))
+    let text = std::fs::read_to_string(site.root.join("content/kilder/tekster/004_rapport.txt"))
         .unwrap()
         .replacen(
             "2.1 Kristiansand\n",
             "2.1 Kristiansand\n\nNy innledning.\n",
             1,
         );
-    site.write("content/kilder/tekster/rapport.txt", text);
+    site.write("content/kilder/tekster/004_rapport.txt", text);
     let report = site.build();
     let d: Vec<_> = report.compiled.diagnostics.iter().collect();
     assert_eq!(d.len(), 1, "exactly the page quoting it: {d:?}");
@@ -150,7 +150,7 @@ fn check_flags_a_moved_passage_and_says_where_it_went() {
     assert_eq!(
         d[0].hint.as_deref(),
         Some(
-            "the phrase is now at lines 21-23 of content/kilder/tekster/rapport.txt: update `lines`"
+            "the phrase is now at lines 21-23 of content/kilder/tekster/004_rapport.txt: update `lines`"
         )
     );
 }
@@ -197,7 +197,7 @@ fn check_flags_reversed_ambiguous_out_of_range_and_unknown_references() {
 #[test]
 fn a_source_page_naming_a_missing_text_is_an_error() {
     let site = Site::fixture("citations");
-    site.remove("content/kilder/tekster/notat.txt");
+    site.remove("content/kilder/tekster/000_notat.txt");
     let d = diagnostics(&site);
     assert!(
         d.contains(&(
@@ -207,5 +207,69 @@ fn a_source_page_naming_a_missing_text_is_an_error() {
             "missing-source-text"
         )),
         "{d:?}"
+    );
+}
+
+/// Runs `scripts/convert-citations.py` on the site; (exit code, stdout, stderr).
+fn convert(site: &Site) -> (i32, String, String) {
+    let out = std::process::Command::new("python3")
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/convert-citations.py"))
+        .arg("--root")
+        .arg(&site.root)
+        .output()
+        .expect("python3 runs the converter");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_converter_rewrites_every_old_reference_by_rule_and_is_idempotent() {
+    let site = Site::fixture("citations");
+    let before = "---\ntitle: Gammel\nsources:\n  - source: kilde-notat\n    lines: \"3-5\"\n---\n\
+Legen svarer (linje 11–13), og rapporten sier det samme\n(rapporten, linje 5–7). Se\n\
+(004:19-21, 004:23) og linje 11–13 og 5-7. Figuren (figur 2, n=12; linje 19) viser det.\n\
+Foreningen skriver (linje 3–5). Skrivemåten «linje 1979–1983» og `(linje 1)` står.\n\
+Notatet (000:3-5).\n";
+    site.write("content/sider/gammel.md", before);
+    let (code, stdout, stderr) = convert(&site);
+    assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
+    let after = std::fs::read_to_string(site.root.join("content/sider/gammel.md")).unwrap();
+    assert_eq!(
+        after,
+        "---\ntitle: Gammel\nsources:\n  - source: kilde-notat\n    lines: \"3-5\"\n---\n\
+Legen svarer[@11-13], og rapporten sier det samme[@5-7]. Se[@19-21][@23] og[@11-13][@5-7]. \
+Figuren (figur 2, n=12)[@19] viser det.\n\
+Foreningen skriver[@kilde-notat:3-5]. Skrivemåten «linje 1979–1983» og `(linje 1)` står.\n\
+Notatet[@kilde-notat:3-5].\n"
+    );
+    // Run again: nothing left to do.
+    let (code, _, stderr) = convert(&site);
+    assert_eq!(code, 0);
+    assert!(stderr.starts_with("changed 0 files"), "{stderr}");
+    // The converted page builds clean: every marker resolves to a note.
+    let report = site.build();
+    assert!(
+        report.compiled.diagnostics.is_empty(),
+        "{:?}",
+        report.compiled.diagnostics
+    );
+}
+
+#[test]
+fn the_converter_prints_what_it_cannot_convert() {
+    let site = Site::fixture("citations");
+    // The label names the note, which has 5 lines: no rule may guess another document.
+    site.write(
+        "content/sider/uklar.md",
+        "---\ntitle: Uklar\n---\nEn påstand (foreningen, linje 40).\n",
+    );
+    let (code, stdout, _) = convert(&site);
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "content/sider/uklar.md:4: cannot tell which document «foreningen, linje 40» means\n"
     );
 }
