@@ -633,7 +633,10 @@ mod tests {
 
     #[test]
     fn long_passages_are_shortened_with_a_gap() {
-        let body: String = (1..=20).map(|i| format!("linje{i}\n")).collect();
+        let body = (1..=20)
+            .map(|i| format!("linje{i}"))
+            .collect::<Vec<_>>()
+            .join("\n");
         let src = text(&body);
         let p = Text::new(&src).passage(LineRange { start: 1, end: 20 });
         assert_eq!(p.quote.len(), 3, "{:?}", p.quote);

@@ -4,7 +4,7 @@
 //! In: a run of plain text (the Markdown stage hands over text outside code and links) or a
 //! `lines:` value of front matter. Out: the text split into pieces and markers, and every
 //! malformed marker as a [`MarkerError`] with its byte offset, so the caller can report it at
-//! file:line:column. Whether the document exists and the lines are inside its text is decided
+//! `file:line:column`. Whether the document exists and the lines are inside its text is decided
 //! later (`graph::citations`), when all pages and source texts are known.
 //!
 //! Written by hand: the grammar is one regular line (`[@` id? `:`? range `]`), and a regex would
@@ -194,13 +194,13 @@ pub fn parse_lines(s: &str) -> Result<LineRange, MarkerError> {
 mod tests {
     use super::*;
 
-    fn markers(text: &str) -> Vec<(Option<&str>, usize, usize, usize)> {
+    fn markers(text: &str) -> Vec<(Option<String>, usize, usize, usize)> {
         let (pieces, errors) = split(text);
         assert!(errors.is_empty(), "{errors:?}");
         pieces
             .iter()
             .filter_map(|p| match p {
-                Piece::Marker(m) => Some((m.doc.as_deref(), m.lines.start, m.lines.end, m.offset)),
+                Piece::Marker(m) => Some((m.doc.clone(), m.lines.start, m.lines.end, m.offset)),
                 Piece::Text(_) => None,
             })
             .collect()
@@ -212,8 +212,9 @@ mod tests {
             markers("Slik [@3360-3372]. Og [@kilde-lf-nhsp-2024-2027:40–52], [@1979]"),
             [
                 (None, 3360, 3372, 5),
-                (Some("kilde-lf-nhsp-2024-2027"), 40, 52, 23),
-                (None, 1979, 1979, 59)
+                (Some("kilde-lf-nhsp-2024-2027".to_owned()), 40, 52, 22),
+                // Byte offsets: the en dash is three bytes.
+                (None, 1979, 1979, 58)
             ]
         );
     }

@@ -324,6 +324,15 @@ impl<'a> Renderer<'a, '_> {
                     self.text(t);
                     self.out.push(Event::Text(t.to_owned().into()));
                 }
+                citation::Piece::Marker(m)
+                    if self.input.text[..offset + m.offset].ends_with('\\') =>
+                {
+                    // `\[@1]`: the escaped bracket arrives as text of its own; still literal.
+                    let t =
+                        &text[m.offset..m.offset + text[m.offset..].find(']').map_or(0, |e| e + 1)];
+                    self.text(t);
+                    self.out.push(Event::Text(t.to_owned().into()));
+                }
                 citation::Piece::Marker(m) => {
                     let n = self.body.citations.len();
                     self.body.citations.push(BodyCitation {
@@ -711,6 +720,47 @@ mod tests {
         let mut diags = Vec::new();
         let b = render(&input, &mut diags);
         (b, diags)
+    }
+
+    #[test]
+    fn citation_markers_become_placeholders_and_leave_the_plain_text() {
+        let (b, d) = md("Svar konkret[@3344-3352][@lf-x:4]. Tabell:\n\n| a |\n|---|\n| b[@7] |\n");
+        assert!(d.is_empty(), "{d:?}");
+        let found: Vec<_> = b
+            .citations
+            .iter()
+            .map(|c| (c.doc.as_deref(), c.lines.start, c.pos.line, c.pos.column))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (None, 3344, 4, 13),
+                (Some("lf-x"), 4, 4, 25),
+                (None, 7, 8, 4)
+            ]
+        );
+        assert!(
+            b.html
+                .starts_with("<p>Svar konkret\0C0\0\0C1\0. Tabell:</p>"),
+            "{}",
+            b.html
+        );
+        assert_eq!(b.sections[0].text, "Svar konkret. Tabell: a b");
+        assert_eq!(b.word_count, 5);
+    }
+
+    #[test]
+    fn escaped_and_code_markers_are_text_and_malformed_ones_errors_at_their_column() {
+        let (b, d) = md("Skriv \\[@1] eller `[@2]`.\n\n```\n[@3]\n```\n\nFeil: [@1x].\n");
+        assert!(b.citations.is_empty(), "{:?}", b.citations);
+        assert!(
+            b.html.contains("Skriv [@1] eller <code>[@2]</code>"),
+            "{}",
+            b.html
+        );
+        assert!(b.html.contains("<code>[@3]\n</code>"), "{}", b.html);
+        let found: Vec<_> = d.iter().map(|d| (d.code, d.line, d.column)).collect();
+        assert_eq!(found, [("bad-citation", 10, 9)]);
     }
 
     #[test]

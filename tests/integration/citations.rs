@@ -1,5 +1,5 @@
 //! Citations a reader can open: a body marker links to a note quoting exactly the cited lines,
-//! and `check` flags every reference that cannot be trusted at file:line:column.
+//! and `check` flags every reference that cannot be trusted at `file:line:column`.
 //!
 //! Fixture `citations`: a report (`004_rapport.txt`, numbered headings, a form feed before line 15),
 //! a short note (`tekster/000_notat.txt`), a source page without a text, and one page citing them.
