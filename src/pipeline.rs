@@ -262,11 +262,8 @@ fn compile_with(
         },
     );
     diagnostics.extend(graph_diags);
-    diagnostics.extend(graph::citations::resolve(
-        &mut graph,
-        &config,
-        &sources.texts,
-    ));
+    let cited = graph::citations::resolve(&mut graph, &config, &sources.content_assets);
+    diagnostics.extend(cited.diagnostics);
     let lock = graph::lock::check(
         &graph,
         sources.lock_text.as_deref(),
@@ -338,10 +335,17 @@ fn compile_with(
     };
     progress.advance(graph.pages.len());
     diagnostics.extend(html_diags);
-    files.extend(sources.content_assets.iter().map(|a| OutputFile {
-        path: a.rel_path.clone(),
-        bytes: a.bytes.clone(),
-    }));
+    // Source texts are quoted passage by passage, never published whole.
+    files.extend(
+        sources
+            .content_assets
+            .iter()
+            .filter(|a| !cited.source_texts.contains(&a.rel_path))
+            .map(|a| OutputFile {
+                path: a.rel_path.clone(),
+                bytes: a.bytes.clone(),
+            }),
+    );
     files.extend(search_files);
     lap("html", &mut timings);
     let verified =

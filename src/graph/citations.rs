@@ -1,20 +1,22 @@
 //! Citations resolved: every body marker (`[@3360-3372]`) and front-matter `sources` entry of a
 //! page → numbered [`Note`]s holding the quoted passage of the source text, its section and page.
 //!
-//! In: the graph (pages and their ids), the `citations:` settings and the source texts read by
-//! the source stage (`.txt` under `content/`, tied to a source page by its document field). Out:
-//! per page a [`PageCitations`], and a diagnostic for every reference that cannot be trusted: an
-//! unknown document, a line range outside its text, a `quote:` no longer found in its passage
-//! (with where it moved to, when it did). Renders nothing and touches no disk.
+//! In: the graph (pages and their ids), the `citations:` settings and the content assets read by
+//! the source stage, among them the source texts (`.txt` files, each tied to a source page by its
+//! document field). Out: per page a [`PageCitations`]; the assets that are source texts, which
+//! the pipeline withholds from the output (quotations show the cited lines, never whole texts);
+//! and a diagnostic for every reference that cannot be trusted: an unknown document, a line range
+//! outside its text, a `quote:` no longer found in its passage (with where it moved to, when it
+//! did). Renders nothing and touches no disk.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::config::Config;
 use crate::error::{Diagnostic, Position, did_you_mean};
 use crate::graph::{PageIx, SiteGraph};
 use crate::page::Page;
 use crate::page::citation::{LineRange, MarkerError, parse_lines};
-use crate::source::SourceFile;
+use crate::source::{Asset, SourceFile};
 use crate::yaml::Seg;
 
 /// Passages longer than this many text lines are shown shortened (fair quotation: the reader
@@ -45,6 +47,8 @@ pub struct Note {
     pub source_id: String,
     /// Section as written in front matter.
     pub section: Option<String>,
+    /// Lines as written in front matter (shown when there is no text to quote).
+    pub lines: Option<String>,
     pub note: Option<String>,
     pub passages: Vec<Passage>,
     /// How many body markers point here (0 for a front-matter-only source).
@@ -230,10 +234,23 @@ pub fn parse_line_list(s: &str) -> Result<Vec<LineRange>, MarkerError> {
     Ok(out)
 }
 
-/// Resolves the citations of every page into `graph.citations`, returning the problems found.
-pub fn resolve(graph: &mut SiteGraph, config: &Config, texts: &[SourceFile]) -> Vec<Diagnostic> {
+/// What [`resolve`] found besides the notes it put into the graph.
+#[derive(Debug, Default)]
+pub struct Resolved {
+    pub diagnostics: Vec<Diagnostic>,
+    /// Content assets (paths relative to `content/`) that are source texts: not published.
+    pub source_texts: HashSet<String>,
+}
+
+/// Resolves the citations of every page into `graph.citations`. `assets` are the site's content
+/// assets (the source stage's `content_assets`).
+pub fn resolve(graph: &mut SiteGraph, config: &Config, assets: &[Asset]) -> Resolved {
     let mut diags = Vec::new();
-    let docs = documents(graph, config, texts, &mut diags);
+    let (texts, wanted, source_texts) = source_texts(graph, config, assets, &mut diags);
+    let docs: HashMap<PageIx, Text<'_>> = wanted
+        .into_iter()
+        .map(|(ix, t)| (ix, Text::new(&texts[t])))
+        .collect();
     let default = config.citations.default_source.as_deref();
     if let Some(d) = default
         && !graph.by_id.contains_key(d)
@@ -266,68 +283,111 @@ pub fn resolve(graph: &mut SiteGraph, config: &Config, texts: &[SourceFile]) -> 
         .map(|page| ctx.page(page, &mut diags))
         .collect();
     graph.citations = citations;
-    diags
+    Resolved {
+        diagnostics: diags,
+        source_texts,
+    }
 }
 
-/// Source page → its text, for every page naming one in the document field.
-fn documents<'t>(
+/// The source texts named by pages' document field, decoded: the texts, per source page the
+/// index of its text, and the asset paths they came from.
+#[allow(clippy::type_complexity)]
+fn source_texts(
     graph: &SiteGraph,
     config: &Config,
-    texts: &'t [SourceFile],
+    assets: &[Asset],
     diags: &mut Vec<Diagnostic>,
-) -> HashMap<PageIx, Text<'t>> {
+) -> (Vec<SourceFile>, Vec<(PageIx, usize)>, HashSet<String>) {
     let field = config.citations.document_field.as_str();
-    let mut out = HashMap::new();
+    let mut texts: Vec<SourceFile> = Vec::new();
+    let mut by_asset: HashMap<usize, usize> = HashMap::new();
+    let mut wanted = Vec::new();
+    let mut used = HashSet::new();
     for (ix, page) in graph.pages.iter().enumerate() {
         let Some(value) = page.fields.get(field) else {
             continue;
         };
         let name = value.display();
-        let folder = page.file.rsplit_once('/').map_or("", |(f, _)| f);
-        let found: Vec<&SourceFile> = if name.contains('/') {
-            let path = format!("{folder}/{name}");
-            texts.iter().filter(|t| t.rel_path == path).collect()
-        } else {
-            texts
-                .iter()
-                .filter(|t| t.rel_path.rsplit('/').next() == Some(name.as_str()))
-                .collect()
-        };
-        match found[..] {
-            [text] => {
-                out.insert(ix, Text::new(text));
+        let content_rel = page.file.strip_prefix("content/").unwrap_or(&page.file);
+        let folder = content_rel.rsplit_once('/').map_or("", |(f, _)| f);
+        let found: Vec<usize> = assets
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| {
+                if name.contains('/') {
+                    a.rel_path == format!("{folder}/{name}").trim_start_matches('/')
+                } else {
+                    a.rel_path.rsplit('/').next() == Some(name.as_str())
+                }
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let at = || page.locate(&[Seg::Key(field), Seg::Value(&name)]);
+        let asset = match found[..] {
+            [a] => a,
+            [] => {
+                diags.push(
+                    Diagnostic::error(
+                        &page.file,
+                        at(),
+                        "missing-source-text",
+                        format!("no source text `{name}` under content/"),
+                    )
+                    .with_hint(format!(
+                        "put the text at content/{folder}/tekster/{name} (a .txt file travels with the content)"
+                    ))
+                    .with_span(name.chars().count()),
+                );
+                continue;
             }
-            [] => diags.push(
-                Diagnostic::error(
-                    &page.file,
-                    page.locate(&[Seg::Key(field), Seg::Value(&name)]),
-                    "missing-source-text",
-                    format!("no source text `{name}` under content/"),
-                )
-                .with_hint(format!(
-                    "put the text at {folder}/tekster/{name} (a .txt file travels with the content)"
-                ))
-                .with_span(name.chars().count()),
-            ),
-            _ => diags.push(
-                Diagnostic::error(
-                    &page.file,
-                    page.locate(&[Seg::Key(field), Seg::Value(&name)]),
-                    "ambiguous-source-text",
-                    format!("{} source texts are named `{name}`", found.len()),
-                )
-                .with_hint(format!(
-                    "write the path relative to {folder}/, e.g. `{}`",
-                    found[0]
-                        .rel_path
-                        .strip_prefix(&format!("{folder}/"))
-                        .unwrap_or(&found[0].rel_path)
-                ))
-                .with_span(name.chars().count()),
-            ),
-        }
+            _ => {
+                diags.push(
+                    Diagnostic::error(
+                        &page.file,
+                        at(),
+                        "ambiguous-source-text",
+                        format!("{} files under content/ are named `{name}`", found.len()),
+                    )
+                    .with_hint(format!(
+                        "write the path relative to content/{folder}/, e.g. `{}`",
+                        assets[found[0]]
+                            .rel_path
+                            .strip_prefix(&format!("{folder}/"))
+                            .unwrap_or(&assets[found[0]].rel_path)
+                    ))
+                    .with_span(name.chars().count()),
+                );
+                continue;
+            }
+        };
+        used.insert(assets[asset].rel_path.clone());
+        let t = match by_asset.get(&asset) {
+            Some(&t) => t,
+            None => {
+                let rel_path = format!("content/{}", assets[asset].rel_path);
+                let Ok(text) = String::from_utf8(assets[asset].bytes.clone()) else {
+                    diags.push(
+                        Diagnostic::error(
+                            &rel_path,
+                            Position { line: 1, column: 1 },
+                            "invalid-utf8",
+                            "a source text must be UTF-8",
+                        )
+                        .with_hint("save the text as UTF-8"),
+                    );
+                    continue;
+                };
+                texts.push(SourceFile {
+                    rel_path,
+                    text: crate::source::normalise(text),
+                });
+                by_asset.insert(asset, texts.len() - 1);
+                texts.len() - 1
+            }
+        };
+        wanted.push((ix, t));
     }
-    out
+    (texts, wanted, used)
 }
 
 struct Ctx<'g, 't> {
@@ -373,6 +433,7 @@ impl Ctx<'_, '_> {
                     source: Some(source),
                     source_id: self.graph.pages[source].id.clone(),
                     section: None,
+                    lines: None,
                     note: None,
                     passages: passage.into_iter().collect(),
                     markers: 0,
@@ -441,6 +502,7 @@ impl Ctx<'_, '_> {
                 source,
                 source_id: s.source.clone(),
                 section: s.section.clone(),
+                lines: s.lines.clone(),
                 note: s.note.clone(),
                 passages,
                 markers: 0,

@@ -86,7 +86,7 @@ impl Views<'_> {
                         .map(|ix| self.url(&self.graph.pages[ix].url))
                         .unwrap_or_default(),
                     location: if passages.is_empty() {
-                        source_location(note.section.as_deref(), None)
+                        source_location(note.section.as_deref(), note.lines.as_deref())
                     } else {
                         String::new()
                     },

@@ -1,9 +1,9 @@
 //! Stage ①: the site folder on disk → [`SiteSources`] (texts and bytes, nothing parsed).
 //!
 //! Reads `veiviser.yaml`, `synonyms.yaml`, every file under `content/` and the theme. This is the
-//! only stage besides `output` that touches the disk. Under `content/`, `.md` files are pages,
-//! `.txt` files are source texts (the documents citations quote from: read, never published)
-//! and anything else is an asset copied to the output. It refuses what must never reach the
+//! only stage besides `output` that touches the disk. Files under `content/` that are not Markdown
+//! are assets; the source texts that citations quote (`.txt`) are among them, and the pipeline
+//! decides later which of them are withheld from the output. It refuses what must never reach the
 //! pipeline — invalid UTF-8, oversized files, symlink loops, symlinks leading out of the site —
 //! as diagnostics naming the file, and normalises what is harmless (a UTF-8 BOM, CRLF line
 //! endings, `NUL` characters, which `CommonMark` replaces anyway and which later stages use as
@@ -78,9 +78,6 @@ pub struct SiteSources {
     pub content: Vec<SourceFile>,
     /// Non-Markdown files under `content/`, copied to the same place in the output.
     pub content_assets: Vec<Asset>,
-    /// Source texts (`.txt` under `content/`, e.g. `content/kilder/tekster/004.txt`), sorted by
-    /// path: what citations quote. They are not copied to the output.
-    pub texts: Vec<SourceFile>,
     pub theme: ThemeSources,
     /// Files that could not be taken in (invalid UTF-8, too large, symlink problems).
     pub diagnostics: Vec<Diagnostic>,
@@ -117,11 +114,9 @@ pub fn load(root: &Path, theme: &str) -> Result<SiteSources> {
     let read: Vec<_> = files.par_iter().map(|f| read_file(root, f)).collect();
     let mut content = Vec::new();
     let mut content_assets = Vec::new();
-    let mut texts = Vec::new();
     for item in read {
         match item {
             Read::Markdown(f) => content.push(f),
-            Read::Text(f) => texts.push(f),
             Read::Asset(a) => content_assets.push(a),
             Read::Problem(d) => diagnostics.push(d),
         }
@@ -131,7 +126,6 @@ pub fn load(root: &Path, theme: &str) -> Result<SiteSources> {
     // the pipeline looks files up by binary search, and `refresh` inserts by the same order.
     content.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
     content_assets.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
-    texts.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
     let theme_dir = root.join("themes").join(theme);
     let theme = load_theme(root, &theme_dir, &mut diagnostics)?;
     Ok(SiteSources {
@@ -140,7 +134,6 @@ pub fn load(root: &Path, theme: &str) -> Result<SiteSources> {
         lock_text,
         content,
         content_assets,
-        texts,
         theme,
         diagnostics,
     })
@@ -155,8 +148,6 @@ pub fn read_config(root: &Path) -> Result<String> {
 
 enum Read {
     Markdown(SourceFile),
-    /// A source text (`.txt`).
-    Text(SourceFile),
     Asset(Asset),
     Problem(Diagnostic),
 }
@@ -175,8 +166,7 @@ fn read_file(root: &Path, path: &Path) -> Read {
         )
     };
     let is_markdown = path.extension().is_some_and(|e| e == "md");
-    let is_text = path.extension().is_some_and(|e| e == "txt");
-    if is_markdown || is_text {
+    if is_markdown {
         match std::fs::metadata(path) {
             Ok(m) if m.len() > MAX_PAGE_BYTES => return too_big(m.len()),
             Ok(_) => {}
@@ -187,7 +177,7 @@ fn read_file(root: &Path, path: &Path) -> Read {
         Ok(b) => b,
         Err(e) => return Read::Problem(io_problem(&rel, &e)),
     };
-    if !is_markdown && !is_text {
+    if !is_markdown {
         let content_rel = rel.strip_prefix("content/").unwrap_or(&rel).to_owned();
         return Read::Asset(Asset {
             rel_path: content_rel,
@@ -196,10 +186,6 @@ fn read_file(root: &Path, path: &Path) -> Read {
     }
     let mut diags = Vec::new();
     match decode(&rel, bytes, &mut diags) {
-        Some(text) if is_text => Read::Text(SourceFile {
-            rel_path: rel,
-            text,
-        }),
         Some(text) => Read::Markdown(SourceFile {
             rel_path: rel,
             text,
@@ -246,7 +232,9 @@ pub fn read_again(root: &Path, rel_path: &str) -> Option<String> {
         .map(normalise)
 }
 
-fn normalise(mut text: String) -> String {
+/// A text as the pipeline takes it in: BOM removed, line endings `\n`, `NUL` replaced (also for
+/// source texts, which arrive as asset bytes and are decoded where a citation quotes them).
+pub fn normalise(mut text: String) -> String {
     if let Some(rest) = text.strip_prefix('\u{feff}') {
         text = rest.to_owned();
     }

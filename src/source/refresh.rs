@@ -21,8 +21,7 @@ use crate::source::{
 pub struct Refreshed {
     /// Markdown files whose text changed, appeared or disappeared (`content/takster/l8.md`).
     pub pages: Vec<String>,
-    /// Whether anything else changed (configuration, synonyms, theme, assets beside content,
-    /// source texts).
+    /// Whether anything else changed (configuration, synonyms, theme, assets beside content).
     pub other: bool,
 }
 
@@ -141,12 +140,6 @@ fn refresh_content(
         .filter(|f| under(&f.rel_path))
         .map(|f| (f.rel_path.clone(), f.text.clone()))
         .collect();
-    let removed_texts: Vec<(String, String)> = sources
-        .texts
-        .iter()
-        .filter(|f| under(&f.rel_path))
-        .map(|f| (f.rel_path.clone(), f.text.clone()))
-        .collect();
     let removed_assets: Vec<Asset> = sources
         .content_assets
         .iter()
@@ -160,7 +153,6 @@ fn refresh_content(
         .cloned()
         .collect();
     sources.content.retain(|f| !under(&f.rel_path));
-    sources.texts.retain(|f| !under(&f.rel_path));
     sources.content_assets.retain(|a| !asset_under(&a.rel_path));
     sources.diagnostics.retain(|d| !under(&d.file));
 
@@ -175,7 +167,6 @@ fn refresh_content(
     };
     let mut added: Vec<(String, String)> = Vec::new();
     let mut added_assets: Vec<Asset> = Vec::new();
-    let mut added_texts: Vec<(String, String)> = Vec::new();
     for file in files {
         match read_file(root, &file) {
             Read::Markdown(f) => {
@@ -185,14 +176,6 @@ fn refresh_content(
                     .binary_search_by(|s| s.rel_path.cmp(&f.rel_path))
                     .unwrap_or_else(|i| i);
                 sources.content.insert(at, f);
-            }
-            Read::Text(f) => {
-                added_texts.push((f.rel_path.clone(), f.text.clone()));
-                let at = sources
-                    .texts
-                    .binary_search_by(|s| s.rel_path.cmp(&f.rel_path))
-                    .unwrap_or_else(|i| i);
-                sources.texts.insert(at, f);
             }
             Read::Asset(a) => {
                 added_assets.push(a.clone());
@@ -206,10 +189,7 @@ fn refresh_content(
         }
     }
     added_assets.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
-    added_texts.sort();
-    // A source text can be quoted by any page: a change to one rebuilds the site.
-    out.other |= removed_texts != added_texts
-        || removed_assets != added_assets
+    out.other |= removed_assets != added_assets
         || problems_before[..] != sources.diagnostics[diagnostics_before..];
     // A page counts as changed when its text differs or it appeared or disappeared.
     for (file, text) in &removed_pages {

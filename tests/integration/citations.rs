@@ -115,9 +115,12 @@ fn markers_and_quotations_stay_out_of_search_texts_and_descriptions() {
 }
 
 #[test]
-fn source_texts_are_not_published() {
+fn source_texts_are_not_published_but_other_text_files_are() {
     let site = Site::fixture("citations");
+    site.write("content/vedlegg/liste.txt", "Et vedlegg.\n");
     site.build();
+    assert_eq!(site.read("vedlegg/liste.txt"), "Et vedlegg.\n");
+    std::fs::remove_file(site.public().join("vedlegg/liste.txt")).unwrap();
     let published: Vec<_> = walkdir::WalkDir::new(site.root.join("public"))
         .into_iter()
         .filter_map(Result::ok)
