@@ -361,29 +361,28 @@ fn source_texts(
             }
         };
         used.insert(assets[asset].rel_path.clone());
-        let t = match by_asset.get(&asset) {
-            Some(&t) => t,
-            None => {
-                let rel_path = format!("content/{}", assets[asset].rel_path);
-                let Ok(text) = String::from_utf8(assets[asset].bytes.clone()) else {
-                    diags.push(
-                        Diagnostic::error(
-                            &rel_path,
-                            Position { line: 1, column: 1 },
-                            "invalid-utf8",
-                            "a source text must be UTF-8",
-                        )
-                        .with_hint("save the text as UTF-8"),
-                    );
-                    continue;
-                };
-                texts.push(SourceFile {
-                    rel_path,
-                    text: crate::source::normalise(text),
-                });
-                by_asset.insert(asset, texts.len() - 1);
-                texts.len() - 1
-            }
+        let t = if let Some(&t) = by_asset.get(&asset) {
+            t
+        } else {
+            let rel_path = format!("content/{}", assets[asset].rel_path);
+            let Ok(text) = String::from_utf8(assets[asset].bytes.clone()) else {
+                diags.push(
+                    Diagnostic::error(
+                        &rel_path,
+                        Position { line: 1, column: 1 },
+                        "invalid-utf8",
+                        "a source text must be UTF-8",
+                    )
+                    .with_hint("save the text as UTF-8"),
+                );
+                continue;
+            };
+            texts.push(SourceFile {
+                rel_path,
+                text: crate::source::normalise(text),
+            });
+            by_asset.insert(asset, texts.len() - 1);
+            texts.len() - 1
         };
         wanted.push((ix, t));
     }
