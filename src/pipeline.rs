@@ -1,7 +1,8 @@
 //! The only orchestrator: runs the stages in order and reports what happened.
 //!
 //! ```text
-//! source::load ─▶ Config::parse ─▶ page::parse (parallel) ─▶ graph::build ─▶ graph::lock::check
+//! source::load ─▶ Config::parse ─▶ page::parse (parallel) ─▶ graph::build
+//!              ─▶ graph::citations::resolve ─▶ graph::lock::check
 //!              ─▶ search::build ─▶ html::render (parallel)
 //!              ─▶ html::verify::check (every link of the output)
 //!              ─▶ output::write_dir ─▶ output::write_lock (only after the site was written)
