@@ -41,6 +41,35 @@ pub struct Config {
     /// Search settings: which fields filter results and which hold alternative names.
     #[serde(default)]
     pub search: SearchDef,
+    /// Citations in page bodies (`[@3360-3372]`) and their source texts.
+    #[serde(default)]
+    pub citations: CitationsDef,
+}
+
+/// The `citations:` block.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CitationsDef {
+    /// Id of the page whose document a marker without a document name cites (`[@1979]`).
+    #[serde(default)]
+    pub default_source: Option<String>,
+    /// The field of a source page naming its text under `content/` (a `.txt` file, by file name
+    /// or path relative to the page's folder).
+    #[serde(default = "default_document_field")]
+    pub document_field: String,
+}
+
+impl Default for CitationsDef {
+    fn default() -> Self {
+        Self {
+            default_source: None,
+            document_field: default_document_field(),
+        }
+    }
+}
+
+fn default_document_field() -> String {
+    "dokument".to_owned()
 }
 
 /// The `search:` block: fields the search index treats specially.

@@ -298,6 +298,13 @@ impl Fingerprints<'_> {
         for source in &page.sources {
             facts_of(&source.source).hash(&mut h);
         }
+        // Citation notes quote source texts and show source pages' titles.
+        if let Some(cites) = g.citations.get(ix) {
+            cites.hash(&mut h);
+            for note in &cites.notes {
+                note.source.map(|s| self.facts[s]).hash(&mut h);
+            }
+        }
         h.finish()
     }
 

@@ -4,6 +4,7 @@
 //! content/*.md ──source::load────▶ SiteSources         (the only reads)
 //!              ──page::parse─────▶ Vec<Page>           (front matter checked, Markdown rendered)
 //!              ──graph::build────▶ SiteGraph           (ids, relations both ways, links, tags)
+//!              ──graph::citations::resolve───▶ notes  (quotes of the cited source-text lines)
 //!              ──html::render────▶ Vec<OutputFile> ─┐
 //!              ──search::build───▶ Vec<OutputFile> ─┤ (split search index)
 //!                                                   └─output::write_dir──▶ public/ (atomic swap)

@@ -1,7 +1,8 @@
 //! The only orchestrator: runs the stages in order and reports what happened.
 //!
 //! ```text
-//! source::load ─▶ Config::parse ─▶ page::parse (parallel) ─▶ graph::build ─▶ graph::lock::check
+//! source::load ─▶ Config::parse ─▶ page::parse (parallel) ─▶ graph::build
+//!              ─▶ graph::citations::resolve ─▶ graph::lock::check
 //!              ─▶ search::build ─▶ html::render (parallel)
 //!              ─▶ html::verify::check (every link of the output)
 //!              ─▶ output::write_dir ─▶ output::write_lock (only after the site was written)
@@ -262,6 +263,8 @@ fn compile_with(
         },
     );
     diagnostics.extend(graph_diags);
+    let cited = graph::citations::resolve(&mut graph, &config, &sources.content_assets);
+    diagnostics.extend(cited.diagnostics);
     let lock = graph::lock::check(
         &graph,
         sources.lock_text.as_deref(),
@@ -333,10 +336,17 @@ fn compile_with(
     };
     progress.advance(graph.pages.len());
     diagnostics.extend(html_diags);
-    files.extend(sources.content_assets.iter().map(|a| OutputFile {
-        path: a.rel_path.clone(),
-        bytes: a.bytes.clone(),
-    }));
+    // Source texts are quoted passage by passage, never published whole.
+    files.extend(
+        sources
+            .content_assets
+            .iter()
+            .filter(|a| !cited.source_texts.contains(&a.rel_path))
+            .map(|a| OutputFile {
+                path: a.rel_path.clone(),
+                bytes: a.bytes.clone(),
+            }),
+    );
     files.extend(search_files);
     lap("html", &mut timings);
     let verified =

@@ -4,6 +4,7 @@
 //! dangling references, broken links and anchors, alias collisions. The graph holds page indices
 //! (`usize` into `pages`); it renders nothing and touches no disk.
 
+pub mod citations;
 pub mod links;
 pub mod lock;
 pub mod order;
@@ -62,6 +63,9 @@ pub struct SiteGraph {
     pub cited_by: Vec<Vec<PageIx>>,
     /// Per page, per link placeholder: where it leads.
     pub links: Vec<Vec<ResolvedLink>>,
+    /// Per page: its citation notes (filled by [`citations::resolve`], which needs the source
+    /// texts; empty until then).
+    pub citations: Vec<citations::PageCitations>,
     /// Alias and code redirects, sorted by their URL.
     pub redirects: Vec<Redirect>,
     /// Entry pages that are not reachable from the home page by the site's own navigation.

@@ -5,6 +5,7 @@
 //! Pure given the templates: no disk, and output bytes depend only on the input, so two builds of
 //! the same site are byte-identical. Pages render in parallel.
 
+pub mod citations;
 pub mod context;
 pub mod related;
 pub mod relation_map;
@@ -248,6 +249,8 @@ struct PageView {
     sources: Vec<context::SourceView>,
     /// The sources by document.
     source_docs: Vec<context::SourceDocView>,
+    /// Numbered citation notes (body markers, then front-matter sources).
+    notes: Vec<citations::NoteView>,
     tags: Vec<LinkView>,
     breadcrumbs: Vec<LinkView>,
     updated: String,
@@ -302,6 +305,7 @@ fn page_view(
         content: fill_placeholders(
             body,
             graph.links.get(ix).map_or(&[][..], Vec::as_slice),
+            graph.citations.get(ix),
             views,
         ),
         toc: Views::toc(page),
@@ -319,6 +323,7 @@ fn page_view(
             .unwrap_or_default(),
         sources: views.sources(page),
         source_docs: views.source_docs(page),
+        notes: views.notes(graph.citations.get(ix)),
         tags: page
             .tags
             .iter()
@@ -339,14 +344,21 @@ fn page_view(
     }
 }
 
-/// Replaces link placeholders in rendered Markdown with URLs and titles.
-pub fn fill_placeholders(html: &str, links: &[graph::ResolvedLink], views: &Views<'_>) -> String {
+/// Replaces link placeholders in rendered Markdown with URLs and titles, and citation
+/// placeholders with note references.
+pub fn fill_placeholders(
+    html: &str,
+    links: &[graph::ResolvedLink],
+    cites: Option<&graph::citations::PageCitations>,
+    views: &Views<'_>,
+) -> String {
     if !html.contains('\0') {
         return html.to_owned();
     }
     let mut out = String::with_capacity(html.len() + 64);
     let mut parts = html.split('\0');
     out.push_str(parts.next().unwrap_or_default());
+    let mut markers = citations::MarkerCounter::default();
     // Placeholders alternate with text: text \0 L3 \0 text \0 T3 \0 text …
     while let (Some(ph), Some(text)) = (parts.next(), parts.next()) {
         let (what, n) = ph.split_at(1.min(ph.len()));
@@ -358,6 +370,11 @@ pub fn fill_placeholders(html: &str, links: &[graph::ResolvedLink], views: &View
                     .map_or_else(|| "#".to_owned(), |u| views.url(u)),
             )),
             ("T", Some(l)) => out.push_str(&escape_attr(&l.title)),
+            ("C", _) => {
+                if let Ok(k) = n.parse::<usize>() {
+                    out.push_str(&markers.marker(views, cites, k));
+                }
+            }
             _ => {}
         }
         out.push_str(text);
@@ -393,6 +410,8 @@ struct SectionView {
     plural: String,
     summary: String,
     intro: String,
+    /// Citation notes of the intro.
+    notes: Vec<citations::NoteView>,
     columns: Vec<LinkView>,
     rows: Vec<RowView>,
 }
@@ -444,7 +463,18 @@ fn render_section(
         plural: section.plural.clone(),
         summary: index.and_then(|p| p.summary.clone()).unwrap_or_default(),
         intro: index
-            .map(|p| fill_placeholders(&p.body.html, &graph.links[graph.by_id[&p.id]], &views))
+            .map(|p| {
+                let ix = graph.by_id[&p.id];
+                fill_placeholders(
+                    &p.body.html,
+                    &graph.links[ix],
+                    graph.citations.get(ix),
+                    &views,
+                )
+            })
+            .unwrap_or_default(),
+        notes: index
+            .map(|p| views.notes(graph.citations.get(graph.by_id[&p.id])))
             .unwrap_or_default(),
         columns,
         rows,

@@ -78,6 +78,9 @@ pub struct SourceRef {
     pub lines: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// A key phrase that must occur in the cited lines (checked against the source text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
 }
 
 /// Front matter as written: common keys typed, everything else kept as YAML for the schema check.
@@ -232,7 +235,7 @@ pub fn parse(loc: &Locator<'_>, diags: &mut Vec<Diagnostic>) -> Option<FrontMatt
                     &path,
                     "wrong-type",
                     format!(
-                        "`sources` must be a list of {{source, section, lines, note}}: {}",
+                        "`sources` must be a list of {{source, section, lines, note, quote}}: {}",
                         e.to_string().split(" at line").next().unwrap_or_default()
                     ),
                     7,

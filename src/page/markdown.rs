@@ -12,6 +12,7 @@ use pulldown_cmark::{
 
 use crate::error::{Diagnostic, LineIndex, Position};
 use crate::page::chart;
+use crate::page::citation::{self, LineRange};
 use crate::page::raw_html;
 use crate::page::slug::slugify;
 
@@ -73,12 +74,25 @@ pub struct TextSection {
     pub text: String,
 }
 
+/// A citation marker of the body (`[@3360-3372]`); its index is the placeholder number
+/// (`\0C<n>\0`), which the html stage turns into a note reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyCitation {
+    /// The document as written; `None` for the site's default source.
+    pub doc: Option<String>,
+    pub lines: LineRange,
+    pub pos: Position,
+    pub span: usize,
+}
+
 /// The rendered body and what was found in it.
 #[derive(Debug, Clone, Default)]
 pub struct Body {
     pub html: String,
     pub headings: Vec<Heading>,
     pub links: Vec<Link>,
+    /// Citation markers, in order of appearance (not part of `sections`' plain text).
+    pub citations: Vec<BodyCitation>,
     pub external_links: Vec<(String, Position)>,
     pub sections: Vec<TextSection>,
     pub word_count: usize,
@@ -115,6 +129,7 @@ pub fn render(input: &MarkdownInput<'_>, diags: &mut Vec<Diagnostic>) -> Body {
         used_ids: RESERVED_IDS.iter().map(|s| (*s).to_owned()).collect(),
         section: TextSection::default(),
         charts: 0,
+        in_code: false,
     };
     let mut events = Parser::new_ext(body, options())
         .into_offset_iter()
@@ -202,6 +217,24 @@ pub fn render(input: &MarkdownInput<'_>, diags: &mut Vec<Diagnostic>) -> Body {
                 r.out.push(Event::End(TagEnd::Table));
                 r.out.push(Event::Html("</div>".into()));
             }
+            Event::Start(Tag::CodeBlock(_)) => {
+                r.in_code = true;
+                r.out.push(event);
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                r.in_code = false;
+                r.out.push(event);
+            }
+            Event::Text(t) if !r.in_code => {
+                // Text comes in pieces (`[`, `@1979`, `]`): markers are found in the run.
+                let mut run = vec![(t, range)];
+                while let Some((Event::Text(_), _)) = events.peek() {
+                    if let Some((Event::Text(t), range)) = events.next() {
+                        run.push((t, range));
+                    }
+                }
+                r.cited_text(run);
+            }
             Event::Text(ref t) | Event::Code(ref t) => {
                 r.text(t);
                 r.out.push(event);
@@ -229,11 +262,89 @@ struct Renderer<'a, 'd> {
     used_ids: std::collections::HashSet<String>,
     section: TextSection,
     charts: usize,
+    /// Inside a code block, where `[@…]` is literal text.
+    in_code: bool,
 }
 
 impl<'a> Renderer<'a, '_> {
     fn text(&mut self, t: &str) {
         self.section.text.push_str(t);
+    }
+
+    /// Consecutive text events: citation markers become placeholders (`\0C<n>\0`) and leave the
+    /// plain text. Only text written as is in the file is joined, so an escaped `\[@` stays
+    /// literal and every marker's column is exact.
+    fn cited_text(&mut self, run: Vec<(CowStr<'a>, std::ops::Range<usize>)>) {
+        let body = &self.input.text[self.input.body_offset..];
+        let mut joined = String::new();
+        let mut joined_at = 0;
+        let mut joined_end = None;
+        for (t, range) in run {
+            let verbatim = body.get(range.clone()) == Some(t.as_ref());
+            if !verbatim || joined_end != Some(range.start) {
+                self.flush_cited(&std::mem::take(&mut joined), joined_at);
+                joined_end = None;
+            }
+            if verbatim {
+                if joined.is_empty() {
+                    joined_at = range.start;
+                }
+                joined.push_str(&t);
+                joined_end = Some(range.end);
+            } else {
+                self.text(&t);
+                self.out.push(Event::Text(t));
+            }
+        }
+        self.flush_cited(&joined, joined_at);
+    }
+
+    /// `text` starts at byte `at` of the body.
+    fn flush_cited(&mut self, text: &str, at: usize) {
+        if text.is_empty() {
+            return;
+        }
+        let (pieces, errors) = citation::split(text);
+        let offset = self.input.body_offset + at;
+        for e in errors {
+            self.diags.push(
+                Diagnostic::error(
+                    self.input.file,
+                    self.lines.position(offset + e.offset),
+                    e.code,
+                    e.message,
+                )
+                .with_hint(e.hint)
+                .with_source(self.input.text, e.len),
+            );
+        }
+        for piece in pieces {
+            match piece {
+                citation::Piece::Text(t) => {
+                    self.text(t);
+                    self.out.push(Event::Text(t.to_owned().into()));
+                }
+                citation::Piece::Marker(m)
+                    if self.input.text[..offset + m.offset].ends_with('\\') =>
+                {
+                    // `\[@1]`: the escaped bracket arrives as text of its own; still literal.
+                    let t =
+                        &text[m.offset..m.offset + text[m.offset..].find(']').map_or(0, |e| e + 1)];
+                    self.text(t);
+                    self.out.push(Event::Text(t.to_owned().into()));
+                }
+                citation::Piece::Marker(m) => {
+                    let n = self.body.citations.len();
+                    self.body.citations.push(BodyCitation {
+                        doc: m.doc,
+                        lines: m.lines,
+                        pos: self.lines.position(offset + m.offset),
+                        span: m.len,
+                    });
+                    self.out.push(Event::Html(format!("\0C{n}\0").into()));
+                }
+            }
+        }
     }
 
     fn heading(
@@ -389,8 +500,20 @@ impl<'a> Renderer<'a, '_> {
             } else {
                 "#".to_owned()
             };
+            // Links that leave the site are marked (an arrow, the URL when printed) and get no
+            // access to this page's window.
+            let rel = if href.starts_with("http://") || href.starts_with("https://") {
+                " rel=\"external noopener\""
+            } else {
+                ""
+            };
             self.out.push(Event::Html(
-                format!("<a href=\"{}\"{}>", escape_attr(&href), title_attr(title)).into(),
+                format!(
+                    "<a href=\"{}\"{}{rel}>",
+                    escape_attr(&href),
+                    title_attr(title)
+                )
+                .into(),
             ));
             self.after_link_start(false, events);
             return;
@@ -597,6 +720,47 @@ mod tests {
         let mut diags = Vec::new();
         let b = render(&input, &mut diags);
         (b, diags)
+    }
+
+    #[test]
+    fn citation_markers_become_placeholders_and_leave_the_plain_text() {
+        let (b, d) = md("Svar konkret[@3344-3352][@lf-x:4]. Tabell:\n\n| a |\n|---|\n| b[@7] |\n");
+        assert!(d.is_empty(), "{d:?}");
+        let found: Vec<_> = b
+            .citations
+            .iter()
+            .map(|c| (c.doc.as_deref(), c.lines.start, c.pos.line, c.pos.column))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (None, 3344, 4, 13),
+                (Some("lf-x"), 4, 4, 25),
+                (None, 7, 8, 4)
+            ]
+        );
+        assert!(
+            b.html
+                .starts_with("<p>Svar konkret\0C0\0\0C1\0. Tabell:</p>"),
+            "{}",
+            b.html
+        );
+        assert_eq!(b.sections[0].text, "Svar konkret. Tabell: a b");
+        assert_eq!(b.word_count, 5);
+    }
+
+    #[test]
+    fn escaped_and_code_markers_are_text_and_malformed_ones_errors_at_their_column() {
+        let (b, d) = md("Skriv \\[@1] eller `[@2]`.\n\n```\n[@3]\n```\n\nFeil: [@1x].\n");
+        assert!(b.citations.is_empty(), "{:?}", b.citations);
+        assert!(
+            b.html.contains("Skriv [@1] eller <code>[@2]</code>"),
+            "{}",
+            b.html
+        );
+        assert!(b.html.contains("<code>[@3]\n</code>"), "{}", b.html);
+        let found: Vec<_> = d.iter().map(|d| (d.code, d.line, d.column)).collect();
+        assert_eq!(found, [("bad-citation", 10, 9)]);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 pub mod anchor_aliases;
 pub mod chart;
+pub mod citation;
 pub mod fields;
 pub mod front_matter;
 pub mod markdown;

@@ -1,7 +1,9 @@
 //! Stage ①: the site folder on disk → [`SiteSources`] (texts and bytes, nothing parsed).
 //!
 //! Reads `veiviser.yaml`, `synonyms.yaml`, every file under `content/` and the theme. This is the
-//! only stage besides `output` that touches the disk. It refuses what must never reach the
+//! only stage besides `output` that touches the disk. Files under `content/` that are not Markdown
+//! are assets; the source texts that citations quote (`.txt`) are among them, and the pipeline
+//! decides later which of them are withheld from the output. It refuses what must never reach the
 //! pipeline — invalid UTF-8, oversized files, symlink loops, symlinks leading out of the site —
 //! as diagnostics naming the file, and normalises what is harmless (a UTF-8 BOM, CRLF line
 //! endings, `NUL` characters, which `CommonMark` replaces anyway and which later stages use as
@@ -230,7 +232,9 @@ pub fn read_again(root: &Path, rel_path: &str) -> Option<String> {
         .map(normalise)
 }
 
-fn normalise(mut text: String) -> String {
+/// A text as the pipeline takes it in: BOM removed, line endings `\n`, `NUL` replaced (also for
+/// source texts, which arrive as asset bytes and are decoded where a citation quotes them).
+pub fn normalise(mut text: String) -> String {
     if let Some(rest) = text.strip_prefix('\u{feff}') {
         text = rest.to_owned();
     }

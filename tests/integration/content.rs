@@ -417,3 +417,66 @@ fn tariff_list_shows_only_billable_coded_tariffs_in_its_first_table() {
     assert_eq!(others.len() + billable.len(), all);
     assert!(others.is_disjoint(&billable));
 }
+
+/// Old-style references ("(linje 1979–1983)", "004:1979-1983") in `text`, outside code spans
+/// and «quoted» mentions of the notation itself.
+fn old_style_references(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let (mut in_code, mut in_quote) = (false, 0_i32);
+    let chars: Vec<char> = text.chars().collect();
+    let digits_at = |i: usize| chars.get(i).is_some_and(char::is_ascii_digit);
+    for i in 0..chars.len() {
+        match chars[i] {
+            '`' => in_code = !in_code,
+            '«' => in_quote += 1,
+            '»' => in_quote -= 1,
+            _ => {}
+        }
+        if in_code || in_quote > 0 {
+            continue;
+        }
+        let rest: String = chars[i..chars.len().min(i + 16)].iter().collect();
+        let word_start = i == 0 || !chars[i - 1].is_alphanumeric();
+        let linje = word_start && rest.starts_with("linje ") && digits_at(i + 6);
+        // `004:1979`, but not the `2027:40` of a marker's document id.
+        let numbered = word_start
+            && (0..3).all(|k| digits_at(i + k))
+            && chars.get(i + 3) == Some(&':')
+            && digits_at(i + 4)
+            && (i == 0 || !matches!(chars[i - 1], '-' | '@'));
+        if linje || numbered {
+            found.push(rest);
+        }
+    }
+    found
+}
+
+#[test]
+fn no_line_references_are_left_in_running_text() {
+    // Citations are `[@…]` markers (scripts/convert-citations.py rewrites the old notation).
+    let mut left = Vec::new();
+    for entry in walkdir::WalkDir::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("content")) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        let body = text.splitn(2, "\n---\n").last().unwrap_or_default();
+        for r in old_style_references(body) {
+            left.push(format!("{}: {r}", entry.path().display()));
+        }
+    }
+    assert!(left.is_empty(), "{left:#?}");
+}
+
+#[test]
+fn old_style_reference_finder_sees_both_notations_and_spares_markers() {
+    assert_eq!(
+        old_style_references("a (linje 12–14) og (004:1979-1983)").len(),
+        2
+    );
+    assert!(
+        old_style_references("a[@kilde-lf-nhsp-2024-2027:40-52] «linje 3» `004:12` linjer 4")
+            .is_empty()
+    );
+}

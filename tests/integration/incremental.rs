@@ -252,3 +252,20 @@ fn link_positions_follow_an_edit_that_leaves_the_html_alone() {
         ("content/takster/l8.md", 16)
     );
 }
+
+#[test]
+fn a_new_edition_of_a_source_text_rerenders_the_pages_quoting_it() {
+    let site = Site::fixture("citations");
+    let mut s = Session::new(&site);
+    let text = "content/kilder/tekster/000_notat.txt";
+    edit(&site, text, "frigjøre tid", "frigjøre mer tid");
+    let (work, compiled) = s.check("source text edit", &[text]);
+    assert_eq!(work.parsed, 0, "no page text changed: {work:?}");
+    assert!(work.rendered >= 1, "{work:?}");
+    let page = compiled
+        .files
+        .iter()
+        .find(|f| f.path == "sider/side/index.html")
+        .unwrap();
+    assert!(String::from_utf8_lossy(&page.bytes).contains("frigjøre mer tid"));
+}

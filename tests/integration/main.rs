@@ -5,6 +5,7 @@ mod http_client;
 
 mod atomic;
 mod build;
+mod citations;
 mod cli;
 mod content;
 mod crash;
