@@ -1,6 +1,7 @@
 //! Stage ④a: [`SiteGraph`] + [`Theme`] → `Vec<OutputFile>`: every HTML page, the kind indexes,
 //! tag pages, the search page's no-JavaScript A–Z list, 404, redirects for aliases, the sitemap,
-//! `robots.txt`, `pages.json` and the theme's fingerprinted assets.
+//! `robots.txt`, `pages.json` (and its schema), `opensearch.xml` and the theme's fingerprinted
+//! assets.
 //!
 //! Pure given the templates: no disk, and output bytes depend only on the input, so two builds of
 //! the same site are byte-identical. Pages render in parallel.
@@ -126,6 +127,8 @@ pub fn render_site_pages(input: &RenderInput<'_>) -> Vec<Rendered> {
     results.push(Ok(site_files::sitemap(graph, input.config)));
     results.push(Ok(site_files::robots(input.config)));
     results.push(Ok(site_files::pages_json(graph, input.config)));
+    results.push(Ok(site_files::pages_schema()));
+    results.push(Ok(site_files::opensearch(input.config)));
     results.extend(input.theme.files.iter().cloned().map(Ok));
     results
 }

@@ -1,6 +1,7 @@
 //! Machine-readable and housekeeping files: alias redirects, `sitemap.xml`, `robots.txt`,
-//! `pages.json`. Written in Rust rather than templates because their format is a contract with
-//! other systems (crawlers, patient-record integrations), not a matter of theme.
+//! `pages.json` with its JSON Schema, `opensearch.xml`. Written in Rust rather than templates
+//! because their format is a contract with other systems (crawlers, browsers, patient-record
+//! integrations; `docs/integration.md`), not a matter of theme.
 
 use std::fmt::Write as _;
 
@@ -100,6 +101,37 @@ pub fn robots(config: &Config) -> OutputFile {
     }
 }
 
+/// Version of the `pages.json` format: raised only when a field is removed or changes meaning.
+pub const PAGES_JSON_VERSION: u32 = 1;
+
+/// The JSON Schema of `pages.json`, published beside it as `pages.schema.json`.
+pub const PAGES_SCHEMA: &str = include_str!("../../schemas/pages.schema.json");
+
+/// The search URL template of the site (`{searchTerms}` is the percent-encoded query).
+pub fn search_url_template(config: &Config) -> String {
+    format!(
+        "{}/{}?q={{searchTerms}}",
+        config.base_url(),
+        graph::SEARCH_URL
+    )
+}
+
+#[derive(Serialize)]
+struct PagesJson<'a> {
+    version: u32,
+    schema: String,
+    site: SiteEntry<'a>,
+    pages: Vec<PageEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct SiteEntry<'a> {
+    title: &'a str,
+    base_url: &'a str,
+    language: &'a str,
+    search_url: String,
+}
+
 #[derive(Serialize)]
 struct PageEntry<'a> {
     id: &'a str,
@@ -161,11 +193,55 @@ pub fn pages_json(graph: &SiteGraph, config: &Config) -> OutputFile {
         })
         .collect();
     entries.sort_by(|a, b| a.id.cmp(b.id));
-    let mut bytes = html_safe_json(serde_json::to_vec_pretty(&entries).unwrap_or_default());
+    let doc = PagesJson {
+        version: PAGES_JSON_VERSION,
+        schema: format!("{}/pages.schema.json", config.base_url()),
+        site: SiteEntry {
+            title: &config.title,
+            base_url: config.base_url(),
+            language: &config.language,
+            search_url: search_url_template(config),
+        },
+        pages: entries,
+    };
+    let mut bytes = html_safe_json(serde_json::to_vec_pretty(&doc).unwrap_or_default());
     bytes.push(b'\n');
     OutputFile {
         path: "pages.json".into(),
         bytes,
+    }
+}
+
+/// `pages.schema.json`, the schema `pages.json` names, as published.
+pub fn pages_schema() -> OutputFile {
+    OutputFile {
+        path: "pages.schema.json".into(),
+        bytes: PAGES_SCHEMA.as_bytes().to_vec(),
+    }
+}
+
+/// `opensearch.xml`: registers the site's search with a browser or a record system
+/// (OpenSearch 1.1). Every page links to it with `<link rel="search">`.
+pub fn opensearch(config: &Config) -> OutputFile {
+    // The specification caps ShortName at 16 characters.
+    let short: String = config.title.chars().take(16).collect();
+    let description = if config.description.trim().is_empty() {
+        &config.title
+    } else {
+        &config.description
+    };
+    let description: String = description.chars().take(1024).collect();
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<OpenSearchDescription xmlns=\"http://a9.com/-/spec/opensearch/1.1/\">\n  <ShortName>{short}</ShortName>\n  <Description>{description}</Description>\n  <Language>{lang}</Language>\n  <InputEncoding>UTF-8</InputEncoding>\n  <Url type=\"text/html\" method=\"get\" template=\"{search}\"/>\n  <Url type=\"application/opensearchdescription+xml\" rel=\"self\" template=\"{this}\"/>\n</OpenSearchDescription>\n",
+        short = escape_attr(short.trim()),
+        description = escape_attr(description.trim()),
+        lang = escape_attr(&config.language),
+        search = escape_attr(&search_url_template(config)),
+        this = escape_attr(&format!("{}/opensearch.xml", config.base_url())),
+    );
+    OutputFile {
+        path: "opensearch.xml".into(),
+        bytes: xml.into_bytes(),
     }
 }
 
@@ -221,6 +297,27 @@ mod tests {
         assert_eq!(safe, br#"{"t":"\u003c/script>\u003c!--"}"#);
         let back: serde_json::Value = serde_json::from_slice(&safe).unwrap();
         assert_eq!(back["t"], "</script><!--");
+    }
+
+    #[test]
+    fn opensearch_names_the_search_url_and_keeps_short_name_short() {
+        let config = Config::parse(
+            "title: Samhandling Nav og sykmelder & co\nbase_url: https://e.org/kb/\n",
+        )
+        .unwrap();
+        let xml = String::from_utf8(opensearch(&config).bytes).unwrap();
+        assert!(
+            xml.contains("<ShortName>Samhandling Nav</ShortName>"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("template=\"https://e.org/kb/sok/?q={searchTerms}\""),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("Nav og sykmelder &amp; co</Description>"),
+            "{xml}"
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ const { buildSite } = require('./lib');
 /** Builds the repository's site and lists the pages to visit as `{ name, path, status }`. */
 function repositorySite() {
   const out = buildSite();
-  const entries = JSON.parse(fs.readFileSync(path.join(out, 'pages.json'), 'utf8'));
+  const entries = JSON.parse(fs.readFileSync(path.join(out, 'pages.json'), 'utf8')).pages;
   const pages = [{ name: 'forside', path: '/', status: 200 }];
   const seenKinds = new Set();
   for (const e of entries) {

@@ -16,6 +16,7 @@ mod hostile_corpus;
 mod hostile_scale;
 mod incremental;
 mod init;
+mod integration_contract;
 mod links;
 mod lock;
 mod search;
