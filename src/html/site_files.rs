@@ -64,6 +64,7 @@ pub fn sitemap(graph: &SiteGraph, config: &Config) -> OutputFile {
             .map(|s| (graph::section_url(&s.section), None)),
     );
     urls.extend(graph.tags.iter().map(|t| (graph::tag_url(&t.slug), None)));
+    urls.push((graph::CHANGES_URL.to_owned(), None));
     if graph.home.is_none() {
         urls.push((String::new(), None));
     }
@@ -145,6 +146,9 @@ struct PageEntry<'a> {
     summary: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     updated: Option<&'a str>,
+    /// Change notes, newest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    changes: Vec<ChangeEntry<'a>>,
     aliases: &'a [String],
     /// Short URL paths made from the code (as written, lowercase, uppercase) that lead here.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -153,6 +157,12 @@ struct PageEntry<'a> {
     /// Old heading ids that still land on a heading: old id → current id.
     #[serde(skip_serializing_if = "indexmap::IndexMap::is_empty")]
     anchor_aliases: &'a indexmap::IndexMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct ChangeEntry<'a> {
+    date: &'a str,
+    note: &'a str,
 }
 
 #[derive(Serialize)]
@@ -178,6 +188,14 @@ pub fn pages_json(graph: &SiteGraph, config: &Config) -> OutputFile {
             code: code_of(config, p),
             summary: p.summary.as_deref(),
             updated: p.updated.as_deref(),
+            changes: p
+                .changes
+                .iter()
+                .map(|c| ChangeEntry {
+                    date: &c.dato,
+                    note: c.tekst.trim(),
+                })
+                .collect(),
             aliases: &p.aliases,
             code_paths: code_paths(graph, i, p, config),
             anchor_aliases: &p.anchor_aliases,

@@ -5,6 +5,7 @@ mod http_client;
 
 mod atomic;
 mod build;
+mod changes;
 mod cli;
 mod content;
 mod crash;
