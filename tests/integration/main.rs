@@ -10,6 +10,7 @@ mod cli;
 mod content;
 mod crash;
 mod deep_links;
+mod docs;
 mod front_matter;
 mod fuzz_corpus;
 mod hostile;
