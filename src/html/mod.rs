@@ -127,6 +127,7 @@ pub fn render_site_pages(input: &RenderInput<'_>) -> Vec<Rendered> {
             .map(Ok),
     );
     results.push(Ok(site_files::sitemap(graph, input.config)));
+    results.push(Ok(site_files::redirect_rules(graph)));
     results.push(Ok(site_files::robots(input.config)));
     results.push(Ok(site_files::pages_json(graph, input.config)));
     results.push(Ok(site_files::pages_schema()));

@@ -78,3 +78,33 @@ fn every_page_links_the_opensearch_description_which_names_the_search_url() {
         );
     }
 }
+
+#[test]
+fn redirect_rules_list_every_alias_and_code_url_for_hosts_that_read_them() {
+    let site = Site::fixture("valid");
+    let l8 = std::fs::read_to_string(site.root.join("content/takster/l8.md")).unwrap();
+    site.write(
+        "content/takster/l8.md",
+        l8.replacen("---\n", "---\naliases: [/gammel/l8/]\n", 1),
+    );
+    site.build_ok();
+    let rules = site.read("_redirects");
+    assert!(
+        rules.contains("\n/takster/L8/ /takster/l8/ 301\n"),
+        "{rules}"
+    );
+    assert!(
+        rules.contains("\n/gammel/l8/ /takster/l8/ 301\n"),
+        "{rules}"
+    );
+    // Every rule has exactly three fields, and its source is a redirect page too.
+    for line in rules.lines().filter(|l| !l.starts_with('#')) {
+        let fields: Vec<&str> = line.split(' ').collect();
+        assert_eq!(fields.len(), 3, "{line}");
+        let page = format!("{}index.html", &fields[0][1..]);
+        assert!(
+            site.read(&page).contains("http-equiv=\"refresh\""),
+            "{page}"
+        );
+    }
+}
