@@ -265,7 +265,7 @@ pub fn pages_schema() -> OutputFile {
 }
 
 /// `opensearch.xml`: registers the site's search with a browser or a record system
-/// (OpenSearch 1.1). Every page links to it with `<link rel="search">`.
+/// (`OpenSearch` 1.1). Every page links to it with `<link rel="search">`.
 pub fn opensearch(config: &Config) -> OutputFile {
     // The specification caps ShortName at 16 characters.
     let short: String = config.title.chars().take(16).collect();

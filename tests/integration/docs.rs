@@ -110,7 +110,11 @@ fn documents() -> Vec<(String, String)> {
     let mut names: Vec<_> = std::fs::read_dir(root.join("docs"))
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.ends_with(".md"))
+        .filter(|n| {
+            std::path::Path::new(n)
+                .extension()
+                .is_some_and(|e| e == "md")
+        })
         .collect();
     names.sort();
     for n in names {

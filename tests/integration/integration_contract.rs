@@ -1,5 +1,5 @@
 //! The contract with record systems and other sites (`docs/integration.md`): `pages.json`
-//! valid against the schema published beside it, the OpenSearch description linked from every
+//! valid against the schema published beside it, the `OpenSearch` description linked from every
 //! page, and `/sok/?q=` as the search URL.
 
 use crate::harness::Site;

@@ -45,7 +45,12 @@ fn a_site_stylesheet_replaces_the_built_in_one_under_its_own_fingerprint() {
         s.output_fingerprint()
             .into_iter()
             .map(|(p, _)| p)
-            .find(|p| p.starts_with("assets/style.") && p.ends_with(".css"))
+            .find(|p| {
+                p.starts_with("assets/style.")
+                    && std::path::Path::new(p)
+                        .extension()
+                        .is_some_and(|e| e == "css")
+            })
             .unwrap()
     };
     let (old, new) = (css_of(&builtin), css_of(&site));
