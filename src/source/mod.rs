@@ -4,9 +4,9 @@
 //! built-in one from [`builtin`], with the site's own `themes/<name>/` files in place of the
 //! built-in files of the same path). This is the only stage besides `output` that touches the
 //! disk. It refuses what must never reach the pipeline — invalid UTF-8, oversized files, symlink
-//! loops, symlinks leading out of the site — as diagnostics naming the file, and normalises what is harmless (a UTF-8 BOM, CRLF line
-//! endings, `NUL` characters, which `CommonMark` replaces anyway and which later stages use as
-//! placeholder delimiters).
+//! loops, symlinks leading out of the site — as diagnostics naming the file, and normalises what
+//! is harmless (a UTF-8 BOM, CRLF line endings, `NUL` characters, which `CommonMark` replaces
+//! anyway and which later stages use as placeholder delimiters).
 
 use std::path::{Path, PathBuf};
 
