@@ -213,7 +213,7 @@ async function relevance(browser) {
   fs.rmSync(site, { recursive: true, force: true });
   sh(BIN, ['build', '--root', REPO, '--out', site]);
   buildPagefind(site);
-  const pages = JSON.parse(fs.readFileSync(path.join(site, 'pages.json'), 'utf8'));
+  const pages = JSON.parse(fs.readFileSync(path.join(site, 'pages.json'), 'utf8')).pages;
   const byPath = new Map(pages.map((p) => [p.path, p.id]));
   const set = fs.readFileSync(path.join(REPO, 'tests/search/relevance.tsv'), 'utf8').split('\n')
     .filter((l) => l.trim() && !l.startsWith('#')).map((l) => l.split('\t'));

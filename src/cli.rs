@@ -16,6 +16,9 @@ use crate::config::{Config, FieldType};
 use crate::error::{self, Error};
 use crate::pipeline::{self, BuildOptions, BuildReport, Progress};
 
+mod init;
+mod theme;
+
 /// veiviser — a static knowledge-base site generator.
 #[derive(Debug, Parser)]
 #[command(version, about, propagate_version = true)]
@@ -109,6 +112,29 @@ pub enum Command {
         #[command(flatten)]
         site: SiteArgs,
     },
+    /// Create a new site that builds and serves at once: configuration, kinds, example pages.
+    Init {
+        /// Folder to create the site in; it must be new or empty.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Starter site: `enkel` (two example kinds) or `kunnskapsbase` (this knowledge base's
+        /// kinds: roles, rules, tariffs, measures, municipalities, analyses, sources, terms).
+        #[arg(long, default_value = init::DEFAULT_TEMPLATE)]
+        template: String,
+    },
+    /// Work with the site's theme.
+    #[command(subcommand)]
+    Theme(ThemeCommand),
+}
+
+/// `veiviser theme …`.
+#[derive(Debug, Subcommand)]
+pub enum ThemeCommand {
+    /// Write the built-in theme into themes/<name>/ for full control (never overwrites a file).
+    Eject {
+        #[command(flatten)]
+        site: SiteArgs,
+    },
 }
 
 /// Where the site is.
@@ -160,6 +186,8 @@ pub fn run(cli: Cli) -> ExitCode {
             external,
         ),
         Command::New { kind, title, site } => new_page(&site.root, &kind, &title),
+        Command::Init { dir, template } => init::run(&dir, &template),
+        Command::Theme(ThemeCommand::Eject { site }) => theme::eject(&site.root),
         Command::Serve {
             site,
             port,

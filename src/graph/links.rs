@@ -5,7 +5,9 @@ use std::collections::{HashMap, HashSet};
 use rayon::prelude::*;
 
 use crate::error::{Diagnostic, did_you_mean};
-use crate::graph::{PageIx, SEARCH_URL, SiteGraph, TAGS_URL, section_url, suggest_id, tag_url};
+use crate::graph::{
+    CHANGES_URL, PageIx, SEARCH_URL, SiteGraph, TAGS_URL, section_url, suggest_id, tag_url,
+};
 use crate::page::Page;
 use crate::page::markdown::{LinkTarget, RESERVED_IDS};
 
@@ -128,6 +130,7 @@ pub(crate) fn generated_urls(graph: &SiteGraph) -> HashSet<String> {
     urls.extend(graph.tags.iter().map(|t| tag_url(&t.slug)));
     urls.insert(TAGS_URL.to_owned());
     urls.insert(SEARCH_URL.to_owned());
+    urls.insert(CHANGES_URL.to_owned());
     urls.insert(String::new());
     urls
 }

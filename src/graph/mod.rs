@@ -304,6 +304,8 @@ pub fn tag_url(slug: &str) -> String {
 pub const TAGS_URL: &str = "emner/";
 /// URL of the search page.
 pub const SEARCH_URL: &str = "sok/";
+/// URL of the list of change notes (`endringer:` in front matter).
+pub const CHANGES_URL: &str = "endringer/";
 
 /// "did you mean" among page ids, preferring ids with the same prefix (kind).
 pub(crate) fn suggest_id(graph: &SiteGraph, wanted: &str) -> Option<String> {

@@ -1,10 +1,12 @@
 //! Stage ④a: [`SiteGraph`] + [`Theme`] → `Vec<OutputFile>`: every HTML page, the kind indexes,
 //! tag pages, the search page's no-JavaScript A–Z list, 404, redirects for aliases, the sitemap,
-//! `robots.txt`, `pages.json` and the theme's fingerprinted assets.
+//! `robots.txt`, `pages.json` (and its schema), `opensearch.xml` and the theme's fingerprinted
+//! assets.
 //!
 //! Pure given the templates: no disk, and output bytes depend only on the input, so two builds of
 //! the same site are byte-identical. Pages render in parallel.
 
+pub mod changes;
 pub mod citations;
 pub mod context;
 pub mod related;
@@ -118,6 +120,7 @@ pub fn render_site_pages(input: &RenderInput<'_>) -> Vec<Rendered> {
         render_tags_index(input),
         render_search(input),
         render_404(input),
+        render_changes(input),
     ]);
     results.extend(
         site_files::redirects(graph, input.config)
@@ -125,8 +128,12 @@ pub fn render_site_pages(input: &RenderInput<'_>) -> Vec<Rendered> {
             .map(Ok),
     );
     results.push(Ok(site_files::sitemap(graph, input.config)));
+    results.push(Ok(site_files::redirect_rules(graph)));
     results.push(Ok(site_files::robots(input.config)));
     results.push(Ok(site_files::pages_json(graph, input.config)));
+    results.push(Ok(site_files::pages_schema()));
+    results.push(Ok(site_files::opensearch(input.config)));
+    results.push(Ok(changes::feed(graph, input.config)));
     results.extend(input.theme.files.iter().cloned().map(Ok));
     results
 }
@@ -210,6 +217,8 @@ fn base_context(
     ctx.insert("root", &views.url(""));
     ctx.insert("search_url", &views.url(graph::SEARCH_URL));
     ctx.insert("tags_url", &views.url(graph::TAGS_URL));
+    ctx.insert("changes_url", &views.url(graph::CHANGES_URL));
+    ctx.insert("changes_feed_url", &views.url(changes::FEED_PATH));
     ctx.insert("page_url", url);
     ctx.insert("canonical", &format!("{}/{url}", config.base_url()));
     ctx.insert("title", title);
@@ -258,6 +267,10 @@ struct PageView {
     updated_display: String,
     draft: bool,
     word_count: usize,
+    /// Change notes (`endringer:`), newest first.
+    changes: Vec<changes::ChangeView>,
+    /// The newest change note, shown under the title.
+    latest_change: Option<changes::ChangeView>,
 }
 
 /// `body` is the page's rendered Markdown (`page.body.html`, or the same text taken out of the
@@ -292,6 +305,7 @@ fn page_view(
     let backward = graph.backlinks.get(ix).map_or(&[][..], Vec::as_slice);
     let related = related::by_kind(graph, input.config, views, forward, backward);
     let kind_label = views.kind_label(&kind);
+    let changes = changes::page_changes(page);
     let relation_map = relation_map::plan(&page.title, &kind_label, &related)
         .map(|m| relation_map::render(&m))
         .unwrap_or_default();
@@ -341,6 +355,8 @@ fn page_view(
             .unwrap_or_default(),
         draft: page.draft,
         word_count: page.body.word_count,
+        latest_change: changes.first().cloned(),
+        changes,
     }
 }
 
@@ -661,6 +677,20 @@ fn overview(input: &RenderInput<'_>, views: &Views<'_>) -> Option<OverviewView> 
 struct LetterGroup {
     letter: String,
     items: Vec<ItemView>,
+}
+
+/// `/endringer/`: every change note of the site, newest first.
+fn render_changes(input: &RenderInput<'_>) -> Result<OutputFile, Diagnostic> {
+    let url = graph::CHANGES_URL;
+    let views = Views::new(input.graph, input.config, url);
+    let mut ctx = base_context(input, &views, url, "Endringer");
+    ctx.insert("changes", &changes::entries(input.graph, &views));
+    Ok(OutputFile::html(
+        url,
+        input
+            .theme
+            .render("endringer.html", &ctx, input.theme_sources)?,
+    ))
 }
 
 fn render_search(input: &RenderInput<'_>) -> Result<OutputFile, Diagnostic> {

@@ -1,7 +1,9 @@
 //! The theme: Tera templates compiled once, static files fingerprinted.
 //!
-//! Templates come in as text from the `source` stage; template errors become diagnostics that
-//! point at `themes/<name>/templates/<file>:line:column`. CSS and JS get a content hash in their
+//! Templates come in as text from the `source` stage (the built-in theme with the site's own
+//! files put in its place); template errors become diagnostics that point at
+//! `themes/<name>/templates/<file>:line:column`, or at `(built-in theme) templates/<file>` for a
+//! template the site did not override. CSS and JS get a content hash in their
 //! name (`style.3f2a1b9c.css`) so hosts can cache them forever.
 
 use std::collections::BTreeMap;
@@ -17,14 +19,13 @@ pub struct Theme {
     pub assets: BTreeMap<String, String>,
     /// The static files themselves.
     pub files: Vec<OutputFile>,
-    /// Site-relative folder of the templates, for diagnostics (`themes/default/templates`).
-    pub templates_dir: String,
+    /// The theme's name (`default`), for diagnostics.
+    pub name: String,
 }
 
 impl Theme {
     /// Compiles the templates and fingerprints the static files of `sources`.
     pub fn load(sources: &ThemeSources, theme_name: &str) -> Result<Theme, Vec<Diagnostic>> {
-        let templates_dir = format!("themes/{theme_name}/templates");
         let mut tera = tera::Tera::new();
         tera.autoescape_on(vec![".html", ".xml"]);
         let texts = sources
@@ -32,7 +33,7 @@ impl Theme {
             .iter()
             .map(|(n, t)| (n.as_str(), t.as_str()));
         if let Err(e) = tera.add_raw_templates(texts) {
-            return Err(template_diagnostics(&templates_dir, &e, sources));
+            return Err(template_diagnostics(theme_name, &e, sources));
         }
         let mut assets = BTreeMap::new();
         let mut files = Vec::new();
@@ -54,7 +55,7 @@ impl Theme {
             tera,
             assets,
             files,
-            templates_dir,
+            name: theme_name.to_owned(),
         })
     }
 
@@ -72,14 +73,14 @@ impl Theme {
     ) -> Result<String, Diagnostic> {
         self.tera
             .render(name, context)
-            .map_err(|e| template_diagnostic(&self.templates_dir, &e, sources))
+            .map_err(|e| template_diagnostic(&self.name, &e, sources))
     }
 }
 
 /// A Tera error as diagnostics. Checking all templates at once, Tera joins its reports into one
 /// message (`error: …\n --> page.html:3:17`); each report becomes its own diagnostic.
-fn template_diagnostics(dir: &str, err: &tera::Error, sources: &ThemeSources) -> Vec<Diagnostic> {
-    let first = template_diagnostic(dir, err, sources);
+fn template_diagnostics(theme: &str, err: &tera::Error, sources: &ThemeSources) -> Vec<Diagnostic> {
+    let first = template_diagnostic(theme, err, sources);
     if first.line > 0 {
         return vec![first];
     }
@@ -98,7 +99,7 @@ fn template_diagnostics(dir: &str, err: &tera::Error, sources: &ThemeSources) ->
                 col.map(str::parse::<usize>),
             ) {
                 let mut d = Diagnostic::error(
-                    format!("{dir}/{name}"),
+                    sources.template_file(theme, name),
                     Position { line: l, column: c },
                     "template",
                     m.clone(),
@@ -115,7 +116,7 @@ fn template_diagnostics(dir: &str, err: &tera::Error, sources: &ThemeSources) ->
 }
 
 /// A Tera error as a diagnostic at the template's file, line and column.
-fn template_diagnostic(dir: &str, err: &tera::Error, sources: &ThemeSources) -> Diagnostic {
+fn template_diagnostic(theme: &str, err: &tera::Error, sources: &ThemeSources) -> Diagnostic {
     let report = match err.kind() {
         tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => Some(r),
         _ => None,
@@ -128,10 +129,15 @@ fn template_diagnostic(dir: &str, err: &tera::Error, sources: &ThemeSources) -> 
             message.push_str(&s.to_string());
             source = s.source();
         }
-        return Diagnostic::error(dir, Position::default(), "template", message);
+        return Diagnostic::error(
+            format!("themes/{theme}/templates"),
+            Position::default(),
+            "template",
+            message,
+        );
     };
     let span = report.span();
-    let file = format!("{dir}/{}", report.filename());
+    let file = sources.template_file(theme, report.filename());
     let pos = Position {
         line: span.start_line,
         column: span.start_col + 1,
@@ -168,6 +174,7 @@ mod tests {
                 rel_path: "style.css".into(),
                 bytes: b"body{}".to_vec(),
             }],
+            site_templates: templates.iter().map(|(n, _)| (*n).to_owned()).collect(),
         }
     }
 
@@ -192,6 +199,17 @@ mod tests {
             .unwrap();
         assert_eq!(errs[0].file, "themes/default/templates/page.html");
         assert!(errs[0].line >= 2, "{errs:?}");
+    }
+
+    #[test]
+    fn errors_in_a_built_in_template_say_so() {
+        let mut src = sources(&[("page.html", "<p>\n{{ missing.field }}\n")]);
+        src.site_templates.clear();
+        let theme = Theme::load(&src, "default").unwrap();
+        let d = theme
+            .render("page.html", &tera::Context::new(), &src)
+            .unwrap_err();
+        assert_eq!(d.file, "(built-in theme) templates/page.html", "{d:?}");
     }
 
     #[test]

@@ -83,6 +83,17 @@ pub struct SourceRef {
     pub quote: Option<String>,
 }
 
+/// One entry of `endringer:` — what changed in substance on a page, written by the editor when it
+/// changed (never derived from file times): `{dato: 2026-12-01, tekst: "…"}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeNote {
+    /// Date of the change, `YYYY-MM-DD`.
+    pub dato: String,
+    /// One line saying what changed.
+    pub tekst: String,
+}
+
 /// Front matter as written: common keys typed, everything else kept as YAML for the schema check.
 #[derive(Debug, Clone, Default)]
 pub struct FrontMatter {
@@ -94,6 +105,7 @@ pub struct FrontMatter {
     pub anchor_aliases: IndexMap<String, String>,
     pub tags: Vec<String>,
     pub updated: Option<String>,
+    pub endringer: Vec<ChangeNote>,
     pub weight: Option<i64>,
     pub draft: bool,
     /// Keys that are not common keys, in file order.
@@ -110,6 +122,7 @@ pub const COMMON_KEYS: &[&str] = &[
     "anchor_aliases",
     "tags",
     "updated",
+    "endringer",
     "weight",
     "draft",
 ];
@@ -241,6 +254,21 @@ pub fn parse(loc: &Locator<'_>, diags: &mut Vec<Diagnostic>) -> Option<FrontMatt
                     7,
                 )),
             },
+            "endringer" => match serde_yaml::from_value::<Vec<ChangeNote>>(value.clone()) {
+                Ok(c) => fm.endringer = c,
+                Err(e) => diags.push(
+                    loc.error(
+                        &path,
+                        "wrong-type",
+                        format!(
+                            "`endringer` must be a list of {{dato, tekst}}: {}",
+                            e.to_string().split(" at line").next().unwrap_or_default()
+                        ),
+                        9,
+                    )
+                    .with_hint("write `endringer:` then lines like `  - dato: 2026-12-01` and `    tekst: Hva som ble endret`"),
+                ),
+            },
             _ => {
                 fm.other.insert(key, value);
             }
@@ -335,6 +363,25 @@ mod tests {
         let (fm, diags) = parse_str("---\ntitle: x\nsummary: a: b\n---\n");
         assert!(fm.is_none());
         assert_eq!(diags[0].line, 3, "{diags:?}");
+    }
+
+    #[test]
+    fn change_notes_are_read_and_unknown_keys_refused() {
+        let (fm, diags) = parse_str(
+            "---\ntitle: x\nendringer:\n  - dato: 2026-12-01\n    tekst: Ny frist\n---\n",
+        );
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(
+            fm.unwrap().endringer,
+            [ChangeNote {
+                dato: "2026-12-01".into(),
+                tekst: "Ny frist".into()
+            }]
+        );
+        let (_, diags) =
+            parse_str("---\ntitle: x\nendringer:\n  - date: 2026-12-01\n    tekst: y\n---\n");
+        assert_eq!((diags.len(), diags[0].line), (1, 3), "{diags:?}");
+        assert!(diags[0].message.contains("date"), "{}", diags[0].message);
     }
 
     #[test]

@@ -21,7 +21,7 @@ use crate::error::{Diagnostic, Position};
 use crate::source::SourceFile;
 use crate::yaml::Seg;
 use fields::FieldValue;
-use front_matter::{Locator, SourceRef};
+use front_matter::{ChangeNote, Locator, SourceRef};
 use markdown::{Body, MarkdownInput};
 use slug::slugify;
 
@@ -64,6 +64,8 @@ pub struct Page {
     pub anchor_aliases: IndexMap<String, String>,
     pub tags: Vec<String>,
     pub updated: Option<String>,
+    /// Change notes (`endringer:`), newest first; equal dates keep their written order.
+    pub changes: Vec<ChangeNote>,
     pub weight: i64,
     pub draft: bool,
     pub body: Body,
@@ -206,6 +208,33 @@ fn parse_inner(src: &SourceFile, config: &Config, diags: &mut Vec<Diagnostic>) -
             7,
         ));
     }
+    for (i, c) in fm.endringer.iter().enumerate() {
+        if !fields::is_valid_date(&c.dato) {
+            diags.push(loc.error(
+                &[Seg::Key("endringer"), Seg::Value(&c.dato)],
+                "wrong-type",
+                format!(
+                    "`dato` of change {} must be a date written YYYY-MM-DD, found \"{}\"",
+                    i + 1,
+                    c.dato
+                ),
+                4,
+            ));
+        }
+        if c.tekst.trim().is_empty() {
+            diags.push(
+                loc.error(
+                    &[Seg::Key("endringer")],
+                    "empty-change",
+                    format!("change {} has no `tekst`", i + 1),
+                    1,
+                )
+                .with_hint("say in one line what changed in substance"),
+            );
+        }
+    }
+    let mut changes = fm.endringer.clone();
+    changes.sort_by(|a, b| b.dato.cmp(&a.dato));
     let aliases = fm
         .aliases
         .iter()
@@ -284,6 +313,7 @@ fn parse_inner(src: &SourceFile, config: &Config, diags: &mut Vec<Diagnostic>) -
         anchor_aliases: fm.anchor_aliases,
         tags,
         updated: fm.updated,
+        changes,
         weight: fm.weight.unwrap_or(0),
         draft: fm.draft,
         body,

@@ -1,19 +1,21 @@
 //! Stage ①: the site folder on disk → [`SiteSources`] (texts and bytes, nothing parsed).
 //!
-//! Reads `veiviser.yaml`, `synonyms.yaml`, every file under `content/` and the theme. This is the
-//! only stage besides `output` that touches the disk. Files under `content/` that are not Markdown
-//! are assets; the source texts that citations quote (`.txt`) are among them, and the pipeline
-//! decides later which of them are withheld from the output. It refuses what must never reach the
-//! pipeline — invalid UTF-8, oversized files, symlink loops, symlinks leading out of the site —
-//! as diagnostics naming the file, and normalises what is harmless (a UTF-8 BOM, CRLF line
-//! endings, `NUL` characters, which `CommonMark` replaces anyway and which later stages use as
-//! placeholder delimiters).
+//! Reads `veiviser.yaml`, `synonyms.yaml`, every file under `content/` and the theme (the
+//! built-in one from [`builtin`], with the site's own `themes/<name>/` files in place of the
+//! built-in files of the same path). This is the only stage besides `output` that touches the
+//! disk. Files under `content/` that are not Markdown are assets; the source texts that citations
+//! quote (`.txt`) are among them, and the pipeline decides later which of them are withheld from
+//! the output. It refuses what must never reach the pipeline — invalid UTF-8, oversized files,
+//! symlink loops, symlinks leading out of the site — as diagnostics naming the file, and
+//! normalises what is harmless (a UTF-8 BOM, CRLF line endings, `NUL` characters, which
+//! `CommonMark` replaces anyway and which later stages use as placeholder delimiters).
 
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
+pub mod builtin;
 mod refresh;
 
 pub use refresh::{Refreshed, refresh};
@@ -58,13 +60,33 @@ pub struct Asset {
     pub bytes: Vec<u8>,
 }
 
-/// The theme's templates and static files.
+/// The theme's templates and static files: the built-in theme with the site's own files of the
+/// same name put in its place.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ThemeSources {
     /// `(template name, text)`, e.g. `("page.html", "...")`, sorted by name.
     pub templates: Vec<(String, String)>,
     /// Files under `static/`, sorted by path.
     pub static_files: Vec<Asset>,
+    /// Names of the templates read from the site's `themes/<name>/templates/` (the others are
+    /// built in), sorted; diagnostics point into the right file with it.
+    pub site_templates: Vec<String>,
+}
+
+impl ThemeSources {
+    /// Where template `name` came from, as diagnostics name it:
+    /// `themes/<theme>/templates/page.html` or `(built-in theme) templates/page.html`.
+    pub fn template_file(&self, theme: &str, name: &str) -> String {
+        if self
+            .site_templates
+            .binary_search_by(|n| n.as_str().cmp(name))
+            .is_ok()
+        {
+            format!("themes/{theme}/templates/{name}")
+        } else {
+            format!("{} templates/{name}", builtin::BUILTIN_LABEL)
+        }
+    }
 }
 
 /// Everything the pipeline reads from disk.
@@ -126,8 +148,7 @@ pub fn load(root: &Path, theme: &str) -> Result<SiteSources> {
     // the pipeline looks files up by binary search, and `refresh` inserts by the same order.
     content.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
     content_assets.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
-    let theme_dir = root.join("themes").join(theme);
-    let theme = load_theme(root, &theme_dir, &mut diagnostics)?;
+    let theme = load_theme(root, theme, &mut diagnostics)?;
     Ok(SiteSources {
         config_text,
         synonyms_text,
@@ -357,33 +378,57 @@ fn rel_path(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-fn load_theme(root: &Path, theme_dir: &Path, diags: &mut Vec<Diagnostic>) -> Result<ThemeSources> {
-    let templates_dir = theme_dir.join("templates");
-    if !templates_dir.is_dir() {
+/// The theme called `name`: the built-in default theme, with every file of the site's
+/// `themes/<name>/templates/` and `themes/<name>/static/` replacing (or adding to) the built-in
+/// file at the same path. A site without `themes/` gets the built-in theme; a theme other than
+/// `default` must exist, so a misspelt `theme:` is an error, not a silent fallback.
+fn load_theme(root: &Path, name: &str, diags: &mut Vec<Diagnostic>) -> Result<ThemeSources> {
+    let theme_dir = root.join("themes").join(name);
+    if !theme_dir.is_dir() && name != builtin::DEFAULT_THEME_NAME {
         return Err(Error::Usage(format!(
-            "theme folder {} has no templates/",
+            "veiviser.yaml names theme `{name}`, but there is no folder {}; remove `theme:` to \
+             use the built-in theme, or run `veiviser theme eject` to start a theme from it",
             theme_dir.display()
         )));
     }
-    let mut theme = ThemeSources::default();
-    for path in walk(root, &templates_dir, diags) {
-        let name = rel_path(&templates_dir, &path);
-        let bytes = std::fs::read(&path).map_err(|e| Error::read(&path, e))?;
-        if let Some(text) = decode(&rel_path(root, &path), bytes, diags) {
-            theme.templates.push((name, text));
+    let mut templates = std::collections::BTreeMap::new();
+    let mut statics = std::collections::BTreeMap::new();
+    for (path, bytes) in builtin::theme_files() {
+        if let Some(t) = path.strip_prefix("templates/") {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            templates.insert(t.to_owned(), normalise(text));
+        } else if let Some(s) = path.strip_prefix("static/") {
+            statics.insert(s.to_owned(), bytes.to_vec());
+        }
+    }
+    let mut site_templates = Vec::new();
+    let templates_dir = theme_dir.join("templates");
+    if templates_dir.is_dir() {
+        for path in walk(root, &templates_dir, diags) {
+            let name = rel_path(&templates_dir, &path);
+            let bytes = std::fs::read(&path).map_err(|e| Error::read(&path, e))?;
+            if let Some(text) = decode(&rel_path(root, &path), bytes, diags) {
+                templates.insert(name.clone(), text);
+                site_templates.push(name);
+            }
         }
     }
     let static_dir = theme_dir.join("static");
     if static_dir.is_dir() {
         for path in walk(root, &static_dir, diags) {
             let bytes = std::fs::read(&path).map_err(|e| Error::read(&path, e))?;
-            theme.static_files.push(Asset {
-                rel_path: rel_path(&static_dir, &path),
-                bytes,
-            });
+            statics.insert(rel_path(&static_dir, &path), bytes);
         }
     }
-    Ok(theme)
+    site_templates.sort();
+    Ok(ThemeSources {
+        templates: templates.into_iter().collect(),
+        static_files: statics
+            .into_iter()
+            .map(|(rel_path, bytes)| Asset { rel_path, bytes })
+            .collect(),
+        site_templates,
+    })
 }
 
 #[cfg(test)]

@@ -92,11 +92,7 @@ pub fn refresh(
         sources
             .diagnostics
             .retain(|d| !d.file.starts_with("themes/"));
-        match load_theme(
-            root,
-            &root.join("themes").join(name),
-            &mut sources.diagnostics,
-        ) {
+        match load_theme(root, &name, &mut sources.diagnostics) {
             Ok(theme) => {
                 let same = theme.templates == sources.theme.templates
                     && theme.static_files == sources.theme.static_files;

@@ -39,7 +39,7 @@ function assetRefs(html) {
 /** Measures every page of the site in `dir`: `[{ page, html, css, js, total, content }]`. */
 function measure(dir) {
   const contentPaths = new Set(
-    JSON.parse(fs.readFileSync(path.join(dir, 'pages.json'), 'utf8')).map((e) => e.path),
+    JSON.parse(fs.readFileSync(path.join(dir, 'pages.json'), 'utf8')).pages.map((e) => e.path),
   );
   return htmlFiles(dir).map((file) => {
     const rel = '/' + path.relative(dir, file).split(path.sep).join('/');

@@ -1,6 +1,6 @@
 // The repository's own site, built once per test file, and the pages the theme tests visit:
 // the home page, every kind index, one page of every kind, a tag page, the tag index, the
-// search page and the 404 page. Derived from the built `pages.json`, so new kinds are covered
+// search page, the list of changes and the 404 page. Derived from the built `pages.json`, so new kinds are covered
 // without touching the tests.
 'use strict';
 
@@ -11,7 +11,7 @@ const { buildSite } = require('./lib');
 /** Builds the repository's site and lists the pages to visit as `{ name, path, status }`. */
 function repositorySite() {
   const out = buildSite();
-  const entries = JSON.parse(fs.readFileSync(path.join(out, 'pages.json'), 'utf8'));
+  const entries = JSON.parse(fs.readFileSync(path.join(out, 'pages.json'), 'utf8')).pages;
   const pages = [{ name: 'forside', path: '/', status: 200 }];
   const seenKinds = new Set();
   for (const e of entries) {
@@ -30,6 +30,7 @@ function repositorySite() {
   pages.push({ name: 'emner', path: '/emner/', status: 200 });
   if (tags.length) pages.push({ name: 'emne', path: `/emner/${tags[0].name}/`, status: 200 });
   pages.push({ name: 'sok', path: '/sok/', status: 200 });
+  pages.push({ name: 'endringer', path: '/endringer/', status: 200 });
   pages.push({ name: '404', path: '/finnes-ikke/', status: 404 });
   return { out, entries, pages };
 }

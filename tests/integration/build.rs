@@ -167,7 +167,7 @@ fn pages_json_lists_codes_urls_and_anchors() {
     let site = Site::fixture("valid");
     site.build_ok();
     let pages: serde_json::Value = serde_json::from_str(&site.read("pages.json")).unwrap();
-    let l8 = pages
+    let l8 = pages["pages"]
         .as_array()
         .unwrap()
         .iter()

@@ -23,7 +23,7 @@ fn codes_are_case_insensitive_entry_points() {
         "the page itself stays a page"
     );
     let pages: serde_json::Value = serde_json::from_str(&site.read("pages.json")).unwrap();
-    let l8 = pages
+    let l8 = pages["pages"]
         .as_array()
         .unwrap()
         .iter()

@@ -43,6 +43,33 @@ impl Site {
         Site { _dir: dir, root }
     }
 
+    /// Copies `tests/fixtures/<name>` without giving it a theme folder: it builds with the
+    /// built-in theme.
+    #[track_caller]
+    pub(crate) fn fixture_without_theme(name: &str) -> Self {
+        let site = Self::fixture(name);
+        std::fs::remove_dir_all(site.root.join("themes")).unwrap();
+        site
+    }
+
+    /// A new site written by the real binary's `veiviser init --template <template>` into a
+    /// folder that does not exist yet.
+    #[track_caller]
+    pub(crate) fn init(template: &str) -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("init-")
+            .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+            .unwrap();
+        let root = dir.path().join("ny-side");
+        assert_cmd::Command::cargo_bin("veiviser")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(["init", "ny-side", "--template", template])
+            .assert()
+            .success();
+        Site { _dir: dir, root }
+    }
+
     /// Copies the files of `tests/fixtures/<name>` over the site (a hostile case's overlay).
     #[track_caller]
     pub(crate) fn overlay(&self, name: &str) -> &Self {

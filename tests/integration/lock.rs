@@ -232,7 +232,7 @@ fn heading_renamed_with_anchor_alias_passes_and_lands_without_javascript() {
         "{html}"
     );
     let pages: serde_json::Value = serde_json::from_str(&site.read("pages.json")).unwrap();
-    let l8 = pages
+    let l8 = pages["pages"]
         .as_array()
         .unwrap()
         .iter()
