@@ -160,3 +160,25 @@ fn oversized_page_is_refused() {
         "{errs:?}"
     );
 }
+
+/// Issue 18, item 1: every repeat of a heading restarted the suffix search at `-2`, so n equal
+/// headings cost n² probes (50,000 took minutes). The scale case is in `scripts/hostile-scale.sh`;
+/// this pins the ids a long run of repeats and bare `#` lines get.
+#[test]
+fn quadratic_anchor_suffixes_many_equal_headings_get_consecutive_ids() {
+    let site = Site::fixture("valid");
+    let mut body = String::from("---\ntitle: Gjentatt\n---\n## Samme-3\n\n");
+    for _ in 0..5000 {
+        body.push_str("## Samme\n\n");
+    }
+    body.push_str(&"#\n".repeat(5000));
+    site.write("content/kommuner/gjentatt.md", body);
+    // Bare `#` lines are warned about (heading level), not refused.
+    let report = site.build();
+    assert!(report.written_to.is_some(), "{:?}", report.compiled.diagnostics.first());
+    let html = site.read("kommuner/gjentatt/index.html");
+    for id in ["samme-3", "samme", "samme-2", "samme-4", "samme-5001", "seksjon", "seksjon-5000"] {
+        assert!(html.contains(&format!(" id=\"{id}\"")), "missing {id}");
+    }
+    assert!(!html.contains("id=\"samme-5002\""));
+}
