@@ -4,7 +4,7 @@
 //! source::load ─▶ Config::parse ─▶ page::parse (parallel) ─▶ graph::build ─▶ graph::lock::check
 //!              ─▶ search::build ─▶ html::render (parallel)
 //!              ─▶ html::verify::check (every link of the output)
-//!              ─▶ output::write_dir ─▶ output::write_lock (only after the site was written)
+//!              ─▶ output::write_site (staged, urls.lock written, then swapped in)
 //! ```
 //!
 //! [`compile`] is pure (sources in, files and diagnostics out) so `serve` can keep the result in
@@ -438,11 +438,14 @@ pub fn build(options: &BuildOptions, write: bool, progress: &dyn Progress) -> Re
     let clock = Instant::now();
     let cpu_clock = cpu_time();
     let out = options.out_dir();
-    output::write_dir(&out, &options.root, &compiled.files)?;
-    // The lock grows only after the site it describes was written: a failed build publishes nothing.
-    if let Some(text) = &compiled.lock.new_text {
-        output::write_lock(&options.root, text)?;
-    }
+    // Staged, then locked, then swapped in: a published URL is locked at every instant.
+    output::write_site(
+        &out,
+        &options.root,
+        &compiled.files,
+        compiled.lock.new_text.as_deref(),
+        &mut |_| {},
+    )?;
     compiled.timings.push(Timing {
         stage: "output",
         duration: clock.elapsed(),
