@@ -175,6 +175,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 open,
                 follow,
                 poll: poll.map(|ms| std::time::Duration::from_millis(ms.max(10))),
+                limits: crate::serve::ServeLimits::default(),
             },
             &Bar::new(),
         ),
