@@ -128,6 +128,19 @@ pub fn build(
     graph.backlinks = backs;
     graph.cited_by = relations::check_sources(&graph, &draft_ids, &mut diags);
     graph.links = links::resolve(&graph, &draft_ids, &draft_files, &mut diags);
+    // `[[id]]` links read as their target's title in the pages' plain text too.
+    for (page, links) in graph.pages.iter_mut().zip(&graph.links) {
+        for section in page
+            .body
+            .sections
+            .iter_mut()
+            .filter(|s| s.text.contains('\0'))
+        {
+            section.text = crate::page::markdown::fill_link_titles(&section.text, |n| {
+                links.get(n).map(|l| l.title.as_str())
+            });
+        }
+    }
     graph.redirects = redirects::collect(&graph, config, &mut diags);
     graph.plain_pages = graph
         .pages

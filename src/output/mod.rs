@@ -391,6 +391,11 @@ mod tests {
         }
     }
 
+    /// The site alone, without a lock.
+    fn write_dir(out: &Path, root: &Path, files: &[OutputFile]) -> Result<()> {
+        write_site(out, root, files, None, &mut |_| {})
+    }
+
     #[test]
     fn write_replaces_output_and_removes_stale_files() {
         let dir = tempfile::tempdir().unwrap();

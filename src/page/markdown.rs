@@ -425,6 +425,9 @@ impl<'a> Renderer<'a, '_> {
         ));
         if needs_title {
             self.out.push(Event::Html(format!("\0T{n}\0").into()));
+            // The plain text gets the title too, never the id (search excerpts show it): the
+            // graph stage fills the placeholder with [`fill_link_titles`].
+            self.text(&format!("\0T{n}\0"));
         }
         self.after_link_start(needs_title, events);
     }
@@ -441,11 +444,9 @@ impl<'a> Renderer<'a, '_> {
                 Event::Start(Tag::Link { .. }) => depth += 1,
                 Event::End(TagEnd::Link) if depth == 0 => break,
                 Event::End(TagEnd::Link) => depth -= 1,
-                Event::Text(ref t) | Event::Code(ref t) => {
+                Event::Text(ref t) | Event::Code(ref t) if !skip_inner => {
                     self.text(t);
-                    if !skip_inner {
-                        self.out.push(e);
-                    }
+                    self.out.push(e);
                 }
                 Event::Html(h) | Event::InlineHtml(h) if !skip_inner => {
                     self.out.push(Event::Html(raw_html::filter(&h).html.into()));
@@ -538,6 +539,28 @@ impl<'a> Renderer<'a, '_> {
         self.body.html = html;
         self.body
     }
+}
+
+/// Replaces the `\0T<n>\0` placeholders that [`render`] leaves in a section's plain text with
+/// the title of link `n` (`title(n)`; an unknown link leaves nothing).
+pub fn fill_link_titles<'t>(text: &str, title: impl Fn(usize) -> Option<&'t str>) -> String {
+    if !text.contains('\0') {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut parts = text.split('\0');
+    out.push_str(parts.next().unwrap_or_default());
+    while let (Some(ph), Some(rest)) = (parts.next(), parts.next()) {
+        if let Some(t) = ph
+            .strip_prefix('T')
+            .and_then(|n| n.parse().ok())
+            .and_then(&title)
+        {
+            out.push_str(t);
+        }
+        out.push_str(rest);
+    }
+    out
 }
 
 fn split_fragment(dest: &str) -> (&str, Option<String>) {
@@ -634,7 +657,16 @@ mod tests {
         let ids: Vec<_> = b.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(
             ids,
-            ["a", "a-2", "a-3", "a-4", "a-5", "a-6", "seksjon", "seksjon-2"]
+            [
+                "a",
+                "a-2",
+                "a-3",
+                "a-4",
+                "a-5",
+                "a-6",
+                "seksjon",
+                "seksjon-2"
+            ]
         );
     }
 
@@ -692,6 +724,15 @@ mod tests {
             d.iter().all(|d| d.code == "raw-html") && d.len() >= 2,
             "{d:?}"
         );
+    }
+
+    #[test]
+    fn search_excerpts_showed_wiki_link_ids_text_gets_title_placeholders() {
+        let (b, _) = md("Se [[regel-gradert-sykmelding]] og [[takst-l8|takst L8]].\n");
+        let text = &b.sections[0].text;
+        assert!(!text.contains("regel-gradert"), "{text:?}");
+        let filled = fill_link_titles(text, |n| (n == 0).then_some("Gradert sykmelding"));
+        assert_eq!(filled, "Se Gradert sykmelding og takst L8.");
     }
 
     #[test]

@@ -175,10 +175,43 @@ fn quadratic_anchor_suffixes_many_equal_headings_get_consecutive_ids() {
     site.write("content/kommuner/gjentatt.md", body);
     // Bare `#` lines are warned about (heading level), not refused.
     let report = site.build();
-    assert!(report.written_to.is_some(), "{:?}", report.compiled.diagnostics.first());
+    assert!(
+        report.written_to.is_some(),
+        "{:?}",
+        report.compiled.diagnostics.first()
+    );
     let html = site.read("kommuner/gjentatt/index.html");
-    for id in ["samme-3", "samme", "samme-2", "samme-4", "samme-5001", "seksjon", "seksjon-5000"] {
+    for id in [
+        "samme-3",
+        "samme",
+        "samme-2",
+        "samme-4",
+        "samme-5001",
+        "seksjon",
+        "seksjon-5000",
+    ] {
         assert!(html.contains(&format!(" id=\"{id}\"")), "missing {id}");
     }
     assert!(!html.contains("id=\"samme-5002\""));
+}
+
+/// Issue 18, item 6: the plain text of a page kept a `[[id]]` link's id, so search excerpts
+/// read "… se regel-gradert-sykmelding." instead of the page's title.
+#[test]
+fn search_excerpts_showed_raw_wiki_link_ids_now_titles() {
+    let site = Site::fixture("valid");
+    site.write(
+        "content/kommuner/moss.md",
+        "---\ntitle: Moss\n---\nFjordbyen bruker [[takst-l8]] ofte.\n",
+    );
+    site.build_ok();
+    let out = site
+        .cli()
+        .args(["search", "fjordbyen", "--json"])
+        .output()
+        .unwrap();
+    let hits: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let excerpt = hits[0]["excerpt"].to_string();
+    assert!(excerpt.contains("Takst L8"), "{excerpt}");
+    assert!(!excerpt.contains("takst-l8"), "{excerpt}");
 }
