@@ -563,7 +563,8 @@ fn stop_closes_idle_half_sent_and_streaming_connections() {
     let mut half = std::net::TcpStream::connect(addr).unwrap();
     half.write_all(b"GET / HTTP/1.1\r\nHo").unwrap();
     let mut idle = std::net::TcpStream::connect(addr).unwrap();
-    idle.write_all(b"GET /pages.json HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    idle.write_all(b"GET /pages.json HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
     let mut events = EventStream::open(addr);
     assert!(events.next().is_some());
     // The keep-alive response arrives, then the connection is idle.
