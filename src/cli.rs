@@ -340,13 +340,17 @@ fn new_page(root: &std::path::Path, kind_name: &str, title: &str) -> Result<(), 
     let rel = format!("content/{}/{}.md", kind.section, name.slug);
     let id = format!("{kind_name}-{}", name.slug);
     let url = format!("{}/{}/", kind.section, name.slug);
-    refuse_collision(root, &config, &NewPage {
-        kind: kind_name,
-        rel: &rel,
-        id: &id,
-        url: &url,
-        code: name.code.as_deref().zip(kind.code_field.as_deref()),
-    })?;
+    refuse_collision(
+        root,
+        &config,
+        &NewPage {
+            kind: kind_name,
+            rel: &rel,
+            id: &id,
+            url: &url,
+            code: name.code.as_deref().zip(kind.code_field.as_deref()),
+        },
+    )?;
     let mut fm = format!(
         "---\ntitle: {}\nsummary: \"\"\n",
         serde_json::to_string(title).unwrap_or_default()
@@ -429,7 +433,11 @@ struct NewPage<'a> {
 }
 
 /// Refuses a page whose id, URL (also as an alias, in any letter case) or code another page has.
-fn refuse_collision(root: &std::path::Path, config: &Config, new: &NewPage<'_>) -> Result<(), Error> {
+fn refuse_collision(
+    root: &std::path::Path,
+    config: &Config,
+    new: &NewPage<'_>,
+) -> Result<(), Error> {
     use rayon::prelude::*;
     let sources = crate::source::load(root, &pipeline::theme_name(root)?)?;
     let clash = sources
@@ -441,11 +449,17 @@ fn refuse_collision(root: &std::path::Path, config: &Config, new: &NewPage<'_>) 
                 format!("its id is `{}`", p.id)
             } else if p.url.eq_ignore_ascii_case(new.url) {
                 format!("its URL is /{}", p.url)
-            } else if p.aliases.iter().any(|a| a.trim_start_matches('/').eq_ignore_ascii_case(new.url)) {
+            } else if p
+                .aliases
+                .iter()
+                .any(|a| a.trim_start_matches('/').eq_ignore_ascii_case(new.url))
+            {
                 format!("it keeps /{} as an alias", new.url)
             } else if let Some((code, field)) = new.code
                 && p.kind.as_deref() == Some(new.kind)
-                && p.fields.get(field).is_some_and(|v| v.display().eq_ignore_ascii_case(code))
+                && p.fields
+                    .get(field)
+                    .is_some_and(|v| v.display().eq_ignore_ascii_case(code))
             {
                 format!("its {field} is {code}")
             } else {

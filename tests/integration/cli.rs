@@ -97,7 +97,10 @@ fn new_takst_l9_was_named_takst_takst_l9_now_l9_with_its_id_and_url_printed() {
         .clone();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("created content/takster/l9.md"), "{stderr}");
-    assert!(stderr.contains("takst-l9") && stderr.contains("/takster/l9/"), "{stderr}");
+    assert!(
+        stderr.contains("takst-l9") && stderr.contains("/takster/l9/"),
+        "{stderr}"
+    );
     let text = std::fs::read_to_string(site.root.join("content/takster/l9.md")).unwrap();
     assert!(text.contains("kode: \"L9\""), "{text}");
     // A kind without a code field: the slug of the title without the kind's label.
@@ -116,7 +119,9 @@ fn new_refuses_a_name_that_collides_with_an_existing_page() {
         .args(["new", "takst", "Takst L8"])
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("collide with content/takster/l8.md"));
+        .stderr(predicates::str::contains(
+            "collide with content/takster/l8.md",
+        ));
     // Another file name, the same code.
     site.write(
         "content/takster/gammel.md",
