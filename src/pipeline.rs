@@ -362,6 +362,7 @@ fn compile_with(
 /// Caps, sorts and gives diagnostics their source lines. `reread_from`: the site root, when the
 /// Markdown texts in `sources` were released and must be read again from their files.
 fn finish(sources: &SiteSources, reread_from: Option<&Path>, mut compiled: Compiled) -> Compiled {
+    error::hide_follow_ons(&mut compiled.diagnostics);
     compiled.diagnostics = error::cap_per_file(std::mem::take(&mut compiled.diagnostics));
     attach_snippets(&mut compiled.diagnostics, sources, reread_from);
     error::sort(&mut compiled.diagnostics);

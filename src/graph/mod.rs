@@ -176,7 +176,8 @@ fn index_pages(graph: &mut SiteGraph, diags: &mut Vec<Diagnostic>) {
         if let Some(&first) = graph.by_url.get(&page.url) {
             diags.push(
                 Diagnostic::error(&page.file, crate::error::Position::default(), "duplicate-url", format!("URL /{} is already produced by {}", page.url, graph.pages[first].file))
-                    .with_hint("file names that differ only in case, accents or punctuation make the same URL; rename one"),
+                    .with_hint("file names that differ only in case, accents or punctuation make the same URL; rename one")
+                    .covering([format!("url:{}", page.url)]),
             );
         } else {
             graph.by_url.insert(page.url.clone(), i);

@@ -215,3 +215,92 @@ fn search_excerpts_showed_raw_wiki_link_ids_now_titles() {
     assert!(excerpt.contains("Takst L8"), "{excerpt}");
     assert!(!excerpt.contains("takst-l8"), "{excerpt}");
 }
+
+fn errors_of(site: &Site) -> Vec<veiviser::error::Diagnostic> {
+    site.build()
+        .compiled
+        .diagnostics
+        .into_iter()
+        .filter(veiviser::error::Diagnostic::is_error)
+        .collect()
+}
+
+/// Issue 18, item 4: a YAML typo in a published page added `locked-url` errors telling the editor
+/// to add aliases, and broken links from every page that links to it, around the one real error.
+#[test]
+fn yaml_typo_buried_its_cause_under_follow_on_errors_now_one_error() {
+    let site = Site::fixture("url_lock");
+    site.build_ok();
+    let l8 = std::fs::read_to_string(site.root.join("content/takster/l8.md")).unwrap();
+    site.write("content/takster/l8.md", l8.replace("kode: L8", "kode: [L8"));
+    let errors = errors_of(&site);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(
+        (errors[0].file.as_str(), errors[0].code),
+        ("content/takster/l8.md", "yaml")
+    );
+    let hint = errors[0].hint.as_deref().unwrap_or_default();
+    assert!(hint.contains("4 follow-on problems hidden"), "{hint}");
+    // An unclosed front matter is a root cause too.
+    let end = l8[3..].find("\n---\n").unwrap() + 3;
+    site.write(
+        "content/takster/l8.md",
+        format!("{}{}", &l8[..=end], &l8[end + 5..]),
+    );
+    let errors = errors_of(&site);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    // Fixed: nothing was lost on the way.
+    site.write("content/takster/l8.md", l8);
+    site.build_ok();
+}
+
+/// Issue 18, item 4: `L8.md` beside `l8.md` listed `locked-anchor` errors for headings of the
+/// one page that the other hid, before the real `duplicate-url`.
+#[test]
+fn duplicate_file_case_showed_locked_anchor_errors_now_only_the_duplicate() {
+    let site = Site::fixture("url_lock");
+    site.build_ok();
+    site.write(
+        "content/takster/L8.md",
+        "---\ntitle: Kopi\nkode: L88\n---\n## Noe annet\n",
+    );
+    let errors = errors_of(&site);
+    assert!(
+        errors.iter().any(|e| e.code == "duplicate-url"),
+        "{errors:#?}"
+    );
+    assert!(
+        !errors.iter().any(|e| e.code.starts_with("locked-")),
+        "{errors:#?}"
+    );
+}
+
+/// Issue 18, item 4: renaming a page gave a `locked-url` error whose hint named `aliases:` only,
+/// and a broken link for every link to the old id, which the alias does not bring back.
+#[test]
+fn renamed_page_hint_named_aliases_only_now_aliases_and_id_and_hides_links_to_the_old_id() {
+    let site = Site::fixture("url_lock");
+    site.write(
+        "content/_index.md",
+        "---\ntitle: Lenketest\nsummary: Forsiden.\n---\nSe [[takst-l8]] og [[side-om]].\n\n## Om nettstedet\n\nLenker hit skal virke i mange år.\n",
+    );
+    site.build_ok();
+    let om = std::fs::read_to_string(site.root.join("content/om.md")).unwrap();
+    site.remove("content/om.md");
+    site.write("content/omtale.md", &om);
+    let errors = errors_of(&site);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].code, "locked-url");
+    let hint = errors[0].hint.as_deref().unwrap_or_default();
+    assert!(
+        hint.contains("`aliases: [/om/]`") && hint.contains("`id: side-om`"),
+        "{hint}"
+    );
+    assert!(hint.contains("1 follow-on problem hidden"), "{hint}");
+    // Doing what the hint says is enough.
+    site.write(
+        "content/omtale.md",
+        om.replacen("---\n", "---\nid: side-om\naliases: [/om/]\n", 1),
+    );
+    site.build_ok();
+}
