@@ -304,3 +304,24 @@ fn renamed_page_hint_named_aliases_only_now_aliases_and_id_and_hides_links_to_th
     );
     site.build_ok();
 }
+
+/// Issue 18, item 4: a symlinked folder leading out of the site (to `/etc`) gave one error per
+/// file beyond it (1,077), not one for the link.
+#[cfg(unix)]
+#[test]
+fn symlinked_folder_outside_gave_an_error_per_file_now_one() {
+    let site = Site::fixture("valid");
+    let outside = site.root.parent().unwrap().join("utenfor");
+    for i in 0..20 {
+        std::fs::create_dir_all(outside.join(format!("d{i}"))).unwrap();
+        std::fs::write(outside.join(format!("d{i}/f.md")), "---\ntitle: X\n---\n").unwrap();
+        std::fs::write(outside.join(format!("d{i}/g.txt")), "x").unwrap();
+    }
+    std::os::unix::fs::symlink(&outside, site.root.join("content/kommuner/lenket")).unwrap();
+    let errors = errors_of(&site);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(
+        (errors[0].code, errors[0].file.as_str()),
+        ("symlink-outside", "content/kommuner/lenket")
+    );
+}
