@@ -80,6 +80,9 @@ pub enum Command {
         /// List every external link with `file:line` (offline: nothing is fetched).
         #[arg(long)]
         external: bool,
+        /// Fail (exit 1) on warnings too: for CI, where a warning nobody reads is a mistake kept.
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Search the site with the same index and ranking as the browser.
     Search {
@@ -150,6 +153,7 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
             locked,
             external,
+            deny_warnings,
         } => check(
             &BuildOptions {
                 root: site.root,
@@ -158,6 +162,7 @@ pub fn run(cli: Cli) -> ExitCode {
             },
             format,
             external,
+            deny_warnings,
         ),
         Command::New { kind, title, site } => new_page(&site.root, &kind, &title),
         Command::Serve {
@@ -257,7 +262,12 @@ fn build(options: &BuildOptions, timings: bool) -> Result<(), Error> {
     Ok(())
 }
 
-fn check(options: &BuildOptions, format: Format, external: bool) -> Result<(), Error> {
+fn check(
+    options: &BuildOptions,
+    format: Format,
+    external: bool,
+    deny_warnings: bool,
+) -> Result<(), Error> {
     let report = pipeline::build(options, false, &pipeline::Silent)?;
     let c = &report.compiled;
     match format {
@@ -298,6 +308,13 @@ fn check(options: &BuildOptions, format: Format, external: bool) -> Result<(), E
                 }
             }
         }
+    }
+    let warnings = c.diagnostics.iter().filter(|d| !d.is_error()).count();
+    if deny_warnings && warnings > 0 && !c.has_errors() {
+        if format == Format::Human {
+            eprintln!("{warnings} warning(s), and --deny-warnings fails on warnings");
+        }
+        return Err(Error::Site(report.compiled.diagnostics));
     }
     pipeline::into_result(report).map(|_| ())
 }

@@ -121,6 +121,7 @@ pub fn build(
     let titles: Vec<&str> = graph.pages.iter().map(|p| p.title.as_str()).collect();
     graph.title_rank = order::title_ranks(&titles);
     check_unique_fields(&graph, config, &mut diags);
+    warn_duplicate_titles(&graph, &mut diags);
     graph.sections = sections(&graph, config);
     graph.tags = tags(&graph);
     let (rels, backs) = relations::resolve(&graph, config, &draft_ids, &mut diags);
@@ -152,6 +153,43 @@ pub fn build(
     let rank = &graph.title_rank;
     graph.plain_pages.sort_by_key(|&i| rank[i]);
     (graph, diags)
+}
+
+/// A warning for a page whose title another page of its kind has (letter case and spacing
+/// aside): lists, search results and links by `[[id]]` show titles, so readers cannot tell the
+/// two apart.
+fn warn_duplicate_titles(graph: &SiteGraph, diags: &mut Vec<Diagnostic>) {
+    let mut first: HashMap<(Option<&str>, String), PageIx> = HashMap::new();
+    for (i, page) in graph.pages.iter().enumerate() {
+        if page.role != PageRole::Entry {
+            continue;
+        }
+        let key = (
+            page.kind.as_deref(),
+            page.title
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase(),
+        );
+        if let Some(&other) = first.get(&key) {
+            diags.push(
+                Diagnostic::warning(
+                    &page.file,
+                    page.locate(&[Seg::Key("title")]),
+                    "duplicate-title",
+                    format!(
+                        "title \"{}\" is also the title of {}",
+                        page.title, graph.pages[other].file
+                    ),
+                )
+                .with_hint("readers tell pages apart by their titles in lists, links and search; make the titles differ")
+                .with_span(page.title.chars().count()),
+            );
+        } else {
+            first.insert(key, i);
+        }
+    }
 }
 
 fn index_pages(graph: &mut SiteGraph, diags: &mut Vec<Diagnostic>) {

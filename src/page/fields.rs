@@ -223,7 +223,10 @@ fn check_value(
             }
         }
         FieldType::List => match string_list(value) {
-            Some(l) => Some(FieldValue::List(l)),
+            Some(l) => {
+                super::front_matter::warn_comma_text(loc, key, value, diags);
+                Some(FieldValue::List(l))
+            }
             None => wrong(diags, "a list of text values"),
         },
         FieldType::Ref => match value.as_str() {

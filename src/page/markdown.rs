@@ -114,6 +114,7 @@ pub fn render(input: &MarkdownInput<'_>, diags: &mut Vec<Diagnostic>) -> Body {
         body: Body::default(),
         used_ids: RESERVED_IDS.iter().map(|s| (*s).to_owned()).collect(),
         next_suffix: std::collections::HashMap::new(),
+        open_tags: Vec::new(),
         section: TextSection::default(),
         charts: 0,
     };
@@ -193,6 +194,7 @@ pub fn render(input: &MarkdownInput<'_>, diags: &mut Vec<Diagnostic>) -> Body {
                         .with_source(input.text, html.trim().chars().count().min(40)),
                     );
                 }
+                r.track_open_tags(&filtered.tags, pos);
                 r.out.push(Event::Html(filtered.html.into()));
             }
             Event::Start(Tag::Table(align)) => {
@@ -232,6 +234,8 @@ struct Renderer<'a, 'd> {
     /// headings cost n² probes (50,000 `## Samme` took minutes). Any id the suffix loop skips
     /// over was taken by exactly one base, so all probes together stay linear.
     next_suffix: std::collections::HashMap<String, usize>,
+    /// Raw HTML tags opened and not closed yet, with where they were opened.
+    open_tags: Vec<(String, Position)>,
     section: TextSection,
     charts: usize,
 }
@@ -336,6 +340,41 @@ impl<'a> Renderer<'a, '_> {
         }
         self.out
             .push(Event::Html(format!("</h{level_num}>\n").into()));
+    }
+
+    /// Follows raw HTML tags opening and closing; a closing tag closes the latest open one of
+    /// its name (a stray one is ignored: the browser ignores it too).
+    fn track_open_tags(&mut self, tags: &[(String, bool)], pos: Position) {
+        for (name, closing) in tags {
+            if *closing {
+                if let Some(i) = self.open_tags.iter().rposition(|(n, _)| n == name) {
+                    self.open_tags.remove(i);
+                }
+            } else {
+                self.open_tags.push((name.clone(), pos));
+            }
+        }
+    }
+
+    /// A warning for each raw HTML tag left open, which is closed at the end of the body so the
+    /// page after it stays out of it (an unclosed `<details>` hid the rest of the page under
+    /// "Mer").
+    fn close_open_tags(&mut self) {
+        for (name, pos) in std::mem::take(&mut self.open_tags).into_iter().rev() {
+            self.diags.push(
+                Diagnostic::warning(
+                    self.input.file,
+                    pos,
+                    "unclosed-html",
+                    format!("`<{name}>` is never closed: the rest of the page would be inside it"),
+                )
+                .with_hint(format!(
+                    "add `</{name}>` where it should end; it is closed at the end of the text for now"
+                ))
+                .with_source(self.input.text, name.chars().count() + 2),
+            );
+            self.out.push(Event::Html(format!("</{name}>").into()));
+        }
     }
 
     /// `base`, or `base-N` with the lowest N not taken yet, marked as used.
@@ -532,6 +571,7 @@ impl<'a> Renderer<'a, '_> {
     }
 
     fn finish(mut self) -> Body {
+        self.close_open_tags();
         let last = std::mem::take(&mut self.section);
         self.push_section(last);
         let mut html = String::with_capacity(self.input.text.len() * 3 / 2);
@@ -733,6 +773,16 @@ mod tests {
         assert!(!text.contains("regel-gradert"), "{text:?}");
         let filled = fill_link_titles(text, |n| (n == 0).then_some("Gradert sykmelding"));
         assert_eq!(filled, "Se Gradert sykmelding og takst L8.");
+    }
+
+    #[test]
+    fn unclosed_details_hid_the_rest_of_the_page_now_warned_and_closed() {
+        let (b, d) = md("<details>\n<summary>Mer</summary>\n\nSkjult tekst.\n\n## Neste\n");
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!((d[0].code, d[0].line), ("unclosed-html", 4));
+        assert!(b.html.trim_end().ends_with("</details>"), "{}", b.html);
+        let (_, d) = md("<details>\n<summary>Mer</summary>\n\nTekst.\n\n</details>\n");
+        assert!(d.is_empty(), "{d:?}");
     }
 
     #[test]

@@ -325,3 +325,42 @@ fn symlinked_folder_outside_gave_an_error_per_file_now_one() {
         ("symlink-outside", "content/kommuner/lenket")
     );
 }
+
+/// Issue 18, item 5: three mistakes passed in silence — text with commas where a list is
+/// declared (a tag named "takster, legeerklæring"), two pages of a kind with one title, and raw
+/// HTML left open (the rest of the page hidden under "Mer"). Now each is a warning that `check`
+/// lists and `--deny-warnings` fails on.
+#[test]
+fn silent_mistakes_comma_list_duplicate_title_unclosed_html_are_now_warnings() {
+    let site = Site::fixture("valid");
+    site.write(
+        "content/kommuner/moss.md",
+        "---\ntitle: Fredrikstad\ntags: takster, legeerklæring\n---\n<details>\n<summary>Mer</summary>\n\nSkjult.\n",
+    );
+    let report = site.build();
+    assert!(report.written_to.is_some(), "warnings do not stop a build");
+    let mut found: Vec<(&str, &str, usize)> = report
+        .compiled
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, d.file.as_str(), d.line))
+        .collect();
+    found.sort_unstable();
+    assert_eq!(
+        found,
+        [
+            ("comma-in-list", "content/kommuner/moss.md", 3),
+            ("duplicate-title", "content/kommuner/moss.md", 2),
+            ("unclosed-html", "content/kommuner/moss.md", 5),
+        ]
+    );
+    let main = site.main_of("kommuner/moss/index.html");
+    let details = main.find("<details>").unwrap();
+    assert!(main[details..].contains("</details>"), "{main}");
+    site.cli().arg("check").assert().code(0);
+    site.cli()
+        .args(["check", "--deny-warnings"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("--deny-warnings"));
+}
