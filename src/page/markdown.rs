@@ -532,7 +532,9 @@ impl<'a> Renderer<'a, '_> {
         if let Some(abs) = path.strip_prefix('/') {
             return (Some(LinkTarget::Path(format!("/{abs}"))), fragment);
         }
-        match resolve_relative(self.input.file, path) {
+        // `min%20fil.md` is how a link to `min fil.md` is written (spaces end a link target).
+        let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+        match resolve_relative(self.input.file, &decoded) {
             Some(resolved) if resolved.starts_with("content/") => {
                 (Some(LinkTarget::File(resolved)), fragment)
             }
@@ -783,6 +785,17 @@ mod tests {
         assert!(b.html.trim_end().ends_with("</details>"), "{}", b.html);
         let (_, d) = md("<details>\n<summary>Mer</summary>\n\nTekst.\n\n</details>\n");
         assert!(d.is_empty(), "{d:?}");
+    }
+
+    #[test]
+    fn percent_encoded_file_link_was_not_decoded() {
+        let (b, d) = md("[Min fil](min%20fil.md#del) og [l%C3%B8p](../l%C3%B8p.md)\n");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(
+            b.links[0].target,
+            LinkTarget::File("content/takster/min fil.md".into())
+        );
+        assert_eq!(b.links[1].target, LinkTarget::File("content/løp.md".into()));
     }
 
     #[test]

@@ -185,14 +185,14 @@ fn parse_inner(src: &SourceFile, config: &Config, diags: &mut Vec<Diagnostic>) -
         },
     };
     if let Some(updated) = &fm.updated
-        && !fields::is_valid_date(updated)
+        && let Some(problem) = fields::date_problem(updated)
     {
-        diags.push(loc.error(
-            &[Seg::Key("updated")],
-            "wrong-type",
-            format!("`updated` must be a date written YYYY-MM-DD, found \"{updated}\""),
-            7,
-        ));
+        let message = if problem.starts_with("must") {
+            format!("`updated` {problem}, found \"{updated}\"")
+        } else {
+            format!("`updated: {updated}` {problem}")
+        };
+        diags.push(loc.error(&[Seg::Key("updated")], "wrong-type", message, 7));
     }
     let aliases = fm
         .aliases
