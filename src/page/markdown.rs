@@ -191,7 +191,7 @@ pub fn render(input: &MarkdownInput<'_>, diags: &mut Vec<Diagnostic>) -> Body {
                             "only these tags pass through: {}",
                             raw_html::ALLOWED.join(", ")
                         ))
-                        .with_source(input.text, html.trim().chars().count().min(40)),
+                        .with_span(html.trim().chars().count().min(40)),
                     );
                 }
                 r.track_open_tags(&filtered.tags, pos);
@@ -223,6 +223,9 @@ pub fn render(input: &MarkdownInput<'_>, diags: &mut Vec<Diagnostic>) -> Body {
     r.finish()
 }
 
+/// Diagnostics here carry a span only: the pipeline attaches source lines after capping them
+/// per file, since finding a line scans the text (100,000 bare `#` lines, each warned about,
+/// took minutes when every warning looked its line up here).
 struct Renderer<'a, 'd> {
     input: &'a MarkdownInput<'a>,
     diags: &'d mut Vec<Diagnostic>,
@@ -273,7 +276,7 @@ impl<'a> Renderer<'a, '_> {
                 .with_hint(
                     "start sections with `##`; the title is the page's only top-level heading",
                 )
-                .with_source(self.input.text, 1),
+                .with_span(1),
             );
         }
         let id = if let Some(p) = &pinned {
@@ -287,7 +290,7 @@ impl<'a> Renderer<'a, '_> {
                         format!("pinned anchor `{p}` must be lowercase letters, digits and `-`"),
                     )
                     .with_hint(format!("use `{{#{}}}`", slugify(&p)))
-                    .with_source(self.input.text, 2),
+                    .with_span(2),
                 );
             }
             if !self.used_ids.insert(p.clone()) {
@@ -298,7 +301,7 @@ impl<'a> Renderer<'a, '_> {
                         "duplicate-anchor",
                         format!("anchor `{p}` is used twice on this page"),
                     )
-                    .with_source(self.input.text, 2),
+                    .with_span(2),
                 );
             }
             p
@@ -371,7 +374,7 @@ impl<'a> Renderer<'a, '_> {
                 .with_hint(format!(
                     "add `</{name}>` where it should end; it is closed at the end of the text for now"
                 ))
-                .with_source(self.input.text, name.chars().count() + 2),
+                .with_span(name.chars().count() + 2),
             );
             self.out.push(Event::Html(format!("</{name}>").into()));
         }
@@ -517,7 +520,7 @@ impl<'a> Renderer<'a, '_> {
                         format!("links with the `{scheme}:` scheme are not allowed"),
                     )
                     .with_hint("use an https:// address or a link to a page")
-                    .with_source(self.input.text, span),
+                    .with_span(span),
                 );
             }
             return (None, None);
@@ -549,7 +552,7 @@ impl<'a> Renderer<'a, '_> {
                     .with_hint(
                         "link to a page with a path relative to this file, e.g. ../takster/l8.md",
                     )
-                    .with_source(self.input.text, span),
+                    .with_span(span),
                 );
                 (None, None)
             }
@@ -566,7 +569,7 @@ impl<'a> Renderer<'a, '_> {
                     format!("image `{dest}` would be loaded from another host"),
                 )
                 .with_hint("put the image in content/ beside the page and link it relatively")
-                .with_source(self.input.text, dest.chars().count()),
+                .with_span(dest.chars().count()),
             );
         }
         // The image itself renders as written (relative to the page); pulldown escapes the URL.
