@@ -161,14 +161,11 @@ pub(crate) async fn serve(
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let stream = match accepted {
-                    Ok((stream, _)) => stream,
-                    Err(_) => {
-                        // Out of file descriptors or a connection reset before it was accepted:
-                        // wait a moment instead of spinning on the error.
-                        tokio::time::sleep(Duration::from_millis(20)).await;
-                        continue;
-                    }
+                let Ok((stream, _)) = accepted else {
+                    // Out of file descriptors or a connection reset before it was accepted:
+                    // wait a moment instead of spinning on the error.
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
                 };
                 let service = TowerToHyperService::new(app.clone());
                 let mut stop = stop.clone();
