@@ -263,7 +263,9 @@ fn check_unique_fields(graph: &SiteGraph, config: &Config, diags: &mut Vec<Diagn
                             .with_hint(format!(
                                 "`{field}` ({}) must be unique among `{kind_name}` pages",
                                 def.label(field)
-                            )),
+                            ))
+                            // A shared code also makes its short URL collide: one cause.
+                            .covering([format!("code:{}:{value}", here.file)]),
                         );
                     }
                 } else {

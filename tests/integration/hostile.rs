@@ -364,3 +364,31 @@ fn silent_mistakes_comma_list_duplicate_title_unclosed_html_are_now_warnings() {
         .code(1)
         .stderr(predicates::str::contains("--deny-warnings"));
 }
+
+/// Issue 18, item 4: a duplicate code gave, besides the two `duplicate-value` errors, two
+/// `code-url-collision` errors for the short URL the shared code makes — one mistake.
+#[test]
+fn duplicate_code_also_reported_its_short_url_collision_now_hidden_behind_it() {
+    let site = Site::fixture("url_lock");
+    site.build_ok();
+    let l8 = std::fs::read_to_string(site.root.join("content/takster/l8.md")).unwrap();
+    site.write("content/takster/l8.md", l8.replace("kode: L8", "kode: L40"));
+    let errors = errors_of(&site);
+    assert!(
+        !errors.iter().any(|e| e.code == "code-url-collision"),
+        "{errors:#?}"
+    );
+    let duplicates: Vec<_> = errors
+        .iter()
+        .filter(|e| e.code == "duplicate-value")
+        .collect();
+    assert_eq!(duplicates.len(), 2, "{errors:#?}");
+    assert!(
+        duplicates.iter().any(|d| d
+            .hint
+            .as_deref()
+            .unwrap_or_default()
+            .contains("follow-on problem")),
+        "{duplicates:#?}"
+    );
+}
