@@ -260,7 +260,12 @@ impl Config {
         let mut diags = Vec::new();
         let mut err = |path: &[Seg<'_>], code: &'static str, msg: String, hint: Option<String>| {
             let pos = yaml::locate(text, path).unwrap_or(Position { line: 1, column: 1 });
-            let mut d = Diagnostic::error(CONFIG_FILE, pos, code, msg).with_source(text, 1);
+            // The caret spans the key or value pointed at, not its first character.
+            let span = match path.last() {
+                Some(Seg::Key(k) | Seg::Value(k)) => k.chars().count(),
+                None => 1,
+            };
+            let mut d = Diagnostic::error(CONFIG_FILE, pos, code, msg).with_source(text, span);
             if let Some(h) = hint {
                 d = d.with_hint(h);
             }
@@ -554,6 +559,13 @@ mod tests {
         );
         let d = &Config::parse(&nested).unwrap_err()[0];
         assert_eq!((d.line, d.column), (7, 5), "{d:?}");
+    }
+
+    #[test]
+    fn config_caret_underlined_one_character_now_the_key() {
+        let text = MINIMAL.replace("https://example.org", "example.org");
+        let d = &Config::parse(&text).unwrap_err()[0];
+        assert_eq!((d.code, d.span_len), ("config", "base_url".len()), "{d:?}");
     }
 
     #[test]
