@@ -5,6 +5,10 @@
 //! two renames elsewhere). A failed or killed build therefore leaves the previous site exactly as
 //! it was, and a successful one leaves no stale file behind. Every path is checked to stay inside
 //! the output folder, and a folder veiviser did not create is never replaced.
+//!
+//! `urls.lock` is written here too, between the two: after the new site is complete and before
+//! it goes live ([`write_site`]). Invariant: every URL that is live is in the lock on disk, at
+//! every instant, whatever moment a build is killed at.
 
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
