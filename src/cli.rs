@@ -411,7 +411,8 @@ fn new_page(root: &std::path::Path, kind_name: &str, title: &str) -> Result<(), 
 
 /// The file name `new` gives a page, derived the way the site's pages are named: from the title
 /// without the kind's label in front (`Takst L9` → `l9.md`, id `takst-l9`), and when the kind has
-/// a code field and what is left is one word, that word is the code (`kode: L9`).
+/// a code field and what is left, up to a dash or colon, is one word, that word is the code and
+/// the file name (`Takst L9 – noe` → `kode: L9`, `l9.md`).
 struct NewName {
     slug: String,
     code: Option<String>,
@@ -430,10 +431,17 @@ impl NewName {
             })
             .filter(|rest| !crate::page::slug::slugify(rest).is_empty())
             .unwrap_or(title);
-        let code = (kind.code_field.is_some() && !rest.contains(char::is_whitespace))
-            .then(|| rest.to_owned());
+        // `L8 – tilleggsopplysninger` names the code before the dash, as the site's titles do.
+        let head = ["–", "—", " - ", ":"]
+            .iter()
+            .filter_map(|sep| rest.split_once(sep).map(|(h, _)| h.trim()))
+            .min_by_key(|h| h.len())
+            .unwrap_or(rest);
+        let code =
+            (kind.code_field.is_some() && !head.is_empty() && !head.contains(char::is_whitespace))
+                .then(|| head.to_owned());
         NewName {
-            slug: crate::page::slug::slugify(rest),
+            slug: crate::page::slug::slugify(code.as_deref().unwrap_or(rest)),
             code,
         }
     }

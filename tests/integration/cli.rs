@@ -103,6 +103,13 @@ fn new_takst_l9_was_named_takst_takst_l9_now_l9_with_its_id_and_url_printed() {
     );
     let text = std::fs::read_to_string(site.root.join("content/takster/l9.md")).unwrap();
     assert!(text.contains("kode: \"L9\""), "{text}");
+    // Titles name the code before a dash, as the site's do.
+    site.cli()
+        .args(["new", "takst", "Takst L11 – prøvetakst"])
+        .assert()
+        .code(0);
+    let text = std::fs::read_to_string(site.root.join("content/takster/l11.md")).unwrap();
+    assert!(text.contains("kode: \"L11\""), "{text}");
     // A kind without a code field: the slug of the title without the kind's label.
     site.cli()
         .args(["new", "tiltak", "Tiltak Lokale grupper"])
