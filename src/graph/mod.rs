@@ -129,17 +129,17 @@ pub fn build(
     graph.backlinks = backs;
     graph.cited_by = relations::check_sources(&graph, &draft_ids, &mut diags);
     graph.links = links::resolve(&graph, &draft_ids, &draft_files, &mut diags);
-    // `[[id]]` links read as their target's title in the pages' plain text too.
+    // `[[id]]` links read as their target's title in the pages' plain text and headings too.
     for (page, links) in graph.pages.iter_mut().zip(&graph.links) {
-        for section in page
+        let title = |n: usize| links.get(n).map(|l| l.title.as_str());
+        let texts = page
             .body
             .sections
             .iter_mut()
-            .filter(|s| s.text.contains('\0'))
-        {
-            section.text = crate::page::markdown::fill_link_titles(&section.text, |n| {
-                links.get(n).map(|l| l.title.as_str())
-            });
+            .flat_map(|s| [&mut s.text, &mut s.heading]);
+        let headings = page.body.headings.iter_mut().map(|h| &mut h.text);
+        for text in texts.chain(headings).filter(|t| t.contains('\0')) {
+            *text = crate::page::markdown::fill_link_titles(text, title);
         }
     }
     graph.redirects = redirects::collect(&graph, config, &mut diags);

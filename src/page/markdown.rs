@@ -312,11 +312,14 @@ impl<'a> Renderer<'a, '_> {
             };
             self.unique_id(base)
         };
+        // A `[[id]]` link in a heading shows its target's title, as in the text, but stays text:
+        // a heading is a link target, not a source. The anchor comes from what is written.
+        let (shown, inner) = self.heading_inner(inner, pos);
         let finished = std::mem::replace(
             &mut self.section,
             TextSection {
                 anchor: Some(id.clone()),
-                heading: text.clone(),
+                heading: shown.clone(),
                 level: level_num,
                 text: String::new(),
             },
@@ -325,24 +328,60 @@ impl<'a> Renderer<'a, '_> {
         self.body.headings.push(Heading {
             level: level_num,
             id: id.clone(),
-            text,
+            text: shown,
             pinned: pinned.is_some(),
             pos,
         });
         self.out
             .push(Event::Html(format!("<h{level_num} id=\"{id}\">").into()));
-        // Links inside headings are kept as plain text: a heading is a link target, not a source.
-        for e in inner {
-            match e {
-                Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link) => {}
-                Event::Html(h) | Event::InlineHtml(h) => {
-                    self.out.push(Event::Html(raw_html::filter(&h).html.into()));
-                }
-                e => self.out.push(e),
-            }
-        }
+        self.out.extend(inner);
         self.out
             .push(Event::Html(format!("</h{level_num}>\n").into()));
+    }
+
+    /// The text a heading shows and its inner events for the HTML. Links inside headings are
+    /// kept as plain text; a `[[id]]` without its own text becomes the title placeholder (and is
+    /// checked like any link, so a broken one is reported).
+    fn heading_inner(&mut self, inner: Vec<Event<'a>>, pos: Position) -> (String, Vec<Event<'a>>) {
+        let mut shown = String::new();
+        let mut html = Vec::with_capacity(inner.len());
+        let mut in_titled_link = false;
+        for e in inner {
+            match e {
+                Event::Start(Tag::Link {
+                    link_type: LinkType::WikiLink { has_pothole: false },
+                    dest_url,
+                    ..
+                }) => {
+                    let (id, fragment) = split_fragment(&dest_url);
+                    let n = self.body.links.len();
+                    self.body.links.push(Link {
+                        target: LinkTarget::Id(id.trim().to_owned()),
+                        fragment,
+                        needs_title: true,
+                        pos,
+                        span: dest_url.chars().count().max(1),
+                    });
+                    let placeholder = format!("\0T{n}\0");
+                    shown.push_str(&placeholder);
+                    html.push(Event::Html(placeholder.into()));
+                    in_titled_link = true;
+                }
+                Event::End(TagEnd::Link) => in_titled_link = false,
+                Event::Start(Tag::Link { .. }) => {}
+                _ if in_titled_link => {}
+                Event::Html(h) | Event::InlineHtml(h) => {
+                    html.push(Event::Html(raw_html::filter(&h).html.into()));
+                }
+                e => {
+                    if let Event::Text(t) | Event::Code(t) = &e {
+                        shown.push_str(t);
+                    }
+                    html.push(e);
+                }
+            }
+        }
+        (shown.trim().to_owned(), html)
     }
 
     /// Follows raw HTML tags opening and closing; a closing tag closes the latest open one of
@@ -799,6 +838,23 @@ mod tests {
             LinkTarget::File("content/takster/min fil.md".into())
         );
         assert_eq!(b.links[1].target, LinkTarget::File("content/løp.md".into()));
+    }
+
+    #[test]
+    fn heading_with_a_wiki_link_showed_its_id_now_the_title_placeholder() {
+        let (b, d) = md("## Om [[takst-l8]] og [[regel-x|regelen]]\n\nTekst.\n");
+        assert!(d.is_empty(), "{d:?}");
+        let h = &b.headings[0];
+        assert_eq!(
+            h.id, "om-takst-l8-og-regelen",
+            "the anchor comes from what is written"
+        );
+        assert_eq!(h.text, "Om \0T0\0 og regelen");
+        assert_eq!(b.sections[0].heading, h.text);
+        assert_eq!(b.links.len(), 1);
+        assert!(b.links[0].needs_title);
+        assert!(b.html.contains("Om \0T0\0 og regelen</h2>"), "{}", b.html);
+        assert!(!b.html.contains("<a "), "{}", b.html);
     }
 
     #[test]

@@ -216,6 +216,27 @@ fn search_excerpts_showed_raw_wiki_link_ids_now_titles() {
     assert!(!excerpt.contains("takst-l8"), "{excerpt}");
 }
 
+/// Issue 18, item 6: a `[[id]]` in a heading showed the id in the heading, the table of
+/// contents and `pages.json`; it shows the title, and the anchor still comes from what is
+/// written.
+#[test]
+fn heading_with_a_wiki_link_showed_the_id_now_the_title() {
+    let site = Site::fixture("valid");
+    site.write(
+        "content/kommuner/moss.md",
+        "---\ntitle: Moss\n---\n## Om [[takst-l8]]\n\nTekst.\n\n## Mer\n\nTekst.\n\n## Enda mer\n\nTekst.\n",
+    );
+    site.build_ok();
+    let main = site.main_of("kommuner/moss/index.html");
+    assert!(
+        main.contains("id=\"om-takst-l8\">Om Takst L8</h2>"),
+        "{main}"
+    );
+    assert!(!main.contains(">Om takst-l8<"), "{main}");
+    let pages = site.read("pages.json");
+    assert!(pages.contains("\"Om Takst L8\""), "{pages}");
+}
+
 fn errors_of(site: &Site) -> Vec<veiviser::error::Diagnostic> {
     site.build()
         .compiled
