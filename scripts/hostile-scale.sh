@@ -5,6 +5,7 @@
 #   2. one page with 8,000 unknown keys and 8,000 dangling references (took 46 s before the
 #      locate budget and the per-file cap of diagnostics);
 #   3. a page just under the 8 MB limit of deeply nested Markdown (quotes and lists).
+#   4. 50,000 equal headings and 100,000 bare `#` lines (each bounded: the script fails past it).
 #
 #   cargo build --release
 #   scripts/hostile-scale.sh [PAGES]        # default 100000
@@ -67,3 +68,31 @@ with open(f"{sys.argv[1]}/dyp.md", "w") as f:
     f.write("---\ntitle: Dyp\n---\n" + body)
 EOF
 timed "8 MB of nested quotes and lists, build" "$bin" build --root "$work/site"
+
+# 4. Repeated headings (issue 18): each repeat restarted the anchor suffix search at `-2`, so
+#    50,000 equal headings took 233 s and 100,000 bare `#` lines did not finish in a minute.
+#    Bound: each run below must finish within 10 s wall on the 2-core machine, or the script fails.
+bound=10
+fresh_site
+python3 - "$work/site/content/kommuner" <<'EOF'
+import sys
+with open(f"{sys.argv[1]}/samme.md", "w") as f:
+    f.write("---\ntitle: Samme\n---\n" + "## Samme\n\nTekst.\n\n" * 50000)
+EOF
+bounded() {
+  local label="$1"; shift
+  local start end
+  start=$(date +%s.%N)
+  timeout "$((bound * 3))" "$@" >/dev/null 2>&1 || true
+  end=$(date +%s.%N)
+  echo "$label: $(python3 -c "print(f'{$end - $start:.2f}')") s wall (bound $bound s)"
+  python3 -c "import sys; sys.exit(0 if $end - $start <= $bound else 1)" || { echo "FAIL: $label is over the bound"; exit 1; }
+}
+bounded "50,000 equal headings, check" "$bin" check --root "$work/site"
+rm "$work/site/content/kommuner/samme.md"
+python3 - "$work/site/content/kommuner" <<'EOF'
+import sys
+with open(f"{sys.argv[1]}/tomme.md", "w") as f:
+    f.write("---\ntitle: Tomme\n---\n" + "#\n" * 100000)
+EOF
+bounded "100,000 bare # lines, check" "$bin" check --root "$work/site"

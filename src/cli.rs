@@ -83,6 +83,9 @@ pub enum Command {
         /// List every external link with `file:line` (offline: nothing is fetched).
         #[arg(long)]
         external: bool,
+        /// Fail (exit 1) on warnings too: for CI, where a warning nobody reads is a mistake kept.
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Search the site with the same index and ranking as the browser.
     Search {
@@ -176,6 +179,7 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
             locked,
             external,
+            deny_warnings,
         } => check(
             &BuildOptions {
                 root: site.root,
@@ -184,6 +188,7 @@ pub fn run(cli: Cli) -> ExitCode {
             },
             format,
             external,
+            deny_warnings,
         ),
         Command::New { kind, title, site } => new_page(&site.root, &kind, &title),
         Command::Init { dir, template } => init::run(&dir, &template),
@@ -203,6 +208,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 open,
                 follow,
                 poll: poll.map(|ms| std::time::Duration::from_millis(ms.max(10))),
+                limits: crate::serve::ServeLimits::default(),
             },
             &Bar::new(),
         ),
@@ -284,7 +290,12 @@ fn build(options: &BuildOptions, timings: bool) -> Result<(), Error> {
     Ok(())
 }
 
-fn check(options: &BuildOptions, format: Format, external: bool) -> Result<(), Error> {
+fn check(
+    options: &BuildOptions,
+    format: Format,
+    external: bool,
+    deny_warnings: bool,
+) -> Result<(), Error> {
     let report = pipeline::build(options, false, &pipeline::Silent)?;
     let c = &report.compiled;
     match format {
@@ -326,6 +337,13 @@ fn check(options: &BuildOptions, format: Format, external: bool) -> Result<(), E
             }
         }
     }
+    let warnings = c.diagnostics.iter().filter(|d| !d.is_error()).count();
+    if deny_warnings && warnings > 0 && !c.has_errors() {
+        if format == Format::Human {
+            eprintln!("{warnings} warning(s), and --deny-warnings fails on warnings");
+        }
+        return Err(Error::Site(report.compiled.diagnostics));
+    }
     pipeline::into_result(report).map(|_| ())
 }
 
@@ -356,27 +374,44 @@ fn new_page(root: &std::path::Path, kind_name: &str, title: &str) -> Result<(), 
             "unknown kind `{kind_name}` (known: {known}) {hint}"
         )));
     };
-    let slug = crate::page::slug::slugify(title);
-    if slug.is_empty() {
+    let name = NewName::of(title, kind_name, kind);
+    if name.slug.is_empty() {
         return Err(Error::Usage(
             "the title needs at least one letter or digit".into(),
         ));
     }
     let dir = root.join("content").join(&kind.section);
-    let path = dir.join(format!("{slug}.md"));
+    let path = dir.join(format!("{}.md", name.slug));
+    let rel = format!("content/{}/{}.md", kind.section, name.slug);
+    let id = format!("{kind_name}-{}", name.slug);
+    let url = format!("{}/{}/", kind.section, name.slug);
+    refuse_collision(
+        root,
+        &config,
+        &NewPage {
+            kind: kind_name,
+            rel: &rel,
+            id: &id,
+            url: &url,
+            code: name.code.as_deref().zip(kind.code_field.as_deref()),
+        },
+    )?;
     let mut fm = format!(
         "---\ntitle: {}\nsummary: \"\"\n",
         serde_json::to_string(title).unwrap_or_default()
     );
-    for (name, field) in kind.fields.iter().filter(|(_, f)| f.required) {
+    for (field_name, field) in kind.fields.iter().filter(|(_, f)| f.required) {
         let value = match field.ty {
+            _ if kind.code_field.as_deref() == Some(field_name) && name.code.is_some() => {
+                serde_json::to_string(name.code.as_deref().unwrap_or_default()).unwrap_or_default()
+            }
             FieldType::Enum => field.values.first().cloned().unwrap_or_default(),
             FieldType::Refs | FieldType::List => "[]".to_owned(),
             FieldType::Bool => "false".to_owned(),
             FieldType::Number | FieldType::Integer => "0".to_owned(),
             _ => "\"\"".to_owned(),
         };
-        let _ = writeln!(fm, "{name}: {value}   # {}", field.label(name));
+        let _ = writeln!(fm, "{field_name}: {value}   # {}", field.label(field_name));
     }
     fm.push_str(
         "sources:\n  - source: \"\"\n    section: \"\"\n    lines: \"\"\ntags: []\n---\n\n",
@@ -398,8 +433,100 @@ fn new_page(root: &std::path::Path, kind_name: &str, title: &str) -> Result<(), 
             }
         })?;
     std::io::Write::write_all(&mut file, fm.as_bytes()).map_err(|e| Error::write(&path, e))?;
-    eprintln!("created {}", path.display());
+    eprintln!("created {rel}\n  id:  {id} (link to it with [[{id}]])\n  URL: /{url}");
     Ok(())
+}
+
+/// The file name `new` gives a page, derived the way the site's pages are named: from the title
+/// without the kind's label in front (`Takst L9` → `l9.md`, id `takst-l9`), and when the kind has
+/// a code field and what is left, up to a dash or colon, is one word, that word is the code and
+/// the file name (`Takst L9 – noe` → `kode: L9`, `l9.md`).
+struct NewName {
+    slug: String,
+    code: Option<String>,
+}
+
+impl NewName {
+    fn of(title: &str, kind_name: &str, kind: &crate::config::KindDef) -> Self {
+        let title = title.trim();
+        let rest = [kind.label(kind_name), kind_name]
+            .iter()
+            .find_map(|prefix| {
+                let head = title.get(..prefix.len())?;
+                let tail = &title[prefix.len()..];
+                (head.eq_ignore_ascii_case(prefix) && tail.starts_with(char::is_whitespace))
+                    .then(|| tail.trim())
+            })
+            .filter(|rest| !crate::page::slug::slugify(rest).is_empty())
+            .unwrap_or(title);
+        // `L8 – tilleggsopplysninger` names the code before the dash, as the site's titles do.
+        let head = ["–", "—", " - ", ":"]
+            .iter()
+            .filter_map(|sep| rest.split_once(sep).map(|(h, _)| h.trim()))
+            .min_by_key(|h| h.len())
+            .unwrap_or(rest);
+        let code =
+            (kind.code_field.is_some() && !head.is_empty() && !head.contains(char::is_whitespace))
+                .then(|| head.to_owned());
+        NewName {
+            slug: crate::page::slug::slugify(code.as_deref().unwrap_or(rest)),
+            code,
+        }
+    }
+}
+
+/// What `new` is about to create, checked against the pages there are.
+struct NewPage<'a> {
+    kind: &'a str,
+    rel: &'a str,
+    id: &'a str,
+    url: &'a str,
+    /// The code and the field that holds it.
+    code: Option<(&'a str, &'a str)>,
+}
+
+/// Refuses a page whose id, URL (also as an alias, in any letter case) or code another page has.
+fn refuse_collision(
+    root: &std::path::Path,
+    config: &Config,
+    new: &NewPage<'_>,
+) -> Result<(), Error> {
+    use rayon::prelude::*;
+    let sources = crate::source::load(root, &pipeline::theme_name(root)?)?;
+    let clash = sources
+        .content
+        .par_iter()
+        .filter_map(|src| crate::page::parse(src, config).page)
+        .find_map_any(|p| {
+            let why = if p.id == new.id {
+                format!("its id is `{}`", p.id)
+            } else if p.url.eq_ignore_ascii_case(new.url) {
+                format!("its URL is /{}", p.url)
+            } else if p
+                .aliases
+                .iter()
+                .any(|a| a.trim_start_matches('/').eq_ignore_ascii_case(new.url))
+            {
+                format!("it keeps /{} as an alias", new.url)
+            } else if let Some((code, field)) = new.code
+                && p.kind.as_deref() == Some(new.kind)
+                && p.fields
+                    .get(field)
+                    .is_some_and(|v| v.display().eq_ignore_ascii_case(code))
+            {
+                format!("its {field} is {code}")
+            } else {
+                return None;
+            };
+            Some(format!("{} ({why})", p.file))
+        });
+    match clash {
+        Some(other) => Err(Error::Usage(format!(
+            "not creating {}: it would collide with {other}; choose another title",
+            new.rel
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// A progress bar on stderr that appears only when a run takes more than a second and stderr is

@@ -204,11 +204,59 @@ impl FieldDef {
     }
 }
 
+/// Where the second `key:` of a "duplicate field `key`" error is. serde points at the mapping
+/// that holds both, i.e. at the first key of it (`title` on line 1 for a repeated `title` on
+/// line 40); the editor needs the repeat. Keys of that mapping are the lines from the reported
+/// one at its column, up to the first line indented less.
+fn repeated_key(text: &str, d: &Diagnostic) -> Option<Position> {
+    // The message may start with the path of the mapping (`kinds.takst: duplicate field …`).
+    let key = d
+        .message
+        .split_once("duplicate field `")
+        .or_else(|| d.message.split_once("duplicate entry with key \""))?
+        .1
+        .split(['`', '"'])
+        .next()?;
+    let indent = d.column.checked_sub(1)?;
+    let mut seen = 0;
+    for (i, line) in text.lines().enumerate().skip(d.line.checked_sub(1)?) {
+        let content = line.trim_start_matches([' ', '-']);
+        let at = line.len() - content.len();
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        if at < indent {
+            break;
+        }
+        let is_key = content
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with(':'));
+        if at == indent && is_key {
+            seen += 1;
+            if seen == 2 {
+                return Some(Position {
+                    line: i + 1,
+                    column: at + 1,
+                });
+            }
+        }
+    }
+    None
+}
+
 impl Config {
     /// Parses and checks the text of `veiviser.yaml`.
     pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
-        let config: Config = serde_yaml::from_str(text)
-            .map_err(|e| vec![yaml::error_to_diagnostic(CONFIG_FILE, text, &e, 0)])?;
+        let config: Config = serde_yaml::from_str(text).map_err(|e| {
+            let mut d = yaml::error_to_diagnostic(CONFIG_FILE, text, &e, 0);
+            if let Some(pos) = repeated_key(text, &d) {
+                d.line = pos.line;
+                d.column = pos.column;
+                let span = d.span_len;
+                d = d.with_source(text, span);
+            }
+            vec![d]
+        })?;
         let diags = config.check(text);
         if diags.is_empty() {
             Ok(config)
@@ -241,7 +289,12 @@ impl Config {
         let mut diags = Vec::new();
         let mut err = |path: &[Seg<'_>], code: &'static str, msg: String, hint: Option<String>| {
             let pos = yaml::locate(text, path).unwrap_or(Position { line: 1, column: 1 });
-            let mut d = Diagnostic::error(CONFIG_FILE, pos, code, msg).with_source(text, 1);
+            // The caret spans the key or value pointed at, not its first character.
+            let span = match path.last() {
+                Some(Seg::Key(k) | Seg::Value(k)) => k.chars().count(),
+                None => 1,
+            };
+            let mut d = Diagnostic::error(CONFIG_FILE, pos, code, msg).with_source(text, span);
             if let Some(h) = hint {
                 d = d.with_hint(h);
             }
@@ -522,6 +575,26 @@ mod tests {
         assert_eq!(diags.len(), 1, "{diags:?}");
         assert_eq!(diags[0].line, 12);
         assert_eq!(diags[0].hint.as_deref(), Some("did you mean `takst`?"));
+    }
+
+    #[test]
+    fn duplicate_key_pointed_at_the_first_occurrence_now_at_the_repeat() {
+        let text = format!("{MINIMAL}title: Igjen\n");
+        let d = &Config::parse(&text).unwrap_err()[0];
+        assert_eq!((d.line, d.column), (text.lines().count(), 1), "{d:?}");
+        let nested = MINIMAL.replace(
+            "    code_field: kode\n",
+            "    code_field: kode\n    section: igjen\n",
+        );
+        let d = &Config::parse(&nested).unwrap_err()[0];
+        assert_eq!((d.line, d.column), (7, 5), "{d:?}");
+    }
+
+    #[test]
+    fn config_caret_underlined_one_character_now_the_key() {
+        let text = MINIMAL.replace("https://example.org", "example.org");
+        let d = &Config::parse(&text).unwrap_err()[0];
+        assert_eq!((d.code, d.span_len), ("config", "base_url".len()), "{d:?}");
     }
 
     #[test]

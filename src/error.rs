@@ -47,6 +47,14 @@ pub struct Diagnostic {
     /// Length in characters of the highlighted span on `source_line`.
     #[serde(skip)]
     pub span_len: usize,
+    /// What a problem is about, when it is about something another problem may explain:
+    /// `id:takst-l8`, `url:takster/l8/`, `file:content/takster/l8.md`. See [`hide_follow_ons`].
+    #[serde(skip)]
+    pub subject: Option<String>,
+    /// Subjects this problem explains: a page that failed to parse explains every link to it,
+    /// a page gone from a locked URL every link to its old id. See [`hide_follow_ons`].
+    #[serde(skip)]
+    pub covers: Vec<String>,
 }
 
 impl Diagnostic {
@@ -67,6 +75,8 @@ impl Diagnostic {
             hint: None,
             source_line: None,
             span_len: 1,
+            subject: None,
+            covers: Vec::new(),
         }
     }
 
@@ -105,6 +115,20 @@ impl Diagnostic {
     #[must_use]
     pub fn with_span(mut self, span_len: usize) -> Self {
         self.span_len = span_len.max(1);
+        self
+    }
+
+    /// Says what the problem is about (`id:…`, `url:…`, `file:…`), so a root cause can hide it.
+    #[must_use]
+    pub fn about(mut self, subject: String) -> Self {
+        self.subject = Some(subject);
+        self
+    }
+
+    /// Says which subjects this problem explains (see [`hide_follow_ons`]).
+    #[must_use]
+    pub fn covering(mut self, subjects: impl IntoIterator<Item = String>) -> Self {
+        self.covers.extend(subjects);
         self
     }
 
@@ -259,6 +283,65 @@ pub fn cap_per_file(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     kept
 }
 
+/// Root cause first: removes every problem whose subject another shown problem covers (the
+/// links, relations and `urls.lock` entries that fail only because a page did not parse, or was
+/// renamed), and tells each root cause how many it hid. Subjects are compared ignoring ASCII case:
+/// a code's short URL (`/takster/L8/`) is its page's URL in other letters. A hidden problem that
+/// is real shows again once its root cause is fixed.
+pub fn hide_follow_ons(diags: &mut Vec<Diagnostic>) {
+    if diags.iter().all(|d| d.covers.is_empty()) {
+        return;
+    }
+    let key = |s: &str| s.to_ascii_lowercase();
+    // Who covers what, hidden or not: a root cause's follow-on may itself cover others (a page
+    // that failed to parse takes its locked URL with it, and that URL's old id), and those go
+    // to the root cause at the top.
+    let mut covered: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (i, d) in diags.iter().enumerate() {
+        for c in &d.covers {
+            covered.entry(key(c)).or_insert(i);
+        }
+    }
+    let mut hidden_by: Vec<Option<usize>> = vec![None; diags.len()];
+    let top = |hidden_by: &[Option<usize>], mut i: usize| {
+        while let Some(p) = hidden_by[i] {
+            i = p;
+        }
+        i
+    };
+    for (i, d) in diags.iter().enumerate() {
+        if let Some(&by) = d.subject.as_deref().and_then(|s| covered.get(&key(s)))
+            && top(&hidden_by, by) != i
+        {
+            hidden_by[i] = Some(by);
+        }
+    }
+    let mut counts = vec![0usize; diags.len()];
+    for i in 0..diags.len() {
+        if hidden_by[i].is_some() {
+            counts[top(&hidden_by, i)] += 1;
+        }
+    }
+    let hidden: Vec<bool> = hidden_by.iter().map(Option::is_some).collect();
+    let mut i = 0;
+    diags.retain_mut(|d| {
+        let keep = !hidden[i];
+        let n = counts[i];
+        i += 1;
+        if keep && n > 0 {
+            let note = format!(
+                "{n} follow-on problem{} hidden (links, relations or urls.lock entries that fail only because of this); fix this first",
+                if n == 1 { "" } else { "s" }
+            );
+            d.hint = Some(match d.hint.take() {
+                Some(h) => format!("{h}; {note}"),
+                None => note,
+            });
+        }
+        keep
+    });
+}
+
 /// Sorts diagnostics by file and position so output is stable across runs and thread counts.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
@@ -396,6 +479,34 @@ mod tests {
         );
         assert!(text.contains("unknown key `\u{fffd}[2J`"), "{text}");
         assert_eq!(printable("tab\tok"), "tab\tok");
+    }
+
+    #[test]
+    fn follow_ons_of_a_missing_page_are_hidden_behind_their_root_cause() {
+        let at = Position { line: 1, column: 1 };
+        let mut diags = vec![
+            Diagnostic::error("urls.lock", at, "locked-url", "/om/ was published")
+                .about("url:om/".into())
+                .covering(["id:side-om".into()]),
+            Diagnostic::error("content/a.md", at, "broken-link", "[[side-om]]")
+                .about("id:side-om".into()),
+            Diagnostic::error("content/b.md", at, "broken-link", "[[annen]]")
+                .about("id:annen".into()),
+            Diagnostic::error("content/om.md", at, "yaml", "bad")
+                .covering(["url:OM/".into(), "file:content/om.md".into()]),
+        ];
+        hide_follow_ons(&mut diags);
+        let codes: Vec<_> = diags.iter().map(|d| (d.file.as_str(), d.code)).collect();
+        assert_eq!(
+            codes,
+            [("content/b.md", "broken-link"), ("content/om.md", "yaml")]
+        );
+        assert_eq!(
+            diags[1].hint.as_deref(),
+            Some(
+                "2 follow-on problems hidden (links, relations or urls.lock entries that fail only because of this); fix this first"
+            )
+        );
     }
 
     #[test]

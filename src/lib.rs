@@ -7,7 +7,7 @@
 //!              ──graph::citations::resolve───▶ notes  (quotes of the cited source-text lines)
 //!              ──html::render────▶ Vec<OutputFile> ─┐
 //!              ──search::build───▶ Vec<OutputFile> ─┤ (split search index)
-//!                                                   └─output::write_dir──▶ public/ (atomic swap)
+//!                                                   └─output::write_site─▶ public/ (atomic swap)
 //! ```
 //!
 //! `pipeline` is the only orchestrator; `cli` wraps it for the terminal. A stage uses only the

@@ -5,7 +5,7 @@
 //!              ─▶ graph::citations::resolve ─▶ graph::lock::check
 //!              ─▶ search::build ─▶ html::render (parallel)
 //!              ─▶ html::verify::check (every link of the output)
-//!              ─▶ output::write_dir ─▶ output::write_lock (only after the site was written)
+//!              ─▶ output::write_site (staged, urls.lock written, then swapped in)
 //! ```
 //!
 //! [`compile`] is pure (sources in, files and diagnostics out) so `serve` can keep the result in
@@ -372,6 +372,7 @@ fn compile_with(
 /// Caps, sorts and gives diagnostics their source lines. `reread_from`: the site root, when the
 /// Markdown texts in `sources` were released and must be read again from their files.
 fn finish(sources: &SiteSources, reread_from: Option<&Path>, mut compiled: Compiled) -> Compiled {
+    error::hide_follow_ons(&mut compiled.diagnostics);
     compiled.diagnostics = error::cap_per_file(std::mem::take(&mut compiled.diagnostics));
     attach_snippets(&mut compiled.diagnostics, sources, reread_from);
     error::sort(&mut compiled.diagnostics);
@@ -448,11 +449,14 @@ pub fn build(options: &BuildOptions, write: bool, progress: &dyn Progress) -> Re
     let clock = Instant::now();
     let cpu_clock = cpu_time();
     let out = options.out_dir();
-    output::write_dir(&out, &options.root, &compiled.files)?;
-    // The lock grows only after the site it describes was written: a failed build publishes nothing.
-    if let Some(text) = &compiled.lock.new_text {
-        output::write_lock(&options.root, text)?;
-    }
+    // Staged, then locked, then swapped in: a published URL is locked at every instant.
+    output::write_site(
+        &out,
+        &options.root,
+        &compiled.files,
+        compiled.lock.new_text.as_deref(),
+        &mut |_| {},
+    )?;
     compiled.timings.push(Timing {
         stage: "output",
         duration: clock.elapsed(),

@@ -10,6 +10,10 @@
 //!   its diagnostics point inside the file, and its `<main>` carries no active content (script,
 //!   event handlers, `javascript:` URLs) whatever the Markdown or front matter says.
 //! - `markdown`: `page::parse` alone; diagnostics inside the file, no active content in the body.
+//! - `heading`: every line of the input as a heading (repeated, so suffixes are exercised):
+//!   anchors are unique on the page, never a template's id, slugs unless pinned, and the HTML
+//!   carries exactly those ids in order. libFuzzer's timeout catches a quadratic slowdown (50,000
+//!   equal headings once took minutes).
 //! - `analyse`: tokens' byte ranges lie on character boundaries of the NFC text, stems are
 //!   prefixes of their words (the index relies on it), and a query over a real index runs.
 
@@ -130,6 +134,66 @@ pub fn markdown(data: &[u8]) {
     if let Some(page) = parsed.page {
         assert_no_active_content(&page.body.html);
     }
+}
+
+/// Heading anchors of one page whose headings are the input's lines, each written twice.
+pub fn heading(data: &[u8]) {
+    use veiviser::page::markdown::{MarkdownInput, RESERVED_IDS, render};
+    use veiviser::page::slug::slugify;
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let mut page = String::from("---\ntitle: x\n---\n");
+    let body_offset = page.len();
+    for line in text.lines() {
+        for _ in 0..2 {
+            // Levels 1–6 from the line's length, so `#` lines and deep headings both occur.
+            let level = 1 + line.len() % 6;
+            page.push_str(&"#".repeat(level));
+            page.push(' ');
+            page.push_str(line);
+            page.push_str("\n\n");
+        }
+    }
+    let src = SourceFile::inline(FUZZED_PAGE, &page);
+    let input = MarkdownInput {
+        file: FUZZED_PAGE,
+        text: &src.text,
+        body_offset,
+    };
+    let mut diags = Vec::new();
+    let body = render(&input, &mut diags);
+    assert_positions_inside(&diags, &src.text);
+    let mut seen = std::collections::HashSet::new();
+    let duplicate_pins = diags.iter().any(|d| d.code == "duplicate-anchor");
+    for h in &body.headings {
+        assert!(
+            seen.insert(h.id.as_str()) || (h.pinned && duplicate_pins),
+            "anchor {:?} twice",
+            h.id
+        );
+        if !h.pinned {
+            assert_eq!(slugify(&h.id), h.id, "unpinned anchor is not a slug");
+            assert!(
+                !RESERVED_IDS.contains(&h.id.as_str()),
+                "template id {:?}",
+                h.id
+            );
+        }
+    }
+    // `<hN id="…">` as the renderer writes it; text cannot forge one (`<` is escaped).
+    let in_html: Vec<&str> = body
+        .html
+        .split("<h")
+        .skip(1)
+        .filter_map(|s| s.get(1..)?.strip_prefix(" id=\"")?.split('"').next())
+        .collect();
+    let ids: Vec<&str> = body.headings.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(
+        in_html, ids,
+        "the HTML's heading ids differ from the headings'"
+    );
+    assert_no_active_content(&body.html);
 }
 
 /// The search analyser and the query side, over the index of the fixture site.

@@ -42,7 +42,7 @@ pub fn resolve(
                     let problem = |msg: String| Diagnostic::error(&page.file, link.pos, "broken-link", msg);
                     let target: Result<Option<PageIx>, Diagnostic> = match &link.target {
                         LinkTarget::Id(id) => graph.by_id.get(id).map(|&t| Some(t)).ok_or_else(|| {
-                            let d = problem(format!("[[{id}]] does not match any page id"));
+                            let d = problem(format!("[[{id}]] does not match any page id")).about(format!("id:{id}"));
                             match drafts.get(id) {
                                 Some(f) => d.with_hint(format!("{f} is a draft; drafts are left out of the build")),
                                 None => match suggest_id(graph, id) {
@@ -52,7 +52,7 @@ pub fn resolve(
                             }
                         }),
                         LinkTarget::File(file) => graph.by_file.get(file).map(|&t| Some(t)).ok_or_else(|| {
-                            let d = problem(format!("link to {file}, which does not exist"));
+                            let d = problem(format!("link to {file}, which does not exist")).about(format!("file:{file}"));
                             if draft_files.contains(file) {
                                 d.with_hint("that page is a draft; drafts are left out of the build")
                             } else {
@@ -71,7 +71,7 @@ pub fn resolve(
                             } else if generated.contains(&key) {
                                 Ok(None)
                             } else {
-                                Err(problem(format!("link to {path}, which is not a page of this site")).with_hint("link to the Markdown file instead (e.g. ../takster/l8.md): such links are checked and follow renames"))
+                                Err(problem(format!("link to {path}, which is not a page of this site")).about(format!("url:{key}")).with_hint("link to the Markdown file instead (e.g. ../takster/l8.md): such links are checked and follow renames"))
                             }
                         }
                     };

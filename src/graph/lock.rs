@@ -249,7 +249,10 @@ fn check_entries(
                     .filter(|h| !locked_lines.contains(format!("/{}#{}", page.url, h.id).as_str()))
                     .collect();
                 for (anchor, line) in lost {
-                    diags.push(lost_anchor(graph, ix, url, anchor, line, &new_headings));
+                    diags.push(
+                        lost_anchor(graph, ix, url, anchor, line, &new_headings)
+                            .about(format!("url:{url}")),
+                    );
                 }
             }
         }
@@ -294,7 +297,29 @@ fn lost_page(
             _ => None,
         })
         .map(|p| p.file.clone());
-    let fix = format!("add `aliases: [/{url}]` to the front matter of the page that replaces it");
+    // The page that was there: its default id (`<kind>-<file name>`) and file, which links and
+    // relations may still name. A renamed page needs both its old URL and its old id back.
+    let mut segments = url.trim_end_matches('/').rsplit('/');
+    let stem = segments.next().unwrap_or_default();
+    let section = url.split('/').next().unwrap_or_default();
+    let old_id = graph
+        .sections
+        .iter()
+        .find(|s| s.section == section && url.matches('/').count() == 2)
+        .map(|s| format!("{}-{stem}", s.kind))
+        .or_else(|| {
+            // A page of no kind: `side-` and its URL's folders.
+            let in_a_kind = graph.sections.iter().any(|s| s.section == section);
+            (!in_a_kind && !url.is_empty())
+                .then(|| format!("side-{}", url.trim_end_matches('/').replace('/', "-")))
+        });
+    let old_file = format!("content/{}.md", url.trim_end_matches('/'));
+    let fix = match &old_id {
+        Some(id) => format!(
+            "add `aliases: [/{url}]` and, if pages link to it by id, `id: {id}` to the front matter of the page that replaces it"
+        ),
+        None => format!("add `aliases: [/{url}]` to the front matter of the page that replaces it"),
+    };
     let hint = match candidate {
         Some(file) => {
             format!("{fix} (is it {file}?), or restore the page; old links must keep working")
@@ -308,6 +333,13 @@ fn lost_page(
     )
     .with_hint(hint)
     .with_span(url.chars().count() + 1)
+    .about(format!("url:{url}"))
+    .covering(
+        old_id
+            .map(|id| format!("id:{id}"))
+            .into_iter()
+            .chain([format!("file:{old_file}")]),
+    )
 }
 
 fn lost_anchor(

@@ -125,6 +125,7 @@ pub fn build(
     let titles: Vec<&str> = graph.pages.iter().map(|p| p.title.as_str()).collect();
     graph.title_rank = order::title_ranks(&titles);
     check_unique_fields(&graph, config, &mut diags);
+    warn_duplicate_titles(&graph, &mut diags);
     graph.sections = sections(&graph, config);
     graph.tags = tags(&graph);
     let (rels, backs) = relations::resolve(&graph, config, &draft_ids, &mut diags);
@@ -132,6 +133,19 @@ pub fn build(
     graph.backlinks = backs;
     graph.cited_by = relations::check_sources(&graph, &draft_ids, &mut diags);
     graph.links = links::resolve(&graph, &draft_ids, &draft_files, &mut diags);
+    // `[[id]]` links read as their target's title in the pages' plain text and headings too.
+    for (page, links) in graph.pages.iter_mut().zip(&graph.links) {
+        let title = |n: usize| links.get(n).map(|l| l.title.as_str());
+        let texts = page
+            .body
+            .sections
+            .iter_mut()
+            .flat_map(|s| [&mut s.text, &mut s.heading]);
+        let headings = page.body.headings.iter_mut().map(|h| &mut h.text);
+        for text in texts.chain(headings).filter(|t| t.contains('\0')) {
+            *text = crate::page::markdown::fill_link_titles(text, title);
+        }
+    }
     graph.redirects = redirects::collect(&graph, config, &mut diags);
     graph.plain_pages = graph
         .pages
@@ -143,6 +157,43 @@ pub fn build(
     let rank = &graph.title_rank;
     graph.plain_pages.sort_by_key(|&i| rank[i]);
     (graph, diags)
+}
+
+/// A warning for a page whose title another page of its kind has (letter case and spacing
+/// aside): lists, search results and links by `[[id]]` show titles, so readers cannot tell the
+/// two apart.
+fn warn_duplicate_titles(graph: &SiteGraph, diags: &mut Vec<Diagnostic>) {
+    let mut first: HashMap<(Option<&str>, String), PageIx> = HashMap::new();
+    for (i, page) in graph.pages.iter().enumerate() {
+        if page.role != PageRole::Entry {
+            continue;
+        }
+        let key = (
+            page.kind.as_deref(),
+            page.title
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase(),
+        );
+        if let Some(&other) = first.get(&key) {
+            diags.push(
+                Diagnostic::warning(
+                    &page.file,
+                    page.locate(&[Seg::Key("title")]),
+                    "duplicate-title",
+                    format!(
+                        "title \"{}\" is also the title of {}",
+                        page.title, graph.pages[other].file
+                    ),
+                )
+                .with_hint("readers tell pages apart by their titles in lists, links and search; make the titles differ")
+                .with_span(page.title.chars().count()),
+            );
+        } else {
+            first.insert(key, i);
+        }
+    }
 }
 
 fn index_pages(graph: &mut SiteGraph, diags: &mut Vec<Diagnostic>) {
@@ -167,7 +218,8 @@ fn index_pages(graph: &mut SiteGraph, diags: &mut Vec<Diagnostic>) {
         if let Some(&first) = graph.by_url.get(&page.url) {
             diags.push(
                 Diagnostic::error(&page.file, crate::error::Position::default(), "duplicate-url", format!("URL /{} is already produced by {}", page.url, graph.pages[first].file))
-                    .with_hint("file names that differ only in case, accents or punctuation make the same URL; rename one"),
+                    .with_hint("file names that differ only in case, accents or punctuation make the same URL; rename one")
+                    .covering([format!("url:{}", page.url)]),
             );
         } else {
             graph.by_url.insert(page.url.clone(), i);
@@ -215,7 +267,9 @@ fn check_unique_fields(graph: &SiteGraph, config: &Config, diags: &mut Vec<Diagn
                             .with_hint(format!(
                                 "`{field}` ({}) must be unique among `{kind_name}` pages",
                                 def.label(field)
-                            )),
+                            ))
+                            // A shared code also makes its short URL collide: one cause.
+                            .covering([format!("code:{}:{value}", here.file)]),
                         );
                     }
                 } else {

@@ -163,7 +163,8 @@ pub fn collect(graph: &SiteGraph, config: &Config, diags: &mut Vec<Diagnostic>) 
                         format!("the short URL /{url} of code `{code}` is {what}"),
                     )
                     .with_hint("a code becomes a short URL of its page (as written, lowercase and uppercase); change the code or rename the other page's file")
-                    .with_span(code.chars().count()),
+                    .with_span(code.chars().count())
+                    .about(format!("code:{}:{code}", page.file)),
                 );
             }
         }

@@ -56,6 +56,7 @@ pub fn resolve(
                         "dangling-ref",
                         format!("`{field}` refers to `{id}`, which is not a page"),
                     )
+                    .about(format!("id:{id}"))
                     .with_span(id.chars().count());
                     if let Some(file) = drafts.get(id) {
                         d = d.with_hint(format!(
@@ -178,7 +179,8 @@ pub fn check_sources(
                 at,
                 "dangling-ref",
                 format!("source `{}` is not a page", s.source),
-            );
+            )
+            .about(format!("id:{}", s.source));
             if drafts.contains_key(&s.source) {
                 d = d.with_hint("that source page is a draft");
             } else if let Some(h) = suggest_id(graph, &s.source) {

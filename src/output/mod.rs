@@ -5,6 +5,10 @@
 //! two renames elsewhere). A failed or killed build therefore leaves the previous site exactly as
 //! it was, and a successful one leaves no stale file behind. Every path is checked to stay inside
 //! the output folder, and a folder veiviser did not create is never replaced.
+//!
+//! `urls.lock` is written here too, between the two: after the new site is complete and before
+//! it goes live ([`write_site`]). Invariant: every URL that is live is in the lock on disk, at
+//! every instant, whatever moment a build is killed at.
 
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
@@ -29,8 +33,81 @@ pub fn is_safe_relative(path: &str) -> bool {
         && !path.split('/').any(str::is_empty)
 }
 
-/// Writes `files` as the new content of `out`.
-pub fn write_dir(out: &Path, site_root: &Path, files: &[OutputFile]) -> Result<()> {
+/// A step of [`write_site`], reported once it is done (on disk).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The new site is complete in a temporary folder; the previous one is still live.
+    Staged,
+    /// `urls.lock` holds the new site's URLs (skipped when the lock did not change).
+    Locked,
+    /// The new site is live; the previous one is in the temporary folder.
+    Swapped,
+    /// The previous site is removed.
+    Cleaned,
+}
+
+/// Publishes `files` as the new content of `out` and `lock` (when it changed) as `urls.lock`, in
+/// an order where every prefix of the steps is safe to be killed after: the new site is staged,
+/// then the lock is written (fsync'd, renamed), and only then is the new site swapped in. So a
+/// published URL is locked at every instant ("published ⇒ locked"); a kill between lock and swap
+/// leaves the old site under a lock that only grew, which the next build simply rewrites.
+/// `after` is told each step as it completes (tests check the invariant there).
+pub fn write_site(
+    out: &Path,
+    site_root: &Path,
+    files: &[OutputFile],
+    lock: Option<&str>,
+    after: &mut dyn FnMut(Step),
+) -> Result<()> {
+    let staged = stage(out, site_root, files)?;
+    after(Step::Staged);
+    if let Some(text) = lock {
+        write_lock(site_root, text).inspect_err(|_| {
+            let _ = std::fs::remove_dir_all(&staged.temp);
+        })?;
+        after(Step::Locked);
+    }
+    staged.swap_in()?;
+    after(Step::Swapped);
+    staged.clean();
+    after(Step::Cleaned);
+    Ok(())
+}
+
+/// A new site written in full into a temporary folder beside the output, not yet live.
+struct Staged {
+    temp: PathBuf,
+    out: PathBuf,
+    /// Held until the swap is done: tells other builds this folder is not a leftover.
+    _in_use: Claim,
+    /// Whether the swap put the previous site into `temp`.
+    holds_previous: std::cell::Cell<bool>,
+}
+
+impl Staged {
+    /// Puts the new site in place of the output.
+    fn swap_in(&self) -> Result<()> {
+        let result = if self.out.exists() {
+            exchange(&self.temp, &self.out).map(|()| self.holds_previous.set(true))
+        } else {
+            std::fs::rename(&self.temp, &self.out)
+        };
+        result.map_err(|e| {
+            let _ = std::fs::remove_dir_all(&self.temp);
+            Error::write(&self.out, e)
+        })
+    }
+
+    /// Removes the previous site, which the swap left in the temporary folder.
+    fn clean(self) {
+        if self.holds_previous.get() {
+            remove_dir_all_parallel(&self.temp);
+        }
+    }
+}
+
+/// Writes `files` into a fresh temporary folder beside `out`.
+fn stage(out: &Path, site_root: &Path, files: &[OutputFile]) -> Result<Staged> {
     check_target(out, site_root)?;
     let mut seen = HashSet::new();
     for f in files {
@@ -57,8 +134,7 @@ pub fn write_dir(out: &Path, site_root: &Path, files: &[OutputFile]) -> Result<(
         .prefix(TEMP_PREFIX)
         .tempdir_in(parent)
         .map_err(|e| Error::write(parent, e))?;
-    // Held until the swap is done: tells other builds this folder is not a leftover.
-    let _in_use = claim(temp.path()).map_err(|e| Error::write(temp.path(), e))?;
+    let in_use = claim(temp.path()).map_err(|e| Error::write(temp.path(), e))?;
     let marker = temp.path().join(MARKER);
     std::fs::write(
         &marker,
@@ -89,9 +165,11 @@ pub fn write_dir(out: &Path, site_root: &Path, files: &[OutputFile]) -> Result<(
         }
         std::fs::write(&path, &f.bytes).map_err(|e| Error::write(&previous, e))
     })?;
-    let temp = temp.keep();
-    swap_in(&temp, out).inspect_err(|_| {
-        let _ = std::fs::remove_dir_all(&temp);
+    Ok(Staged {
+        temp: temp.keep(),
+        out: out.to_owned(),
+        _in_use: in_use,
+        holds_previous: std::cell::Cell::new(false),
     })
 }
 
@@ -148,6 +226,12 @@ pub fn write_lock(site_root: &Path, text: &str) -> Result<()> {
         .map_err(|e| Error::write(&path, e))?;
     tmp.persist(&path)
         .map_err(|e| Error::write(&path, e.error))?;
+    // The rename itself is durable only once the folder is synced: the site swapped in next
+    // must never outlive its lock in a power cut. (Folders cannot be opened for syncing on every
+    // platform; there the rename is as durable as the file system makes it.)
+    if let Ok(dir) = std::fs::File::open(site_root) {
+        let _ = dir.sync_all();
+    }
     Ok(())
 }
 
@@ -197,17 +281,6 @@ fn check_target(out: &Path, site_root: &Path) -> Result<()> {
     }
 }
 
-/// Puts `temp` in place of `out` and removes the old output.
-fn swap_in(temp: &Path, out: &Path) -> Result<()> {
-    if !out.exists() {
-        return std::fs::rename(temp, out).map_err(|e| Error::write(out, e));
-    }
-    exchange(temp, out).map_err(|e| Error::write(out, e))?;
-    // `temp` now holds the previous site.
-    remove_dir_all_parallel(temp);
-    Ok(())
-}
-
 /// Removes a folder like `remove_dir_all`, its top-level entries in parallel: the previous site
 /// holds as many files as the new one, and unlinking them one by one was a good part of a build.
 fn remove_dir_all_parallel(dir: &Path) {
@@ -248,7 +321,10 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
 /// Takes an exclusive `flock` on the folder, which the kernel releases when this process ends in
 /// any way (SIGKILL included), so a later build can tell a killed build's folder from a live one.
 #[cfg(target_os = "linux")]
-fn claim(dir: &Path) -> std::io::Result<std::fs::File> {
+type Claim = std::fs::File;
+
+#[cfg(target_os = "linux")]
+fn claim(dir: &Path) -> std::io::Result<Claim> {
     use rustix::fs::{FlockOperation, flock};
     let handle = std::fs::File::open(dir)?;
     flock(&handle, FlockOperation::NonBlockingLockExclusive)?;
@@ -256,7 +332,10 @@ fn claim(dir: &Path) -> std::io::Result<std::fs::File> {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn claim(_dir: &Path) -> std::io::Result<()> {
+type Claim = ();
+
+#[cfg(not(target_os = "linux"))]
+fn claim(_dir: &Path) -> std::io::Result<Claim> {
     Ok(())
 }
 
@@ -314,6 +393,11 @@ mod tests {
             path: path.into(),
             bytes: bytes.as_bytes().to_vec(),
         }
+    }
+
+    /// The site alone, without a lock.
+    fn write_dir(out: &Path, root: &Path, files: &[OutputFile]) -> Result<()> {
+        write_site(out, root, files, None, &mut |_| {})
     }
 
     #[test]

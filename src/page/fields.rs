@@ -189,8 +189,17 @@ fn check_value(
             Some(b) => Some(FieldValue::Bool(b)),
             None => wrong(diags, "true or false"),
         },
-        FieldType::Date => match value.as_str() {
-            Some(s) if is_valid_date(s) => Some(FieldValue::Text(s.to_owned())),
+        FieldType::Date => match value.as_str().map(|s| (s, date_problem(s))) {
+            Some((s, None)) => Some(FieldValue::Text(s.to_owned())),
+            Some((s, Some(problem))) if is_valid_shape(s) => {
+                diags.push(loc.error(
+                    &path,
+                    "wrong-type",
+                    format!("`{key}: {s}` {problem}"),
+                    key.chars().count(),
+                ));
+                None
+            }
             _ => wrong(diags, "a date written YYYY-MM-DD"),
         },
         FieldType::Url => match value.as_str() {
@@ -223,7 +232,10 @@ fn check_value(
             }
         }
         FieldType::List => match string_list(value) {
-            Some(l) => Some(FieldValue::List(l)),
+            Some(l) => {
+                super::front_matter::warn_comma_text(loc, key, value, diags);
+                Some(FieldValue::List(l))
+            }
             None => wrong(diags, "a list of text values"),
         },
         FieldType::Ref => match value.as_str() {
@@ -260,10 +272,22 @@ fn check_ids(key: &str, ids: &[String], loc: &Locator<'_>, diags: &mut Vec<Diagn
 
 /// `YYYY-MM-DD` naming a real calendar day. Hand-written: a date crate would be a dependency for
 /// ten lines, and the format is fixed.
+/// Whether `s` is written as YYYY-MM-DD, real date or not.
+fn is_valid_shape(s: &str) -> bool {
+    date_problem(s).is_none_or(|p| p.starts_with("is not"))
+}
+
 pub fn is_valid_date(s: &str) -> bool {
+    date_problem(s).is_none()
+}
+
+/// What is wrong with `s` as a date: not written YYYY-MM-DD, or written so but no such day
+/// (`2026-13-45` was told to be written YYYY-MM-DD, which it is). `None` for a real date.
+pub fn date_problem(s: &str) -> Option<String> {
+    const SHAPE: &str = "must be a date written YYYY-MM-DD";
     let bytes = s.as_bytes();
     if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
-        return false;
+        return Some(SHAPE.to_owned());
     }
     let num = |r: std::ops::Range<usize>| {
         s.get(r)
@@ -271,7 +295,7 @@ pub fn is_valid_date(s: &str) -> bool {
             .and_then(|p| p.parse::<u32>().ok())
     };
     let (Some(year), Some(month), Some(day)) = (num(0..4), num(5..7), num(8..10)) else {
-        return false;
+        return Some(SHAPE.to_owned());
     };
     let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
     let days = match month {
@@ -279,9 +303,10 @@ pub fn is_valid_date(s: &str) -> bool {
         4 | 6 | 9 | 11 => 30,
         2 if leap => 29,
         2 => 28,
-        _ => return false,
+        _ => return Some(format!("is not a date: there is no month {month}")),
     };
-    (1..=days).contains(&day)
+    (!(1..=days).contains(&day))
+        .then(|| format!("is not a date: month {month} of {year} has days 1 to {days}, not {day}"))
 }
 
 #[cfg(test)]
@@ -346,6 +371,18 @@ mod tests {
         assert!(!is_valid_date("2023-02-29"));
         assert!(!is_valid_date("2023-13-01"));
         assert!(!is_valid_date("23-01-01"));
+        assert_eq!(
+            date_problem("2026-13-45").as_deref(),
+            Some("is not a date: there is no month 13")
+        );
+        assert_eq!(
+            date_problem("2026-02-30").as_deref(),
+            Some("is not a date: month 2 of 2026 has days 1 to 28, not 30")
+        );
+        assert_eq!(
+            date_problem("26.11.2026").as_deref(),
+            Some("must be a date written YYYY-MM-DD")
+        );
     }
 
     #[test]

@@ -228,6 +228,7 @@ pub fn parse(loc: &Locator<'_>, diags: &mut Vec<Diagnostic>) -> Option<FrontMatt
             },
             "aliases" | "tags" => match string_list(&value) {
                 Some(list) => {
+                    warn_comma_text(loc, k, &value, diags);
                     *(if k == "tags" {
                         &mut fm.tags
                     } else {
@@ -293,6 +294,36 @@ pub fn string_list(value: &Value) -> Option<Vec<String>> {
         Value::Null => Some(Vec::new()),
         other => scalar_string(other).map(|s| vec![s]),
     }
+}
+
+/// A warning for `key: a, b` where a list is declared: YAML reads it as one text, so `tags:
+/// takster, legeerklæring` made one tag named "takster, legeerklæring" without a word.
+pub fn warn_comma_text(loc: &Locator<'_>, key: &str, value: &Value, diags: &mut Vec<Diagnostic>) {
+    let Value::String(s) = value else {
+        return;
+    };
+    if !s.contains(',') {
+        return;
+    }
+    let items: Vec<&str> = s
+        .split(',')
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+        .collect();
+    let path = [yaml::Seg::Key(key)];
+    diags.push(
+        Diagnostic::warning(
+            loc.file,
+            loc.at(&path),
+            "comma-in-list",
+            format!("`{key}` is a list, but \"{s}\" is one text with commas, so it is one item"),
+        )
+        .with_hint(format!(
+            "write the items as a list: `{key}: [{}]`; quote the text (`{key}: [\"{s}\"]`) if the comma belongs in it",
+            items.join(", ")
+        ))
+        .with_source(loc.text, key.chars().count()),
+    );
 }
 
 /// Short description of a YAML value for error messages.

@@ -127,6 +127,8 @@ pub fn render(input: &MarkdownInput<'_>, diags: &mut Vec<Diagnostic>) -> Body {
         lines: LineIndex::new(input.text),
         body: Body::default(),
         used_ids: RESERVED_IDS.iter().map(|s| (*s).to_owned()).collect(),
+        next_suffix: std::collections::HashMap::new(),
+        open_tags: Vec::new(),
         section: TextSection::default(),
         charts: 0,
         in_code: false,
@@ -204,9 +206,10 @@ pub fn render(input: &MarkdownInput<'_>, diags: &mut Vec<Diagnostic>) -> Body {
                             "only these tags pass through: {}",
                             raw_html::ALLOWED.join(", ")
                         ))
-                        .with_source(input.text, html.trim().chars().count().min(40)),
+                        .with_span(html.trim().chars().count().min(40)),
                     );
                 }
+                r.track_open_tags(&filtered.tags, pos);
                 r.out.push(Event::Html(filtered.html.into()));
             }
             Event::Start(Tag::Table(align)) => {
@@ -253,6 +256,9 @@ pub fn render(input: &MarkdownInput<'_>, diags: &mut Vec<Diagnostic>) -> Body {
     r.finish()
 }
 
+/// Diagnostics here carry a span only: the pipeline attaches source lines after capping them
+/// per file, since finding a line scans the text (100,000 bare `#` lines, each warned about,
+/// took minutes when every warning looked its line up here).
 struct Renderer<'a, 'd> {
     input: &'a MarkdownInput<'a>,
     diags: &'d mut Vec<Diagnostic>,
@@ -260,6 +266,12 @@ struct Renderer<'a, 'd> {
     lines: LineIndex<'a>,
     body: Body,
     used_ids: std::collections::HashSet<String>,
+    /// Per slug base, the next suffix to try: restarting at `-2` for every repeat made n equal
+    /// headings cost n² probes (50,000 `## Samme` took minutes). Any id the suffix loop skips
+    /// over was taken by exactly one base, so all probes together stay linear.
+    next_suffix: std::collections::HashMap<String, usize>,
+    /// Raw HTML tags opened and not closed yet, with where they were opened.
+    open_tags: Vec<(String, Position)>,
     section: TextSection,
     charts: usize,
     /// Inside a code block, where `[@…]` is literal text.
@@ -375,7 +387,7 @@ impl<'a> Renderer<'a, '_> {
                 .with_hint(
                     "start sections with `##`; the title is the page's only top-level heading",
                 )
-                .with_source(self.input.text, 1),
+                .with_span(1),
             );
         }
         let id = if let Some(p) = &pinned {
@@ -389,7 +401,7 @@ impl<'a> Renderer<'a, '_> {
                         format!("pinned anchor `{p}` must be lowercase letters, digits and `-`"),
                     )
                     .with_hint(format!("use `{{#{}}}`", slugify(&p)))
-                    .with_source(self.input.text, 2),
+                    .with_span(2),
                 );
             }
             if !self.used_ids.insert(p.clone()) {
@@ -400,7 +412,7 @@ impl<'a> Renderer<'a, '_> {
                         "duplicate-anchor",
                         format!("anchor `{p}` is used twice on this page"),
                     )
-                    .with_source(self.input.text, 2),
+                    .with_span(2),
                 );
             }
             p
@@ -409,19 +421,16 @@ impl<'a> Renderer<'a, '_> {
                 s if s.is_empty() => "seksjon".to_owned(),
                 s => s,
             };
-            let mut id = base.clone();
-            let mut n = 2;
-            while !self.used_ids.insert(id.clone()) {
-                id = format!("{base}-{n}");
-                n += 1;
-            }
-            id
+            self.unique_id(base)
         };
+        // A `[[id]]` link in a heading shows its target's title, as in the text, but stays text:
+        // a heading is a link target, not a source. The anchor comes from what is written.
+        let (shown, inner) = self.heading_inner(inner, pos);
         let finished = std::mem::replace(
             &mut self.section,
             TextSection {
                 anchor: Some(id.clone()),
-                heading: text.clone(),
+                heading: shown.clone(),
                 level: level_num,
                 text: String::new(),
             },
@@ -430,24 +439,112 @@ impl<'a> Renderer<'a, '_> {
         self.body.headings.push(Heading {
             level: level_num,
             id: id.clone(),
-            text,
+            text: shown,
             pinned: pinned.is_some(),
             pos,
         });
         self.out
             .push(Event::Html(format!("<h{level_num} id=\"{id}\">").into()));
-        // Links inside headings are kept as plain text: a heading is a link target, not a source.
-        for e in inner {
-            match e {
-                Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link) => {}
-                Event::Html(h) | Event::InlineHtml(h) => {
-                    self.out.push(Event::Html(raw_html::filter(&h).html.into()));
-                }
-                e => self.out.push(e),
-            }
-        }
+        self.out.extend(inner);
         self.out
             .push(Event::Html(format!("</h{level_num}>\n").into()));
+    }
+
+    /// The text a heading shows and its inner events for the HTML. Links inside headings are
+    /// kept as plain text; a `[[id]]` without its own text becomes the title placeholder (and is
+    /// checked like any link, so a broken one is reported).
+    fn heading_inner(&mut self, inner: Vec<Event<'a>>, pos: Position) -> (String, Vec<Event<'a>>) {
+        let mut shown = String::new();
+        let mut html = Vec::with_capacity(inner.len());
+        let mut in_titled_link = false;
+        for e in inner {
+            match e {
+                Event::Start(Tag::Link {
+                    link_type: LinkType::WikiLink { has_pothole: false },
+                    dest_url,
+                    ..
+                }) => {
+                    let (id, fragment) = split_fragment(&dest_url);
+                    let n = self.body.links.len();
+                    self.body.links.push(Link {
+                        target: LinkTarget::Id(id.trim().to_owned()),
+                        fragment,
+                        needs_title: true,
+                        pos,
+                        span: dest_url.chars().count().max(1),
+                    });
+                    let placeholder = format!("\0T{n}\0");
+                    shown.push_str(&placeholder);
+                    html.push(Event::Html(placeholder.into()));
+                    in_titled_link = true;
+                }
+                Event::End(TagEnd::Link) => in_titled_link = false,
+                Event::Start(Tag::Link { .. }) => {}
+                _ if in_titled_link => {}
+                Event::Html(h) | Event::InlineHtml(h) => {
+                    html.push(Event::Html(raw_html::filter(&h).html.into()));
+                }
+                e => {
+                    if let Event::Text(t) | Event::Code(t) = &e {
+                        shown.push_str(t);
+                    }
+                    html.push(e);
+                }
+            }
+        }
+        (shown.trim().to_owned(), html)
+    }
+
+    /// Follows raw HTML tags opening and closing; a closing tag closes the latest open one of
+    /// its name (a stray one is ignored: the browser ignores it too).
+    fn track_open_tags(&mut self, tags: &[(String, bool)], pos: Position) {
+        for (name, closing) in tags {
+            if *closing {
+                if let Some(i) = self.open_tags.iter().rposition(|(n, _)| n == name) {
+                    self.open_tags.remove(i);
+                }
+            } else {
+                self.open_tags.push((name.clone(), pos));
+            }
+        }
+    }
+
+    /// A warning for each raw HTML tag left open, which is closed at the end of the body so the
+    /// page after it stays out of it (an unclosed `<details>` hid the rest of the page under
+    /// "Mer").
+    fn close_open_tags(&mut self) {
+        for (name, pos) in std::mem::take(&mut self.open_tags).into_iter().rev() {
+            self.diags.push(
+                Diagnostic::warning(
+                    self.input.file,
+                    pos,
+                    "unclosed-html",
+                    format!("`<{name}>` is never closed: the rest of the page would be inside it"),
+                )
+                .with_hint(format!(
+                    "add `</{name}>` where it should end; it is closed at the end of the text for now"
+                ))
+                .with_span(name.chars().count() + 2),
+            );
+            self.out.push(Event::Html(format!("</{name}>").into()));
+        }
+    }
+
+    /// `base`, or `base-N` with the lowest N not taken yet, marked as used.
+    fn unique_id(&mut self, base: String) -> String {
+        if self.used_ids.insert(base.clone()) {
+            return base;
+        }
+        let mut n = self.next_suffix.get(&base).copied().unwrap_or(2);
+        let id = loop {
+            let id = format!("{base}-{n}");
+            n += 1;
+            if self.used_ids.insert(id.clone()) {
+                break id;
+            }
+        };
+        self.next_suffix.insert(base, n);
+        id
     }
 
     fn push_section(&mut self, section: TextSection) {
@@ -532,6 +629,9 @@ impl<'a> Renderer<'a, '_> {
         ));
         if needs_title {
             self.out.push(Event::Html(format!("\0T{n}\0").into()));
+            // The plain text gets the title too, never the id (search excerpts show it): the
+            // graph stage fills the placeholder with [`fill_link_titles`].
+            self.text(&format!("\0T{n}\0"));
         }
         self.after_link_start(needs_title, events);
     }
@@ -548,11 +648,9 @@ impl<'a> Renderer<'a, '_> {
                 Event::Start(Tag::Link { .. }) => depth += 1,
                 Event::End(TagEnd::Link) if depth == 0 => break,
                 Event::End(TagEnd::Link) => depth -= 1,
-                Event::Text(ref t) | Event::Code(ref t) => {
+                Event::Text(ref t) | Event::Code(ref t) if !skip_inner => {
                     self.text(t);
-                    if !skip_inner {
-                        self.out.push(e);
-                    }
+                    self.out.push(e);
                 }
                 Event::Html(h) | Event::InlineHtml(h) if !skip_inner => {
                     self.out.push(Event::Html(raw_html::filter(&h).html.into()));
@@ -584,7 +682,7 @@ impl<'a> Renderer<'a, '_> {
                         format!("links with the `{scheme}:` scheme are not allowed"),
                     )
                     .with_hint("use an https:// address or a link to a page")
-                    .with_source(self.input.text, span),
+                    .with_span(span),
                 );
             }
             return (None, None);
@@ -599,7 +697,9 @@ impl<'a> Renderer<'a, '_> {
         if let Some(abs) = path.strip_prefix('/') {
             return (Some(LinkTarget::Path(format!("/{abs}"))), fragment);
         }
-        match resolve_relative(self.input.file, path) {
+        // `min%20fil.md` is how a link to `min fil.md` is written (spaces end a link target).
+        let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+        match resolve_relative(self.input.file, &decoded) {
             Some(resolved) if resolved.starts_with("content/") => {
                 (Some(LinkTarget::File(resolved)), fragment)
             }
@@ -614,7 +714,7 @@ impl<'a> Renderer<'a, '_> {
                     .with_hint(
                         "link to a page with a path relative to this file, e.g. ../takster/l8.md",
                     )
-                    .with_source(self.input.text, span),
+                    .with_span(span),
                 );
                 (None, None)
             }
@@ -631,13 +731,14 @@ impl<'a> Renderer<'a, '_> {
                     format!("image `{dest}` would be loaded from another host"),
                 )
                 .with_hint("put the image in content/ beside the page and link it relatively")
-                .with_source(self.input.text, dest.chars().count()),
+                .with_span(dest.chars().count()),
             );
         }
         // The image itself renders as written (relative to the page); pulldown escapes the URL.
     }
 
     fn finish(mut self) -> Body {
+        self.close_open_tags();
         let last = std::mem::take(&mut self.section);
         self.push_section(last);
         let mut html = String::with_capacity(self.input.text.len() * 3 / 2);
@@ -645,6 +746,28 @@ impl<'a> Renderer<'a, '_> {
         self.body.html = html;
         self.body
     }
+}
+
+/// Replaces the `\0T<n>\0` placeholders that [`render`] leaves in a section's plain text with
+/// the title of link `n` (`title(n)`; an unknown link leaves nothing).
+pub fn fill_link_titles<'t>(text: &str, title: impl Fn(usize) -> Option<&'t str>) -> String {
+    if !text.contains('\0') {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut parts = text.split('\0');
+    out.push_str(parts.next().unwrap_or_default());
+    while let (Some(ph), Some(rest)) = (parts.next(), parts.next()) {
+        if let Some(t) = ph
+            .strip_prefix('T')
+            .and_then(|n| n.parse().ok())
+            .and_then(&title)
+        {
+            out.push_str(t);
+        }
+        out.push_str(rest);
+    }
+    out
 }
 
 fn split_fragment(dest: &str) -> (&str, Option<String>) {
@@ -777,6 +900,25 @@ mod tests {
     }
 
     #[test]
+    fn repeated_headings_take_the_next_free_suffix_past_written_ones() {
+        let (b, _) = md("## A\n\n## A\n\n## A-3\n\n## A\n\n## A {#a-5}\n\n## A\n\n#\n\n#\n");
+        let ids: Vec<_> = b.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "a",
+                "a-2",
+                "a-3",
+                "a-4",
+                "a-5",
+                "a-6",
+                "seksjon",
+                "seksjon-2"
+            ]
+        );
+    }
+
+    #[test]
     fn internal_links_become_placeholders_with_positions() {
         let (b, d) = md("Se [[takst-l40]], [L4](l4.md#bruk) og [[regel-x|regelen]].\n");
         assert!(d.is_empty(), "{d:?}");
@@ -830,6 +972,53 @@ mod tests {
             d.iter().all(|d| d.code == "raw-html") && d.len() >= 2,
             "{d:?}"
         );
+    }
+
+    #[test]
+    fn search_excerpts_showed_wiki_link_ids_text_gets_title_placeholders() {
+        let (b, _) = md("Se [[regel-gradert-sykmelding]] og [[takst-l8|takst L8]].\n");
+        let text = &b.sections[0].text;
+        assert!(!text.contains("regel-gradert"), "{text:?}");
+        let filled = fill_link_titles(text, |n| (n == 0).then_some("Gradert sykmelding"));
+        assert_eq!(filled, "Se Gradert sykmelding og takst L8.");
+    }
+
+    #[test]
+    fn unclosed_details_hid_the_rest_of_the_page_now_warned_and_closed() {
+        let (b, d) = md("<details>\n<summary>Mer</summary>\n\nSkjult tekst.\n\n## Neste\n");
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!((d[0].code, d[0].line), ("unclosed-html", 4));
+        assert!(b.html.trim_end().ends_with("</details>"), "{}", b.html);
+        let (_, d) = md("<details>\n<summary>Mer</summary>\n\nTekst.\n\n</details>\n");
+        assert!(d.is_empty(), "{d:?}");
+    }
+
+    #[test]
+    fn percent_encoded_file_link_was_not_decoded() {
+        let (b, d) = md("[Min fil](min%20fil.md#del) og [l%C3%B8p](../l%C3%B8p.md)\n");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(
+            b.links[0].target,
+            LinkTarget::File("content/takster/min fil.md".into())
+        );
+        assert_eq!(b.links[1].target, LinkTarget::File("content/løp.md".into()));
+    }
+
+    #[test]
+    fn heading_with_a_wiki_link_showed_its_id_now_the_title_placeholder() {
+        let (b, d) = md("## Om [[takst-l8]] og [[regel-x|regelen]]\n\nTekst.\n");
+        assert!(d.is_empty(), "{d:?}");
+        let h = &b.headings[0];
+        assert_eq!(
+            h.id, "om-takst-l8-og-regelen",
+            "the anchor comes from what is written"
+        );
+        assert_eq!(h.text, "Om \0T0\0 og regelen");
+        assert_eq!(b.sections[0].heading, h.text);
+        assert_eq!(b.links.len(), 1);
+        assert!(b.links[0].needs_title);
+        assert!(b.html.contains("Om \0T0\0 og regelen</h2>"), "{}", b.html);
+        assert!(!b.html.contains("<a "), "{}", b.html);
     }
 
     #[test]

@@ -99,6 +99,12 @@ pub struct Parsed {
 pub fn parse(src: &SourceFile, config: &Config) -> Parsed {
     let mut diags = Vec::new();
     let page = parse_inner(src, config, &mut diags);
+    if page.is_none()
+        && let Some(root) = diags.iter_mut().find(|d| d.is_error())
+    {
+        // Root cause first: what only fails because this page is missing is hidden behind this.
+        root.covers.extend(missing_subjects(src, config));
+    }
     Parsed {
         page,
         diagnostics: diags,
@@ -120,11 +126,7 @@ fn parse_inner(src: &SourceFile, config: &Config, diags: &mut Vec<Diagnostic>) -
 
     let place = Place::of(file);
     let kind = place.section.and_then(|s| config.kind_by_section(s));
-    let role = match (place.section, place.is_index) {
-        (None, true) => PageRole::Home,
-        (Some(_), true) => PageRole::SectionIndex,
-        _ => PageRole::Entry,
-    };
+    let role = place.role();
     if split.yaml.is_empty() && role == PageRole::Entry {
         diags.push(
             Diagnostic::error(
@@ -151,20 +153,7 @@ fn parse_inner(src: &SourceFile, config: &Config, diags: &mut Vec<Diagnostic>) -
         ));
         return None;
     }
-    let url = match role {
-        PageRole::Home => String::new(),
-        PageRole::SectionIndex => format!("{}/", place.folder_url()),
-        PageRole::Entry => match place.folder_url() {
-            f if f.is_empty() => format!("{stem_slug}/"),
-            f => format!("{f}/{stem_slug}/"),
-        },
-    };
-    let default_id = match (role, kind) {
-        (PageRole::Home, _) => "forside".to_owned(),
-        (PageRole::SectionIndex, _) => format!("seksjon-{}", place.folder_url().replace('/', "-")),
-        (PageRole::Entry, Some((kind_name, _))) => format!("{kind_name}-{stem_slug}"),
-        (PageRole::Entry, None) => format!("side-{}", url.trim_end_matches('/').replace('/', "-")),
-    };
+    let (url, default_id) = place.url_and_default_id(role, kind.map(|(name, _)| name));
     let id = match fm.id {
         Some(id) if slugify(&id) == id && !id.is_empty() => id,
         Some(id) => {
@@ -199,14 +188,14 @@ fn parse_inner(src: &SourceFile, config: &Config, diags: &mut Vec<Diagnostic>) -
         },
     };
     if let Some(updated) = &fm.updated
-        && !fields::is_valid_date(updated)
+        && let Some(problem) = fields::date_problem(updated)
     {
-        diags.push(loc.error(
-            &[Seg::Key("updated")],
-            "wrong-type",
-            format!("`updated` must be a date written YYYY-MM-DD, found \"{updated}\""),
-            7,
-        ));
+        let message = if problem.starts_with("must") {
+            format!("`updated` {problem}, found \"{updated}\"")
+        } else {
+            format!("`updated: {updated}` {problem}")
+        };
+        diags.push(loc.error(&[Seg::Key("updated")], "wrong-type", message, 7));
     }
     for (i, c) in fm.endringer.iter().enumerate() {
         if !fields::is_valid_date(&c.dato) {
@@ -346,6 +335,38 @@ impl<'a> Place<'a> {
         }
     }
 
+    fn role(&self) -> PageRole {
+        match (self.section, self.is_index) {
+            (None, true) => PageRole::Home,
+            (Some(_), true) => PageRole::SectionIndex,
+            _ => PageRole::Entry,
+        }
+    }
+
+    /// The page's URL and the id it has without an explicit `id:`.
+    fn url_and_default_id(&self, role: PageRole, kind_name: Option<&str>) -> (String, String) {
+        let stem_slug = slugify(self.stem);
+        let url = match role {
+            PageRole::Home => String::new(),
+            PageRole::SectionIndex => format!("{}/", self.folder_url()),
+            PageRole::Entry => match self.folder_url() {
+                f if f.is_empty() => format!("{stem_slug}/"),
+                f => format!("{f}/{stem_slug}/"),
+            },
+        };
+        let id = match (role, kind_name) {
+            (PageRole::Home, _) => "forside".to_owned(),
+            (PageRole::SectionIndex, _) => {
+                format!("seksjon-{}", self.folder_url().replace('/', "-"))
+            }
+            (PageRole::Entry, Some(kind_name)) => format!("{kind_name}-{stem_slug}"),
+            (PageRole::Entry, None) => {
+                format!("side-{}", url.trim_end_matches('/').replace('/', "-"))
+            }
+        };
+        (url, id)
+    }
+
     fn folder_url(&self) -> String {
         self.folders
             .iter()
@@ -353,6 +374,35 @@ impl<'a> Place<'a> {
             .collect::<Vec<_>>()
             .join("/")
     }
+}
+
+/// What other pages may name a page by when it failed to parse (for
+/// [`hide_follow_ons`](crate::error::hide_follow_ons)): its file, URL, default id, and an `id:`
+/// written at the start of a line of its front matter, which is read without YAML (the YAML is
+/// what failed).
+fn missing_subjects(src: &SourceFile, config: &Config) -> Vec<String> {
+    let file = src.rel_path.as_str();
+    let place = Place::of(file);
+    let kind = place
+        .section
+        .and_then(|s| config.kind_by_section(s))
+        .map(|(name, _)| name);
+    let (url, id) = place.url_and_default_id(place.role(), kind);
+    let mut subjects = vec![
+        format!("file:{file}"),
+        format!("url:{url}"),
+        format!("id:{id}"),
+    ];
+    let front = src.text.split("\n---").next().unwrap_or_default();
+    if let Some(explicit) = front
+        .lines()
+        .find_map(|l| l.strip_prefix("id:"))
+        .map(|v| v.trim().trim_matches(['"', '\'']))
+        .filter(|v| !v.is_empty())
+    {
+        subjects.push(format!("id:{explicit}"));
+    }
+    subjects
 }
 
 /// `/a/b` → `/a/b/`; `None` for anything that is not a plain path inside the site.

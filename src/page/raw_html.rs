@@ -17,12 +17,19 @@ pub struct Filtered {
     pub html: String,
     /// Something in the fragment was not allowed and is now shown as text.
     pub escaped: bool,
+    /// The allowed tags that passed, in order: name and whether it is a closing tag. Void
+    /// elements (`br`) are left out: they have nothing to close.
+    pub tags: Vec<(String, bool)>,
 }
+
+/// Tags of [`ALLOWED`] that never have content.
+const VOID: &[&str] = &["br"];
 
 /// Filters a raw-HTML fragment (an inline tag or a line of an HTML block).
 pub fn filter(fragment: &str) -> Filtered {
     let mut html = String::with_capacity(fragment.len());
     let mut escaped = false;
+    let mut tags = Vec::new();
     let mut rest = fragment;
     while let Some(lt) = rest.find('<') {
         html.push_str(&escape_attr(&rest[..lt]));
@@ -36,6 +43,15 @@ pub fn filter(fragment: &str) -> Filtered {
             .find('>')
             .and_then(|gt| allowed_tag(&after[..=gt]).map(|t| (gt, t)))
         {
+            let closing = tag.starts_with("</");
+            let name = tag
+                .trim_start_matches(['<', '/'])
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .next()
+                .unwrap_or_default();
+            if !VOID.contains(&name) && !after[..=gt].trim_end_matches('>').ends_with('/') {
+                tags.push((name.to_owned(), closing));
+            }
             html.push_str(&tag);
             rest = &after[gt + 1..];
         } else {
@@ -45,7 +61,11 @@ pub fn filter(fragment: &str) -> Filtered {
         }
     }
     html.push_str(&escape_attr(rest));
-    Filtered { html, escaped }
+    Filtered {
+        html,
+        escaped,
+        tags,
+    }
 }
 
 /// The normalised tag if `tag` (`<…>`) is allowed.
@@ -86,6 +106,16 @@ mod tests {
         let f = filter("<script>alert(1)</script>");
         assert!(f.escaped);
         assert_eq!(f.html, "&lt;script&gt;alert(1)&lt;/script&gt;");
+    }
+
+    #[test]
+    fn passed_tags_are_listed_for_the_unclosed_check() {
+        let f = filter("<details><summary>Mer</summary><br>");
+        let tags: Vec<_> = f.tags.iter().map(|(n, c)| (n.as_str(), *c)).collect();
+        assert_eq!(
+            tags,
+            [("details", false), ("summary", false), ("summary", true)]
+        );
     }
 
     #[test]

@@ -4,6 +4,11 @@
 //! reach a file that is not part of the build. Paths that try anyway (`..`, `%2e%2e`, backslashes,
 //! absolute or drive paths, NUL) get the site's 404 page without being looked up. Every response
 //! carries `Cache-Control: no-store`, so the browser never shows a stale page after a rebuild.
+//! Only GET and HEAD are answered; any other method gets 405 with `Allow: GET, HEAD`.
+//!
+//! Connections are served by [`serve`], over hyper directly: a client gets [`ServeLimits`]'s
+//! time to send a request's headers (a slowloris connection is closed, not held), and shutdown
+//! gives requests under way a short grace, then drops every connection.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -12,7 +17,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{HeaderValue, Response, StatusCode, Uri, header};
+use axum::http::{HeaderValue, Method, Response, StatusCode, Uri, header};
 use axum::response::IntoResponse;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
@@ -61,8 +66,16 @@ fn asset(body: &'static str, content_type: &'static str) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, content_type)], body)
 }
 
-/// Any GET or HEAD outside the preview's own endpoints: a file of the site.
-async fn site_file(State(state): State<AppState>, uri: Uri) -> Response<Body> {
+/// Any GET or HEAD outside the preview's own endpoints: a file of the site. Other methods get 405
+/// (the preview's own endpoints get it from their `get` routes).
+async fn site_file(State(state): State<AppState>, method: Method, uri: Uri) -> Response<Body> {
+    if method != Method::GET && method != Method::HEAD {
+        return Response::builder()
+            .status(StatusCode::METHOD_NOT_ALLOWED)
+            .header(header::ALLOW, "GET, HEAD")
+            .body(Body::empty())
+            .unwrap_or_default();
+    }
     let snapshot = Arc::clone(&state.site.borrow());
     let html = |bytes: &[u8], status: StatusCode| {
         let body = live::inject(
@@ -110,6 +123,80 @@ async fn site_file(State(state): State<AppState>, uri: Uri) -> Response<Body> {
             .unwrap_or_default();
     }
     not_found()
+}
+
+/// How long clients may take, and how long shutdown waits.
+#[derive(Debug, Clone, Copy)]
+pub struct ServeLimits {
+    /// Time a client has to send a request's headers, from connecting or from the end of the
+    /// previous response; then the connection is closed.
+    pub header_read: Duration,
+    /// Time requests under way get to finish once shutdown starts; then connections are dropped.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for ServeLimits {
+    fn default() -> Self {
+        Self {
+            header_read: Duration::from_secs(10),
+            shutdown_grace: Duration::from_millis(250),
+        }
+    }
+}
+
+/// Serves `app` on `listener` until `stop` turns `true`. Written over hyper rather than with
+/// `axum::serve`, which sets no timer (so no header-read timeout: a connection sending a header
+/// a byte a minute was held indefinitely) and waits on every connection at shutdown.
+pub(crate) async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    stop: watch::Receiver<bool>,
+    limits: ServeLimits,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+
+    let mut connections = tokio::task::JoinSet::new();
+    let mut stopping = stop.clone();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else {
+                    // Out of file descriptors or a connection reset before it was accepted:
+                    // wait a moment instead of spinning on the error.
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                };
+                let service = TowerToHyperService::new(app.clone());
+                let mut stop = stop.clone();
+                connections.spawn(async move {
+                    let conn = hyper::server::conn::http1::Builder::new()
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(limits.header_read)
+                        .serve_connection(TokioIo::new(stream), service);
+                    tokio::pin!(conn);
+                    tokio::select! {
+                        _ = conn.as_mut() => return,
+                        () = stopped(&mut stop) => {}
+                    }
+                    // Idle connections close now; a request under way finishes its response.
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                });
+                while connections.try_join_next().is_some() {}
+            }
+            () = stopped(&mut stopping) => break,
+        }
+    }
+    drop(listener);
+    let all_done = async { while connections.join_next().await.is_some() {} };
+    let _ = tokio::time::timeout(limits.shutdown_grace, all_done).await;
+    // Dropping the set aborts the connections still open.
+}
+
+/// Resolves once `stop` is `true` (or its sender is gone), holding no borrow of it after.
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|&s| s).await;
 }
 
 fn respond(status: StatusCode, content_type: &str, body: Bytes) -> Response<Body> {

@@ -33,7 +33,7 @@ use tokio::sync::watch as channel;
 
 use crate::error::{self, Error};
 use crate::pipeline::Progress;
-pub use http::{content_type, file_key};
+pub use http::{ServeLimits, content_type, file_key};
 use site::{Publisher, Report, SearchJob, Site};
 
 /// Options of `veiviser serve`.
@@ -50,6 +50,8 @@ pub struct ServeOptions {
     pub follow: bool,
     /// Poll the files at this interval instead of relying on kernel notifications.
     pub poll: Option<Duration>,
+    /// Header-read timeout and shutdown grace of the HTTP side.
+    pub limits: ServeLimits,
 }
 
 impl Default for ServeOptions {
@@ -61,6 +63,7 @@ impl Default for ServeOptions {
             open: false,
             follow: false,
             poll: None,
+            limits: ServeLimits::default(),
         }
     }
 }
@@ -171,18 +174,12 @@ impl Server {
         let server = runtime.block_on(async {
             let listener = tokio::net::TcpListener::from_std(listener)
                 .map_err(|e| Error::Usage(format!("cannot listen on {addr}: {e}")))?;
-            let mut stop = shutdown_rx;
-            Ok::<_, Error>(tokio::spawn(async move {
-                let graceful = async move {
-                    let _ = stop.wait_for(|&s| s).await;
-                };
-                if let Err(e) = axum::serve(listener, app)
-                    .with_graceful_shutdown(graceful)
-                    .await
-                {
-                    eprintln!("error: the preview server stopped: {e}");
-                }
-            }))
+            Ok::<_, Error>(tokio::spawn(http::serve(
+                listener,
+                app,
+                shutdown_rx,
+                options.limits,
+            )))
         })?;
         Ok(Server {
             addr,
@@ -229,8 +226,9 @@ impl Server {
         });
     }
 
-    /// Stops serving: ends the event streams, finishes open requests (waiting at most two
-    /// seconds), stops watching and waits for a rebuild under way.
+    /// Stops serving: ends the event streams, gives requests under way
+    /// [`ServeLimits::shutdown_grace`] to finish, drops every connection, stops watching and
+    /// waits for a rebuild under way.
     pub fn stop(mut self) {
         self.shut_down();
     }

@@ -273,11 +273,12 @@ pub fn normalise(mut text: String) -> String {
 fn walk(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_owned());
     let mut files = Vec::new();
-    let walker = WalkDir::new(dir)
+    let mut walker = WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
-        .into_iter();
-    for entry in walker.filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name())) {
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name()));
+    while let Some(entry) = walker.next() {
         match entry {
             Ok(e) if e.file_type().is_file() && e.path().to_str().is_none() => {
                 diags.push(non_utf8_name(root, e.path()));
@@ -303,15 +304,21 @@ fn walk(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
             Ok(e) if e.file_type().is_dir() && e.path_is_symlink() => {
                 let target = e.path().canonicalize().unwrap_or_default();
                 if !target.starts_with(&canonical_root) {
-                    diags.push(Diagnostic::error(
-                        rel_path(root, e.path()),
-                        Position::default(),
-                        "symlink-outside",
-                        format!(
-                            "symlinked folder leads outside the site, to {}",
-                            target.display()
-                        ),
-                    ));
+                    diags.push(
+                        Diagnostic::error(
+                            rel_path(root, e.path()),
+                            Position::default(),
+                            "symlink-outside",
+                            format!(
+                                "symlinked folder leads outside the site, to {}",
+                                target.display()
+                            ),
+                        )
+                        .with_hint("copy the folder into the site instead of linking to it"),
+                    );
+                    // One error for the link, not one for every file beyond it (a link to /etc
+                    // gave over a thousand).
+                    walker.skip_current_dir();
                 }
             }
             Ok(_) => {}

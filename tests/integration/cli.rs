@@ -49,16 +49,16 @@ fn new_writes_required_fields_and_never_overwrites() {
         .args(["new", "takst", "Takst L40"])
         .assert()
         .code(0);
-    let text = std::fs::read_to_string(site.root.join("content/takster/takst-l40.md")).unwrap();
+    let text = std::fs::read_to_string(site.root.join("content/takster/l40.md")).unwrap();
     assert!(text.starts_with("---\ntitle: \"Takst L40\"\n"), "{text}");
-    assert!(text.contains("kode: \"\""), "{text}");
-    site.write("content/takster/takst-l40.md", "mine");
+    assert!(text.contains("kode: \"L40\""), "{text}");
+    site.write("content/takster/l40.md", "mine");
     site.cli()
         .args(["new", "takst", "Takst L40"])
         .assert()
         .code(2);
     assert_eq!(
-        std::fs::read_to_string(site.root.join("content/takster/takst-l40.md")).unwrap(),
+        std::fs::read_to_string(site.root.join("content/takster/l40.md")).unwrap(),
         "mine"
     );
     site.cli()
@@ -79,5 +79,65 @@ fn a_new_page_fails_check_until_its_required_fields_are_filled() {
         .arg("check")
         .assert()
         .code(1)
-        .stderr(predicates::str::contains("kode"));
+        .stderr(predicates::str::contains("sources"));
+}
+
+/// Issue 18, item 3: the README's own example wrote `content/takster/takst-l9.md` (id
+/// `takst-takst-l9`, URL `/takster/takst-l9/`), unlike every page of the site (`l8.md` →
+/// `takst-l8`), and said nothing of the id or URL it would have.
+#[test]
+fn new_takst_l9_was_named_takst_takst_l9_now_l9_with_its_id_and_url_printed() {
+    let site = Site::fixture("valid");
+    let out = site
+        .cli()
+        .args(["new", "takst", "Takst L9"])
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("created content/takster/l9.md"), "{stderr}");
+    assert!(
+        stderr.contains("takst-l9") && stderr.contains("/takster/l9/"),
+        "{stderr}"
+    );
+    let text = std::fs::read_to_string(site.root.join("content/takster/l9.md")).unwrap();
+    assert!(text.contains("kode: \"L9\""), "{text}");
+    // Titles name the code before a dash, as the site's do.
+    site.cli()
+        .args(["new", "takst", "Takst L11 – prøvetakst"])
+        .assert()
+        .code(0);
+    let text = std::fs::read_to_string(site.root.join("content/takster/l11.md")).unwrap();
+    assert!(text.contains("kode: \"L11\""), "{text}");
+    // A kind without a code field: the slug of the title without the kind's label.
+    site.cli()
+        .args(["new", "tiltak", "Tiltak Lokale grupper"])
+        .assert()
+        .code(0);
+    assert!(site.root.join("content/tiltak/lokale-grupper.md").is_file());
+}
+
+/// Issue 18, item 3: `new` refuses a page whose id, URL or code another page already has.
+#[test]
+fn new_refuses_a_name_that_collides_with_an_existing_page() {
+    let site = Site::fixture("valid");
+    site.cli()
+        .args(["new", "takst", "Takst L8"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "collide with content/takster/l8.md",
+        ));
+    // Another file name, the same code.
+    site.write(
+        "content/takster/gammel.md",
+        "---\ntitle: Gammel\nkode: L77\n---\n",
+    );
+    site.cli()
+        .args(["new", "takst", "Takst l77"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("its kode is l77"));
+    assert!(!site.root.join("content/takster/l77.md").exists());
 }

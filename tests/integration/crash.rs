@@ -121,6 +121,12 @@ fn sigkill_at_any_moment_leaves_the_previous_or_the_new_site_never_a_mixture() {
             saw_previous += 1;
         } else if now == new {
             saw_new += 1;
+            // Published ⇒ locked (issue 18): the new page is live only once the lock has it.
+            let locked = std::fs::read_to_string(site.root.join("urls.lock")).unwrap();
+            assert!(
+                locked.lines().any(|l| l == "/kommuner/ny/"),
+                "kill {i} after {delay:?}: the new site is live but urls.lock lacks /kommuner/ny/"
+            );
         } else {
             let odd: Vec<_> = now
                 .iter()

@@ -43,6 +43,11 @@ fn markdown_corpus_replays() {
 }
 
 #[test]
+fn heading_corpus_replays() {
+    replay("heading", checks::heading);
+}
+
+#[test]
 fn analyse_corpus_replays() {
     replay("analyse", checks::analyse);
 }

@@ -160,3 +160,256 @@ fn oversized_page_is_refused() {
         "{errs:?}"
     );
 }
+
+/// Issue 18, item 1: every repeat of a heading restarted the suffix search at `-2`, so n equal
+/// headings cost n² probes (50,000 took minutes). The scale case is in `scripts/hostile-scale.sh`;
+/// this pins the ids a long run of repeats and bare `#` lines get.
+#[test]
+fn quadratic_anchor_suffixes_many_equal_headings_get_consecutive_ids() {
+    let site = Site::fixture("valid");
+    let mut body = String::from("---\ntitle: Gjentatt\n---\n## Samme-3\n\n");
+    for _ in 0..5000 {
+        body.push_str("## Samme\n\n");
+    }
+    body.push_str(&"#\n".repeat(5000));
+    site.write("content/kommuner/gjentatt.md", body);
+    // Bare `#` lines are warned about (heading level), not refused.
+    let report = site.build();
+    assert!(
+        report.written_to.is_some(),
+        "{:?}",
+        report.compiled.diagnostics.first()
+    );
+    let html = site.read("kommuner/gjentatt/index.html");
+    for id in [
+        "samme-3",
+        "samme",
+        "samme-2",
+        "samme-4",
+        "samme-5001",
+        "seksjon",
+        "seksjon-5000",
+    ] {
+        assert!(html.contains(&format!(" id=\"{id}\"")), "missing {id}");
+    }
+    assert!(!html.contains("id=\"samme-5002\""));
+}
+
+/// Issue 18, item 6: the plain text of a page kept a `[[id]]` link's id, so search excerpts
+/// read "… se regel-gradert-sykmelding." instead of the page's title.
+#[test]
+fn search_excerpts_showed_raw_wiki_link_ids_now_titles() {
+    let site = Site::fixture("valid");
+    site.write(
+        "content/kommuner/moss.md",
+        "---\ntitle: Moss\n---\nFjordbyen bruker [[takst-l8]] ofte.\n",
+    );
+    site.build_ok();
+    let out = site
+        .cli()
+        .args(["search", "fjordbyen", "--json"])
+        .output()
+        .unwrap();
+    let hits: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let excerpt = hits[0]["excerpt"].to_string();
+    assert!(excerpt.contains("Takst L8"), "{excerpt}");
+    assert!(!excerpt.contains("takst-l8"), "{excerpt}");
+}
+
+/// Issue 18, item 6: a `[[id]]` in a heading showed the id in the heading, the table of
+/// contents and `pages.json`; it shows the title, and the anchor still comes from what is
+/// written.
+#[test]
+fn heading_with_a_wiki_link_showed_the_id_now_the_title() {
+    let site = Site::fixture("valid");
+    site.write(
+        "content/kommuner/moss.md",
+        "---\ntitle: Moss\n---\n## Om [[takst-l8]]\n\nTekst.\n\n## Mer\n\nTekst.\n\n## Enda mer\n\nTekst.\n",
+    );
+    site.build_ok();
+    let main = site.main_of("kommuner/moss/index.html");
+    assert!(
+        main.contains("id=\"om-takst-l8\">Om Takst L8</h2>"),
+        "{main}"
+    );
+    assert!(!main.contains(">Om takst-l8<"), "{main}");
+    let pages = site.read("pages.json");
+    assert!(pages.contains("\"Om Takst L8\""), "{pages}");
+}
+
+fn errors_of(site: &Site) -> Vec<veiviser::error::Diagnostic> {
+    site.build()
+        .compiled
+        .diagnostics
+        .into_iter()
+        .filter(veiviser::error::Diagnostic::is_error)
+        .collect()
+}
+
+/// Issue 18, item 4: a YAML typo in a published page added `locked-url` errors telling the editor
+/// to add aliases, and broken links from every page that links to it, around the one real error.
+#[test]
+fn yaml_typo_buried_its_cause_under_follow_on_errors_now_one_error() {
+    let site = Site::fixture("url_lock");
+    site.build_ok();
+    let l8 = std::fs::read_to_string(site.root.join("content/takster/l8.md")).unwrap();
+    site.write("content/takster/l8.md", l8.replace("kode: L8", "kode: [L8"));
+    let errors = errors_of(&site);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(
+        (errors[0].file.as_str(), errors[0].code),
+        ("content/takster/l8.md", "yaml")
+    );
+    let hint = errors[0].hint.as_deref().unwrap_or_default();
+    assert!(hint.contains("4 follow-on problems hidden"), "{hint}");
+    // An unclosed front matter is a root cause too.
+    let end = l8[3..].find("\n---\n").unwrap() + 3;
+    site.write(
+        "content/takster/l8.md",
+        format!("{}{}", &l8[..=end], &l8[end + 5..]),
+    );
+    let errors = errors_of(&site);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    // Fixed: nothing was lost on the way.
+    site.write("content/takster/l8.md", l8);
+    site.build_ok();
+}
+
+/// Issue 18, item 4: `L8.md` beside `l8.md` listed `locked-anchor` errors for headings of the
+/// one page that the other hid, before the real `duplicate-url`.
+#[test]
+fn duplicate_file_case_showed_locked_anchor_errors_now_only_the_duplicate() {
+    let site = Site::fixture("url_lock");
+    site.build_ok();
+    site.write(
+        "content/takster/L8.md",
+        "---\ntitle: Kopi\nkode: L88\n---\n## Noe annet\n",
+    );
+    let errors = errors_of(&site);
+    assert!(
+        errors.iter().any(|e| e.code == "duplicate-url"),
+        "{errors:#?}"
+    );
+    assert!(
+        !errors.iter().any(|e| e.code.starts_with("locked-")),
+        "{errors:#?}"
+    );
+}
+
+/// Issue 18, item 4: renaming a page gave a `locked-url` error whose hint named `aliases:` only,
+/// and a broken link for every link to the old id, which the alias does not bring back.
+#[test]
+fn renamed_page_hint_named_aliases_only_now_aliases_and_id_and_hides_links_to_the_old_id() {
+    let site = Site::fixture("url_lock");
+    site.write(
+        "content/_index.md",
+        "---\ntitle: Lenketest\nsummary: Forsiden.\n---\nSe [[takst-l8]] og [[side-om]].\n\n## Om nettstedet\n\nLenker hit skal virke i mange år.\n",
+    );
+    site.build_ok();
+    let om = std::fs::read_to_string(site.root.join("content/om.md")).unwrap();
+    site.remove("content/om.md");
+    site.write("content/omtale.md", &om);
+    let errors = errors_of(&site);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].code, "locked-url");
+    let hint = errors[0].hint.as_deref().unwrap_or_default();
+    assert!(
+        hint.contains("`aliases: [/om/]`") && hint.contains("`id: side-om`"),
+        "{hint}"
+    );
+    assert!(hint.contains("1 follow-on problem hidden"), "{hint}");
+    // Doing what the hint says is enough.
+    site.write(
+        "content/omtale.md",
+        om.replacen("---\n", "---\nid: side-om\naliases: [/om/]\n", 1),
+    );
+    site.build_ok();
+}
+
+/// Issue 18, item 4: a symlinked folder leading out of the site (to `/etc`) gave one error per
+/// file beyond it (1,077), not one for the link.
+#[cfg(unix)]
+#[test]
+fn symlinked_folder_outside_gave_an_error_per_file_now_one() {
+    let site = Site::fixture("valid");
+    let outside = site.root.parent().unwrap().join("utenfor");
+    for i in 0..20 {
+        std::fs::create_dir_all(outside.join(format!("d{i}"))).unwrap();
+        std::fs::write(outside.join(format!("d{i}/f.md")), "---\ntitle: X\n---\n").unwrap();
+        std::fs::write(outside.join(format!("d{i}/g.txt")), "x").unwrap();
+    }
+    std::os::unix::fs::symlink(&outside, site.root.join("content/kommuner/lenket")).unwrap();
+    let errors = errors_of(&site);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(
+        (errors[0].code, errors[0].file.as_str()),
+        ("symlink-outside", "content/kommuner/lenket")
+    );
+}
+
+/// Issue 18, item 5: three mistakes passed in silence — text with commas where a list is
+/// declared (a tag named "takster, legeerklæring"), two pages of a kind with one title, and raw
+/// HTML left open (the rest of the page hidden under "Mer"). Now each is a warning that `check`
+/// lists and `--deny-warnings` fails on.
+#[test]
+fn silent_mistakes_comma_list_duplicate_title_unclosed_html_are_now_warnings() {
+    let site = Site::fixture("valid");
+    site.write(
+        "content/kommuner/moss.md",
+        "---\ntitle: Fredrikstad\ntags: takster, legeerklæring\n---\n<details>\n<summary>Mer</summary>\n\nSkjult.\n",
+    );
+    let report = site.build();
+    assert!(report.written_to.is_some(), "warnings do not stop a build");
+    let mut found: Vec<(&str, &str, usize)> = report
+        .compiled
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, d.file.as_str(), d.line))
+        .collect();
+    found.sort_unstable();
+    assert_eq!(
+        found,
+        [
+            ("comma-in-list", "content/kommuner/moss.md", 3),
+            ("duplicate-title", "content/kommuner/moss.md", 2),
+            ("unclosed-html", "content/kommuner/moss.md", 5),
+        ]
+    );
+    let main = site.main_of("kommuner/moss/index.html");
+    let details = main.find("<details>").unwrap();
+    assert!(main[details..].contains("</details>"), "{main}");
+    site.cli().arg("check").assert().code(0);
+    site.cli()
+        .args(["check", "--deny-warnings"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("--deny-warnings"));
+}
+
+/// Issue 18, item 4: a duplicate code gave, besides the two `duplicate-value` errors, two
+/// `code-url-collision` errors for the short URL the shared code makes — one mistake.
+#[test]
+fn duplicate_code_also_reported_its_short_url_collision_now_hidden_behind_it() {
+    let site = Site::fixture("url_lock");
+    site.build_ok();
+    let l8 = std::fs::read_to_string(site.root.join("content/takster/l8.md")).unwrap();
+    site.write("content/takster/l8.md", l8.replace("kode: L8", "kode: L40"));
+    let errors = errors_of(&site);
+    assert!(
+        !errors.iter().any(|e| e.code == "code-url-collision"),
+        "{errors:#?}"
+    );
+    let duplicates: Vec<_> = errors
+        .iter()
+        .filter(|e| e.code == "duplicate-value")
+        .collect();
+    assert_eq!(duplicates.len(), 2, "{errors:#?}");
+    assert!(
+        duplicates.iter().any(|d| d
+            .hint
+            .as_deref()
+            .unwrap_or_default()
+            .contains("follow-on problem")),
+        "{duplicates:#?}"
+    );
+}

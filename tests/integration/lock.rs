@@ -330,3 +330,60 @@ fn a_merge_conflict_in_the_lock_is_an_error_at_its_line() {
     assert_eq!(at, [("urls.lock", "bad-lock"); 4], "{errors:#?}");
     assert!(errors[0].hint.as_deref().unwrap().contains("both sides"));
 }
+
+/// Issue 18, item 2: `urls.lock` was written after the new site was swapped in and the old one
+/// removed, so a kill in between (8 of 22 random kills) left new URLs published but unlocked, and
+/// a later build dropped them without a word. Every step of publishing is a point a build can be
+/// killed after: at each one every URL and anchor live in `public/` must be in the lock on disk,
+/// and a build stopped right there (a panic out of the step, like a kill) must leave a site that
+/// the next build publishes cleanly.
+#[test]
+fn lock_written_after_swap_published_urls_are_locked_after_every_step() {
+    use veiviser::output::{Step, write_site};
+    use veiviser::pipeline::{self, BuildOptions};
+
+    let all = [Step::Staged, Step::Locked, Step::Swapped, Step::Cleaned];
+    for stop_after in all {
+        let site = Site::fixture("url_lock");
+        site.build_ok();
+        site.write(
+            "content/ny.md",
+            "---\ntitle: Ny side\n---\n## Helt ny seksjon\n\nTekst.\n",
+        );
+        let options = BuildOptions {
+            root: site.root.clone(),
+            ..BuildOptions::default()
+        };
+        let report = pipeline::build(&options, false, &pipeline::Silent).unwrap();
+        let new_lock = report.compiled.lock.new_text.as_deref();
+        assert!(new_lock.is_some_and(|l| l.contains("/ny/#helt-ny-seksjon\n")));
+        let mut steps = Vec::new();
+        let stopped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            write_site(
+                &options.out_dir(),
+                &site.root,
+                &report.compiled.files,
+                new_lock,
+                &mut |step| {
+                    let live = site.public().join("ny/index.html").exists();
+                    let locked = lock(&site);
+                    assert!(
+                        !live
+                            || (locked.contains("/ny/\n")
+                                && locked.contains("/ny/#helt-ny-seksjon\n")),
+                        "after {step:?} the new page is live but not locked"
+                    );
+                    steps.push(step);
+                    assert_ne!(step, stop_after, "stopped here on purpose");
+                },
+            )
+        }));
+        assert!(stopped.is_err());
+        let expected = &all[..=all.iter().position(|s| *s == stop_after).unwrap()];
+        assert_eq!(steps, expected);
+        // The build after the stop publishes the new page and leaves the lock as it grew.
+        site.build_ok();
+        assert!(site.public().join("ny/index.html").exists());
+        assert!(lock(&site).contains("/ny/#helt-ny-seksjon\n"));
+    }
+}

@@ -496,3 +496,86 @@ fn ctrl_c_stops_the_server_cleanly() {
     std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
     assert!(rest.contains("stopping"), "{rest}");
 }
+
+/// Issue 18, item 7: the preview answered POST, PUT, DELETE, PATCH and TRACE with 200 and the
+/// page, though it serves a static site.
+#[test]
+fn preview_answered_every_method_with_the_page_now_405() {
+    let site = Site::fixture("serve");
+    let server = start(&site);
+    let addr = server.addr();
+    for method in ["POST", "PUT", "DELETE", "PATCH", "TRACE", "OPTIONS"] {
+        for path in ["/", "/takster/l8/", "/finnes/ikke/", "/__veiviser/live.js"] {
+            let r = request(addr, method, path);
+            assert_eq!(r.status, 405, "{method} {path}");
+            assert_eq!(r.header("allow").map(|a| a.contains("GET")), Some(true));
+            assert!(!r.text().contains("<html"), "{method} {path}");
+        }
+    }
+    assert_eq!(get(addr, "/takster/l8/").status, 200);
+    server.stop();
+}
+
+/// Issue 18, item 7: with no header-read timeout a connection sending its headers a byte at a
+/// time (slowloris) was held for as long as it liked (70 s seen).
+#[test]
+fn slowloris_connection_was_held_now_closed_after_the_header_read_timeout() {
+    use std::io::{Read as _, Write as _};
+    let site = Site::fixture("serve");
+    let server = Server::start(
+        &ServeOptions {
+            root: site.root.clone(),
+            port: 0,
+            limits: veiviser::serve::ServeLimits {
+                header_read: Duration::from_millis(300),
+                ..veiviser::serve::ServeLimits::default()
+            },
+            ..ServeOptions::default()
+        },
+        &pipeline::Silent,
+    )
+    .unwrap();
+    let mut slow = std::net::TcpStream::connect(server.addr()).unwrap();
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+    slow.set_read_timeout(Some(PATIENCE)).unwrap();
+    let mut answer = Vec::new();
+    // The server ends the connection (possibly with a 408); a held one times the read out.
+    slow.read_to_end(&mut answer)
+        .expect("the half-sent request was still held open");
+    assert!(
+        answer.is_empty() || answer.starts_with(b"HTTP/1.1 408"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    // A whole request on a fresh connection is still served.
+    assert_eq!(get(server.addr(), "/").status, 200);
+    server.stop();
+}
+
+/// Issue 18, item 8: stopping waited on every open connection (two seconds at the most). Now
+/// idle and half-sent connections and event streams are closed by the server as it stops.
+#[test]
+fn stop_closes_idle_half_sent_and_streaming_connections() {
+    use std::io::{Read as _, Write as _};
+    let site = Site::fixture("serve");
+    let server = start(&site);
+    let addr = server.addr();
+    let mut half = std::net::TcpStream::connect(addr).unwrap();
+    half.write_all(b"GET / HTTP/1.1\r\nHo").unwrap();
+    let mut idle = std::net::TcpStream::connect(addr).unwrap();
+    idle.write_all(b"GET /pages.json HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut events = EventStream::open(addr);
+    assert!(events.next().is_some());
+    // The keep-alive response arrives, then the connection is idle.
+    let mut first = [0u8; 12];
+    idle.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"HTTP/1.1 200");
+    server.stop();
+    for mut conn in [half, idle] {
+        conn.set_read_timeout(Some(PATIENCE)).unwrap();
+        let mut rest = Vec::new();
+        conn.read_to_end(&mut rest).expect("still open after stop");
+    }
+    while events.next().is_some() {}
+}
