@@ -85,8 +85,12 @@ pub fn split(text: &str) -> (Vec<Piece<'_>>, Vec<MarkerError>) {
         let end = inner_from + close + 1;
         match parse_inner(inner) {
             Ok((doc, lines)) => {
-                if plain_from < start {
-                    pieces.push(Piece::Text(&text[plain_from..start]));
+                // A marker sits against the word it supports, as a footnote reference does:
+                // `initiativet [@1979-1983].` reads "initiativet¹.", and the space between
+                // two adjacent markers goes too.
+                let before = text[plain_from..start].trim_end_matches(' ');
+                if !before.is_empty() {
+                    pieces.push(Piece::Text(before));
                 }
                 pieces.push(Piece::Marker(Marker {
                     doc,
@@ -193,6 +197,27 @@ pub fn parse_lines(s: &str) -> Result<LineRange, MarkerError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn texts(text: &str) -> Vec<&str> {
+        split(text)
+            .0
+            .into_iter()
+            .filter_map(|p| match p {
+                Piece::Text(t) => Some(t),
+                Piece::Marker(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn regression_space_before_a_marker_rendered_apart_from_its_word() {
+        assert_eq!(
+            texts("initiativet [@1979-1983]. Svar"),
+            ["initiativet", ". Svar"]
+        );
+        assert_eq!(texts("a [@1] [@2] b"), ["a", " b"]);
+        assert_eq!(texts("a[@1]"), ["a"]);
+    }
 
     fn markers(text: &str) -> Vec<(Option<String>, usize, usize, usize)> {
         let (pieces, errors) = split(text);
