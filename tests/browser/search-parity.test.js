@@ -61,6 +61,7 @@ test('the browser analyser stems every indexed word as Rust did', () => {
       }
     }
   }
-  assert.ok(words > 5000, `only ${words} words`);
+  // The repository's site has ~4,800 indexed words since citations left the running text.
+  assert.ok(words > 4000, `only ${words} words`);
   assert.deepStrictEqual(bad.slice(0, 20), []);
 });
