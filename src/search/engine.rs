@@ -40,6 +40,40 @@ pub const WHOLE: f64 = 1.0;
 /// Share of the best section's score added when that section holds every required unit.
 pub const TOGETHER: f64 = 0.5;
 pub const MAX_WORD_SHARDS: usize = 2;
+/// Score factor of a page whose facet value (its municipality …) is named in the query.
+pub const NAMED_VALUE: f64 = 0.5;
+/// Score factor of a page among the first [`SPECIFIC_TOP`] whose title, code and facet values
+/// hold every content word of the query: the specific page beats the hub that mentions them.
+pub const SPECIFIC: f64 = 0.5;
+/// How many of the best pages are checked for [`SPECIFIC`] (their fragments are fetched anyway
+/// to show them: the quick search shows six).
+pub const SPECIFIC_TOP: usize = 6;
+
+/// How many of `r` required units a page must hold: all of one or two, then all but a third.
+pub fn min_should_match(r: usize) -> usize {
+    r - r / 3
+}
+
+/// What a unit stands for in messages: its own words as typed (analysed).
+pub fn unit_label(u: &super::query::Unit) -> String {
+    let words: Vec<&str> = u.alts[0].words.iter().map(|w| w.text.as_str()).collect();
+    words.join(" ")
+}
+
+/// `(filter, value)` pairs whose value is named in the query (`folded`: see `Query::folded`).
+fn named_values(reader: &Reader<'_>, folded: &str) -> Vec<(usize, u32)> {
+    let mut out = Vec::new();
+    for (f, def) in reader.manifest.filters.iter().enumerate() {
+        for (v, value) in def.values.iter().enumerate() {
+            if let Some(key) = super::index::whole_key(value)
+                && folded.contains(&format!(" {} ", &key[1..]))
+            {
+                out.push((f, v as u32));
+            }
+        }
+    }
+    out
+}
 
 /// Filters of a search.
 #[derive(Debug, Clone, Default)]
@@ -70,6 +104,8 @@ pub struct Outcome {
     /// Keys that matched (for highlighting): whole words, and compound parts.
     pub words: BTreeSet<String>,
     pub parts: BTreeSet<String>,
+    /// Content words of the query that no page holds (shown as "not found").
+    pub missing: Vec<String>,
 }
 
 /// Per word: section scores by page.
@@ -387,18 +423,32 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
         });
     }
     let required: Vec<usize> = (0..units.len()).filter(|&i| units[i].required).collect();
+    for (u, q) in units.iter().zip(&query.units) {
+        if u.required && u.pages.is_empty() {
+            out.missing.push(unit_label(q));
+        }
+    }
     let all: BTreeSet<u32> = units.iter().flat_map(|u| u.pages.keys().copied()).collect();
-    let and: Vec<u32> = all
+    let coverage = |p: u32| {
+        required
+            .iter()
+            .filter(|&&i| units[i].pages.contains_key(&p))
+            .count()
+    };
+    // Minimum should match: most content words, not all (a question's page rarely holds every
+    // word typed); when no page reaches that, every page with some of them.
+    let need = min_should_match(required.len());
+    let enough: Vec<u32> = all
         .iter()
         .copied()
-        .filter(|p| required.iter().all(|&i| units[i].pages.contains_key(p)))
+        .filter(|&p| coverage(p) >= need)
         .collect();
-    let or_mode = and.is_empty();
-    let matched: Vec<u32> = if or_mode {
+    let matched: Vec<u32> = if enough.is_empty() {
         all.into_iter().collect()
     } else {
-        and
+        enough
     };
+    let named = named_values(reader, &query.folded);
     let mut scored: Vec<(u32, f64)> = Vec::new();
     for p in matched {
         let mut score = 0.0;
@@ -412,37 +462,31 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
         }
         if required.len() > 1 {
             let (s, v) = best_section(&units, &query.units, p);
-            let together = required.iter().all(|&i| {
-                units[i]
-                    .sections
-                    .get(&p)
-                    .is_some_and(|m| m.contains_key(&s))
-            });
-            if together {
-                score += TOGETHER * v;
-            }
-        }
-        if or_mode && !required.is_empty() {
-            let m = required
+            let together = required
                 .iter()
-                .filter(|&&i| units[i].pages.contains_key(&p))
+                .filter(|&&i| {
+                    units[i]
+                        .sections
+                        .get(&p)
+                        .is_some_and(|m| m.contains_key(&s))
+                })
                 .count() as f64;
+            let r = required.len() as f64;
+            score += TOGETHER * v * (together / r) * (together / r);
+        }
+        if !required.is_empty() {
+            let m = coverage(p) as f64;
             let r = required.len() as f64;
             score = score * (m / r) * (m / r);
         }
-        if std::env::var_os("VEIVISER_SEARCH_DEBUG").is_some() {
-            let parts: Vec<String> = units
+        if !named.is_empty() {
+            let (_, values) = reader.facets_of(p);
+            if named
                 .iter()
-                .map(|u| {
-                    let secs = u
-                        .sections
-                        .get(&p)
-                        .map(|m| format!("{m:.1?}"))
-                        .unwrap_or_default();
-                    format!("{:.2} {secs}", u.pages.get(&p).copied().unwrap_or(0.0))
-                })
-                .collect();
-            eprintln!("page {p}: {score:.2} = {parts:?}");
+                .any(|&(f, v)| values.get(f).copied() == Some(v + 1))
+            {
+                score *= 1.0 + NAMED_VALUE;
+            }
         }
         scored.push((p, score));
     }
@@ -490,6 +534,20 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
         }
     }
     kept.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    // Specificity: of the best pages, the ones whose title (with code, kind and facet values)
+    // holds every content word move up.
+    let content: Vec<&super::query::Unit> = query.units.iter().filter(|u| !u.stop).collect();
+    if !content.is_empty() {
+        let top = kept.len().min(SPECIFIC_TOP);
+        for item in &mut kept[..top] {
+            let f = reader.fragment(item.0 as usize)?;
+            let labels = title_words(reader, &f, item.0);
+            if content.iter().all(|u| unit_in(u, &labels)) {
+                item.1 *= 1.0 + SPECIFIC;
+            }
+        }
+        kept[..top].sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    }
     out.total = kept.len();
     let phrases: Vec<&Vec<String>> = query
         .units
@@ -514,6 +572,47 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
         });
     }
     Ok(out)
+}
+
+/// The words that name page `p`: its title, code, keywords, kind label and facet values, as
+/// `(word, folded stem)`.
+pub fn title_words(reader: &Reader<'_>, f: &Fragment, p: u32) -> Vec<(String, String)> {
+    let (kind, values) = reader.facets_of(p);
+    let mut texts: Vec<&str> = vec![&f.t, &f.c, &f.k];
+    if let Some(k) = reader.manifest.kinds.get(kind) {
+        texts.push(&k[1]);
+    }
+    for (def, &v) in reader.manifest.filters.iter().zip(values) {
+        if let Some(value) = (v as usize).checked_sub(1).and_then(|v| def.values.get(v)) {
+            texts.push(value);
+        }
+    }
+    let mut out = Vec::new();
+    for t in texts {
+        for tok in analyse::tokens(&analyse::nfc(t)) {
+            let stem = analyse::fold(&analyse::stem(&tok.text));
+            out.push((tok.text, stem));
+        }
+    }
+    out
+}
+
+/// Whether some alternative of unit `u` has all its words among `labels` (see [`title_words`]):
+/// the same word, stem or folded stem, the word being typed as a prefix, or a word of four
+/// letters or more inside a compound (`besøk` in `legekontorbesøk`).
+pub fn unit_in(u: &super::query::Unit, labels: &[(String, String)]) -> bool {
+    u.alts.iter().any(|a| {
+        a.words.iter().all(|w| {
+            let wstem = analyse::fold(&w.stem);
+            labels.iter().any(|(t, tstem)| {
+                *t == w.text
+                    || w.code && analyse::fold(t) == w.fold
+                    || !w.code && *tstem == wstem
+                    || w.prefix && t.starts_with(&w.text)
+                    || !w.code && wstem.chars().count() >= 4 && analyse::fold(t).contains(&wstem)
+            })
+        })
+    })
 }
 
 /// The section of page `p` with the highest combined score, and that score.

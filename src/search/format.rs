@@ -75,6 +75,9 @@ pub fn quantise_idf(idf: f64) -> u32 {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnalyserData {
     pub stop: Vec<String>,
+    /// Query-side question and function words (`analyse::QUESTION_WORDS`).
+    #[serde(default)]
+    pub question: Vec<String>,
     pub protected: Vec<String>,
     pub endings: Vec<String>,
 }

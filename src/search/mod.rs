@@ -102,6 +102,7 @@ fn manifest(
         pages: as_u32(pages.len()),
         analyser: format::AnalyserData {
             stop: strings(analyse::STOP_WORDS),
+            question: strings(analyse::QUESTION_WORDS),
             protected: strings(analyse::PROTECTED),
             endings: strings(analyse::ENDINGS),
         },

@@ -103,10 +103,13 @@ function veiviserEngine(global) {
     this.stop = {};
     var self = this;
     data.stop.forEach(function (w) { self.stop[w] = true; });
+    this.question = {};
+    (data.question || []).forEach(function (w) { self.question[w] = true; });
     this.protected = data.protected;
     this.endings = data.endings;
   }
   Analyser.prototype.isStop = function (w) { return this.stop[w] === true; };
+  Analyser.prototype.isQueryStop = function (w) { return this.stop[w] === true || this.question[w] === true; };
   Analyser.prototype.stem = function (word) {
     for (var c of word) if (isNum(c)) return word;
     for (var i = 0; i < this.endings.length; i++) {
@@ -174,6 +177,8 @@ function veiviserEngine(global) {
 
   // ---- query.rs -----------------------------------------------------------------------------
   var STOP_WEIGHT = 0.2, SYNONYM_FACTOR = 0.6, WHOLE_MAX_WORDS = 8;
+  var APART_FACTOR = 0.5, JOINED_FACTOR = 1.0, JOIN_MIN_CHARS = 3;
+  var ALPHA = /^\p{Alphabetic}+$/u;
 
   function Index(manifest, load) {
     if (manifest.version !== 1) throw new Error('søkeindeksen har et format denne siden ikke kjenner');
@@ -245,7 +250,7 @@ function veiviserEngine(global) {
         var next = groupEnd !== null ? groupEnd + 1 : j + 1;
         var alts = [{ words: members.map(function (t) { return self.word(t.text, t.code, false, false); }), factor: 1, synonym: false }];
         if (groupEnd !== null) alts.push({ words: [self.word(toks[groupEnd].text, toks[groupEnd].code, false, false)], factor: 1, synonym: false });
-        var stop = members.length === 1 && self.an.isStop(members[0].text);
+        var stop = members.length === 1 && self.an.isQueryStop(members[0].text);
         pieces.push({
           stems: members.map(function (t) { return self.an.stem(t.text); }),
           unit: { alts: alts, weight: stop ? STOP_WEIGHT : 1, stop: stop, phrase: null }
@@ -253,6 +258,8 @@ function veiviserEngine(global) {
         j = next;
       }
     });
+    pieces = this.normaliseCodes(pieces);
+    this.joinCompounds(pieces);
     var quotes = (text.match(/"/g) || []).length;
     var last = pieces[pieces.length - 1];
     if (endsOpen && !/"$/.test(text.replace(/\s+$/u, '')) && quotes % 2 === 0 && last && !last.unit.phrase) {
@@ -262,7 +269,88 @@ function veiviserEngine(global) {
     if (units.every(function (u) { return u.stop; })) units.forEach(function (u) { u.stop = false; u.weight = 1; });
     var key = this.wholeKey(text.replace(/"/g, ' '));
     var whole = key === null ? null : { text: key, fold: fold(key), stem: key, code: true, prefix: false, exact: true };
-    return { units: units, whole: whole };
+    var folded = ' ';
+    baseTokens(text.replace(/"/g, ' ')).forEach(function (t) { folded += fold(self.an.stem(t.text)) + ' '; });
+    return { units: units, whole: whole, folded: folded };
+  };
+
+  function single(p) {
+    var alts = p.unit.alts;
+    return alts.length === 1 && !p.unit.phrase && alts[0].words.length === 1 && p.stems.length ? alts[0].words[0] : null;
+  }
+  function digits(text, n, m) { return new RegExp('^[0-9]{' + n + ',' + m + '}$').test(text); }
+  function formNumber(parts) {
+    var d = null;
+    if (parts.length === 1) {
+      var only = parts[0].replace(/[^0-9]/g, '');
+      if (only.length === 6 && /^[0-9.\-]*$/.test(parts[0])) d = only;
+    } else if (parts.length === 3 && parts.every(function (x) { return digits(x, 2, 2); })) {
+      d = parts.join('');
+    }
+    if (d === null) return null;
+    var f = d.slice(0, 2) + '-' + d.slice(2, 4) + '.' + d.slice(4, 6);
+    return parts.length > 1 || f !== parts[0] ? f : null;
+  }
+  I.codePiece = function (code, apart) {
+    return {
+      stems: [code],
+      unit: { alts: [{ words: [this.word(code, true, false, false)], factor: 1, synonym: false },
+        { words: apart, factor: APART_FACTOR, synonym: false }], weight: 1, stop: false, phrase: null }
+    };
+  };
+  I.normaliseCodes = function (pieces) {
+    var out = [], i = 0;
+    function w(k) { return k < pieces.length ? single(pieces[k]) : null; }
+    function copy(x) { return JSON.parse(JSON.stringify(x)); }
+    while (i < pieces.length) {
+      var a = w(i), b = w(i + 1), c = w(i + 2), code;
+      if (a && b && c && (code = formNumber([a.text, b.text, c.text])) !== null) {
+        out.push(this.codePiece(code, [copy(a), copy(b), copy(c)]));
+        i += 3;
+        continue;
+      }
+      if (a && b && !a.code && chars(a.text).length >= 1 && chars(a.text).length <= 2 && !this.an.isQueryStop(a.text) && digits(b.text, 1, 3)) {
+        out.push(this.codePiece(a.text + b.text, [copy(a), copy(b)]));
+        i += 2;
+        continue;
+      }
+      if (a && a.code) {
+        code = formNumber([a.text]);
+        if (code !== null) {
+          out.push(this.codePiece(code, [copy(a)]));
+          i += 1;
+          continue;
+        }
+        var at = a.text.search(/[0-9]/), split = at < 0 ? 0 : at;
+        var head = a.text.slice(0, split), tail = a.text.slice(split);
+        if (chars(head).length >= 3 && ALPHA.test(head) && digits(tail, 1, 3)) {
+          var p = copy(pieces[i]);
+          p.stems = [this.an.stem(head), tail];
+          p.unit.alts.push({ words: [this.word(head, false, false, false), this.word(tail, true, false, false)], factor: 1, synonym: false });
+          out.push(p);
+          i += 1;
+          continue;
+        }
+      }
+      out.push(pieces[i]);
+      i += 1;
+    }
+    return out;
+  };
+  I.joinCompounds = function (pieces) {
+    var self = this, joined = [];
+    function joinable(w) {
+      return !w.code && !w.exact && chars(w.text).length >= JOIN_MIN_CHARS && ALPHA.test(w.text) && !self.an.isQueryStop(w.text);
+    }
+    for (var k = 1; k < pieces.length; k++) {
+      var a = single(pieces[k - 1]), b = single(pieces[k]);
+      if (a && b && joinable(a) && joinable(b)) joined.push([k, a.text + b.text]);
+    }
+    joined.forEach(function (j) {
+      [j[0] - 1, j[0]].forEach(function (p) {
+        pieces[p].unit.alts.push({ words: [self.word(j[1], false, false, false)], factor: JOINED_FACTOR, synonym: false });
+      });
+    });
   };
 
   I.applySynonyms = function (pieces) {
@@ -351,7 +439,45 @@ function veiviserEngine(global) {
   // ---- engine.rs ----------------------------------------------------------------------------
   var EXACT = 1.0, STEM = 0.85, FOLD = 0.7, FOLD_STEM = 0.55, PREFIX = 0.5, PREFIX_FOLD = 0.35, PREFIX_CODE = 0.2;
   var FUZZY1 = 0.3, FUZZY2 = 0.2, PART = 0.5, OTHER_SECTIONS = 0.1, FUZZY_MIN = 3, MAX_WORD_SHARDS = 2;
-  var WHOLE = 1.0, TOGETHER = 0.5;
+  var WHOLE = 1.0, TOGETHER = 0.5, NAMED_VALUE = 0.5, SPECIFIC = 0.5, SPECIFIC_TOP = 6;
+  function minShouldMatch(r) { return r - Math.floor(r / 3); }
+  function unitLabel(u) { return u.alts[0].words.map(function (w) { return w.text; }).join(' '); }
+  I.namedValues = function (folded) {
+    var self = this, out = [];
+    this.m.filters.forEach(function (def, f) {
+      def.values.forEach(function (value, v) {
+        var key = self.wholeKey(value);
+        if (key !== null && folded.indexOf(' ' + key.slice(1) + ' ') >= 0) out.push([f, v]);
+      });
+    });
+    return out;
+  };
+  I.titleWords = function (f, p) {
+    var self = this, fv = this.facetsOf(p), texts = [f.t, f.c, f.k];
+    var k = this.m.kinds[fv[0]];
+    if (k) texts.push(k[1]);
+    this.m.filters.forEach(function (def, i) {
+      var v = fv[1][i];
+      if (v !== undefined && v >= 1 && def.values[v - 1] !== undefined) texts.push(def.values[v - 1]);
+    });
+    var out = [];
+    texts.forEach(function (t) {
+      tokens(nfc(t)).forEach(function (tok) { out.push([tok.text, fold(self.an.stem(tok.text))]); });
+    });
+    return out;
+  };
+  function unitIn(u, labels) {
+    return u.alts.some(function (a) {
+      return a.words.every(function (w) {
+        var wstem = fold(w.stem);
+        return labels.some(function (l) {
+          var t = l[0];
+          return t === w.text || (w.code && fold(t) === w.fold) || (!w.code && l[1] === wstem) ||
+            (w.prefix && t.startsWith(w.text)) || (!w.code && chars(wstem).length >= 4 && fold(t).indexOf(wstem) >= 0);
+        });
+      });
+    });
+  }
 
   I.wordShards = function (w) {
     var low = w.exact ? w.fold : fold(w.stem);
@@ -524,25 +650,36 @@ function veiviserEngine(global) {
     });
     var required = [];
     units.forEach(function (u, i) { if (u.required) required.push(i); });
+    out.missing = [];
+    units.forEach(function (u, i) { if (u.required && u.pages.size === 0) out.missing.push(unitLabel(q.units[i])); });
     var all = new Set();
     units.forEach(function (u) { u.pages.forEach(function (_, p) { all.add(p); }); });
     var allSorted = Array.from(all).sort(function (x, y) { return x - y; });
-    var and = allSorted.filter(function (p) { return required.every(function (i) { return units[i].pages.has(p); }); });
-    var orMode = and.length === 0;
-    var matchedPages = orMode ? allSorted : and;
+    function coverage(p) { return required.filter(function (i) { return units[i].pages.has(p); }).length; }
+    var need = minShouldMatch(required.length);
+    var enough = allSorted.filter(function (p) { return coverage(p) >= need; });
+    var matchedPages = enough.length ? enough : allSorted;
+    var named = this.namedValues(q.folded);
     var scored = matchedPages.map(function (p) {
       var score = 0;
       units.forEach(function (u, i) { if (u.pages.has(p)) score += q.units[i].weight * u.pages.get(p); });
       var ws = whole && whole.scores.get(p);
       if (ws) score += WHOLE * pageScore(ws);
+      var r;
       if (required.length > 1) {
         var b = bestSection(units, q.units, p);
-        var together = required.every(function (i) { var m = units[i].sections.get(p); return m && m.has(b[0]); });
-        if (together) score += TOGETHER * b[1];
+        var together = required.filter(function (i) { var m = units[i].sections.get(p); return m && m.has(b[0]); }).length;
+        r = required.length;
+        score += TOGETHER * b[1] * (together / r) * (together / r);
       }
-      if (orMode && required.length) {
-        var m = required.filter(function (i) { return units[i].pages.has(p); }).length, r = required.length;
+      if (required.length) {
+        var m = coverage(p);
+        r = required.length;
         score = score * (m / r) * (m / r);
+      }
+      if (named.length) {
+        var values = self.facetsOf(p)[1];
+        if (named.some(function (x) { return values[x[0]] === x[1] + 1; })) score *= 1 + NAMED_VALUE;
       }
       return [p, score];
     });
@@ -651,6 +788,22 @@ function veiviserEngine(global) {
     allWords(q).forEach(function (w) { needed = needed.concat(self.wordShards(w)); });
     return this.ensureShards(needed).then(function () {
       var r = self.rank(q, options);
+      // engine.rs: specificity over the best SPECIFIC_TOP pages, whose fragments are fetched with
+      // those of the first page of results, in one trip.
+      var content = q.units.filter(function (u) { return !u.stop; });
+      if (!content.length) return r;
+      var top = Math.min(r.kept.length, SPECIFIC_TOP);
+      return self.ensureFragments(r.kept.slice(0, Math.max(top, limit)).map(function (x) { return x[0]; })).then(function () {
+        var head = r.kept.slice(0, top);
+        head.forEach(function (item) {
+          var labels = self.titleWords(self.fragments[item[0]], item[0]);
+          if (content.every(function (u) { return unitIn(u, labels); })) item[1] *= 1 + SPECIFIC;
+        });
+        head.sort(function (x, y) { return x[1] > y[1] ? -1 : x[1] < y[1] ? 1 : x[0] - y[0]; });
+        r.kept = head.concat(r.kept.slice(top));
+        return r;
+      });
+    }).then(function (r) {
       var phrases = q.units.filter(function (u) { return u.phrase; }).map(function (u) { return u.phrase; });
       var hits = [], total = r.kept.length, next = 0;
       function round() {
@@ -680,7 +833,7 @@ function veiviserEngine(global) {
           };
         });
         return {
-          items: items, total: total, kindCounts: r.kindCounts, filterCounts: r.filterCounts,
+          items: items, total: total, kindCounts: r.kindCounts, filterCounts: r.filterCounts, missing: r.missing,
           trips: self.trips - started
         };
       });
