@@ -86,6 +86,147 @@ fn relevance_top1_is_at_least_95_percent_and_codes_are_perfect() {
     assert!(hits * 100 >= total * 95, "top-1 below 95 %\n{report}");
 }
 
+/// One row of a query set of `tests/search/queries/` (format in its README).
+struct Row {
+    category: String,
+    query: String,
+    /// `id` or `id#anchor` alternatives, any of which first is a hit.
+    expected: Vec<String>,
+}
+
+fn query_set(name: &str) -> Vec<Row> {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/search/queries/{name}.tsv"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            assert!(f.len() >= 3, "{}: bad line: {l}", path.display());
+            Row {
+                category: f[0].to_owned(),
+                query: f[1].to_owned(),
+                expected: f[2].split('|').map(str::to_owned).collect(),
+            }
+        })
+        .collect()
+}
+
+/// Top-1 and top-3 of a query set, overall and per category.
+#[derive(Default, Clone, Copy)]
+struct Score {
+    n: usize,
+    top1: usize,
+    top3: usize,
+    /// Top-1 counting a section expectation (`id#anchor`) only when that section is the hit.
+    section_top1: usize,
+}
+
+impl Score {
+    fn pct(part: usize, n: usize) -> f64 {
+        100.0 * part as f64 / n.max(1) as f64
+    }
+}
+
+/// Scores query set `name` over the repository's site, writes the per-category report to
+/// `<target>/search-eval/<name>.txt` and returns the overall and per-category scores. A page
+/// counts for an `id#anchor` expectation in `top1`/`top3`; `section_top1` is the strict figure.
+fn evaluate(name: &str) -> (Score, BTreeMap<String, Score>, String) {
+    let (files, base) = repository_index();
+    let rows = query_set(name);
+    let mut total = Score::default();
+    let mut by_category: BTreeMap<String, Score> = BTreeMap::new();
+    let mut misses = Vec::new();
+    for row in &rows {
+        let options = engine::Options {
+            limit: 10,
+            ..engine::Options::default()
+        };
+        let (items, _) = search::run(&files, &base, &row.query, &options).unwrap();
+        let page_hit = |i: &search::ResultItem| {
+            row.expected
+                .iter()
+                .any(|e| e.split('#').next() == Some(i.id.as_str()))
+        };
+        let section_hit = |i: &search::ResultItem| {
+            row.expected.iter().any(|e| match e.split_once('#') {
+                Some((id, anchor)) => i.id == id && i.url.ends_with(&format!("#{anchor}")),
+                None => i.id == *e,
+            })
+        };
+        let rank = items.iter().position(page_hit);
+        let first_section = items.first().is_some_and(section_hit);
+        for s in [
+            &mut total,
+            by_category.entry(row.category.clone()).or_default(),
+        ] {
+            s.n += 1;
+            s.top1 += usize::from(rank == Some(0));
+            s.top3 += usize::from(rank.is_some_and(|r| r < 3));
+            s.section_top1 += usize::from(first_section);
+        }
+        if rank != Some(0) {
+            let got: Vec<&str> = items.iter().take(3).map(|i| i.id.as_str()).collect();
+            misses.push(format!(
+                "{}: `{}` → {got:?}, expected {} (rank {rank:?})",
+                row.category,
+                row.query,
+                row.expected.join("|")
+            ));
+        }
+    }
+    let line = |label: &str, s: &Score| {
+        format!(
+            "{label:<9} {:>3} queries  top-1 {:5.1} %  top-3 {:5.1} %  top-1 by section {:5.1} %\n",
+            s.n,
+            Score::pct(s.top1, s.n),
+            Score::pct(s.top3, s.n),
+            Score::pct(s.section_top1, s.n)
+        )
+    };
+    let mut report = format!("query set `{name}` (limit 10, queries as typed)\n");
+    report.push_str(&line("all", &total));
+    for (c, s) in &by_category {
+        report.push_str(&line(c, s));
+    }
+    for m in &misses {
+        let _ = writeln!(report, "  miss {m}");
+    }
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .unwrap()
+        .join("search-eval");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{name}.txt")), &report).unwrap();
+    (total, by_category, report)
+}
+
+/// Floors of a query set: overall top-1 and top-3, per-category top-1 (percent).
+fn assert_floors(name: &str, top1: f64, top3: f64, categories: &[(&str, f64)]) {
+    let (total, by_category, report) = evaluate(name);
+    eprintln!("{report}");
+    assert!(
+        Score::pct(total.top1, total.n) >= top1,
+        "{name}: top-1 below {top1} %\n{report}"
+    );
+    assert!(
+        Score::pct(total.top3, total.n) >= top3,
+        "{name}: top-3 below {top3} %\n{report}"
+    );
+    for (c, floor) in categories {
+        let s = by_category[*c];
+        assert!(
+            Score::pct(s.top1, s.n) >= *floor,
+            "{name}: {c} top-1 below {floor} %\n{report}"
+        );
+    }
+}
+
+#[test]
+fn tuning_set_stays_above_its_floor() {
+    assert_floors("tuning", 0.0, 0.0, &[]);
+}
+
 #[test]
 fn the_index_is_byte_identical_on_rebuild() {
     let (a, _) = repository_index();
