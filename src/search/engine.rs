@@ -60,6 +60,17 @@ pub fn unit_label(u: &super::query::Unit) -> String {
     words.join(" ")
 }
 
+/// Whether unit `u`'s own words are all words of a named filter value.
+fn named_unit(reader: &Reader<'_>, named: &[(usize, u32)], u: &super::query::Unit) -> bool {
+    u.alts[0].words.iter().all(|w| {
+        let stem = analyse::fold(&w.stem);
+        named.iter().any(|&(f, v)| {
+            let value = &reader.manifest.filters[f].values[v as usize];
+            super::index::whole_key(value).is_some_and(|k| k[1..].split(' ').any(|x| x == stem))
+        })
+    })
+}
+
 /// `(filter, value)` pairs whose value is named in the query (`folded`: see `Query::folded`).
 fn named_values(reader: &Reader<'_>, folded: &str) -> Vec<(usize, u32)> {
     let mut out = Vec::new();
@@ -449,6 +460,11 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
         enough
     };
     let named = named_values(reader, &query.folded);
+    let only_named = query
+        .units
+        .iter()
+        .filter(|u| !u.stop)
+        .all(|u| named_unit(reader, &named, u));
     let mut scored: Vec<(u32, f64)> = Vec::new();
     for p in matched {
         let mut score = 0.0;
@@ -480,11 +496,14 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
             score = score * (m / r) * (m / r);
         }
         if !named.is_empty() {
-            let (_, values) = reader.facets_of(p);
-            if named
-                .iter()
-                .any(|&(f, v)| values.get(f).copied() == Some(v + 1))
-            {
+            // With other content words, the value's pages beat national ones, its hub page
+            // excepted; named alone, the hub page is what was asked for.
+            let (kind, values) = reader.facets_of(p);
+            let boosted = named.iter().any(|&(f, v)| {
+                let hub = reader.manifest.filters[f].hub == Some(kind as u32);
+                values.get(f).copied() == Some(v + 1) && hub == only_named
+            });
+            if boosted {
                 score *= 1.0 + NAMED_VALUE;
             }
         }

@@ -88,6 +88,10 @@ pub struct FilterOut {
     pub name: String,
     pub label: String,
     pub values: Vec<String>,
+    /// Index of the kind whose pages are the values themselves (a `ref` filter's target kind:
+    /// the municipality pages of `kommune`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hub: Option<u32>,
 }
 
 /// Where the term shards are.

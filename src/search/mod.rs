@@ -119,6 +119,11 @@ fn manifest(
                 name: f.name.clone(),
                 label: f.label.clone(),
                 values: f.values.clone(),
+                hub: config
+                    .field_def(&f.name)
+                    .and_then(|d| d.to.as_deref())
+                    .and_then(|to| facets.kinds.iter().position(|k| k.name == to))
+                    .map(as_u32),
             })
             .collect(),
         ranges: documents::ranges(pages)

@@ -452,6 +452,16 @@ function veiviserEngine(global) {
     });
     return out;
   };
+  I.namedUnit = function (named, u) {
+    var self = this;
+    return u.alts[0].words.every(function (w) {
+      var stem = fold(w.stem);
+      return named.some(function (x) {
+        var k = self.wholeKey(self.m.filters[x[0]].values[x[1]]);
+        return k !== null && k.slice(1).split(' ').indexOf(stem) >= 0;
+      });
+    });
+  };
   I.titleWords = function (f, p) {
     var self = this, fv = this.facetsOf(p), texts = [f.t, f.c, f.k];
     var k = this.m.kinds[fv[0]];
@@ -660,6 +670,7 @@ function veiviserEngine(global) {
     var enough = allSorted.filter(function (p) { return coverage(p) >= need; });
     var matchedPages = enough.length ? enough : allSorted;
     var named = this.namedValues(q.folded);
+    var onlyNamed = q.units.filter(function (u) { return !u.stop; }).every(function (u) { return self.namedUnit(named, u); });
     var scored = matchedPages.map(function (p) {
       var score = 0;
       units.forEach(function (u, i) { if (u.pages.has(p)) score += q.units[i].weight * u.pages.get(p); });
@@ -678,8 +689,12 @@ function veiviserEngine(global) {
         score = score * (m / r) * (m / r);
       }
       if (named.length) {
-        var values = self.facetsOf(p)[1];
-        if (named.some(function (x) { return values[x[0]] === x[1] + 1; })) score *= 1 + NAMED_VALUE;
+        var fv = self.facetsOf(p), values = fv[1];
+        var boosted = named.some(function (x) {
+          var hub = self.m.filters[x[0]].hub === fv[0];
+          return values[x[0]] === x[1] + 1 && hub === onlyNamed;
+        });
+        if (boosted) score *= 1 + NAMED_VALUE;
       }
       return [p, score];
     });
