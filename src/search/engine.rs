@@ -24,13 +24,13 @@ use super::reader::{DecodedEntry, ReadError, Reader};
 
 pub const EXACT: f64 = 1.0;
 pub const STEM: f64 = 0.85;
-pub const FOLD: f64 = 0.7;
-pub const FOLD_STEM: f64 = 0.55;
+pub const FOLD: f64 = 0.9;
+pub const FOLD_STEM: f64 = 0.8;
 pub const PREFIX: f64 = 0.5;
 pub const PREFIX_FOLD: f64 = 0.35;
 pub const PREFIX_CODE: f64 = 0.2;
-pub const FUZZY1: f64 = 0.3;
-pub const FUZZY2: f64 = 0.2;
+pub const FUZZY1: f64 = 0.6;
+pub const FUZZY2: f64 = 0.45;
 pub const PART: f64 = 0.5;
 /// Weight of the sections after a page's best one.
 pub const OTHER_SECTIONS: f64 = 0.1;
@@ -618,7 +618,7 @@ pub fn title_words(reader: &Reader<'_>, f: &Fragment, p: u32) -> Vec<(String, St
 
 /// Whether some alternative of unit `u` has all its words among `labels` (see [`title_words`]):
 /// the same word, stem or folded stem, the word being typed as a prefix, or a word of four
-/// letters or more inside a compound (`besøk` in `legekontorbesøk`).
+/// letters or more inside a compound (`besøk` in `legekontorbesøk`), or the word with a typo.
 pub fn unit_in(u: &super::query::Unit, labels: &[(String, String)]) -> bool {
     u.alts.iter().any(|a| {
         a.words.iter().all(|w| {
@@ -629,9 +629,21 @@ pub fn unit_in(u: &super::query::Unit, labels: &[(String, String)]) -> bool {
                     || !w.code && *tstem == wstem
                     || w.prefix && t.starts_with(&w.text)
                     || !w.code && wstem.chars().count() >= 4 && analyse::fold(t).contains(&wstem)
+                    || typo_of(w, t)
             })
         })
     })
+}
+
+/// Whether `t` is word `w` with a typo, by the rule of the lookup (one typo from 5 letters, two
+/// from 9; never in codes).
+fn typo_of(w: &Word, t: &str) -> bool {
+    let letters = w.text.chars().count();
+    if w.code || w.exact || letters < 5 || t.chars().any(char::is_numeric) {
+        return false;
+    }
+    let max = if letters >= 9 { 2 } else { 1 };
+    typo_distance(&w.fold, &analyse::fold(t), max) <= max
 }
 
 /// The section of page `p` with the highest combined score, and that score.

@@ -437,8 +437,8 @@ function veiviserEngine(global) {
   };
 
   // ---- engine.rs ----------------------------------------------------------------------------
-  var EXACT = 1.0, STEM = 0.85, FOLD = 0.7, FOLD_STEM = 0.55, PREFIX = 0.5, PREFIX_FOLD = 0.35, PREFIX_CODE = 0.2;
-  var FUZZY1 = 0.3, FUZZY2 = 0.2, PART = 0.5, OTHER_SECTIONS = 0.1, FUZZY_MIN = 3, MAX_WORD_SHARDS = 2;
+  var EXACT = 1.0, STEM = 0.85, FOLD = 0.9, FOLD_STEM = 0.8, PREFIX = 0.5, PREFIX_FOLD = 0.35, PREFIX_CODE = 0.2;
+  var FUZZY1 = 0.6, FUZZY2 = 0.45, PART = 0.5, OTHER_SECTIONS = 0.1, FUZZY_MIN = 3, MAX_WORD_SHARDS = 2;
   var WHOLE = 1.0, TOGETHER = 0.5, NAMED_VALUE = 0.5, SPECIFIC = 0.5, SPECIFIC_TOP = 6;
   function minShouldMatch(r) { return r - Math.floor(r / 3); }
   function unitLabel(u) { return u.alts[0].words.map(function (w) { return w.text; }).join(' '); }
@@ -476,6 +476,12 @@ function veiviserEngine(global) {
     });
     return out;
   };
+  function typoOf(w, t) {
+    var letters = chars(w.text).length;
+    if (w.code || w.exact || letters < 5 || chars(t).some(isNum)) return false;
+    var max = letters >= 9 ? 2 : 1;
+    return typoDistance(w.fold, fold(t), max) <= max;
+  }
   function unitIn(u, labels) {
     return u.alts.some(function (a) {
       return a.words.every(function (w) {
@@ -483,7 +489,7 @@ function veiviserEngine(global) {
         return labels.some(function (l) {
           var t = l[0];
           return t === w.text || (w.code && fold(t) === w.fold) || (!w.code && l[1] === wstem) ||
-            (w.prefix && t.startsWith(w.text)) || (!w.code && chars(wstem).length >= 4 && fold(t).indexOf(wstem) >= 0);
+            (w.prefix && t.startsWith(w.text)) || (!w.code && chars(wstem).length >= 4 && fold(t).indexOf(wstem) >= 0) || typoOf(w, t);
         });
       });
     });
