@@ -38,7 +38,7 @@ pub const FUZZY_MIN: usize = 3;
 /// Weight of the whole-value bonus (see `Query::whole`).
 pub const WHOLE: f64 = 1.0;
 /// Share of the best section's score added when that section holds every required unit.
-pub const TOGETHER: f64 = 0.5;
+pub const TOGETHER: f64 = 1.0;
 pub const MAX_WORD_SHARDS: usize = 2;
 /// Score factor of a page whose facet value (its municipality …) is named in the query.
 pub const NAMED_VALUE: f64 = 0.5;
