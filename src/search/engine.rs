@@ -154,7 +154,7 @@ pub fn word_shards(reader: &Reader<'_>, w: &Word) -> Vec<usize> {
 
 /// The factor of entry `e` for word `w`, and whether it is one of the word's own forms (exact,
 /// stem, folded) rather than a longer word it starts.
-fn factor(w: &Word, e: &DecodedEntry) -> (f64, bool) {
+pub(crate) fn factor(w: &Word, e: &DecodedEntry) -> (f64, bool) {
     let mut own = 0.0f64;
     let mut longer = 0.0f64;
     if e.key == w.text {
@@ -699,5 +699,46 @@ mod tests {
     fn page_score_takes_the_best_section_and_a_share_of_the_rest() {
         let s = page_score(&[(0, 1.0), (1, 4.0), (2, 2.0)]);
         assert!((s - (4.0 + OTHER_SECTIONS * 3.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn most_content_words_must_match_not_all() {
+        let need: Vec<usize> = (1..=6).map(min_should_match).collect();
+        assert_eq!(need, [1, 2, 2, 3, 4, 4]);
+    }
+
+    fn labels(text: &str) -> Vec<(String, String)> {
+        analyse::tokens(text)
+            .into_iter()
+            .map(|t| {
+                let s = analyse::fold(&analyse::stem(&t.text));
+                (t.text, s)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_title_covers_words_by_stem_fold_compound_and_typo() {
+        let table = super::super::query::SynonymTable::default();
+        let title = labels("Nav i lunsj og fagmøter på legekontorene sandefjord gradert");
+        let units = |q: &str| super::super::query::parse(q, &table).units;
+        for q in [
+            "legekontor ",
+            "fagmote ",
+            "lunsjen ",
+            "sandefjrod ",
+            "gardert ",
+        ] {
+            assert!(
+                units(q).iter().all(|u| unit_in(u, &title)),
+                "{q} should be covered"
+            );
+        }
+        for q in ["besøk ", "l8 ", "lunch "] {
+            assert!(
+                !units(q).iter().all(|u| unit_in(u, &title)),
+                "{q} should not be covered"
+            );
+        }
     }
 }

@@ -17,6 +17,7 @@ pub mod compound;
 pub mod documents;
 pub mod engine;
 pub mod excerpt;
+pub mod explain;
 pub mod format;
 pub mod index;
 pub mod query;
@@ -304,6 +305,9 @@ pub struct ResultItem {
     pub section: String,
     #[serde(skip)]
     pub segments: Vec<excerpt::Segment>,
+    /// Why it ranks (`veiviser search --explain` only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub explain: Vec<explain::Match>,
 }
 
 /// Runs query `text` over the index in `files`, with results ready to print.
@@ -353,6 +357,7 @@ pub fn run(
             excerpt: excerpt::plain(&segments),
             section: heading.to_owned(),
             segments,
+            explain: Vec::new(),
         });
     }
     Ok((items, outcome))

@@ -542,4 +542,89 @@ mod tests {
         assert_eq!(q.units.len(), 1);
         assert!(q.units[0].alts[0].words[1].prefix);
     }
+
+    fn alts(q: &Query) -> Vec<Vec<Vec<&str>>> {
+        q.units.iter().map(words).collect()
+    }
+
+    #[test]
+    fn question_words_are_optional_and_content_words_required() {
+        let q = parse(
+            "hvordan får jeg betalt for dialogmøte ",
+            &SynonymTable::default(),
+        );
+        let required: Vec<&str> = q
+            .units
+            .iter()
+            .filter(|u| !u.stop)
+            .map(|u| u.alts[0].words[0].text.as_str())
+            .collect();
+        assert_eq!(required, ["betalt", "dialogmøte"]);
+        // A query of question words alone still searches for them.
+        let q = parse("hvordan får ", &SynonymTable::default());
+        assert!(q.units.iter().all(|u| !u.stop));
+    }
+
+    #[test]
+    fn codes_written_apart_become_the_code_with_the_written_words_weaker() {
+        let q = parse("L 40 ", &SynonymTable::default());
+        assert_eq!(alts(&q), [vec![vec!["l40"], vec!["l", "40"]]]);
+        assert!(q.units[0].alts[0].words[0].code);
+        assert!((q.units[0].alts[1].factor - APART_FACTOR).abs() < 1e-12);
+        // Stop words are not code letters: `i 40` stays two words.
+        assert_eq!(parse("i 40 ", &SynonymTable::default()).units.len(), 2);
+        // A word glued to its number is also the two words (and so meets `takst 14`).
+        let q = parse("takst14 ", &table());
+        assert_eq!(
+            words(&q.units[0])[..2],
+            [vec!["takst14"], vec!["takst", "14"]]
+        );
+        assert!(words(&q.units[0]).contains(&vec!["møtegodtgjørelse"]));
+        // `l8` and `dm1` stay whole (two letters or fewer before the number).
+        assert_eq!(
+            alts(&parse("l8 ", &SynonymTable::default())),
+            [vec![vec!["l8"]]]
+        );
+    }
+
+    #[test]
+    fn form_numbers_in_any_spelling_become_nav_s_form() {
+        for typed in ["08 07 04 ", "08-07-04 ", "08.07.04 ", "080704 "] {
+            let q = parse(typed, &SynonymTable::default());
+            assert_eq!(q.units.len(), 1, "{typed}");
+            assert_eq!(q.units[0].alts[0].words[0].text, "08-07.04", "{typed}");
+        }
+        // Already in Nav's form: left alone.
+        let q = parse("08-07.04 ", &SynonymTable::default());
+        assert_eq!(alts(&q), [vec![vec!["08-07.04"]]]);
+    }
+
+    #[test]
+    fn neighbouring_words_also_match_their_compound() {
+        let q = parse("dialog møte ", &SynonymTable::default());
+        assert_eq!(
+            alts(&q),
+            [
+                vec![vec!["dialog"], vec!["dialogmøte"]],
+                vec![vec!["møte"], vec!["dialogmøte"]]
+            ]
+        );
+        // Not across stop words, codes or short words.
+        let q = parse("søke på jobb L8 ", &SynonymTable::default());
+        assert!(q.units.iter().all(|u| u.alts.len() == 1));
+    }
+
+    #[test]
+    fn paragraph_words_are_optional_beside_the_reference() {
+        let q = parse("paragraf 8-4 ", &SynonymTable::default());
+        assert!(q.units[0].stop);
+        assert_eq!(q.units[1].alts[0].words[0].text, "8-4");
+    }
+
+    #[test]
+    fn folded_lists_every_word_for_filter_values() {
+        let q = parse("Sandefjord besøk legekontor", &SynonymTable::default());
+        assert!(q.folded.contains(" sandefjord "));
+        assert!(q.folded.starts_with(' ') && q.folded.ends_with(' '));
+    }
 }

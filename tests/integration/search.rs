@@ -260,6 +260,120 @@ fn heldout_set_stays_above_its_floor() {
     );
 }
 
+/// The first result's id for `q` over the repository's site.
+fn first(files: &HashMap<String, Vec<u8>>, base: &str, q: &str) -> String {
+    let options = engine::Options {
+        limit: 5,
+        ..engine::Options::default()
+    };
+    let (items, _) = search::run(files, base, q, &options).unwrap();
+    items.first().map(|i| i.id.clone()).unwrap_or_default()
+}
+
+#[test]
+fn regression_issue_14_code_written_apart_matched_forty_percent() {
+    let (files, base) = repository_index();
+    for q in ["L 40", "l 40 ", "l-40", "L40"] {
+        assert_eq!(first(&files, &base, q), "takst-l40", "{q}");
+    }
+    assert_eq!(first(&files, &base, "takst14"), "takst-14-motegodtgjorelse");
+    assert_eq!(first(&files, &base, "paragraf 8-4"), "regel-ftrl-8-4");
+    assert_eq!(
+        first(&files, &base, "08 07 04"),
+        "regel-sykmeldingsblanketten"
+    );
+}
+
+#[test]
+fn regression_issue_14_question_words_made_the_query_strict_and() {
+    let (files, base) = repository_index();
+    assert_eq!(
+        first(&files, &base, "er det lov å søke jobb mens man er sykmeldt"),
+        "regel-ftrl-8-4"
+    );
+    // Lay `betalt` meets the site's `takst` through synonyms.yaml.
+    assert_eq!(
+        first(&files, &base, "hvordan får jeg betalt for dialogmøte"),
+        "takst-dialogmote"
+    );
+}
+
+#[test]
+fn regression_issue_14_hub_outranked_the_municipality_s_own_measure() {
+    let (files, base) = repository_index();
+    assert_eq!(
+        first(&files, &base, "Sandefjord besøk legekontor"),
+        "tiltak-sandefjord-besok-legekontor"
+    );
+    // The municipality named alone is its own page.
+    assert_eq!(first(&files, &base, "Sandefjord"), "kommune-sandefjord");
+}
+
+#[test]
+fn partial_matches_rank_and_name_the_words_not_found() {
+    let (files, base) = repository_index();
+    let options = engine::Options {
+        limit: 5,
+        ..engine::Options::default()
+    };
+    let (items, outcome) = search::run(&files, &base, "L40 xyzzyq ", &options).unwrap();
+    assert_eq!(items.first().map(|i| i.id.as_str()), Some("takst-l40"));
+    assert_eq!(outcome.missing, ["xyzzyq"]);
+}
+
+#[test]
+fn cli_explain_says_which_variant_matched_where() {
+    let site = Site::fixture("valid");
+    let out = assert_cmd::Command::cargo_bin("veiviser")
+        .unwrap()
+        .args([
+            "search",
+            "L 8 ",
+            "--json",
+            "--explain",
+            "--limit",
+            "1",
+            "--root",
+        ])
+        .arg(&site.root)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["id"], "takst-l8");
+    let reasons = v[0]["explain"].as_array().expect("explain");
+    let best = &reasons[0];
+    assert_eq!(best["key"], "l8");
+    assert_eq!(best["variant"], "exact");
+    assert!(
+        best["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "code"),
+        "{best}"
+    );
+    // Text mode prints the reasons under the hit and the words not found.
+    let out = assert_cmd::Command::cargo_bin("veiviser")
+        .unwrap()
+        .args(["search", "L8 xyzzyq ", "--explain", "--root"])
+        .arg(&site.root)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("`l8` ← `l8` = `l8` (exact)"), "{text}");
+    assert!(text.contains("Fant ikke: xyzzyq"), "{text}");
+    // Without --explain, the JSON contract is unchanged.
+    let out = assert_cmd::Command::cargo_bin("veiviser")
+        .unwrap()
+        .args(["search", "L8", "--json", "--root"])
+        .arg(&site.root)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v[0].get("explain").is_none());
+}
+
 #[test]
 fn the_index_is_byte_identical_on_rebuild() {
     let (a, _) = repository_index();
