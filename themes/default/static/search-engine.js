@@ -440,7 +440,7 @@ function veiviserEngine(global) {
   var EXACT = 1.0, STEM = 0.85, FOLD = 0.9, FOLD_STEM = 0.8, PREFIX = 0.5, PREFIX_FOLD = 0.35, PREFIX_CODE = 0.2;
   var FUZZY1 = 0.6, FUZZY2 = 0.45, PART = 0.5, OTHER_SECTIONS = 0.1, FUZZY_MIN = 3, MAX_WORD_SHARDS = 2;
   var WHOLE = 1.0, TOGETHER = 1.0, NAMED_VALUE = 0.5, SPECIFIC = 0.5, SPECIFIC_TOP = 6;
-  function minShouldMatch(r) { return r - Math.floor(r / 3); }
+  function minShouldMatch(r) { return r - Math.floor(r / 2); }
   function unitLabel(u) { return u.alts[0].words.map(function (w) { return w.text; }).join(' '); }
   I.namedValues = function (folded) {
     var self = this, out = [];
@@ -488,8 +488,7 @@ function veiviserEngine(global) {
         var wstem = fold(w.stem);
         return labels.some(function (l) {
           var t = l[0];
-          return t === w.text || (w.code && fold(t) === w.fold) || (!w.code && l[1] === wstem) ||
-            (w.prefix && t.startsWith(w.text)) || (!w.code && chars(wstem).length >= 4 && fold(t).indexOf(wstem) >= 0) || typoOf(w, t);
+          return t === w.text || (w.code && fold(t) === w.fold) || (!w.code && l[1] === wstem) || typoOf(w, t);
         });
       });
     });
