@@ -585,9 +585,11 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
                 continue;
             }
         }
+        let fragment = reader.fragment(p as usize)?;
+        let labels = title_words(reader, &fragment, p);
         out.hits.push(Hit {
             page: p,
-            section: best_section(&units, &query.units, p).0,
+            section: answer_section(&units, &query.units, p, &labels),
             score,
         });
     }
@@ -643,6 +645,41 @@ fn typo_of(w: &Word, t: &str) -> bool {
     }
     let max = if letters >= 9 { 2 } else { 1 };
     typo_distance(&w.fold, &analyse::fold(t), max) <= max
+}
+
+/// The section shown for page `p`: the words its title names (see [`title_words`]) hold for
+/// every section under it, so the section that best holds the *other* words answers; when the
+/// title names them all, or no section holds the others, [`best_section`].
+fn answer_section(
+    units: &[UnitScores],
+    query_units: &[super::query::Unit],
+    p: u32,
+    labels: &[(String, String)],
+) -> u32 {
+    let mut totals: BTreeMap<u32, f64> = BTreeMap::new();
+    let mut rest = false;
+    for (u, q) in units.iter().zip(query_units) {
+        if unit_in(q, labels) {
+            continue;
+        }
+        rest |= !q.stop;
+        if let Some(secs) = u.sections.get(&p) {
+            for (&s, &v) in secs {
+                *totals.entry(s).or_insert(0.0) += q.weight * v;
+            }
+        }
+    }
+    let mut best = (0, 0.0);
+    for (s, v) in totals {
+        if v > best.1 {
+            best = (s, v);
+        }
+    }
+    if rest && best.1 > 0.0 {
+        best.0
+    } else {
+        best_section(units, query_units, p).0
+    }
 }
 
 /// The section of page `p` with the highest combined score, and that score.

@@ -165,6 +165,15 @@ fn evaluate(name: &str) -> (Score, BTreeMap<String, Score>, String) {
             s.top3 += usize::from(rank.is_some_and(|r| r < 3));
             s.section_top1 += usize::from(first_section);
         }
+        if rank == Some(0) && !first_section {
+            misses.push(format!(
+                "{} (section): `{}` → {}, expected {}",
+                row.category,
+                row.query,
+                items[0].url,
+                row.expected.join("|")
+            ));
+        }
         if rank != Some(0) {
             let got: Vec<&str> = items.iter().take(3).map(|i| i.id.as_str()).collect();
             misses.push(format!(

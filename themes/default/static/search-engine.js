@@ -741,6 +741,20 @@ function veiviserEngine(global) {
     return best;
   }
 
+  function answerSection(units, queryUnits, p, labels) {
+    var totals = new Map(), rest = false;
+    units.forEach(function (u, i) {
+      var q = queryUnits[i];
+      if (unitIn(q, labels)) return;
+      rest = rest || !q.stop;
+      var secs = u.sections.get(p);
+      if (secs) sortedKeys(secs).forEach(function (s) { totals.set(s, (totals.has(s) ? totals.get(s) : 0) + q.weight * secs.get(s)); });
+    });
+    var best = [0, 0];
+    sortedKeys(totals).forEach(function (s) { if (totals.get(s) > best[1]) best = [s, totals.get(s)]; });
+    return rest && best[1] > 0 ? best[0] : bestSection(units, queryUnits, p)[0];
+  }
+
   function hasPhrase(f, phrase) {
     var texts = [f.t, f.c, f.s, f.k];
     f.d.forEach(function (d) { texts.push(d[1], d[2]); });
@@ -830,12 +844,13 @@ function veiviserEngine(global) {
         if (hits.length >= limit || next >= r.kept.length) return Promise.resolve();
         var batch = r.kept.slice(next, next + (limit - hits.length));
         next += batch.length;
-        var pages = phrases.length ? batch.map(function (x) { return x[0]; }) : [];
+        var pages = batch.map(function (x) { return x[0]; });
         return self.ensureFragments(pages).then(function () {
           batch.forEach(function (x) {
             if (hits.length >= limit) return;
             if (phrases.length && !phrases.every(function (ph) { return hasPhrase(self.fragments[x[0]], ph); })) { total--; return; }
-            hits.push({ page: x[0], section: bestSection(r.units, q.units, x[0])[0], score: x[1] });
+            var labels = self.titleWords(self.fragments[x[0]], x[0]);
+            hits.push({ page: x[0], section: answerSection(r.units, q.units, x[0], labels), score: x[1] });
           });
           return round();
         });
