@@ -137,6 +137,7 @@ fn evaluate(name: &str) -> (Score, BTreeMap<String, Score>, String) {
     let mut total = Score::default();
     let mut by_category: BTreeMap<String, Score> = BTreeMap::new();
     let mut misses = Vec::new();
+    let mut top5 = Vec::new();
     for row in &rows {
         let options = engine::Options {
             limit: 10,
@@ -154,6 +155,10 @@ fn evaluate(name: &str) -> (Score, BTreeMap<String, Score>, String) {
                 None => i.id == *e,
             })
         };
+        top5.push(serde_json::json!({
+            "q": row.query,
+            "top": items.iter().take(5).map(|i| format!("{} {} {}", i.id, i.url, i.score)).collect::<Vec<_>>(),
+        }));
         let rank = items.iter().position(page_hit);
         let first_section = items.first().is_some_and(section_hit);
         for s in [
@@ -207,6 +212,12 @@ fn evaluate(name: &str) -> (Score, BTreeMap<String, Score>, String) {
         .join("search-eval");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join(format!("{name}.txt")), &report).unwrap();
+    // The first five per query, for comparing engines (as `veiviser search --json` prints them).
+    std::fs::write(
+        dir.join(format!("{name}.top5.json")),
+        serde_json::to_string(&top5).unwrap(),
+    )
+    .unwrap();
     (total, by_category, report)
 }
 
