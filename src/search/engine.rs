@@ -355,6 +355,10 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
         Some(w) if !query.units.is_empty() => Some(look_up(reader, w, &mut Outcome::default())?),
         _ => None,
     };
+    let whole_content = match &query.whole_content {
+        Some(w) if !query.units.is_empty() => Some(look_up(reader, w, &mut Outcome::default())?),
+        _ => None,
+    };
     let mut units: Vec<UnitScores> = Vec::new();
     for u in &query.units {
         let mut pages: BTreeMap<u32, f64> = BTreeMap::new();
@@ -474,8 +478,14 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
                 score += q.weight * t;
             }
         }
-        if let Some(secs) = whole.as_ref().and_then(|l| l.scores.get(&p)) {
-            score += WHOLE * page_score(secs);
+        let mut named_whole = 0.0f64;
+        for l in [&whole, &whole_content].into_iter().flatten() {
+            if let Some(secs) = l.scores.get(&p) {
+                named_whole = named_whole.max(page_score(secs));
+            }
+        }
+        if named_whole > 0.0 {
+            score += WHOLE * named_whole;
         }
         if required.len() > 1 {
             let (s, v) = best_section(&units, &query.units, p);

@@ -79,6 +79,9 @@ pub struct Query {
     /// The whole query as a whole-value key (`index::whole_key`): an optional bonus for the page
     /// whose title, code or keyword is exactly what was typed.
     pub whole: Option<Word>,
+    /// The same key of the query's content words alone, when it has question or function words
+    /// (`hva skjer i et dialogmøte` → the page titled `Dialogmøter`).
+    pub whole_content: Option<Word>,
     /// The folded stems of every word typed, space-separated with a space at each end
     /// (` sandefjord besok legekontor `): filter values named in the query are found in it.
     pub folded: String,
@@ -228,14 +231,26 @@ pub fn parse(text: &str, synonyms: &SynonymTable) -> Query {
             u.weight = 1.0;
         }
     }
-    let whole = super::index::whole_key(&text.replace('"', " ")).map(|k| Word {
+    let whole_word = |k: String| Word {
         fold: analyse::fold(&k),
         stem: k.clone(),
         text: k,
         code: true,
         prefix: false,
         exact: true,
-    });
+    };
+    let plain = text.replace('"', " ");
+    let whole = super::index::whole_key(&plain).map(whole_word);
+    let toks = base_tokens(&plain);
+    let content: Vec<&str> = toks
+        .iter()
+        .filter(|t| !analyse::is_query_stop(&t.text))
+        .map(|t| t.text.as_str())
+        .collect();
+    let whole_content = (!content.is_empty() && content.len() < toks.len())
+        .then(|| super::index::whole_key(&content.join(" ")))
+        .flatten()
+        .map(whole_word);
     let mut folded = String::from(" ");
     for t in base_tokens(&text.replace('"', " ")) {
         folded.push_str(&analyse::fold(&analyse::stem(&t.text)));
@@ -244,6 +259,7 @@ pub fn parse(text: &str, synonyms: &SynonymTable) -> Query {
     Query {
         units,
         whole,
+        whole_content,
         folded,
     }
 }
@@ -626,5 +642,17 @@ mod tests {
         let q = parse("Sandefjord besøk legekontor", &SynonymTable::default());
         assert!(q.folded.contains(" sandefjord "));
         assert!(q.folded.starts_with(' ') && q.folded.ends_with(' '));
+    }
+
+    #[test]
+    fn the_whole_value_key_also_comes_without_question_words() {
+        let q = parse("hva skjer i et dialogmøte", &SynonymTable::default());
+        assert_eq!(q.whole_content.unwrap().text, "=dialogmot");
+        // Nothing to leave out: no second key.
+        assert!(
+            parse("rådgivende lege", &SynonymTable::default())
+                .whole_content
+                .is_none()
+        );
     }
 }

@@ -267,11 +267,15 @@ function veiviserEngine(global) {
     }
     var units = this.applySynonyms(pieces);
     if (units.every(function (u) { return u.stop; })) units.forEach(function (u) { u.stop = false; u.weight = 1; });
-    var key = this.wholeKey(text.replace(/"/g, ' '));
-    var whole = key === null ? null : { text: key, fold: fold(key), stem: key, code: true, prefix: false, exact: true };
+    function wholeWord(k) { return k === null ? null : { text: k, fold: fold(k), stem: k, code: true, prefix: false, exact: true }; }
+    var plain = text.replace(/"/g, ' ');
+    var whole = wholeWord(this.wholeKey(plain));
+    var toks = baseTokens(plain);
+    var content = toks.filter(function (t) { return !self.an.isQueryStop(t.text); }).map(function (t) { return t.text; });
+    var wholeContent = content.length && content.length < toks.length ? wholeWord(this.wholeKey(content.join(' '))) : null;
     var folded = ' ';
     baseTokens(text.replace(/"/g, ' ')).forEach(function (t) { folded += fold(self.an.stem(t.text)) + ' '; });
-    return { units: units, whole: whole, folded: folded };
+    return { units: units, whole: whole, wholeContent: wholeContent, folded: folded };
   };
 
   function single(p) {
@@ -612,6 +616,7 @@ function veiviserEngine(global) {
     var list = [];
     q.units.forEach(function (u) { u.alts.forEach(function (a) { a.words.forEach(function (w) { list.push(w); }); }); });
     if (q.whole && q.units.length) list.push(q.whole);
+    if (q.wholeContent && q.units.length) list.push(q.wholeContent);
     return list;
   }
 
@@ -624,6 +629,7 @@ function veiviserEngine(global) {
       });
     });
     var whole = q.whole && q.units.length ? this.lookUp(q.whole, { words: new Set(), parts: new Set() }) : null;
+    var wholeContent = q.wholeContent && q.units.length ? this.lookUp(q.wholeContent, { words: new Set(), parts: new Set() }) : null;
     var units = q.units.map(function (u) {
       var pages = new Map(), sections = new Map(), truncated = false;
       function wordsOf(a) { return a.words.map(function (w) { return looked.get(wkey(w)); }); }
@@ -679,8 +685,12 @@ function veiviserEngine(global) {
     var scored = matchedPages.map(function (p) {
       var score = 0;
       units.forEach(function (u, i) { if (u.pages.has(p)) score += q.units[i].weight * u.pages.get(p); });
-      var ws = whole && whole.scores.get(p);
-      if (ws) score += WHOLE * pageScore(ws);
+      var namedWhole = 0;
+      [whole, wholeContent].forEach(function (l) {
+        var secs = l && l.scores.get(p);
+        if (secs) namedWhole = Math.max(namedWhole, pageScore(secs));
+      });
+      if (namedWhole > 0) score += WHOLE * namedWhole;
       var r;
       if (required.length > 1) {
         var b = bestSection(units, q.units, p);
