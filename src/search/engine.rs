@@ -61,24 +61,44 @@ pub fn unit_label(u: &super::query::Unit) -> String {
     words.join(" ")
 }
 
-/// Whether unit `u`'s own words are all words of a named filter value.
+/// Whether `a` (a folded stem of the query) is `b` (one of a value's), or `b` with a typo by the
+/// rule of the lookup: one from 5 letters, two from 9.
+fn same_value_word(a: &str, b: &str) -> bool {
+    let n = b.chars().count();
+    let max = if n >= 9 { 2 } else { 1 };
+    a == b || n >= 5 && a != "|" && typo_distance(a, b, max) <= max
+}
+
+/// Whether unit `u`'s own words, or those of one of its synonyms, are all words of a named filter
+/// value.
 fn named_unit(reader: &Reader<'_>, named: &[(usize, u32)], u: &super::query::Unit) -> bool {
-    u.alts[0].words.iter().all(|w| {
-        let stem = analyse::fold(&w.stem);
-        named.iter().any(|&(f, v)| {
-            let value = &reader.manifest.filters[f].values[v as usize];
-            super::index::whole_key(value).is_some_and(|k| k[1..].split(' ').any(|x| x == stem))
+    let own = std::iter::once(&u.alts[0]).chain(u.alts.iter().filter(|a| a.synonym));
+    own.into_iter().any(|a| {
+        a.words.iter().all(|w| {
+            let stem = analyse::fold(&w.stem);
+            named.iter().any(|&(f, v)| {
+                let value = &reader.manifest.filters[f].values[v as usize];
+                super::index::whole_key(value)
+                    .is_some_and(|k| k[1..].split(' ').any(|x| same_value_word(&stem, x)))
+            })
         })
     })
 }
 
-/// `(filter, value)` pairs whose value is named in the query (`folded`: see `Query::folded`).
+/// `(filter, value)` pairs whose value is named in the query (`folded`: see `Query::folded`),
+/// word by word, a typo allowed as in the lookup (`sandefjrod` names `Sandefjord`).
 fn named_values(reader: &Reader<'_>, folded: &str) -> Vec<(usize, u32)> {
+    let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
     let mut out = Vec::new();
     for (f, def) in reader.manifest.filters.iter().enumerate() {
         for (v, value) in def.values.iter().enumerate() {
-            if let Some(key) = super::index::whole_key(value)
-                && folded.contains(&format!(" {} ", &key[1..]))
+            let Some(key) = super::index::whole_key(value) else {
+                continue;
+            };
+            let key: Vec<&str> = key[1..].split(' ').collect();
+            if words
+                .windows(key.len())
+                .any(|win| win.iter().zip(&key).all(|(a, b)| same_value_word(a, b)))
             {
                 out.push((f, v as u32));
             }
@@ -572,7 +592,15 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
         for item in &mut kept[..top] {
             let f = reader.fragment(item.0 as usize)?;
             let labels = title_words(reader, &f, item.0);
-            if content.iter().all(|u| unit_in(u, &labels)) {
+            // A hub's title lists what it gathers (a municipality's measures): it is specific
+            // only when the query names it alone.
+            let (kind, _) = reader.facets_of(item.0);
+            let hub = reader
+                .manifest
+                .filters
+                .iter()
+                .any(|d| d.hub == Some(kind as u32));
+            if (!hub || only_named) && content.iter().all(|u| unit_in(u, &labels)) {
                 item.1 *= 1.0 + SPECIFIC;
             }
         }
@@ -786,5 +814,13 @@ mod tests {
                 "{q} should not be covered"
             );
         }
+    }
+
+    #[test]
+    fn value_words_allow_the_lookup_s_typos() {
+        assert!(same_value_word("sandefjrod", "sandefjord"));
+        assert!(same_value_word("kristiansnad", "kristiansand"));
+        assert!(!same_value_word("bodo", "boda"), "short words are exact");
+        assert!(!same_value_word("|", "|"[..0].trim()));
     }
 }

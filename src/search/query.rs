@@ -83,7 +83,8 @@ pub struct Query {
     /// (`hva skjer i et dialogmøte` → the page titled `Dialogmøter`).
     pub whole_content: Option<Word>,
     /// The folded stems of every word typed, space-separated with a space at each end
-    /// (` sandefjord besok legekontor `): filter values named in the query are found in it.
+    /// (` sandefjord besok legekontor `), then ` | ` and the words of each synonym alternative:
+    /// filter values named in the query are found in it.
     pub folded: String,
 }
 
@@ -255,6 +256,14 @@ pub fn parse(text: &str, synonyms: &SynonymTable) -> Query {
     for t in base_tokens(&text.replace('"', " ")) {
         folded.push_str(&analyse::fold(&analyse::stem(&t.text)));
         folded.push(' ');
+    }
+    // Synonyms name values too (`YSS` → `ytre søre sunnmøre`); `|` keeps them apart.
+    for a in units.iter().flat_map(|u| &u.alts).filter(|a| a.synonym) {
+        folded.push_str("| ");
+        for w in &a.words {
+            folded.push_str(&analyse::fold(&w.stem));
+            folded.push(' ');
+        }
     }
     Query {
         units,

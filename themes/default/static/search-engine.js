@@ -275,6 +275,13 @@ function veiviserEngine(global) {
     var wholeContent = content.length && content.length < toks.length ? wholeWord(this.wholeKey(content.join(' '))) : null;
     var folded = ' ';
     baseTokens(text.replace(/"/g, ' ')).forEach(function (t) { folded += fold(self.an.stem(t.text)) + ' '; });
+    units.forEach(function (u) {
+      u.alts.forEach(function (a) {
+        if (!a.synonym) return;
+        folded += '| ';
+        a.words.forEach(function (w) { folded += fold(w.stem) + ' '; });
+      });
+    });
     return { units: units, whole: whole, wholeContent: wholeContent, folded: folded };
   };
 
@@ -446,23 +453,36 @@ function veiviserEngine(global) {
   var WHOLE = 1.0, TOGETHER = 1.0, NAMED_VALUE = 0.5, SPECIFIC = 0.5, SPECIFIC_TOP = 6;
   function minShouldMatch(r) { return r - Math.floor(r / 2); }
   function unitLabel(u) { return u.alts[0].words.map(function (w) { return w.text; }).join(' '); }
+  function sameValueWord(a, b) {
+    var n = chars(b).length, max = n >= 9 ? 2 : 1;
+    return a === b || (n >= 5 && a !== '|' && typoDistance(a, b, max) <= max);
+  }
   I.namedValues = function (folded) {
-    var self = this, out = [];
+    var self = this, out = [], words = folded.split(' ').filter(function (w) { return w !== ''; });
     this.m.filters.forEach(function (def, f) {
       def.values.forEach(function (value, v) {
         var key = self.wholeKey(value);
-        if (key !== null && folded.indexOf(' ' + key.slice(1) + ' ') >= 0) out.push([f, v]);
+        if (key === null) return;
+        var kw = key.slice(1).split(' ');
+        for (var i = 0; i + kw.length <= words.length; i++) {
+          var ok = true;
+          for (var j = 0; j < kw.length; j++) if (!sameValueWord(words[i + j], kw[j])) { ok = false; break; }
+          if (ok) { out.push([f, v]); return; }
+        }
       });
     });
     return out;
   };
   I.namedUnit = function (named, u) {
     var self = this;
-    return u.alts[0].words.every(function (w) {
-      var stem = fold(w.stem);
-      return named.some(function (x) {
-        var k = self.wholeKey(self.m.filters[x[0]].values[x[1]]);
-        return k !== null && k.slice(1).split(' ').indexOf(stem) >= 0;
+    var own = [u.alts[0]].concat(u.alts.filter(function (a) { return a.synonym; }));
+    return own.some(function (a) {
+      return a.words.every(function (w) {
+        var stem = fold(w.stem);
+        return named.some(function (x) {
+          var k = self.wholeKey(self.m.filters[x[0]].values[x[1]]);
+          return k !== null && k.slice(1).split(' ').some(function (y) { return sameValueWord(stem, y); });
+        });
       });
     });
   };
@@ -736,6 +756,7 @@ function veiviserEngine(global) {
     });
     kept.sort(function (x, y) { return x[1] > y[1] ? -1 : x[1] < y[1] ? 1 : x[0] - y[0]; });
     out.kept = kept;
+    out.onlyNamed = onlyNamed;
     out.units = units;
     return out;
   };
@@ -841,7 +862,9 @@ function veiviserEngine(global) {
         var head = r.kept.slice(0, top);
         head.forEach(function (item) {
           var labels = self.titleWords(self.fragments[item[0]], item[0]);
-          if (content.every(function (u) { return unitIn(u, labels); })) item[1] *= 1 + SPECIFIC;
+          var kind = self.facetsOf(item[0])[0];
+          var hub = self.m.filters.some(function (d) { return d.hub === kind; });
+          if ((!hub || r.onlyNamed) && content.every(function (u) { return unitIn(u, labels); })) item[1] *= 1 + SPECIFIC;
         });
         head.sort(function (x, y) { return x[1] > y[1] ? -1 : x[1] < y[1] ? 1 : x[0] - y[0]; });
         r.kept = head.concat(r.kept.slice(top));
