@@ -42,6 +42,9 @@ pub const TOGETHER: f64 = 1.0;
 pub const MAX_WORD_SHARDS: usize = 2;
 /// Score factor of a page whose facet value (its municipality …) is named in the query.
 pub const NAMED_VALUE: f64 = 0.5;
+/// Share taken off a local page (one with a facet value: a municipality's) when the query names
+/// no value: national pages answer general questions.
+pub const LOCAL: f64 = 0.1;
 /// Score factor of a page among the first [`SPECIFIC_TOP`] whose title, code and facet values
 /// hold every content word of the query: the specific page beats the hub that mentions them.
 pub const SPECIFIC: f64 = 0.5;
@@ -537,6 +540,8 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
             if boosted {
                 score *= 1.0 + NAMED_VALUE;
             }
+        } else if reader.facets_of(p).1.iter().any(|&v| v > 0) {
+            score *= 1.0 - LOCAL;
         }
         scored.push((p, score));
     }

@@ -450,7 +450,7 @@ function veiviserEngine(global) {
   // ---- engine.rs ----------------------------------------------------------------------------
   var EXACT = 1.0, STEM = 0.85, FOLD = 0.9, FOLD_STEM = 0.8, PREFIX = 0.5, PREFIX_FOLD = 0.35, PREFIX_CODE = 0.2;
   var FUZZY1 = 0.6, FUZZY2 = 0.45, PART = 0.5, OTHER_SECTIONS = 0.1, FUZZY_MIN = 3, MAX_WORD_SHARDS = 2;
-  var WHOLE = 1.0, TOGETHER = 1.0, NAMED_VALUE = 0.5, SPECIFIC = 0.5, SPECIFIC_TOP = 6;
+  var WHOLE = 1.0, TOGETHER = 1.0, NAMED_VALUE = 0.5, LOCAL = 0.1, SPECIFIC = 0.5, SPECIFIC_TOP = 6;
   function minShouldMatch(r) { return r - Math.floor(r / 2); }
   function unitLabel(u) { return u.alts[0].words.map(function (w) { return w.text; }).join(' '); }
   function sameValueWord(a, b) {
@@ -730,6 +730,8 @@ function veiviserEngine(global) {
           return values[x[0]] === x[1] + 1 && hub === onlyNamed;
         });
         if (boosted) score *= 1 + NAMED_VALUE;
+      } else if (self.facetsOf(p)[1].some(function (v) { return v > 0; })) {
+        score *= 1 - LOCAL;
       }
       return [p, score];
     });
