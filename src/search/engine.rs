@@ -11,9 +11,23 @@
 //!    stem, prefix (last word), then — only when fewer than [`FUZZY_MIN`] pages match — one or
 //!    two typos on words of 5 or 9+ letters; codes are never fuzzy. Compound parts count half.
 //! 3. A word scores a section by its best entry (`factor × idf × weight`), a page by its best
-//!    section plus 0.15 of the others; an alternative by the mean of its words (all present);
-//!    a unit by its best alternative; a page by the weighted units. Every required unit must
-//!    match (AND); if no page has them all, pages with some of them rank by coverage.
+//!    section plus [`OTHER_SECTIONS`] of the others; an alternative by the mean of its words
+//!    (all present); a unit by its best alternative; a page by the weighted units, plus the
+//!    whole-title bonus (the whole query, or its content words without question words).
+//! 4. Soft matching: a page must hold half the required (content) units ([`min_should_match`]);
+//!    the score is scaled by coverage squared, and a section holding them together adds
+//!    [`TOGETHER`] of its score, scaled the same way. When no page reaches half, every page with
+//!    some of them ranks; units no page holds are reported in [`Outcome::missing`].
+//! 5. Facets: a filter value named in the query (a municipality, also through a synonym or with
+//!    a typo) multiplies its pages by 1 + [`NAMED_VALUE`] — its measures when other words were
+//!    typed, its own hub page when it was named alone; a query naming none takes [`LOCAL`] off
+//!    local pages.
+//! 6. Specificity: of the best [`SPECIFIC_TOP`] pages (whose fragments are shown anyway), those
+//!    whose title, code, keywords, kind and facet values name every content unit gain
+//!    [`SPECIFIC`] (a hub only when named alone). The section shown answers the words the title
+//!    does not name (`answer_section`).
+//!
+//! [`super::explain`] re-runs steps 1–3 for one page to say why it ranks.
 
 use std::collections::{BTreeMap, BTreeSet};
 
