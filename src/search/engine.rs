@@ -658,8 +658,8 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
 pub fn title_words(reader: &Reader<'_>, f: &Fragment, p: u32) -> Vec<(String, String)> {
     let (kind, values) = reader.facets_of(p);
     let mut texts: Vec<&str> = vec![&f.t, &f.c, &f.k];
-    if let Some(k) = reader.manifest.kinds.get(kind) {
-        texts.push(&k[1]);
+    if let Some([_, label, _]) = reader.manifest.kinds.get(kind) {
+        texts.push(label);
     }
     for (def, &v) in reader.manifest.filters.iter().zip(values) {
         if let Some(value) = (v as usize).checked_sub(1).and_then(|v| def.values.get(v)) {

@@ -210,7 +210,7 @@ pub fn parse(text: &str, synonyms: &SynonymTable) -> Query {
             j = next;
         }
     }
-    let mut pieces = normalise_codes(pieces);
+    let mut pieces = normalise_codes(&pieces);
     join_compounds(&mut pieces);
     // The word being typed is a prefix.
     if ends_open
@@ -305,13 +305,13 @@ fn form_number(parts: &[&str]) -> Option<String> {
         .filter(|f| parts.len() > 1 || f.as_str() != parts[0])
 }
 
-fn code_piece(code: String, apart: Vec<Word>) -> Piece {
+fn code_piece(code: &str, apart: Vec<Word>) -> Piece {
     Piece {
-        stems: vec![code.clone()],
+        stems: vec![code.to_owned()],
         unit: Unit {
             alts: vec![
                 Alt {
-                    words: vec![Word::new(&code, true, false, false)],
+                    words: vec![Word::new(code, true, false, false)],
                     factor: 1.0,
                     synonym: false,
                 },
@@ -332,7 +332,7 @@ fn code_piece(code: String, apart: Vec<Word>) -> Piece {
 /// apart (`L 40` → `l40`), a form number in any spelling (`08 07 04` → `08-07.04`), a word glued
 /// to its number (`takst14` → also `takst` `14`). The written words stay a weaker alternative,
 /// so nothing is lost when the code does not exist.
-pub fn normalise_codes(pieces: Vec<Piece>) -> Vec<Piece> {
+pub fn normalise_codes(pieces: &[Piece]) -> Vec<Piece> {
     let mut out: Vec<Piece> = Vec::with_capacity(pieces.len());
     let mut i = 0;
     while i < pieces.len() {
@@ -340,7 +340,7 @@ pub fn normalise_codes(pieces: Vec<Piece>) -> Vec<Piece> {
         if let (Some(a), Some(b), Some(c)) = (w(i), w(i + 1), w(i + 2))
             && let Some(code) = form_number(&[&a.text, &b.text, &c.text])
         {
-            out.push(code_piece(code, vec![a.clone(), b.clone(), c.clone()]));
+            out.push(code_piece(&code, vec![a.clone(), b.clone(), c.clone()]));
             i += 3;
             continue;
         }
@@ -351,7 +351,7 @@ pub fn normalise_codes(pieces: Vec<Piece>) -> Vec<Piece> {
             && digits(&b.text, 1, 3)
         {
             out.push(code_piece(
-                format!("{}{}", a.text, b.text),
+                &format!("{}{}", a.text, b.text),
                 vec![a.clone(), b.clone()],
             ));
             i += 2;
@@ -361,7 +361,7 @@ pub fn normalise_codes(pieces: Vec<Piece>) -> Vec<Piece> {
             && a.code
         {
             if let Some(code) = form_number(&[&a.text]) {
-                out.push(code_piece(code, vec![a.clone()]));
+                out.push(code_piece(&code, vec![a.clone()]));
                 i += 1;
                 continue;
             }
