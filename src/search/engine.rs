@@ -35,6 +35,7 @@ use super::analyse;
 use super::format::{self, Fragment};
 use super::query::{Query, Word};
 use super::reader::{DecodedEntry, ReadError, Reader};
+use super::specific;
 
 pub const EXACT: f64 = 1.0;
 pub const STEM: f64 = 0.85;
@@ -76,52 +77,6 @@ pub fn min_should_match(r: usize) -> usize {
 pub fn unit_label(u: &super::query::Unit) -> String {
     let words: Vec<&str> = u.alts[0].words.iter().map(|w| w.text.as_str()).collect();
     words.join(" ")
-}
-
-/// Whether `a` (a folded stem of the query) is `b` (one of a value's), or `b` with a typo by the
-/// rule of the lookup: one from 5 letters, two from 9.
-fn same_value_word(a: &str, b: &str) -> bool {
-    let n = b.chars().count();
-    let max = if n >= 9 { 2 } else { 1 };
-    a == b || n >= 5 && a != "|" && typo_distance(a, b, max) <= max
-}
-
-/// Whether unit `u`'s own words, or those of one of its synonyms, are all words of a named filter
-/// value.
-fn named_unit(reader: &Reader<'_>, named: &[(usize, u32)], u: &super::query::Unit) -> bool {
-    let own = std::iter::once(&u.alts[0]).chain(u.alts.iter().filter(|a| a.synonym));
-    own.into_iter().any(|a| {
-        a.words.iter().all(|w| {
-            let stem = analyse::fold(&w.stem);
-            named.iter().any(|&(f, v)| {
-                let value = &reader.manifest.filters[f].values[v as usize];
-                super::index::whole_key(value)
-                    .is_some_and(|k| k[1..].split(' ').any(|x| same_value_word(&stem, x)))
-            })
-        })
-    })
-}
-
-/// `(filter, value)` pairs whose value is named in the query (`folded`: see `Query::folded`),
-/// word by word, a typo allowed as in the lookup (`sandefjrod` names `Sandefjord`).
-fn named_values(reader: &Reader<'_>, folded: &str) -> Vec<(usize, u32)> {
-    let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
-    let mut out = Vec::new();
-    for (f, def) in reader.manifest.filters.iter().enumerate() {
-        for (v, value) in def.values.iter().enumerate() {
-            let Some(key) = super::index::whole_key(value) else {
-                continue;
-            };
-            let key: Vec<&str> = key[1..].split(' ').collect();
-            if words
-                .windows(key.len())
-                .any(|win| win.iter().zip(&key).all(|(a, b)| same_value_word(a, b)))
-            {
-                out.push((f, v as u32));
-            }
-        }
-    }
-    out
 }
 
 /// Filters of a search.
@@ -501,12 +456,12 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
     } else {
         enough
     };
-    let named = named_values(reader, &query.folded);
+    let named = specific::named_values(reader, &query.folded);
     let only_named = query
         .units
         .iter()
         .filter(|u| !u.stop)
-        .all(|u| named_unit(reader, &named, u));
+        .all(|u| specific::named_unit(reader, &named, u));
     let mut scored: Vec<(u32, f64)> = Vec::new();
     for p in matched {
         let mut score = 0.0;
@@ -610,7 +565,7 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
         let top = kept.len().min(SPECIFIC_TOP);
         for item in &mut kept[..top] {
             let f = reader.fragment(item.0 as usize)?;
-            let labels = title_words(reader, &f, item.0);
+            let labels = specific::title_words(reader, &f, item.0);
             // A hub's title lists what it gathers (a municipality's measures): it is specific
             // only when the query names it alone.
             let (kind, _) = reader.facets_of(item.0);
@@ -619,7 +574,7 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
                 .filters
                 .iter()
                 .any(|d| d.hub == Some(kind as u32));
-            if (!hub || only_named) && content.iter().all(|u| unit_in(u, &labels)) {
+            if (!hub || only_named) && content.iter().all(|u| specific::unit_in(u, &labels)) {
                 item.1 *= 1.0 + SPECIFIC;
             }
         }
@@ -643,7 +598,7 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
             }
         }
         let fragment = reader.fragment(p as usize)?;
-        let labels = title_words(reader, &fragment, p);
+        let labels = specific::title_words(reader, &fragment, p);
         out.hits.push(Hit {
             page: p,
             section: answer_section(&units, &query.units, p, &labels),
@@ -653,58 +608,8 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
     Ok(out)
 }
 
-/// The words that name page `p`: its title, code, keywords, kind label and facet values, as
-/// `(word, folded stem)`.
-pub fn title_words(reader: &Reader<'_>, f: &Fragment, p: u32) -> Vec<(String, String)> {
-    let (kind, values) = reader.facets_of(p);
-    let mut texts: Vec<&str> = vec![&f.t, &f.c, &f.k];
-    if let Some([_, label, _]) = reader.manifest.kinds.get(kind) {
-        texts.push(label);
-    }
-    for (def, &v) in reader.manifest.filters.iter().zip(values) {
-        if let Some(value) = (v as usize).checked_sub(1).and_then(|v| def.values.get(v)) {
-            texts.push(value);
-        }
-    }
-    let mut out = Vec::new();
-    for t in texts {
-        for tok in analyse::tokens(&analyse::nfc(t)) {
-            let stem = analyse::fold(&analyse::stem(&tok.text));
-            out.push((tok.text, stem));
-        }
-    }
-    out
-}
-
-/// Whether some alternative of unit `u` has all its words among `labels` (see [`title_words`]):
-/// the same word, stem or folded stem, or the word with a typo. Not a longer word it starts or a
-/// compound holding it: `fastlegekontor` does not name the `fastlege`.
-pub fn unit_in(u: &super::query::Unit, labels: &[(String, String)]) -> bool {
-    u.alts.iter().any(|a| {
-        a.words.iter().all(|w| {
-            let wstem = analyse::fold(&w.stem);
-            labels.iter().any(|(t, tstem)| {
-                *t == w.text
-                    || w.code && analyse::fold(t) == w.fold
-                    || !w.code && *tstem == wstem
-                    || typo_of(w, t)
-            })
-        })
-    })
-}
-
-/// Whether `t` is word `w` with a typo, by the rule of the lookup (one typo from 5 letters, two
-/// from 9; never in codes).
-fn typo_of(w: &Word, t: &str) -> bool {
-    let letters = w.text.chars().count();
-    if w.code || w.exact || letters < 5 || t.chars().any(char::is_numeric) {
-        return false;
-    }
-    let max = if letters >= 9 { 2 } else { 1 };
-    typo_distance(&w.fold, &analyse::fold(t), max) <= max
-}
-
-/// The section shown for page `p`: the words its title names (see [`title_words`]) hold for
+/// The section shown for page `p`: the words its title names (see [`specific::title_words`])
+/// hold for
 /// every section under it, so the section that best holds the *other* words answers; when the
 /// title names them all, or no section holds the others, [`best_section`].
 fn answer_section(
@@ -716,7 +621,7 @@ fn answer_section(
     let mut totals: BTreeMap<u32, f64> = BTreeMap::new();
     let mut rest = false;
     for (u, q) in units.iter().zip(query_units) {
-        if unit_in(q, labels) {
+        if specific::unit_in(q, labels) {
             continue;
         }
         rest |= !q.stop;
@@ -798,48 +703,5 @@ mod tests {
     fn most_content_words_must_match_not_all() {
         let need: Vec<usize> = (1..=6).map(min_should_match).collect();
         assert_eq!(need, [1, 1, 2, 2, 3, 3]);
-    }
-
-    fn labels(text: &str) -> Vec<(String, String)> {
-        analyse::tokens(text)
-            .into_iter()
-            .map(|t| {
-                let s = analyse::fold(&analyse::stem(&t.text));
-                (t.text, s)
-            })
-            .collect()
-    }
-
-    #[test]
-    fn a_title_covers_words_by_stem_fold_and_typo_not_inside_compounds() {
-        let table = super::super::query::SynonymTable::default();
-        let title = labels("Nav i lunsj og fagmøter på legekontorene sandefjord gradert");
-        let units = |q: &str| super::super::query::parse(q, &table).units;
-        for q in [
-            "legekontor ",
-            "fagmote ",
-            "lunsjen ",
-            "sandefjrod ",
-            "gardert ",
-        ] {
-            assert!(
-                units(q).iter().all(|u| unit_in(u, &title)),
-                "{q} should be covered"
-            );
-        }
-        for q in ["besøk ", "l8 ", "lunch ", "fag ", "legekon"] {
-            assert!(
-                !units(q).iter().all(|u| unit_in(u, &title)),
-                "{q} should not be covered"
-            );
-        }
-    }
-
-    #[test]
-    fn value_words_allow_the_lookup_s_typos() {
-        assert!(same_value_word("sandefjrod", "sandefjord"));
-        assert!(same_value_word("kristiansnad", "kristiansand"));
-        assert!(!same_value_word("bodo", "boda"), "short words are exact");
-        assert!(!same_value_word("|", "|"[..0].trim()));
     }
 }

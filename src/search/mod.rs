@@ -22,6 +22,7 @@ pub mod format;
 pub mod index;
 pub mod query;
 pub mod reader;
+pub mod specific;
 pub mod synonyms;
 
 use rayon::prelude::*;
