@@ -1,4 +1,4 @@
-/* veiviser search engine: the browser's twin of src/search/{analyse,query,engine,excerpt}.rs.
+/* veiviser search engine: the browser's twin of src/search/{analyse,query,engine,specific,excerpt}.rs.
  *
  * Classic script, no modules, no WASM. Every function below mirrors the Rust function of the
  * same name, in the same order of operations, so both rank identically; the word lists come from
