@@ -19,6 +19,7 @@ pub mod engine;
 pub mod excerpt;
 pub mod explain;
 pub mod format;
+pub mod forms;
 pub mod index;
 pub mod query;
 pub mod reader;
