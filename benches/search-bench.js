@@ -272,7 +272,7 @@ async function relevance(browser) {
   for (const [n, r] of Object.entries(results.sizes)) {
     const o = r.ours, p = r.pagefind;
     md += `| ${n} | veiviser | ${kb(pct(o.bytes, 0.5))} / ${kb(pct(o.bytes, 0.95))} | ${Math.max(...o.trips)} | ${pct(o.cold, 0.5)} / ${pct(o.cold, 0.95)} | ${pct(o.warm, 0.5).toFixed(1)} / ${pct(o.warm, 0.95).toFixed(1)} | ${o.buildSeconds.toFixed(1)} (search stage ${(o.searchStageMs / 1000).toFixed(1)}) | ${o.rssMb.toFixed(0)} | ${o.indexFiles} | ${o.indexMb.toFixed(1)} |\n`;
-    if (!p) continue;
+    if (!p.bytes) continue;
     md += `| ${n} | Pagefind 1.6 | ${kb(pct(p.bytes, 0.5))} / ${kb(pct(p.bytes, 0.95))} | – | ${pct(p.cold, 0.5).toFixed(0)} / ${pct(p.cold, 0.95).toFixed(0)} | ${pct(p.warm, 0.5).toFixed(1)} / ${pct(p.warm, 0.95).toFixed(1)} | ${p.buildSeconds.toFixed(1)} | ${p.rssMb.toFixed(0)} | ${p.indexFiles} | ${p.indexMb.toFixed(1)} |\n`;
   }
   const rel = results.relevance;

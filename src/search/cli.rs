@@ -116,7 +116,7 @@ pub fn run(args: &SearchArgs) -> Result<(), Error> {
         .map_err(|e| Error::Usage(e.to_string()))?;
     if args.explain {
         let table = super::query::SynonymTable::new(&reader.manifest.synonyms);
-        let q = super::query::parse(&args.query, &table);
+        let q = engine::affordable(&reader, &super::query::parse(&args.query, &table));
         for (item, hit) in items.iter_mut().zip(&outcome.hits) {
             item.explain = super::explain::explain(&reader, &q, hit.page)
                 .map_err(|e| Error::Usage(e.to_string()))?;

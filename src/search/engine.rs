@@ -329,8 +329,38 @@ struct UnitScores {
     required: bool,
 }
 
+/// `query` without the joined-compound alternatives ([`super::query::Alt::joined`]) whose shards
+/// no other word of the query needs: a joined word is looked up only where it costs no download,
+/// so the bytes of a first query do not grow with it.
+pub fn affordable(reader: &Reader<'_>, query: &Query) -> Query {
+    let mut needed = BTreeSet::new();
+    for u in &query.units {
+        for a in u.alts.iter().filter(|a| !a.joined) {
+            for w in &a.words {
+                needed.extend(word_shards(reader, w));
+            }
+        }
+    }
+    if !query.units.is_empty() {
+        for w in [&query.whole, &query.whole_content].into_iter().flatten() {
+            needed.extend(word_shards(reader, w));
+        }
+    }
+    let mut q = query.clone();
+    for u in &mut q.units {
+        u.alts.retain(|a| {
+            !a.joined
+                || a.words
+                    .iter()
+                    .all(|w| word_shards(reader, w).iter().all(|n| needed.contains(n)))
+        });
+    }
+    q
+}
+
 /// Runs `query`.
 pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<Outcome, ReadError> {
+    let query = &affordable(reader, query);
     let mut out = Outcome::default();
     let mut looked: BTreeMap<(String, bool, bool), Looked> = BTreeMap::new();
     for u in &query.units {

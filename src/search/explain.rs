@@ -11,7 +11,7 @@
 use super::analyse;
 use super::engine::{self, FUZZY_MIN, FUZZY1, FUZZY2, PART};
 use super::format::{self, Fragment};
-use super::query::{Alt, Query, Unit, Word};
+use super::query::{Alt, Query, Word};
 use super::reader::{DecodedEntry, ReadError, Reader};
 
 /// One reason a page scores.
@@ -50,15 +50,13 @@ fn variant_of(w: &Word, e: &DecodedEntry) -> &'static str {
 }
 
 /// What an alternative is, beside the unit's own words.
-fn alt_kind(u: &Unit, i: usize, a: &Alt) -> Option<&'static str> {
+fn alt_kind(i: usize, a: &Alt) -> Option<&'static str> {
     if a.synonym {
         Some("synonym")
-    } else if i == 0 {
-        None
-    } else if a.factor < 1.0 {
-        Some("written apart")
-    } else if a.words.len() == 1 && u.alts[0].words.len() == 1 && !a.words[0].code {
+    } else if a.joined {
         Some("joined compound")
+    } else if i > 0 && a.factor < 1.0 {
+        Some("written apart")
     } else {
         None
     }
@@ -105,7 +103,7 @@ pub fn explain(reader: &Reader<'_>, query: &Query, p: u32) -> Result<Vec<Match>,
     for u in &query.units {
         let unit = engine::unit_label(u);
         for (i, a) in u.alts.iter().enumerate() {
-            let kind = alt_kind(u, i, a);
+            let kind = alt_kind(i, a);
             for w in &a.words {
                 let mut entries = Vec::new();
                 for n in engine::word_shards(reader, w) {

@@ -49,11 +49,13 @@ fn code_piece(code: &str, apart: Vec<Word>) -> Piece {
                     words: vec![Word::new(code, true, false, false)],
                     factor: 1.0,
                     synonym: false,
+                    joined: false,
                 },
                 Alt {
                     words: apart,
                     factor: APART_FACTOR,
                     synonym: false,
+                    joined: false,
                 },
             ],
             weight: 1.0,
@@ -115,6 +117,7 @@ pub fn normalise_codes(pieces: &[Piece]) -> Vec<Piece> {
                     ],
                     factor: 1.0,
                     synonym: false,
+                    joined: false,
                 });
                 out.push(p);
                 i += 1;
@@ -152,6 +155,7 @@ pub fn join_compounds(pieces: &mut [Piece]) {
                 words: vec![Word::new(&text, false, false, false)],
                 factor: JOINED_FACTOR,
                 synonym: false,
+                joined: true,
             });
         }
     }

@@ -61,6 +61,9 @@ pub struct Alt {
     pub factor: f64,
     /// From `synonyms.yaml`: its words' idf is capped at the original words' (see `engine`).
     pub synonym: bool,
+    /// Two neighbouring words joined (`forms::join_compounds`): looked up only where the
+    /// query's other words already take the browser (`engine::affordable`).
+    pub joined: bool,
 }
 
 /// One thing the query asks for.
@@ -161,6 +164,7 @@ pub fn parse(text: &str, synonyms: &SynonymTable) -> Query {
                         words,
                         factor: 1.0,
                         synonym: false,
+                        joined: false,
                     }],
                     weight: 1.0,
                     stop: false,
@@ -190,12 +194,14 @@ pub fn parse(text: &str, synonyms: &SynonymTable) -> Query {
                     .collect(),
                 factor: 1.0,
                 synonym: false,
+                joined: false,
             }];
             if let Some(k) = group_end {
                 alts.push(Alt {
                     words: vec![Word::new(&toks[k].text, toks[k].code, false, false)],
                     factor: 1.0,
                     synonym: false,
+                    joined: false,
                 });
             }
             let stop = members.len() == 1 && analyse::is_query_stop(&members[0].text);
@@ -313,6 +319,7 @@ fn apply_synonyms(pieces: &[Piece], table: &SynonymTable) -> Vec<Unit> {
                         .collect(),
                     factor: 1.0,
                     synonym: false,
+                    joined: false,
                 }];
             }
             for e in expansions {
@@ -323,6 +330,7 @@ fn apply_synonyms(pieces: &[Piece], table: &SynonymTable) -> Vec<Unit> {
                         .collect(),
                     factor: SYNONYM_FACTOR,
                     synonym: true,
+                    joined: false,
                 });
             }
             units.push(Unit {

@@ -332,6 +332,35 @@ fn regression_issue_14_hub_outranked_the_municipality_s_own_measure() {
 }
 
 #[test]
+fn joined_compounds_match_but_fetch_no_shard_of_their_own() {
+    let (files, base) = repository_index();
+    // `fast lege` finds the page of the compound `fastlege`.
+    assert_eq!(first(&files, &base, "fast lege "), "rolle-fastlege");
+    // For every query of the tuning half, the shards looked up are those of the other words.
+    let reader = search::reader::Reader::open(&files).unwrap();
+    let table = search::query::SynonymTable::new(&reader.manifest.synonyms);
+    let shards = |q: &search::query::Query, joined: bool| {
+        let mut out = std::collections::BTreeSet::new();
+        for u in &q.units {
+            for a in u.alts.iter().filter(|a| joined || !a.joined) {
+                for w in &a.words {
+                    out.extend(engine::word_shards(&reader, w));
+                }
+            }
+        }
+        for w in [&q.whole, &q.whole_content].into_iter().flatten() {
+            out.extend(engine::word_shards(&reader, w));
+        }
+        out
+    };
+    for row in query_set("tuning") {
+        let q = search::query::parse(&row.query, &table);
+        let kept = engine::affordable(&reader, &q);
+        assert_eq!(shards(&kept, true), shards(&q, false), "{}", row.query);
+    }
+}
+
+#[test]
 fn partial_matches_rank_and_name_the_words_not_found() {
     let (files, base) = repository_index();
     let options = engine::Options {

@@ -359,7 +359,7 @@ function veiviserEngine(global) {
     }
     joined.forEach(function (j) {
       [j[0] - 1, j[0]].forEach(function (p) {
-        pieces[p].unit.alts.push({ words: [self.word(j[1], false, false, false)], factor: JOINED_FACTOR, synonym: false });
+        pieces[p].unit.alts.push({ words: [self.word(j[1], false, false, false)], factor: JOINED_FACTOR, synonym: false, joined: true });
       });
     });
   };
@@ -451,6 +451,22 @@ function veiviserEngine(global) {
   var EXACT = 1.0, STEM = 0.85, FOLD = 0.9, FOLD_STEM = 0.8, PREFIX = 0.5, PREFIX_FOLD = 0.35, PREFIX_CODE = 0.2;
   var FUZZY1 = 0.6, FUZZY2 = 0.45, PART = 0.5, OTHER_SECTIONS = 0.1, FUZZY_MIN = 3, MAX_WORD_SHARDS = 2;
   var WHOLE = 1.0, TOGETHER = 1.0, NAMED_VALUE = 0.5, LOCAL = 0.1, SPECIFIC = 0.5, SPECIFIC_TOP = 6;
+  // engine.rs `affordable`: joined compounds only where the other words' shards already are.
+  I.affordable = function (q) {
+    var self = this, needed = new Set();
+    q.units.forEach(function (u) {
+      u.alts.forEach(function (a) {
+        if (!a.joined) a.words.forEach(function (w) { self.wordShards(w).forEach(function (n) { needed.add(n); }); });
+      });
+    });
+    if (q.units.length) [q.whole, q.wholeContent].forEach(function (w) { if (w) self.wordShards(w).forEach(function (n) { needed.add(n); }); });
+    q.units.forEach(function (u) {
+      u.alts = u.alts.filter(function (a) {
+        return !a.joined || a.words.every(function (w) { return self.wordShards(w).every(function (n) { return needed.has(n); }); });
+      });
+    });
+    return q;
+  };
   function minShouldMatch(r) { return r - Math.floor(r / 2); }
   function unitLabel(u) { return u.alts[0].words.map(function (w) { return w.text; }).join(' '); }
   function sameValueWord(a, b) {
@@ -849,7 +865,7 @@ function veiviserEngine(global) {
     var self = this;
     options = options || {};
     var limit = options.limit || 10;
-    var q = this.parse(text);
+    var q = this.affordable(this.parse(text));
     var started = this.trips;
     var needed = [];
     allWords(q).forEach(function (w) { needed = needed.concat(self.wordShards(w)); });
