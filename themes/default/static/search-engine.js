@@ -502,7 +502,13 @@ function veiviserEngine(global) {
       });
     });
   };
+  // Memoised per page: a page's naming words never change, and stemming them is the costly part.
   I.titleWords = function (f, p) {
+    this.titles = this.titles || {};
+    if (!this.titles[p]) this.titles[p] = this.titleWordsOf(f, p);
+    return this.titles[p];
+  };
+  I.titleWordsOf = function (f, p) {
     var self = this, fv = this.facetsOf(p), texts = [f.t, f.c, f.k];
     var k = this.m.kinds[fv[0]];
     if (k) texts.push(k[1]);
