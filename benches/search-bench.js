@@ -3,6 +3,7 @@
 //
 //   cargo build --release && (cd tests/browser && npm ci)
 //   node benches/search-bench.js 100 1000 10000 [100000]     # sizes (pages)
+//   ONLY_OURS=1 node benches/search-bench.js 10000             # veiviser only
 //
 // Per size: generates the corpus with ../shared/bench/gen_corpus.py (deterministic), lays it out
 // as a veiviser site (the five kinds of the corpus, this repository's synonyms.yaml and theme),
@@ -29,6 +30,9 @@ const BIN = process.env.VEIVISER_BIN || path.join(REPO, 'target', 'release', 've
 const WORK = process.env.BENCH_WORK || '/tmp/veiviser-search-bench';
 const SHARED_BENCH = process.env.SHARED_BENCH || path.join(REPO, '..', 'shared', 'bench');
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
+// ONLY_OURS=1: veiviser alone (no Pagefind build, no relevance run), e.g. to check first-query
+// bytes after a change to the search scripts.
+const ONLY_OURS = process.env.ONLY_OURS === '1';
 if (!sizes.length) sizes.push(100, 1000, 10000);
 
 function sh(cmd, args, opts = {}) {
@@ -251,15 +255,15 @@ async function relevance(browser) {
     const { corpus, site } = prepare(n);
     const queries = corpusQueries(corpus);
     const ours = buildOurs(site);
-    const pf = buildPagefind(ours.pub);
+    const pf = ONLY_OURS ? {} : buildPagefind(ours.pub);
     const server = await serve(ours.pub);
     const o = await measureOurs(browser, server, queries);
-    const p = await measurePagefind(browser, server, queries);
+    const p = ONLY_OURS ? null : await measurePagefind(browser, server, queries);
     await server.close();
     results.sizes[n] = { queries, ours: { ...ours, ...o }, pagefind: { ...pf, ...p } };
     console.error(`${n} pages done`);
   }
-  results.relevance = await relevance(browser);
+  results.relevance = ONLY_OURS ? null : await relevance(browser);
   await browser.close();
   fs.writeFileSync(path.join(WORK, 'results.json'), JSON.stringify(results, null, 1));
   const kb = (b) => (b / 1000).toFixed(1);
@@ -268,9 +272,11 @@ async function relevance(browser) {
   for (const [n, r] of Object.entries(results.sizes)) {
     const o = r.ours, p = r.pagefind;
     md += `| ${n} | veiviser | ${kb(pct(o.bytes, 0.5))} / ${kb(pct(o.bytes, 0.95))} | ${Math.max(...o.trips)} | ${pct(o.cold, 0.5)} / ${pct(o.cold, 0.95)} | ${pct(o.warm, 0.5).toFixed(1)} / ${pct(o.warm, 0.95).toFixed(1)} | ${o.buildSeconds.toFixed(1)} (search stage ${(o.searchStageMs / 1000).toFixed(1)}) | ${o.rssMb.toFixed(0)} | ${o.indexFiles} | ${o.indexMb.toFixed(1)} |\n`;
+    if (!p.bytes) continue;
     md += `| ${n} | Pagefind 1.6 | ${kb(pct(p.bytes, 0.5))} / ${kb(pct(p.bytes, 0.95))} | – | ${pct(p.cold, 0.5).toFixed(0)} / ${pct(p.cold, 0.95).toFixed(0)} | ${pct(p.warm, 0.5).toFixed(1)} / ${pct(p.warm, 0.95).toFixed(1)} | ${p.buildSeconds.toFixed(1)} | ${p.rssMb.toFixed(0)} | ${p.indexFiles} | ${p.indexMb.toFixed(1)} |\n`;
   }
   const rel = results.relevance;
+  if (!rel) { console.log(md); return; }
   md += '\n| relevance (top-1) | veiviser | Pagefind 1.6 |\n|---|---|---|\n';
   const total = (t) => Object.values(t).reduce((a, v) => [a[0] + v[0], a[1] + v[1]], [0, 0]);
   for (const cat of Object.keys(rel.ours)) md += `| ${cat} | ${rel.ours[cat][0]}/${rel.ours[cat][1]} | ${rel.theirs[cat][0]}/${rel.theirs[cat][1]} |\n`;

@@ -105,6 +105,9 @@ pub enum Command {
         /// Print one JSON array instead of text.
         #[arg(long)]
         json: bool,
+        /// Per hit, which words matched in which fields, through which variant, with which score.
+        #[arg(long)]
+        explain: bool,
     },
     /// Create a new page of KIND with TITLE, with the kind's required fields to fill in.
     New {
@@ -219,6 +222,7 @@ pub fn run(cli: Cli) -> ExitCode {
             filter,
             limit,
             json,
+            explain,
         } => crate::search::cli::run(&crate::search::cli::SearchArgs {
             root: site.root,
             query,
@@ -226,6 +230,7 @@ pub fn run(cli: Cli) -> ExitCode {
             filters: filter,
             limit,
             json,
+            explain,
         }),
     };
     match result {

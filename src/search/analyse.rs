@@ -199,6 +199,49 @@ pub const STOP_WORDS: &[&str] = &[
     "å",
 ];
 
+/// Question and function words of the query side, beyond [`STOP_WORDS`]: what people type around
+/// the content words of a question (`hvordan får jeg …`, `er det lov å …`, `paragraf 8-4`). Like
+/// stop words they are optional and down-weighted in a query that has content words; the indexer
+/// does not use this list.
+pub const QUESTION_WORDS: &[&str] = &[
+    "bety",
+    "betyr",
+    "bør",
+    "dersom",
+    "egentlig",
+    "fikk",
+    "finnes",
+    "forskjell",
+    "forskjellen",
+    "få",
+    "får",
+    "fått",
+    "ganske",
+    "gjelde",
+    "gjelder",
+    "gjør",
+    "gjøre",
+    "helt",
+    "hvilket",
+    "lenge",
+    "litt",
+    "lov",
+    "lovlig",
+    "mens",
+    "mye",
+    "må",
+    "nok",
+    "ofte",
+    "paragraf",
+    "paragrafen",
+    "skjer",
+    "tak",
+    "trenge",
+    "trenger",
+    "veldig",
+    "vite",
+];
+
 /// Lemmas Snowball over-stems (`fastlege` → `fast`, `rettighet` → `rett`) or splits between
 /// singular and plural (`veileder` → `veiled`, `veiledere` → `veileder`). A word ending in one of
 /// them plus an [`ENDINGS`] inflection stems to the word up to and including the lemma, so
@@ -355,6 +398,12 @@ pub fn lowercase_into(word: &str, buf: &mut String) {
 /// Whether `word` (lowercase) is a stop word.
 pub fn is_stop(word: &str) -> bool {
     STOP_WORDS.binary_search(&word).is_ok()
+}
+
+/// Whether `word` (lowercase) is a question or function word of the query side (a stop word or
+/// one of [`QUESTION_WORDS`]).
+pub fn is_query_stop(word: &str) -> bool {
+    is_stop(word) || QUESTION_WORDS.binary_search(&word).is_ok()
 }
 
 /// The stem of a lowercase token: itself for codes, the protected lemma where one applies,
@@ -516,6 +565,8 @@ mod tests {
     #[test]
     fn stop_words_are_sorted_for_binary_search() {
         assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(QUESTION_WORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(!QUESTION_WORDS.iter().any(|w| is_stop(w)));
         assert!(is_stop("på") && is_stop("i") && !is_stop("rett") && !is_stop("min"));
     }
 }

@@ -11,6 +11,9 @@ use crate::pipeline::{self, BuildOptions};
 
 use super::{engine, format};
 
+/// Reasons printed per hit by `--explain` in text mode.
+const EXPLAIN_LINES: usize = 10;
+
 /// Arguments of `veiviser search`.
 #[derive(Debug, Clone)]
 pub struct SearchArgs {
@@ -21,6 +24,8 @@ pub struct SearchArgs {
     pub filters: Vec<String>,
     pub limit: usize,
     pub json: bool,
+    /// Per hit, which words matched where, through which variant, with which score.
+    pub explain: bool,
 }
 
 /// The search files of the site at `root`, built in memory. A site with errors is reported like
@@ -107,8 +112,16 @@ pub fn run(args: &SearchArgs) -> Result<(), Error> {
         kind: args.kind.clone(),
         filters,
     };
-    let (items, outcome) = super::run(&files, &base_url, &args.query, &options)
+    let (mut items, outcome) = super::run(&files, &base_url, &args.query, &options)
         .map_err(|e| Error::Usage(e.to_string()))?;
+    if args.explain {
+        let table = super::query::SynonymTable::new(&reader.manifest.synonyms);
+        let q = engine::affordable(&reader, &super::query::parse(&args.query, &table));
+        for (item, hit) in items.iter_mut().zip(&outcome.hits) {
+            item.explain = super::explain::explain(&reader, &q, hit.page)
+                .map_err(|e| Error::Usage(e.to_string()))?;
+        }
+    }
     if args.json {
         println!(
             "{}",
@@ -150,6 +163,30 @@ pub fn run(args: &SearchArgs) -> Result<(), Error> {
         if !excerpt.is_empty() {
             println!("   {excerpt}");
         }
+        // The strongest reasons; `--json` has them all.
+        for m in item.explain.iter().take(EXPLAIN_LINES) {
+            let section = if m.section.is_empty() {
+                String::new()
+            } else {
+                format!(" › {}", printable(&m.section))
+            };
+            println!(
+                "     {:>8.3}  `{}` ← `{}` = `{}` ({}) in {}{section}",
+                m.score,
+                printable(&m.unit),
+                printable(&m.word),
+                printable(&m.key),
+                m.variant,
+                if m.fields.is_empty() {
+                    "the section".to_owned()
+                } else {
+                    m.fields.join(", ")
+                }
+            );
+        }
+    }
+    if !outcome.missing.is_empty() {
+        println!("Fant ikke: {}", printable(&outcome.missing.join(", ")));
     }
     if outcome.total > items.len() {
         println!("({} av {} treff)", items.len(), outcome.total);

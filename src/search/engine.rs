@@ -11,9 +11,23 @@
 //!    stem, prefix (last word), then — only when fewer than [`FUZZY_MIN`] pages match — one or
 //!    two typos on words of 5 or 9+ letters; codes are never fuzzy. Compound parts count half.
 //! 3. A word scores a section by its best entry (`factor × idf × weight`), a page by its best
-//!    section plus 0.15 of the others; an alternative by the mean of its words (all present);
-//!    a unit by its best alternative; a page by the weighted units. Every required unit must
-//!    match (AND); if no page has them all, pages with some of them rank by coverage.
+//!    section plus [`OTHER_SECTIONS`] of the others; an alternative by the mean of its words
+//!    (all present); a unit by its best alternative; a page by the weighted units, plus the
+//!    whole-title bonus (the whole query, or its content words without question words).
+//! 4. Soft matching: a page must hold half the required (content) units ([`min_should_match`]);
+//!    the score is scaled by coverage squared, and a section holding them together adds
+//!    [`TOGETHER`] of its score, scaled the same way. When no page reaches half, every page with
+//!    some of them ranks; units no page holds are reported in [`Outcome::missing`].
+//! 5. Facets: a filter value named in the query (a municipality, also through a synonym or with
+//!    a typo) multiplies its pages by 1 + [`NAMED_VALUE`] — its measures when other words were
+//!    typed, its own hub page when it was named alone; a query naming none takes [`LOCAL`] off
+//!    local pages.
+//! 6. Specificity: of the best [`SPECIFIC_TOP`] pages (whose fragments are shown anyway), those
+//!    whose title, code, keywords, kind and facet values name every content unit gain
+//!    [`SPECIFIC`] (a hub only when named alone). The section shown answers the words the title
+//!    does not name (`answer_section`).
+//!
+//! [`super::explain`] re-runs steps 1–3 for one page to say why it ranks.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -21,16 +35,17 @@ use super::analyse;
 use super::format::{self, Fragment};
 use super::query::{Query, Word};
 use super::reader::{DecodedEntry, ReadError, Reader};
+use super::specific;
 
 pub const EXACT: f64 = 1.0;
 pub const STEM: f64 = 0.85;
-pub const FOLD: f64 = 0.7;
-pub const FOLD_STEM: f64 = 0.55;
+pub const FOLD: f64 = 0.9;
+pub const FOLD_STEM: f64 = 0.8;
 pub const PREFIX: f64 = 0.5;
 pub const PREFIX_FOLD: f64 = 0.35;
 pub const PREFIX_CODE: f64 = 0.2;
-pub const FUZZY1: f64 = 0.3;
-pub const FUZZY2: f64 = 0.2;
+pub const FUZZY1: f64 = 0.6;
+pub const FUZZY2: f64 = 0.45;
 pub const PART: f64 = 0.5;
 /// Weight of the sections after a page's best one.
 pub const OTHER_SECTIONS: f64 = 0.1;
@@ -38,8 +53,31 @@ pub const FUZZY_MIN: usize = 3;
 /// Weight of the whole-value bonus (see `Query::whole`).
 pub const WHOLE: f64 = 1.0;
 /// Share of the best section's score added when that section holds every required unit.
-pub const TOGETHER: f64 = 0.5;
+pub const TOGETHER: f64 = 1.0;
 pub const MAX_WORD_SHARDS: usize = 2;
+/// Score factor of a page whose facet value (its municipality …) is named in the query.
+pub const NAMED_VALUE: f64 = 0.5;
+/// Share taken off a local page (one with a facet value: a municipality's) when the query names
+/// no value: national pages answer general questions.
+pub const LOCAL: f64 = 0.1;
+/// Score factor of a page among the first [`SPECIFIC_TOP`] whose title, code and facet values
+/// hold every content word of the query: the specific page beats the hub that mentions them.
+pub const SPECIFIC: f64 = 0.5;
+/// How many of the best pages are checked for [`SPECIFIC`] (their fragments are fetched anyway
+/// to show them: the quick search shows six).
+pub const SPECIFIC_TOP: usize = 6;
+
+/// How many of `r` required units a page must hold: half, rounded up (coverage also scales the
+/// score, so pages holding more of them still come first).
+pub fn min_should_match(r: usize) -> usize {
+    r - r / 2
+}
+
+/// What a unit stands for in messages: its own words as typed (analysed).
+pub fn unit_label(u: &super::query::Unit) -> String {
+    let words: Vec<&str> = u.alts[0].words.iter().map(|w| w.text.as_str()).collect();
+    words.join(" ")
+}
 
 /// Filters of a search.
 #[derive(Debug, Clone, Default)]
@@ -70,6 +108,8 @@ pub struct Outcome {
     /// Keys that matched (for highlighting): whole words, and compound parts.
     pub words: BTreeSet<String>,
     pub parts: BTreeSet<String>,
+    /// Content words of the query that no page holds (shown as "not found").
+    pub missing: Vec<String>,
 }
 
 /// Per word: section scores by page.
@@ -107,7 +147,7 @@ pub fn word_shards(reader: &Reader<'_>, w: &Word) -> Vec<usize> {
 
 /// The factor of entry `e` for word `w`, and whether it is one of the word's own forms (exact,
 /// stem, folded) rather than a longer word it starts.
-fn factor(w: &Word, e: &DecodedEntry) -> (f64, bool) {
+pub(crate) fn factor(w: &Word, e: &DecodedEntry) -> (f64, bool) {
     let mut own = 0.0f64;
     let mut longer = 0.0f64;
     if e.key == w.text {
@@ -289,8 +329,38 @@ struct UnitScores {
     required: bool,
 }
 
+/// `query` without the joined-compound alternatives ([`super::query::Alt::joined`]) whose shards
+/// no other word of the query needs: a joined word is looked up only where it costs no download,
+/// so the bytes of a first query do not grow with it.
+pub fn affordable(reader: &Reader<'_>, query: &Query) -> Query {
+    let mut needed = BTreeSet::new();
+    for u in &query.units {
+        for a in u.alts.iter().filter(|a| !a.joined) {
+            for w in &a.words {
+                needed.extend(word_shards(reader, w));
+            }
+        }
+    }
+    if !query.units.is_empty() {
+        for w in [&query.whole, &query.whole_content].into_iter().flatten() {
+            needed.extend(word_shards(reader, w));
+        }
+    }
+    let mut q = query.clone();
+    for u in &mut q.units {
+        u.alts.retain(|a| {
+            !a.joined
+                || a.words
+                    .iter()
+                    .all(|w| word_shards(reader, w).iter().all(|n| needed.contains(n)))
+        });
+    }
+    q
+}
+
 /// Runs `query`.
 pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<Outcome, ReadError> {
+    let query = &affordable(reader, query);
     let mut out = Outcome::default();
     let mut looked: BTreeMap<(String, bool, bool), Looked> = BTreeMap::new();
     for u in &query.units {
@@ -304,6 +374,10 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
         }
     }
     let whole = match &query.whole {
+        Some(w) if !query.units.is_empty() => Some(look_up(reader, w, &mut Outcome::default())?),
+        _ => None,
+    };
+    let whole_content = match &query.whole_content {
         Some(w) if !query.units.is_empty() => Some(look_up(reader, w, &mut Outcome::default())?),
         _ => None,
     };
@@ -387,18 +461,37 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
         });
     }
     let required: Vec<usize> = (0..units.len()).filter(|&i| units[i].required).collect();
+    for (u, q) in units.iter().zip(&query.units) {
+        if u.required && u.pages.is_empty() {
+            out.missing.push(unit_label(q));
+        }
+    }
     let all: BTreeSet<u32> = units.iter().flat_map(|u| u.pages.keys().copied()).collect();
-    let and: Vec<u32> = all
+    let coverage = |p: u32| {
+        required
+            .iter()
+            .filter(|&&i| units[i].pages.contains_key(&p))
+            .count()
+    };
+    // Minimum should match: most content words, not all (a question's page rarely holds every
+    // word typed); when no page reaches that, every page with some of them.
+    let need = min_should_match(required.len());
+    let enough: Vec<u32> = all
         .iter()
         .copied()
-        .filter(|p| required.iter().all(|&i| units[i].pages.contains_key(p)))
+        .filter(|&p| coverage(p) >= need)
         .collect();
-    let or_mode = and.is_empty();
-    let matched: Vec<u32> = if or_mode {
+    let matched: Vec<u32> = if enough.is_empty() {
         all.into_iter().collect()
     } else {
-        and
+        enough
     };
+    let named = specific::named_values(reader, &query.folded);
+    let only_named = query
+        .units
+        .iter()
+        .filter(|u| !u.stop)
+        .all(|u| specific::named_unit(reader, &named, u));
     let mut scored: Vec<(u32, f64)> = Vec::new();
     for p in matched {
         let mut score = 0.0;
@@ -407,42 +500,47 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
                 score += q.weight * t;
             }
         }
-        if let Some(secs) = whole.as_ref().and_then(|l| l.scores.get(&p)) {
-            score += WHOLE * page_score(secs);
+        let mut named_whole = 0.0f64;
+        for l in [&whole, &whole_content].into_iter().flatten() {
+            if let Some(secs) = l.scores.get(&p) {
+                named_whole = named_whole.max(page_score(secs));
+            }
+        }
+        if named_whole > 0.0 {
+            score += WHOLE * named_whole;
         }
         if required.len() > 1 {
             let (s, v) = best_section(&units, &query.units, p);
-            let together = required.iter().all(|&i| {
-                units[i]
-                    .sections
-                    .get(&p)
-                    .is_some_and(|m| m.contains_key(&s))
-            });
-            if together {
-                score += TOGETHER * v;
-            }
-        }
-        if or_mode && !required.is_empty() {
-            let m = required
+            let together = required
                 .iter()
-                .filter(|&&i| units[i].pages.contains_key(&p))
+                .filter(|&&i| {
+                    units[i]
+                        .sections
+                        .get(&p)
+                        .is_some_and(|m| m.contains_key(&s))
+                })
                 .count() as f64;
+            let r = required.len() as f64;
+            score += TOGETHER * v * (together / r) * (together / r);
+        }
+        if !required.is_empty() {
+            let m = coverage(p) as f64;
             let r = required.len() as f64;
             score = score * (m / r) * (m / r);
         }
-        if std::env::var_os("VEIVISER_SEARCH_DEBUG").is_some() {
-            let parts: Vec<String> = units
-                .iter()
-                .map(|u| {
-                    let secs = u
-                        .sections
-                        .get(&p)
-                        .map(|m| format!("{m:.1?}"))
-                        .unwrap_or_default();
-                    format!("{:.2} {secs}", u.pages.get(&p).copied().unwrap_or(0.0))
-                })
-                .collect();
-            eprintln!("page {p}: {score:.2} = {parts:?}");
+        if !named.is_empty() {
+            // With other content words, the value's pages beat national ones, its hub page
+            // excepted; named alone, the hub page is what was asked for.
+            let (kind, values) = reader.facets_of(p);
+            let boosted = named.iter().any(|&(f, v)| {
+                let hub = reader.manifest.filters[f].hub == Some(kind as u32);
+                values.get(f).copied() == Some(v + 1) && hub == only_named
+            });
+            if boosted {
+                score *= 1.0 + NAMED_VALUE;
+            }
+        } else if reader.facets_of(p).1.iter().any(|&v| v > 0) {
+            score *= 1.0 - LOCAL;
         }
         scored.push((p, score));
     }
@@ -490,6 +588,28 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
         }
     }
     kept.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    // Specificity: of the best pages, the ones whose title (with code, kind and facet values)
+    // holds every content word move up.
+    let content: Vec<&super::query::Unit> = query.units.iter().filter(|u| !u.stop).collect();
+    if !content.is_empty() {
+        let top = kept.len().min(SPECIFIC_TOP);
+        for item in &mut kept[..top] {
+            let f = reader.fragment(item.0 as usize)?;
+            let labels = specific::title_words(reader, &f, item.0);
+            // A hub's title lists what it gathers (a municipality's measures): it is specific
+            // only when the query names it alone.
+            let (kind, _) = reader.facets_of(item.0);
+            let hub = reader
+                .manifest
+                .filters
+                .iter()
+                .any(|d| d.hub == Some(kind as u32));
+            if (!hub || only_named) && content.iter().all(|u| specific::unit_in(u, &labels)) {
+                item.1 *= 1.0 + SPECIFIC;
+            }
+        }
+        kept[..top].sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    }
     out.total = kept.len();
     let phrases: Vec<&Vec<String>> = query
         .units
@@ -507,13 +627,51 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
                 continue;
             }
         }
+        let fragment = reader.fragment(p as usize)?;
+        let labels = specific::title_words(reader, &fragment, p);
         out.hits.push(Hit {
             page: p,
-            section: best_section(&units, &query.units, p).0,
+            section: answer_section(&units, &query.units, p, &labels),
             score,
         });
     }
     Ok(out)
+}
+
+/// The section shown for page `p`: the words its title names (see [`specific::title_words`])
+/// hold for
+/// every section under it, so the section that best holds the *other* words answers; when the
+/// title names them all, or no section holds the others, [`best_section`].
+fn answer_section(
+    units: &[UnitScores],
+    query_units: &[super::query::Unit],
+    p: u32,
+    labels: &[(String, String)],
+) -> u32 {
+    let mut totals: BTreeMap<u32, f64> = BTreeMap::new();
+    let mut rest = false;
+    for (u, q) in units.iter().zip(query_units) {
+        if specific::unit_in(q, labels) {
+            continue;
+        }
+        rest |= !q.stop;
+        if let Some(secs) = u.sections.get(&p) {
+            for (&s, &v) in secs {
+                *totals.entry(s).or_insert(0.0) += q.weight * v;
+            }
+        }
+    }
+    let mut best = (0, 0.0);
+    for (s, v) in totals {
+        if v > best.1 {
+            best = (s, v);
+        }
+    }
+    if rest && best.1 > 0.0 {
+        best.0
+    } else {
+        best_section(units, query_units, p).0
+    }
 }
 
 /// The section of page `p` with the highest combined score, and that score.
@@ -569,5 +727,11 @@ mod tests {
     fn page_score_takes_the_best_section_and_a_share_of_the_rest() {
         let s = page_score(&[(0, 1.0), (1, 4.0), (2, 2.0)]);
         assert!((s - (4.0 + OTHER_SECTIONS * 3.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn most_content_words_must_match_not_all() {
+        let need: Vec<usize> = (1..=6).map(min_should_match).collect();
+        assert_eq!(need, [1, 1, 2, 2, 3, 3]);
     }
 }

@@ -75,6 +75,9 @@ pub fn quantise_idf(idf: f64) -> u32 {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnalyserData {
     pub stop: Vec<String>,
+    /// Query-side question and function words (`analyse::QUESTION_WORDS`).
+    #[serde(default)]
+    pub question: Vec<String>,
     pub protected: Vec<String>,
     pub endings: Vec<String>,
 }
@@ -85,6 +88,10 @@ pub struct FilterOut {
     pub name: String,
     pub label: String,
     pub values: Vec<String>,
+    /// Index of the kind whose pages are the values themselves (a `ref` filter's target kind:
+    /// the municipality pages of `kommune`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hub: Option<u32>,
 }
 
 /// Where the term shards are.

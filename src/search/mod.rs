@@ -17,10 +17,13 @@ pub mod compound;
 pub mod documents;
 pub mod engine;
 pub mod excerpt;
+pub mod explain;
 pub mod format;
+pub mod forms;
 pub mod index;
 pub mod query;
 pub mod reader;
+pub mod specific;
 pub mod synonyms;
 
 use rayon::prelude::*;
@@ -102,6 +105,7 @@ fn manifest(
         pages: as_u32(pages.len()),
         analyser: format::AnalyserData {
             stop: strings(analyse::STOP_WORDS),
+            question: strings(analyse::QUESTION_WORDS),
             protected: strings(analyse::PROTECTED),
             endings: strings(analyse::ENDINGS),
         },
@@ -118,6 +122,11 @@ fn manifest(
                 name: f.name.clone(),
                 label: f.label.clone(),
                 values: f.values.clone(),
+                hub: config
+                    .field_def(&f.name)
+                    .and_then(|d| d.to.as_deref())
+                    .and_then(|to| facets.kinds.iter().position(|k| k.name == to))
+                    .map(as_u32),
             })
             .collect(),
         ranges: documents::ranges(pages)
@@ -298,6 +307,9 @@ pub struct ResultItem {
     pub section: String,
     #[serde(skip)]
     pub segments: Vec<excerpt::Segment>,
+    /// Why it ranks (`veiviser search --explain` only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub explain: Vec<explain::Match>,
 }
 
 /// Runs query `text` over the index in `files`, with results ready to print.
@@ -347,6 +359,7 @@ pub fn run(
             excerpt: excerpt::plain(&segments),
             section: heading.to_owned(),
             segments,
+            explain: Vec::new(),
         });
     }
     Ok((items, outcome))

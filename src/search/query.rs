@@ -6,15 +6,27 @@
 //! - `"quoted words"` are a phrase: exact forms only, checked for adjacency on the fragments.
 //! - `synonyms.yaml`: a run of words whose stems match a term of an equivalence group (or an
 //!   abbreviation) becomes one unit whose alternatives are the run itself and the other terms.
-//! - A unit of one stop word weighs [`STOP_WEIGHT`] and is optional unless every unit is one.
+//! - A unit of one stop word or question word (`analyse::is_query_stop`: `hvordan`, `får`, `lov`,
+//!   `paragraf` …) weighs [`STOP_WEIGHT`] and is optional unless every unit is one.
+//! - Codes as people write them ([`forms::normalise_codes`]): `L 40` and `l-40` → `l40`, `takst14` →
+//!   `takst 14` too, `08 07 04` and `08-07-04` → `08-07.04`. The written form stays an alternative.
+//! - Two neighbouring content words also match as one compound ([`forms::join_compounds`]):
+//!   `dialog møte` finds `dialogmøte` (the index finds compounds by their parts the other way).
 
 use super::analyse::{self, Token};
+use super::forms;
 use super::synonyms::Synonyms;
 
 /// Weight of a stop-word unit.
 pub const STOP_WEIGHT: f64 = 0.2;
 /// Factor of an alternative that comes from `synonyms.yaml`.
 pub const SYNONYM_FACTOR: f64 = 0.6;
+/// Factor of a code's letters and digits as written apart (`l` + `40` for `L 40`).
+pub const APART_FACTOR: f64 = 0.5;
+/// Factor of two neighbouring words joined into one compound (`dialog møte` → `dialogmøte`).
+pub const JOINED_FACTOR: f64 = 1.0;
+/// Shortest word (in characters) joined into a compound with its neighbour.
+pub const JOIN_MIN_CHARS: usize = 3;
 
 /// One word to look up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +42,7 @@ pub struct Word {
 }
 
 impl Word {
-    fn new(text: &str, code: bool, prefix: bool, exact: bool) -> Word {
+    pub(crate) fn new(text: &str, code: bool, prefix: bool, exact: bool) -> Word {
         Word {
             text: text.to_owned(),
             fold: analyse::fold(text),
@@ -49,6 +61,9 @@ pub struct Alt {
     pub factor: f64,
     /// From `synonyms.yaml`: its words' idf is capped at the original words' (see `engine`).
     pub synonym: bool,
+    /// Two neighbouring words joined (`forms::join_compounds`): looked up only where the
+    /// query's other words already take the browser (`engine::affordable`).
+    pub joined: bool,
 }
 
 /// One thing the query asks for.
@@ -68,6 +83,13 @@ pub struct Query {
     /// The whole query as a whole-value key (`index::whole_key`): an optional bonus for the page
     /// whose title, code or keyword is exactly what was typed.
     pub whole: Option<Word>,
+    /// The same key of the query's content words alone, when it has question or function words
+    /// (`hva skjer i et dialogmøte` → the page titled `Dialogmøter`).
+    pub whole_content: Option<Word>,
+    /// The folded stems of every word typed, space-separated with a space at each end
+    /// (` sandefjord besok legekontor `), then ` | ` and the words of each synonym alternative:
+    /// filter values named in the query are found in it.
+    pub folded: String,
 }
 
 /// Synonyms prepared for matching: per term, its stems and what it expands to.
@@ -113,10 +135,11 @@ impl SynonymTable {
     }
 }
 
-struct Piece {
-    unit: Unit,
+/// A unit before synonyms are applied.
+pub struct Piece {
+    pub(crate) unit: Unit,
     /// Stems of the unit's own words (for synonym matching); empty for phrases.
-    stems: Vec<String>,
+    pub(crate) stems: Vec<String>,
 }
 
 /// Parses `text`.
@@ -141,6 +164,7 @@ pub fn parse(text: &str, synonyms: &SynonymTable) -> Query {
                         words,
                         factor: 1.0,
                         synonym: false,
+                        joined: false,
                     }],
                     weight: 1.0,
                     stop: false,
@@ -170,15 +194,17 @@ pub fn parse(text: &str, synonyms: &SynonymTable) -> Query {
                     .collect(),
                 factor: 1.0,
                 synonym: false,
+                joined: false,
             }];
             if let Some(k) = group_end {
                 alts.push(Alt {
                     words: vec![Word::new(&toks[k].text, toks[k].code, false, false)],
                     factor: 1.0,
                     synonym: false,
+                    joined: false,
                 });
             }
-            let stop = members.len() == 1 && analyse::is_stop(&members[0].text);
+            let stop = members.len() == 1 && analyse::is_query_stop(&members[0].text);
             pieces.push(Piece {
                 stems: members.iter().map(|t| analyse::stem(&t.text)).collect(),
                 unit: Unit {
@@ -191,6 +217,8 @@ pub fn parse(text: &str, synonyms: &SynonymTable) -> Query {
             j = next;
         }
     }
+    let mut pieces = forms::normalise_codes(&pieces);
+    forms::join_compounds(&mut pieces);
     // The word being typed is a prefix.
     if ends_open
         && !text.trim_end().ends_with('"')
@@ -211,15 +239,45 @@ pub fn parse(text: &str, synonyms: &SynonymTable) -> Query {
             u.weight = 1.0;
         }
     }
-    let whole = super::index::whole_key(&text.replace('"', " ")).map(|k| Word {
+    let whole_word = |k: String| Word {
         fold: analyse::fold(&k),
         stem: k.clone(),
         text: k,
         code: true,
         prefix: false,
         exact: true,
-    });
-    Query { units, whole }
+    };
+    let plain = text.replace('"', " ");
+    let whole = super::index::whole_key(&plain).map(whole_word);
+    let toks = base_tokens(&plain);
+    let content: Vec<&str> = toks
+        .iter()
+        .filter(|t| !analyse::is_query_stop(&t.text))
+        .map(|t| t.text.as_str())
+        .collect();
+    let whole_content = (!content.is_empty() && content.len() < toks.len())
+        .then(|| super::index::whole_key(&content.join(" ")))
+        .flatten()
+        .map(whole_word);
+    let mut folded = String::from(" ");
+    for t in base_tokens(&text.replace('"', " ")) {
+        folded.push_str(&analyse::fold(&analyse::stem(&t.text)));
+        folded.push(' ');
+    }
+    // Synonyms name values too (`YSS` → `ytre søre sunnmøre`); `|` keeps them apart.
+    for a in units.iter().flat_map(|u| &u.alts).filter(|a| a.synonym) {
+        folded.push_str("| ");
+        for w in &a.words {
+            folded.push_str(&analyse::fold(&w.stem));
+            folded.push(' ');
+        }
+    }
+    Query {
+        units,
+        whole,
+        whole_content,
+        folded,
+    }
 }
 
 fn apply_synonyms(pieces: &[Piece], table: &SynonymTable) -> Vec<Unit> {
@@ -261,6 +319,7 @@ fn apply_synonyms(pieces: &[Piece], table: &SynonymTable) -> Vec<Unit> {
                         .collect(),
                     factor: 1.0,
                     synonym: false,
+                    joined: false,
                 }];
             }
             for e in expansions {
@@ -271,6 +330,7 @@ fn apply_synonyms(pieces: &[Piece], table: &SynonymTable) -> Vec<Unit> {
                         .collect(),
                     factor: SYNONYM_FACTOR,
                     synonym: true,
+                    joined: false,
                 });
             }
             units.push(Unit {
@@ -357,5 +417,102 @@ mod tests {
         let q = parse("takst 14", &table());
         assert_eq!(q.units.len(), 1);
         assert!(q.units[0].alts[0].words[1].prefix);
+    }
+
+    fn alts(q: &Query) -> Vec<Vec<Vec<&str>>> {
+        q.units.iter().map(words).collect()
+    }
+
+    #[test]
+    fn question_words_are_optional_and_content_words_required() {
+        let q = parse(
+            "hvordan får jeg betalt for dialogmøte ",
+            &SynonymTable::default(),
+        );
+        let required: Vec<&str> = q
+            .units
+            .iter()
+            .filter(|u| !u.stop)
+            .map(|u| u.alts[0].words[0].text.as_str())
+            .collect();
+        assert_eq!(required, ["betalt", "dialogmøte"]);
+        // A query of question words alone still searches for them.
+        let q = parse("hvordan får ", &SynonymTable::default());
+        assert!(q.units.iter().all(|u| !u.stop));
+    }
+
+    #[test]
+    fn codes_written_apart_become_the_code_with_the_written_words_weaker() {
+        let q = parse("L 40 ", &SynonymTable::default());
+        assert_eq!(alts(&q), [vec![vec!["l40"], vec!["l", "40"]]]);
+        assert!(q.units[0].alts[0].words[0].code);
+        assert!((q.units[0].alts[1].factor - APART_FACTOR).abs() < 1e-12);
+        // Stop words are not code letters: `i 40` stays two words.
+        assert_eq!(parse("i 40 ", &SynonymTable::default()).units.len(), 2);
+        // A word glued to its number is also the two words (and so meets `takst 14`).
+        let q = parse("takst14 ", &table());
+        assert_eq!(
+            words(&q.units[0])[..2],
+            [vec!["takst14"], vec!["takst", "14"]]
+        );
+        assert!(words(&q.units[0]).contains(&vec!["møtegodtgjørelse"]));
+        // `l8` and `dm1` stay whole (two letters or fewer before the number).
+        assert_eq!(
+            alts(&parse("l8 ", &SynonymTable::default())),
+            [vec![vec!["l8"]]]
+        );
+    }
+
+    #[test]
+    fn form_numbers_in_any_spelling_become_nav_s_form() {
+        for typed in ["08 07 04 ", "08-07-04 ", "08.07.04 ", "080704 "] {
+            let q = parse(typed, &SynonymTable::default());
+            assert_eq!(q.units.len(), 1, "{typed}");
+            assert_eq!(q.units[0].alts[0].words[0].text, "08-07.04", "{typed}");
+        }
+        // Already in Nav's form: left alone.
+        let q = parse("08-07.04 ", &SynonymTable::default());
+        assert_eq!(alts(&q), [vec![vec!["08-07.04"]]]);
+    }
+
+    #[test]
+    fn neighbouring_words_also_match_their_compound() {
+        let q = parse("dialog møte ", &SynonymTable::default());
+        assert_eq!(
+            alts(&q),
+            [
+                vec![vec!["dialog"], vec!["dialogmøte"]],
+                vec![vec!["møte"], vec!["dialogmøte"]]
+            ]
+        );
+        // Not across stop words, codes or short words.
+        let q = parse("søke på jobb L8 ", &SynonymTable::default());
+        assert!(q.units.iter().all(|u| u.alts.len() == 1));
+    }
+
+    #[test]
+    fn paragraph_words_are_optional_beside_the_reference() {
+        let q = parse("paragraf 8-4 ", &SynonymTable::default());
+        assert!(q.units[0].stop);
+        assert_eq!(q.units[1].alts[0].words[0].text, "8-4");
+    }
+
+    #[test]
+    fn folded_lists_every_word_for_filter_values() {
+        let q = parse("Sandefjord besøk legekontor", &SynonymTable::default());
+        assert!(q.folded.contains(" sandefjord "));
+        assert!(q.folded.starts_with(' ') && q.folded.ends_with(' '));
+    }
+
+    #[test]
+    fn the_whole_value_key_also_comes_without_question_words() {
+        let q = parse("hva skjer i et dialogmøte", &SynonymTable::default());
+        assert_eq!(q.whole_content.unwrap().text, "=dialogmot");
+        // Nothing to leave out: no second key.
+        assert!(
+            parse("rådgivende lege", &SynonymTable::default())
+                .whole_content
+                .is_none()
+        );
     }
 }

@@ -19,16 +19,23 @@ function relevanceQueries() {
     .split('\n').filter((l) => l.trim() && !l.startsWith('#')).map((l) => l.split('\t')[1]);
 }
 
+/// The queries (second column) of the query sets of tests/search/queries (issue 14).
+function querySets() {
+  const dir = path.join(REPO, 'tests/search/queries');
+  return ['tuning.tsv', 'heldout.tsv'].flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8')
+    .split('\n').filter((l) => l.trim() && !l.startsWith('#')).map((l) => l.split('\t')[1]));
+}
+
 function openIndex(out) {
   const read = (rel) => engine.unscript(fs.readFileSync(path.join(out, rel), 'utf8'));
   return { index: engine.open(read('search/manifest.js'), (rel) => Promise.resolve(read(rel))), read };
 }
 
-test('the browser engine ranks the relevance set exactly like `veiviser search`', async () => {
+test('the browser engine ranks the relevance set and the query sets exactly like `veiviser search`', async () => {
   const out = buildSite();
   const { index } = openIndex(out);
   const base = 'https://kunnskapsbase.example.no/';
-  const queries = relevanceQueries().concat(['"rett til"', 'takst', 'radgivende', 'sykmelding ', 'fysoterapeut', '§', 'i og på']);
+  const queries = relevanceQueries().concat(querySets(), ['L 40', 'takst14', '08 07 04', 'dialog møte', '"rett til"', 'takst', 'radgivende', 'sykmelding ', 'fysoterapeut', '§', 'i og på']);
   const mismatches = [];
   // Two CLI processes at a time: each compiles the site in memory.
   for (let i = 0; i < queries.length; i += 2) {

@@ -51,6 +51,11 @@ test('search over HTTP: lazy, as you type, keyboard, search page', async () => {
     await page.waitForFunction(() => new URLSearchParams(location.search).get('type') === 'tiltak');
     await page.waitForFunction(() => document.querySelectorAll('.kind-badge').length > 0 && Array.from(document.querySelectorAll('.sok-liste .kind-badge')).every((b) => b.textContent === 'Tiltak'));
     await screenshot(page, 'search-page');
+    // Issue 14: partial matches are shown, with the words no page holds named.
+    await page.goto(`${server.url}/sok/?q=${encodeURIComponent('L40 xyzzyq')}`);
+    await page.waitForSelector('#sok-resultater .sok-liste .sok-tittel', { timeout: 15000 });
+    assert.match(await page.textContent('#sok-resultater .sok-liste .sok-tittel'), /L40/);
+    assert.strictEqual(await page.textContent('#sok-resultater .sok-mangler'), 'Fant ikke: xyzzyq.');
     assert.deepStrictEqual(page.consoleErrors, []);
   } finally {
     await browser.close();

@@ -1,4 +1,4 @@
-/* veiviser search engine: the browser's twin of src/search/{analyse,query,engine,excerpt}.rs.
+/* veiviser search engine: the browser's twin of src/search/{analyse,query,engine,specific,excerpt}.rs.
  *
  * Classic script, no modules, no WASM. Every function below mirrors the Rust function of the
  * same name, in the same order of operations, so both rank identically; the word lists come from
@@ -103,10 +103,13 @@ function veiviserEngine(global) {
     this.stop = {};
     var self = this;
     data.stop.forEach(function (w) { self.stop[w] = true; });
+    this.question = {};
+    (data.question || []).forEach(function (w) { self.question[w] = true; });
     this.protected = data.protected;
     this.endings = data.endings;
   }
   Analyser.prototype.isStop = function (w) { return this.stop[w] === true; };
+  Analyser.prototype.isQueryStop = function (w) { return this.stop[w] === true || this.question[w] === true; };
   Analyser.prototype.stem = function (word) {
     for (var c of word) if (isNum(c)) return word;
     for (var i = 0; i < this.endings.length; i++) {
@@ -174,6 +177,8 @@ function veiviserEngine(global) {
 
   // ---- query.rs -----------------------------------------------------------------------------
   var STOP_WEIGHT = 0.2, SYNONYM_FACTOR = 0.6, WHOLE_MAX_WORDS = 8;
+  var APART_FACTOR = 0.5, JOINED_FACTOR = 1.0, JOIN_MIN_CHARS = 3;
+  var ALPHA = /^\p{Alphabetic}+$/u;
 
   function Index(manifest, load) {
     if (manifest.version !== 1) throw new Error('søkeindeksen har et format denne siden ikke kjenner');
@@ -245,7 +250,7 @@ function veiviserEngine(global) {
         var next = groupEnd !== null ? groupEnd + 1 : j + 1;
         var alts = [{ words: members.map(function (t) { return self.word(t.text, t.code, false, false); }), factor: 1, synonym: false }];
         if (groupEnd !== null) alts.push({ words: [self.word(toks[groupEnd].text, toks[groupEnd].code, false, false)], factor: 1, synonym: false });
-        var stop = members.length === 1 && self.an.isStop(members[0].text);
+        var stop = members.length === 1 && self.an.isQueryStop(members[0].text);
         pieces.push({
           stems: members.map(function (t) { return self.an.stem(t.text); }),
           unit: { alts: alts, weight: stop ? STOP_WEIGHT : 1, stop: stop, phrase: null }
@@ -253,6 +258,8 @@ function veiviserEngine(global) {
         j = next;
       }
     });
+    pieces = this.normaliseCodes(pieces);
+    this.joinCompounds(pieces);
     var quotes = (text.match(/"/g) || []).length;
     var last = pieces[pieces.length - 1];
     if (endsOpen && !/"$/.test(text.replace(/\s+$/u, '')) && quotes % 2 === 0 && last && !last.unit.phrase) {
@@ -260,9 +267,101 @@ function veiviserEngine(global) {
     }
     var units = this.applySynonyms(pieces);
     if (units.every(function (u) { return u.stop; })) units.forEach(function (u) { u.stop = false; u.weight = 1; });
-    var key = this.wholeKey(text.replace(/"/g, ' '));
-    var whole = key === null ? null : { text: key, fold: fold(key), stem: key, code: true, prefix: false, exact: true };
-    return { units: units, whole: whole };
+    function wholeWord(k) { return k === null ? null : { text: k, fold: fold(k), stem: k, code: true, prefix: false, exact: true }; }
+    var plain = text.replace(/"/g, ' ');
+    var whole = wholeWord(this.wholeKey(plain));
+    var toks = baseTokens(plain);
+    var content = toks.filter(function (t) { return !self.an.isQueryStop(t.text); }).map(function (t) { return t.text; });
+    var wholeContent = content.length && content.length < toks.length ? wholeWord(this.wholeKey(content.join(' '))) : null;
+    var folded = ' ';
+    baseTokens(text.replace(/"/g, ' ')).forEach(function (t) { folded += fold(self.an.stem(t.text)) + ' '; });
+    units.forEach(function (u) {
+      u.alts.forEach(function (a) {
+        if (!a.synonym) return;
+        folded += '| ';
+        a.words.forEach(function (w) { folded += fold(w.stem) + ' '; });
+      });
+    });
+    return { units: units, whole: whole, wholeContent: wholeContent, folded: folded };
+  };
+
+  function single(p) {
+    var alts = p.unit.alts;
+    return alts.length === 1 && !p.unit.phrase && alts[0].words.length === 1 && p.stems.length ? alts[0].words[0] : null;
+  }
+  function digits(text, n, m) { return new RegExp('^[0-9]{' + n + ',' + m + '}$').test(text); }
+  function formNumber(parts) {
+    var d = null;
+    if (parts.length === 1) {
+      var only = parts[0].replace(/[^0-9]/g, '');
+      if (only.length === 6 && /^[0-9.\-]*$/.test(parts[0])) d = only;
+    } else if (parts.length === 3 && parts.every(function (x) { return digits(x, 2, 2); })) {
+      d = parts.join('');
+    }
+    if (d === null) return null;
+    var f = d.slice(0, 2) + '-' + d.slice(2, 4) + '.' + d.slice(4, 6);
+    return parts.length > 1 || f !== parts[0] ? f : null;
+  }
+  I.codePiece = function (code, apart) {
+    return {
+      stems: [code],
+      unit: { alts: [{ words: [this.word(code, true, false, false)], factor: 1, synonym: false },
+        { words: apart, factor: APART_FACTOR, synonym: false }], weight: 1, stop: false, phrase: null }
+    };
+  };
+  I.normaliseCodes = function (pieces) {
+    var out = [], i = 0;
+    function w(k) { return k < pieces.length ? single(pieces[k]) : null; }
+    function copy(x) { return JSON.parse(JSON.stringify(x)); }
+    while (i < pieces.length) {
+      var a = w(i), b = w(i + 1), c = w(i + 2), code;
+      if (a && b && c && (code = formNumber([a.text, b.text, c.text])) !== null) {
+        out.push(this.codePiece(code, [copy(a), copy(b), copy(c)]));
+        i += 3;
+        continue;
+      }
+      if (a && b && !a.code && chars(a.text).length >= 1 && chars(a.text).length <= 2 && !this.an.isQueryStop(a.text) && digits(b.text, 1, 3)) {
+        out.push(this.codePiece(a.text + b.text, [copy(a), copy(b)]));
+        i += 2;
+        continue;
+      }
+      if (a && a.code) {
+        code = formNumber([a.text]);
+        if (code !== null) {
+          out.push(this.codePiece(code, [copy(a)]));
+          i += 1;
+          continue;
+        }
+        var at = a.text.search(/[0-9]/), split = at < 0 ? 0 : at;
+        var head = a.text.slice(0, split), tail = a.text.slice(split);
+        if (chars(head).length >= 3 && ALPHA.test(head) && digits(tail, 1, 3)) {
+          var p = copy(pieces[i]);
+          p.stems = [this.an.stem(head), tail];
+          p.unit.alts.push({ words: [this.word(head, false, false, false), this.word(tail, true, false, false)], factor: 1, synonym: false });
+          out.push(p);
+          i += 1;
+          continue;
+        }
+      }
+      out.push(pieces[i]);
+      i += 1;
+    }
+    return out;
+  };
+  I.joinCompounds = function (pieces) {
+    var self = this, joined = [];
+    function joinable(w) {
+      return !w.code && !w.exact && chars(w.text).length >= JOIN_MIN_CHARS && ALPHA.test(w.text) && !self.an.isQueryStop(w.text);
+    }
+    for (var k = 1; k < pieces.length; k++) {
+      var a = single(pieces[k - 1]), b = single(pieces[k]);
+      if (a && b && joinable(a) && joinable(b)) joined.push([k, a.text + b.text]);
+    }
+    joined.forEach(function (j) {
+      [j[0] - 1, j[0]].forEach(function (p) {
+        pieces[p].unit.alts.push({ words: [self.word(j[1], false, false, false)], factor: JOINED_FACTOR, synonym: false, joined: true });
+      });
+    });
   };
 
   I.applySynonyms = function (pieces) {
@@ -349,9 +448,97 @@ function veiviserEngine(global) {
   };
 
   // ---- engine.rs ----------------------------------------------------------------------------
-  var EXACT = 1.0, STEM = 0.85, FOLD = 0.7, FOLD_STEM = 0.55, PREFIX = 0.5, PREFIX_FOLD = 0.35, PREFIX_CODE = 0.2;
-  var FUZZY1 = 0.3, FUZZY2 = 0.2, PART = 0.5, OTHER_SECTIONS = 0.1, FUZZY_MIN = 3, MAX_WORD_SHARDS = 2;
-  var WHOLE = 1.0, TOGETHER = 0.5;
+  var EXACT = 1.0, STEM = 0.85, FOLD = 0.9, FOLD_STEM = 0.8, PREFIX = 0.5, PREFIX_FOLD = 0.35, PREFIX_CODE = 0.2;
+  var FUZZY1 = 0.6, FUZZY2 = 0.45, PART = 0.5, OTHER_SECTIONS = 0.1, FUZZY_MIN = 3, MAX_WORD_SHARDS = 2;
+  var WHOLE = 1.0, TOGETHER = 1.0, NAMED_VALUE = 0.5, LOCAL = 0.1, SPECIFIC = 0.5, SPECIFIC_TOP = 6;
+  // engine.rs `affordable`: joined compounds only where the other words' shards already are.
+  I.affordable = function (q) {
+    var self = this, needed = new Set();
+    q.units.forEach(function (u) {
+      u.alts.forEach(function (a) {
+        if (!a.joined) a.words.forEach(function (w) { self.wordShards(w).forEach(function (n) { needed.add(n); }); });
+      });
+    });
+    if (q.units.length) [q.whole, q.wholeContent].forEach(function (w) { if (w) self.wordShards(w).forEach(function (n) { needed.add(n); }); });
+    q.units.forEach(function (u) {
+      u.alts = u.alts.filter(function (a) {
+        return !a.joined || a.words.every(function (w) { return self.wordShards(w).every(function (n) { return needed.has(n); }); });
+      });
+    });
+    return q;
+  };
+  function minShouldMatch(r) { return r - Math.floor(r / 2); }
+  function unitLabel(u) { return u.alts[0].words.map(function (w) { return w.text; }).join(' '); }
+  function sameValueWord(a, b) {
+    var n = chars(b).length, max = n >= 9 ? 2 : 1;
+    return a === b || (n >= 5 && a !== '|' && typoDistance(a, b, max) <= max);
+  }
+  I.namedValues = function (folded) {
+    var self = this, out = [], words = folded.split(' ').filter(function (w) { return w !== ''; });
+    this.m.filters.forEach(function (def, f) {
+      def.values.forEach(function (value, v) {
+        var key = self.wholeKey(value);
+        if (key === null) return;
+        var kw = key.slice(1).split(' ');
+        for (var i = 0; i + kw.length <= words.length; i++) {
+          var ok = true;
+          for (var j = 0; j < kw.length; j++) if (!sameValueWord(words[i + j], kw[j])) { ok = false; break; }
+          if (ok) { out.push([f, v]); return; }
+        }
+      });
+    });
+    return out;
+  };
+  I.namedUnit = function (named, u) {
+    var self = this;
+    var own = [u.alts[0]].concat(u.alts.filter(function (a) { return a.synonym; }));
+    return own.some(function (a) {
+      return a.words.every(function (w) {
+        var stem = fold(w.stem);
+        return named.some(function (x) {
+          var k = self.wholeKey(self.m.filters[x[0]].values[x[1]]);
+          return k !== null && k.slice(1).split(' ').some(function (y) { return sameValueWord(stem, y); });
+        });
+      });
+    });
+  };
+  // Memoised per page: a page's naming words never change, and stemming them is the costly part.
+  I.titleWords = function (f, p) {
+    this.titles = this.titles || {};
+    if (!this.titles[p]) this.titles[p] = this.titleWordsOf(f, p);
+    return this.titles[p];
+  };
+  I.titleWordsOf = function (f, p) {
+    var self = this, fv = this.facetsOf(p), texts = [f.t, f.c, f.k];
+    var k = this.m.kinds[fv[0]];
+    if (k) texts.push(k[1]);
+    this.m.filters.forEach(function (def, i) {
+      var v = fv[1][i];
+      if (v !== undefined && v >= 1 && def.values[v - 1] !== undefined) texts.push(def.values[v - 1]);
+    });
+    var out = [];
+    texts.forEach(function (t) {
+      tokens(nfc(t)).forEach(function (tok) { out.push([tok.text, fold(self.an.stem(tok.text))]); });
+    });
+    return out;
+  };
+  function typoOf(w, t) {
+    var letters = chars(w.text).length;
+    if (w.code || w.exact || letters < 5 || chars(t).some(isNum)) return false;
+    var max = letters >= 9 ? 2 : 1;
+    return typoDistance(w.fold, fold(t), max) <= max;
+  }
+  function unitIn(u, labels) {
+    return u.alts.some(function (a) {
+      return a.words.every(function (w) {
+        var wstem = fold(w.stem);
+        return labels.some(function (l) {
+          var t = l[0];
+          return t === w.text || (w.code && fold(t) === w.fold) || (!w.code && l[1] === wstem) || typoOf(w, t);
+        });
+      });
+    });
+  }
 
   I.wordShards = function (w) {
     var low = w.exact ? w.fold : fold(w.stem);
@@ -471,6 +658,7 @@ function veiviserEngine(global) {
     var list = [];
     q.units.forEach(function (u) { u.alts.forEach(function (a) { a.words.forEach(function (w) { list.push(w); }); }); });
     if (q.whole && q.units.length) list.push(q.whole);
+    if (q.wholeContent && q.units.length) list.push(q.wholeContent);
     return list;
   }
 
@@ -483,6 +671,7 @@ function veiviserEngine(global) {
       });
     });
     var whole = q.whole && q.units.length ? this.lookUp(q.whole, { words: new Set(), parts: new Set() }) : null;
+    var wholeContent = q.wholeContent && q.units.length ? this.lookUp(q.wholeContent, { words: new Set(), parts: new Set() }) : null;
     var units = q.units.map(function (u) {
       var pages = new Map(), sections = new Map(), truncated = false;
       function wordsOf(a) { return a.words.map(function (w) { return looked.get(wkey(w)); }); }
@@ -524,25 +713,47 @@ function veiviserEngine(global) {
     });
     var required = [];
     units.forEach(function (u, i) { if (u.required) required.push(i); });
+    out.missing = [];
+    units.forEach(function (u, i) { if (u.required && u.pages.size === 0) out.missing.push(unitLabel(q.units[i])); });
     var all = new Set();
     units.forEach(function (u) { u.pages.forEach(function (_, p) { all.add(p); }); });
     var allSorted = Array.from(all).sort(function (x, y) { return x - y; });
-    var and = allSorted.filter(function (p) { return required.every(function (i) { return units[i].pages.has(p); }); });
-    var orMode = and.length === 0;
-    var matchedPages = orMode ? allSorted : and;
+    function coverage(p) { return required.filter(function (i) { return units[i].pages.has(p); }).length; }
+    var need = minShouldMatch(required.length);
+    var enough = allSorted.filter(function (p) { return coverage(p) >= need; });
+    var matchedPages = enough.length ? enough : allSorted;
+    var named = this.namedValues(q.folded);
+    var onlyNamed = q.units.filter(function (u) { return !u.stop; }).every(function (u) { return self.namedUnit(named, u); });
     var scored = matchedPages.map(function (p) {
       var score = 0;
       units.forEach(function (u, i) { if (u.pages.has(p)) score += q.units[i].weight * u.pages.get(p); });
-      var ws = whole && whole.scores.get(p);
-      if (ws) score += WHOLE * pageScore(ws);
+      var namedWhole = 0;
+      [whole, wholeContent].forEach(function (l) {
+        var secs = l && l.scores.get(p);
+        if (secs) namedWhole = Math.max(namedWhole, pageScore(secs));
+      });
+      if (namedWhole > 0) score += WHOLE * namedWhole;
+      var r;
       if (required.length > 1) {
         var b = bestSection(units, q.units, p);
-        var together = required.every(function (i) { var m = units[i].sections.get(p); return m && m.has(b[0]); });
-        if (together) score += TOGETHER * b[1];
+        var together = required.filter(function (i) { var m = units[i].sections.get(p); return m && m.has(b[0]); }).length;
+        r = required.length;
+        score += TOGETHER * b[1] * (together / r) * (together / r);
       }
-      if (orMode && required.length) {
-        var m = required.filter(function (i) { return units[i].pages.has(p); }).length, r = required.length;
+      if (required.length) {
+        var m = coverage(p);
+        r = required.length;
         score = score * (m / r) * (m / r);
+      }
+      if (named.length) {
+        var fv = self.facetsOf(p), values = fv[1];
+        var boosted = named.some(function (x) {
+          var hub = self.m.filters[x[0]].hub === fv[0];
+          return values[x[0]] === x[1] + 1 && hub === onlyNamed;
+        });
+        if (boosted) score *= 1 + NAMED_VALUE;
+      } else if (self.facetsOf(p)[1].some(function (v) { return v > 0; })) {
+        score *= 1 - LOCAL;
       }
       return [p, score];
     });
@@ -569,6 +780,7 @@ function veiviserEngine(global) {
     });
     kept.sort(function (x, y) { return x[1] > y[1] ? -1 : x[1] < y[1] ? 1 : x[0] - y[0]; });
     out.kept = kept;
+    out.onlyNamed = onlyNamed;
     out.units = units;
     return out;
   };
@@ -582,6 +794,20 @@ function veiviserEngine(global) {
     var best = [0, 0];
     sortedKeys(totals).forEach(function (s) { if (totals.get(s) > best[1]) best = [s, totals.get(s)]; });
     return best;
+  }
+
+  function answerSection(units, queryUnits, p, labels) {
+    var totals = new Map(), rest = false;
+    units.forEach(function (u, i) {
+      var q = queryUnits[i];
+      if (unitIn(q, labels)) return;
+      rest = rest || !q.stop;
+      var secs = u.sections.get(p);
+      if (secs) sortedKeys(secs).forEach(function (s) { totals.set(s, (totals.has(s) ? totals.get(s) : 0) + q.weight * secs.get(s)); });
+    });
+    var best = [0, 0];
+    sortedKeys(totals).forEach(function (s) { if (totals.get(s) > best[1]) best = [s, totals.get(s)]; });
+    return rest && best[1] > 0 ? best[0] : bestSection(units, queryUnits, p)[0];
   }
 
   function hasPhrase(f, phrase) {
@@ -645,24 +871,43 @@ function veiviserEngine(global) {
     var self = this;
     options = options || {};
     var limit = options.limit || 10;
-    var q = this.parse(text);
+    var q = this.affordable(this.parse(text));
     var started = this.trips;
     var needed = [];
     allWords(q).forEach(function (w) { needed = needed.concat(self.wordShards(w)); });
     return this.ensureShards(needed).then(function () {
       var r = self.rank(q, options);
+      // engine.rs: specificity over the best SPECIFIC_TOP pages, whose fragments are fetched with
+      // those of the first page of results, in one trip.
+      var content = q.units.filter(function (u) { return !u.stop; });
+      if (!content.length) return r;
+      var top = Math.min(r.kept.length, SPECIFIC_TOP);
+      return self.ensureFragments(r.kept.slice(0, Math.max(top, limit)).map(function (x) { return x[0]; })).then(function () {
+        var head = r.kept.slice(0, top);
+        head.forEach(function (item) {
+          var labels = self.titleWords(self.fragments[item[0]], item[0]);
+          var kind = self.facetsOf(item[0])[0];
+          var hub = self.m.filters.some(function (d) { return d.hub === kind; });
+          if ((!hub || r.onlyNamed) && content.every(function (u) { return unitIn(u, labels); })) item[1] *= 1 + SPECIFIC;
+        });
+        head.sort(function (x, y) { return x[1] > y[1] ? -1 : x[1] < y[1] ? 1 : x[0] - y[0]; });
+        r.kept = head.concat(r.kept.slice(top));
+        return r;
+      });
+    }).then(function (r) {
       var phrases = q.units.filter(function (u) { return u.phrase; }).map(function (u) { return u.phrase; });
       var hits = [], total = r.kept.length, next = 0;
       function round() {
         if (hits.length >= limit || next >= r.kept.length) return Promise.resolve();
         var batch = r.kept.slice(next, next + (limit - hits.length));
         next += batch.length;
-        var pages = phrases.length ? batch.map(function (x) { return x[0]; }) : [];
+        var pages = batch.map(function (x) { return x[0]; });
         return self.ensureFragments(pages).then(function () {
           batch.forEach(function (x) {
             if (hits.length >= limit) return;
             if (phrases.length && !phrases.every(function (ph) { return hasPhrase(self.fragments[x[0]], ph); })) { total--; return; }
-            hits.push({ page: x[0], section: bestSection(r.units, q.units, x[0])[0], score: x[1] });
+            var labels = self.titleWords(self.fragments[x[0]], x[0]);
+            hits.push({ page: x[0], section: answerSection(r.units, q.units, x[0], labels), score: x[1] });
           });
           return round();
         });
@@ -680,7 +925,7 @@ function veiviserEngine(global) {
           };
         });
         return {
-          items: items, total: total, kindCounts: r.kindCounts, filterCounts: r.filterCounts,
+          items: items, total: total, kindCounts: r.kindCounts, filterCounts: r.filterCounts, missing: r.missing,
           trips: self.trips - started
         };
       });

@@ -111,6 +111,10 @@
     return a;
   }
   function countText(n) { return n === 0 ? 'Ingen treff' : n === 1 ? '1 treff' : n + ' treff'; }
+  // The words of the query no page holds: the results are the best partial matches.
+  function missingText(r) {
+    return r.missing && r.missing.length ? 'Fant ikke: ' + r.missing.join(', ') + '.' : '';
+  }
 
   // ---- the header field: results as you type --------------------------------------------
   function attachDropdown(input) {
@@ -153,7 +157,8 @@
       list.appendChild(more);
       list.hidden = false;
       input.setAttribute('aria-expanded', 'true');
-      status.textContent = countText(r.total) + (r.items.length ? '. Bruk piltastene for å velge.' : '.');
+      status.textContent = countText(r.total) + (r.items.length ? '. Bruk piltastene for å velge.' : '.') +
+        (missingText(r) ? ' ' + missingText(r) : '');
     }
     function run() {
       var q = input.value;
@@ -229,6 +234,7 @@
         out.textContent = '';
         var head = el('p', 'sok-antall', countText(r.total) + (browsing ? '' : ' for «' + state.q + '»'));
         out.appendChild(head);
+        if (missingText(r)) out.appendChild(el('p', 'sok-mangler', missingText(r)));
         out.appendChild(facet('Type', manifest.kinds.map(function (k, i) {
           return { value: k[0], label: k[2], count: r.kindCounts[i] };
         }), state.kind, function (v) { state.kind = v; state.limit = 20; render(); }));
