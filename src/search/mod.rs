@@ -41,6 +41,9 @@ pub use synonyms::Synonyms;
 const MIN_SHARD_BYTES: usize = 4_000;
 /// The number of shards the table aims to stay under, so the manifest stays small on big sites.
 const TARGET_SHARDS: usize = 1_500;
+/// A shard grows up to this many times its target size to keep the compounds that begin with one
+/// of its words (`fast` → `fastlege`, `fastlegekontor`).
+const FAMILY_STRETCH: usize = 2;
 
 /// Everything the search stage needs.
 pub struct SearchInput<'a> {
@@ -173,8 +176,34 @@ fn encode_entry(e: &Entry, docs: u32) -> (String, u32, String) {
     (e.key.clone(), meta, postings)
 }
 
+/// Whether entry `i` begins with a whole word held by the shard that starts at `start` (`fast` …
+/// `fastlege`). A query's joined compound (`fast lege` → `fastlege`) is looked up only in shards
+/// the query fetches anyway (`engine::affordable`), so a compound kept in the shard of its first
+/// part can be found at no cost.
+fn extends_a_word(entries: &[Entry], start: usize, i: usize) -> bool {
+    let x = &entries[i].fold;
+    // Sorted: every entry between a prefix of `x` and `x` starts with that prefix, so the scan
+    // back stops at the first entry sharing fewer than `JOIN_MIN_CHARS` characters with `x`.
+    for e in entries[start..i].iter().rev() {
+        let common = e
+            .fold
+            .chars()
+            .zip(x.chars())
+            .take_while(|(a, b)| a == b)
+            .count();
+        if common < query::JOIN_MIN_CHARS {
+            return false;
+        }
+        if common == e.fold.chars().count() {
+            return true;
+        }
+    }
+    false
+}
+
 /// Cuts the sorted entries into shards of similar size, never between entries with the same
-/// folded key, and names them by group.
+/// folded key, and not inside a word's family of compounds (`extends_a_word`) until the shard
+/// is [`FAMILY_STRETCH`] times its target size; names them by group.
 fn shards(index: &Index) -> (Vec<OutputFile>, ShardTable) {
     let encoded: Vec<(String, u32, String)> = index
         .entries
@@ -186,7 +215,11 @@ fn shards(index: &Index) -> (Vec<OutputFile>, ShardTable) {
     let mut cuts = vec![0];
     let mut size = 0;
     for (i, e) in encoded.iter().enumerate() {
-        if size >= target && index.entries[i].fold != index.entries[i - 1].fold {
+        if size >= target
+            && index.entries[i].fold != index.entries[i - 1].fold
+            && (size >= FAMILY_STRETCH * target
+                || !extends_a_word(&index.entries, cuts[cuts.len() - 1], i))
+        {
             cuts.push(i);
             size = 0;
         }
@@ -289,6 +322,31 @@ mod tests {
         assert_eq!(shortest_separator("abc", "abd"), "abd");
         assert_eq!(shortest_separator("lege", "legevakt"), "legev");
         assert_eq!(shortest_separator("a", "ba"), "b");
+    }
+
+    fn entry(fold: &str) -> Entry {
+        Entry {
+            key: fold.to_owned(),
+            fold: fold.to_owned(),
+            part: false,
+            stem_suffix: 0,
+            df: 1,
+            truncated: false,
+            postings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn regression_issue_14_a_shard_cut_between_fast_and_fastlege_lost_the_joined_compound() {
+        let e: Vec<Entry> = ["fast", "faste", "fastere", "fastlege", "felles"]
+            .into_iter()
+            .map(entry)
+            .collect();
+        assert!(extends_a_word(&e, 0, 3), "fastlege extends fast");
+        assert!(extends_a_word(&e, 0, 1), "faste extends fast");
+        assert!(!extends_a_word(&e, 0, 4), "felles extends nothing");
+        // The first part in an earlier shard does not count.
+        assert!(!extends_a_word(&e, 1, 3));
     }
 }
 
