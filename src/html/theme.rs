@@ -3,7 +3,7 @@
 //! Templates come in as text from the `source` stage (the built-in theme with the site's own
 //! files put in its place); template errors become diagnostics that point at
 //! `themes/<name>/templates/<file>:line:column`, or at `(built-in theme) templates/<file>` for a
-//! template the site did not override. CSS and JS get a content hash in their
+//! template the site did not override. Scripts are minified (`minify_js`); CSS and JS get a content hash in their
 //! name (`style.3f2a1b9c.css`) so hosts can cache them forever.
 
 use std::collections::BTreeMap;
@@ -38,18 +38,20 @@ impl Theme {
         let mut assets = BTreeMap::new();
         let mut files = Vec::new();
         for asset in &sources.static_files {
+            let bytes = if asset.rel_path.ends_with(".js") {
+                minify_js(&asset.bytes)
+            } else {
+                asset.bytes.clone()
+            };
             let path = match asset.rel_path.rsplit_once('.') {
                 Some((stem, ext)) if matches!(ext, "css" | "js") => {
-                    let hash = xxhash_rust::xxh3::xxh3_64(&asset.bytes);
+                    let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
                     format!("assets/{stem}.{:08x}.{ext}", hash as u32)
                 }
                 _ => format!("assets/{}", asset.rel_path),
             };
             assets.insert(asset.rel_path.clone(), path.clone());
-            files.push(OutputFile {
-                path,
-                bytes: asset.bytes.clone(),
-            });
+            files.push(OutputFile { path, bytes });
         }
         Ok(Theme {
             tera,
@@ -74,6 +76,16 @@ impl Theme {
         self.tera
             .render(name, context)
             .map_err(|e| template_diagnostic(&self.name, &e, sources))
+    }
+}
+
+/// A script without its comments and needless whitespace (the search scripts are downloaded by
+/// every first search: issue 14 asks for no more bytes than before it). A script that is not
+/// UTF-8 or that the minifier cannot read is shipped as written.
+fn minify_js(bytes: &[u8]) -> Vec<u8> {
+    match std::str::from_utf8(bytes).map(minifier::js::minify) {
+        Ok(Ok(m)) => m.to_string().into_bytes(),
+        _ => bytes.to_vec(),
     }
 }
 
@@ -190,6 +202,24 @@ mod tests {
                 && url.len() == "assets/style.12345678.css".len(),
             "{url}"
         );
+    }
+
+    #[test]
+    fn scripts_ship_without_comments_and_are_fingerprinted_as_shipped() {
+        let mut src = sources(&[("a.html", "x")]);
+        src.static_files.push(Asset {
+            rel_path: "search-engine.js".into(),
+            bytes: b"// A comment the reader never needs.\nfunction add(a, b) {\n  return a + b; // sum\n}\n"
+                .to_vec(),
+        });
+        let theme = Theme::load(&src, "default").unwrap();
+        let url = &theme.assets["search-engine.js"];
+        let file = theme.files.iter().find(|f| &f.path == url).unwrap();
+        let text = std::str::from_utf8(&file.bytes).unwrap();
+        assert!(!text.contains("comment") && !text.contains("sum"), "{text}");
+        assert!(text.contains("return a+b"), "{text}");
+        let hash = xxhash_rust::xxh3::xxh3_64(&file.bytes) as u32;
+        assert!(url.ends_with(&format!(".{hash:08x}.js")), "{url}");
     }
 
     #[test]

@@ -1,4 +1,5 @@
-// Parity: the browser's search engine (themes/default/static/search-engine.js), run under node over
+// Parity: the browser's search engine as the site ships it (the built site's minified
+// assets/search-engine.<hash>.js, from themes/default/static/search-engine.js), run under node over
 // the built index, returns the same top 5 — ids, URLs and scores — as `veiviser search --json` for
 // the whole relevance set, and its analyser stems every indexed word as the Rust side did.
 'use strict';
@@ -10,7 +11,10 @@ const path = require('node:path');
 const { execFile } = require('node:child_process');
 const { promisify } = require('node:util');
 const { REPO, BIN, buildSite } = require('./lib');
-const engine = require('../../themes/default/static/search-engine.js');
+// One build for both tests; the engine is the minified script of that build.
+const SITE = buildSite();
+const ENGINE_FILE = fs.readdirSync(path.join(SITE, 'assets')).find((f) => /^search-engine\.[0-9a-f]{8}\.js$/.test(f));
+const engine = require(path.join(SITE, 'assets', ENGINE_FILE));
 
 const run = promisify(execFile);
 
@@ -32,7 +36,7 @@ function openIndex(out) {
 }
 
 test('the browser engine ranks the relevance set and the query sets exactly like `veiviser search`', async () => {
-  const out = buildSite();
+  const out = SITE;
   const { index } = openIndex(out);
   const base = 'https://kunnskapsbase.example.no/';
   const queries = relevanceQueries().concat(querySets(), ['L 40', 'takst14', '08 07 04', 'dialog møte', '"rett til"', 'takst', 'radgivende', 'sykmelding ', 'fysoterapeut', '§', 'i og på']);
@@ -51,7 +55,7 @@ test('the browser engine ranks the relevance set and the query sets exactly like
 });
 
 test('the browser analyser stems every indexed word as Rust did', () => {
-  const out = buildSite();
+  const out = SITE;
   const { read } = openIndex(out);
   const manifest = read('search/manifest.js');
   const idx = engine.open(manifest, () => Promise.reject(new Error('unused')));
