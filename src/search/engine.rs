@@ -153,7 +153,7 @@ pub(crate) fn factor(w: &Word, e: &DecodedEntry) -> (f64, bool) {
     if e.key == w.text {
         own = EXACT;
     } else if !w.exact {
-        if !w.code && e.stem == w.stem {
+        if !w.code && (e.stem == w.stem || e.stem == w.restem) {
             own = own.max(STEM);
         }
         if e.fold == w.fold {

@@ -38,7 +38,7 @@ pub struct Match {
 fn variant_of(w: &Word, e: &DecodedEntry) -> &'static str {
     if e.key == w.text {
         "exact"
-    } else if !w.code && e.stem == w.stem {
+    } else if !w.code && (e.stem == w.stem || e.stem == w.restem) {
         "stem"
     } else if e.fold == w.fold {
         "folded"

@@ -34,6 +34,10 @@ pub struct Word {
     pub text: String,
     pub fold: String,
     pub stem: String,
+    /// The stem of the stem. Snowball strips one suffix, so `todagerskurset` stems to
+    /// `todagerskurs` while the title's `todagerskurs` stems to `todagerskur`; an entry whose
+    /// stem is this one is also one of the word's forms.
+    pub restem: String,
     pub code: bool,
     /// Matches longer words starting with it (the word being typed).
     pub prefix: bool,
@@ -43,10 +47,12 @@ pub struct Word {
 
 impl Word {
     pub(crate) fn new(text: &str, code: bool, prefix: bool, exact: bool) -> Word {
+        let stem = analyse::stem(text);
         Word {
             text: text.to_owned(),
             fold: analyse::fold(text),
-            stem: analyse::stem(text),
+            restem: analyse::stem(&stem),
+            stem,
             code,
             prefix,
             exact,
@@ -242,6 +248,7 @@ pub fn parse(text: &str, synonyms: &SynonymTable) -> Query {
     let whole_word = |k: String| Word {
         fold: analyse::fold(&k),
         stem: k.clone(),
+        restem: k.clone(),
         text: k,
         code: true,
         prefix: false,

@@ -89,10 +89,11 @@ pub fn unit_in(u: &Unit, labels: &[(String, String)]) -> bool {
     u.alts.iter().any(|a| {
         a.words.iter().all(|w| {
             let wstem = analyse::fold(&w.stem);
+            let wrestem = analyse::fold(&w.restem);
             labels.iter().any(|(t, tstem)| {
                 *t == w.text
                     || w.code && analyse::fold(t) == w.fold
-                    || !w.code && *tstem == wstem
+                    || !w.code && (*tstem == wstem || *tstem == wrestem)
                     || typo_of(w, t)
             })
         })

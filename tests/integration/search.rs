@@ -337,6 +337,16 @@ fn first(files: &HashMap<String, Vec<u8>>, base: &str, q: &str) -> String {
 }
 
 #[test]
+fn regression_issue_14_definite_form_missed_the_title_snowball_stems_one_suffix() {
+    // `todagerskurset` stems to `todagerskurs`, the title's `todagerskurs` to `todagerskur`.
+    let (files, base) = repository_index();
+    assert_eq!(
+        first(&files, &base, "todagerskurset i Innlandet "),
+        "tiltak-innlandet-todagerskurs"
+    );
+}
+
+#[test]
 fn regression_issue_14_code_written_apart_matched_forty_percent() {
     let (files, base) = repository_index();
     for q in ["L 40", "l 40 ", "l-40", "L40"] {

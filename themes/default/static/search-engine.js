@@ -193,7 +193,9 @@ function veiviserEngine(global) {
   var I = Index.prototype;
 
   I.word = function (text, code, prefix, exact) {
-    return { text: text, fold: fold(text), stem: this.an.stem(text), code: code, prefix: prefix, exact: exact };
+    // restem: the stem of the stem (Rust `Word::restem`).
+    var stem = this.an.stem(text);
+    return { text: text, fold: fold(text), stem: stem, restem: this.an.stem(stem), code: code, prefix: prefix, exact: exact };
   };
 
   I.synonymRules = function (syn) {
@@ -267,7 +269,7 @@ function veiviserEngine(global) {
     }
     var units = this.applySynonyms(pieces);
     if (units.every(function (u) { return u.stop; })) units.forEach(function (u) { u.stop = false; u.weight = 1; });
-    function wholeWord(k) { return k === null ? null : { text: k, fold: fold(k), stem: k, code: true, prefix: false, exact: true }; }
+    function wholeWord(k) { return k === null ? null : { text: k, fold: fold(k), stem: k, restem: k, code: true, prefix: false, exact: true }; }
     var plain = text.replace(/"/g, ' ');
     var whole = wholeWord(this.wholeKey(plain));
     var toks = baseTokens(plain);
@@ -531,10 +533,10 @@ function veiviserEngine(global) {
   function unitIn(u, labels) {
     return u.alts.some(function (a) {
       return a.words.every(function (w) {
-        var wstem = fold(w.stem);
+        var wstem = fold(w.stem), wrestem = fold(w.restem);
         return labels.some(function (l) {
           var t = l[0];
-          return t === w.text || (w.code && fold(t) === w.fold) || (!w.code && l[1] === wstem) || typoOf(w, t);
+          return t === w.text || (w.code && fold(t) === w.fold) || (!w.code && (l[1] === wstem || l[1] === wrestem)) || typoOf(w, t);
         });
       });
     });
@@ -556,7 +558,7 @@ function veiviserEngine(global) {
     var own = 0, longer = 0;
     if (e.key === w.text) own = EXACT;
     else if (!w.exact) {
-      if (!w.code && e.stem === w.stem) own = Math.max(own, STEM);
+      if (!w.code && (e.stem === w.stem || e.stem === w.restem)) own = Math.max(own, STEM);
       if (e.fold === w.fold) own = Math.max(own, FOLD);
       if (!w.code && e.stemFold === fold(w.stem)) own = Math.max(own, FOLD_STEM);
       if (w.prefix) {
