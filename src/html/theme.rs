@@ -38,7 +38,11 @@ impl Theme {
         let mut assets = BTreeMap::new();
         let mut files = Vec::new();
         for asset in &sources.static_files {
-            let bytes = if asset.rel_path.ends_with(".js") {
+            let bytes = if asset
+                .rel_path
+                .rsplit_once('.')
+                .is_some_and(|(_, e)| e == "js")
+            {
                 minify_js(&asset.bytes)
             } else {
                 asset.bytes.clone()
