@@ -9,7 +9,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 
 use crate::error::{Diagnostic, Position};
-use crate::page::slug::slugify;
+use crate::vocab::slugify;
 use crate::yaml::{self, Seg};
 
 /// File name of the site settings, relative to the site root.
@@ -370,7 +370,7 @@ impl Config {
             }
             for (fname, field) in &kind.fields {
                 let fpath = |k: &'static str| kind_path(name, Some(fname), &[Seg::Key(k)]);
-                if crate::page::is_common_key(fname) {
+                if crate::vocab::is_common_key(fname) {
                     err(
                         &fpath("type"),
                         "config",

@@ -15,6 +15,7 @@
 
 pub mod config;
 pub mod error;
+pub mod vocab;
 pub mod yaml;
 
 pub mod graph;
@@ -25,6 +26,5 @@ pub mod search;
 pub mod source;
 
 pub mod cli;
-pub mod incremental;
 pub mod pipeline;
 pub mod serve;

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use veiviser::error::Diagnostic;
-use veiviser::html::OutputFile;
+use veiviser::vocab::OutputFile;
 use veiviser::page::front_matter::{self, Locator};
 use veiviser::pipeline::{self, BuildOptions, Silent};
 use veiviser::source::{self, SiteSources, SourceFile};
@@ -63,7 +63,7 @@ pub fn slug(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let s = veiviser::page::slug::slugify(text);
+    let s = veiviser::vocab::slugify(text);
     assert!(
         s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
@@ -73,7 +73,7 @@ pub fn slug(data: &[u8]) {
         !s.starts_with('-') && !s.ends_with('-') && !s.contains("--"),
         "{s:?}"
     );
-    assert_eq!(veiviser::page::slug::slugify(&s), s, "not a fixed point");
+    assert_eq!(veiviser::vocab::slugify(&s), s, "not a fixed point");
 }
 
 /// A whole compile of a small site holding the fuzzed page: front matter, Markdown, link
@@ -139,7 +139,7 @@ pub fn markdown(data: &[u8]) {
 /// Heading anchors of one page whose headings are the input's lines, each written twice.
 pub fn heading(data: &[u8]) {
     use veiviser::page::markdown::{MarkdownInput, RESERVED_IDS, render};
-    use veiviser::page::slug::slugify;
+    use veiviser::vocab::slugify;
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };

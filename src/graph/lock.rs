@@ -20,7 +20,7 @@ use crate::error::{Diagnostic, Position, did_you_mean};
 use crate::graph::{PageIx, SiteGraph, links};
 use crate::page::markdown::Heading;
 use crate::page::normalise_alias;
-use crate::page::slug::slugify;
+use crate::vocab::slugify;
 use crate::yaml::Seg;
 
 pub use crate::source::LOCK_FILE;

@@ -15,8 +15,8 @@ use std::collections::HashMap;
 
 use crate::config::Config;
 use crate::error::{Diagnostic, did_you_mean};
-use crate::page::slug::slugify;
 use crate::page::{Page, PageRole};
+use crate::vocab::slugify;
 use crate::yaml::Seg;
 pub use links::ResolvedLink;
 pub use redirects::{Redirect, RedirectKind};

@@ -11,10 +11,10 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::graph::{self, PageIx, SiteGraph};
-use crate::html::OutputFile;
 use crate::html::context::{ItemView, Views, norwegian_date};
 use crate::page::PageRole;
-use crate::page::markdown::escape_attr;
+use crate::vocab::OutputFile;
+use crate::vocab::escape_attr;
 
 /// Site path of the feed.
 pub const FEED_PATH: &str = "endringer.xml";

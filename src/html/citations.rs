@@ -156,7 +156,7 @@ impl MarkerCounter {
             "<sup class=\"cite\"><a href=\"#{}\" id=\"{}\" title=\"{}{}\"><span class=\"visually-hidden\">Kilde </span>{number}</a></sup>",
             note_id(number),
             backref_id(number, self.seen[n]),
-            crate::page::markdown::escape_attr(&views.note_title(note)),
+            crate::vocab::escape_attr(&views.note_title(note)),
             lines,
         )
     }

@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use crate::config::{Config, FieldType};
 use crate::graph::{PageIx, RelationGroup, SiteGraph};
-use crate::page::Page;
 use crate::page::fields::FieldValue;
+use crate::page::{Page, code_of};
 
 /// Settings every template sees as `site`.
 #[derive(Debug, Clone, Serialize)]
@@ -266,12 +266,6 @@ impl<'a> Views<'a> {
             })
             .collect()
     }
-}
-
-/// The code of a page (its kind's `code_field`), if it has one.
-pub fn code_of(config: &Config, page: &Page) -> Option<String> {
-    let kind = config.kinds.get(page.kind.as_deref()?)?;
-    Some(page.fields.get(kind.code_field.as_deref()?)?.display())
 }
 
 /// `2026-11-23` → `23. november 2026` (input already checked by the page stage).

@@ -21,28 +21,11 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::error::Diagnostic;
 use crate::graph::{self, PageIx, SiteGraph};
-use crate::page::markdown::escape_attr;
 use crate::page::{Page, PageRole};
 use crate::source::ThemeSources;
+use crate::vocab::{OutputFile, escape_attr};
 use context::{GroupView, ItemView, LinkView, SiteView, Views};
 pub use theme::Theme;
-
-/// One file of the built site.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
-    /// Path relative to the output folder, `/`-separated (`takster/l8/index.html`).
-    pub path: String,
-    pub bytes: Vec<u8>,
-}
-
-impl OutputFile {
-    fn html(url: &str, text: String) -> Self {
-        Self {
-            path: format!("{url}index.html"),
-            bytes: text.into_bytes(),
-        }
-    }
-}
 
 /// Everything the html stage needs.
 pub struct RenderInput<'a> {
@@ -315,7 +298,7 @@ fn page_view(
         summary: page.summary.clone().unwrap_or_default(),
         kind_label,
         kind,
-        code: context::code_of(input.config, page).unwrap_or_default(),
+        code: crate::page::code_of(input.config, page).unwrap_or_default(),
         content: fill_placeholders(
             body,
             graph.links.get(ix).map_or(&[][..], Vec::as_slice),
@@ -343,7 +326,7 @@ fn page_view(
             .iter()
             .map(|t| LinkView {
                 title: t.clone(),
-                url: views.url(&graph::tag_url(&crate::page::slug::slugify(t))),
+                url: views.url(&graph::tag_url(&crate::vocab::slugify(t))),
             })
             .collect(),
         breadcrumbs,

@@ -23,7 +23,7 @@
 use std::fmt::Write as _;
 
 use crate::html::related::{KindGroupView, OTHER_KIND};
-use crate::page::markdown::escape_attr;
+use crate::vocab::escape_attr;
 
 /// Most nodes drawn around the page.
 pub const MAX_NODES: usize = 10;

@@ -9,10 +9,11 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::graph::{self, SiteGraph};
-use crate::html::OutputFile;
-use crate::html::context::{code_of, root_prefix};
+use crate::html::context::root_prefix;
 use crate::page::PageRole;
-use crate::page::markdown::escape_attr;
+use crate::page::code_of;
+use crate::vocab::OutputFile;
+use crate::vocab::{escape_attr, html_safe_json};
 
 /// One small HTML page per alias and code URL: canonical link, meta refresh (works without
 /// JavaScript) and a script that carries the `#fragment` over, so `/old/#anchor` lands on
@@ -289,24 +290,6 @@ pub fn opensearch(config: &Config) -> OutputFile {
     }
 }
 
-/// JSON with every `<` written as `\u003c`: the same data for every JSON reader, and safe to
-/// inline in a `<script>` element (no `</script>` or `<!--` can end or bend it). `<` only ever
-/// occurs inside JSON strings, so the replacement cannot touch the structure.
-pub fn html_safe_json(json: Vec<u8>) -> Vec<u8> {
-    if !json.contains(&b'<') {
-        return json;
-    }
-    let mut out = Vec::with_capacity(json.len() + 16);
-    for b in json {
-        if b == b'<' {
-            out.extend_from_slice(b"\\u003c");
-        } else {
-            out.push(b);
-        }
-    }
-    out
-}
-
 /// The short code URLs that lead to page `ix`: its own URL when a variant equals it, and its
 /// code redirects.
 fn code_paths(
@@ -333,15 +316,6 @@ fn code_paths(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pages_json_cannot_end_a_script_it_is_inlined_in() {
-        let json = serde_json::to_vec(&serde_json::json!({"t": "</script><!--"})).unwrap();
-        let safe = html_safe_json(json);
-        assert_eq!(safe, br#"{"t":"\u003c/script>\u003c!--"}"#);
-        let back: serde_json::Value = serde_json::from_slice(&safe).unwrap();
-        assert_eq!(back["t"], "</script><!--");
-    }
 
     #[test]
     fn opensearch_names_the_search_url_and_keeps_short_name_short() {

@@ -21,8 +21,8 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::error::{Diagnostic, LineIndex, Position};
 use crate::graph::{PageIx, SiteGraph};
-use crate::html::OutputFile;
 use crate::html::context::Views;
+use crate::vocab::OutputFile;
 
 /// A link that leaves the site, and where it was written.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -11,7 +11,7 @@ use indexmap::IndexMap;
 use crate::error::{Diagnostic, did_you_mean};
 use crate::page::front_matter::Locator;
 use crate::page::markdown::{Heading, RESERVED_IDS};
-use crate::page::slug::slugify;
+use crate::vocab::slugify;
 use crate::yaml::Seg;
 
 /// Reports aliases that are malformed, shadow an anchor the page already has, or point at a

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::error::{Diagnostic, Position};
 use crate::page::fields::format_number;
-use crate::page::markdown::escape_attr;
+use crate::vocab::escape_attr;
 use crate::yaml;
 
 #[derive(Debug, Deserialize)]

@@ -10,8 +10,8 @@ use serde_yaml::Value;
 
 use crate::config::{FieldDef, FieldType, KindDef};
 use crate::error::{Diagnostic, did_you_mean};
-use crate::page::front_matter::{COMMON_KEYS, Locator, describe, scalar_string, string_list};
-use crate::page::slug::slugify;
+use crate::page::front_matter::{Locator, describe, scalar_string, string_list};
+use crate::vocab::{COMMON_KEYS, slugify};
 use crate::yaml::Seg;
 
 /// A checked field value. `ref` is `Text`, `refs` and `list` are `List`.

@@ -112,21 +112,6 @@ pub struct FrontMatter {
     pub other: IndexMap<String, Value>,
 }
 
-/// The front-matter keys every page may have, besides its kind's fields.
-pub const COMMON_KEYS: &[&str] = &[
-    "title",
-    "id",
-    "summary",
-    "sources",
-    "aliases",
-    "anchor_aliases",
-    "tags",
-    "updated",
-    "endringer",
-    "weight",
-    "draft",
-];
-
 /// Context for locating problems in the front matter of one file.
 pub struct Locator<'a> {
     pub file: &'a str,

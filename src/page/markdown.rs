@@ -14,7 +14,7 @@ use crate::error::{Diagnostic, LineIndex, Position};
 use crate::page::chart;
 use crate::page::citation::{self, LineRange};
 use crate::page::raw_html;
-use crate::page::slug::slugify;
+use crate::vocab::{escape_attr, slugify};
 
 /// Heading ids the templates use; a content heading with the same slug gets a suffix.
 pub const RESERVED_IDS: &[&str] = &[
@@ -820,13 +820,6 @@ fn title_attr(title: &str) -> String {
     } else {
         format!(" title=\"{}\"", escape_attr(title))
     }
-}
-
-/// Escapes text for an HTML attribute value in double quotes.
-pub fn escape_attr(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    pulldown_cmark_escape::escape_html(&mut out, s).expect("writing to a String cannot fail");
-    out
 }
 
 #[cfg(test)]

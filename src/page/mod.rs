@@ -12,24 +12,22 @@ pub mod fields;
 pub mod front_matter;
 pub mod markdown;
 pub mod raw_html;
-pub mod slug;
 
 use indexmap::IndexMap;
 
 use crate::config::Config;
 use crate::error::{Diagnostic, Position};
 use crate::source::SourceFile;
+use crate::vocab::slugify;
 use crate::yaml::Seg;
 use fields::FieldValue;
 use front_matter::{ChangeNote, Locator, SourceRef};
 use markdown::{Body, MarkdownInput};
-use slug::slugify;
 
-pub use front_matter::COMMON_KEYS;
-
-/// Whether `key` is one of the front-matter keys every page has.
-pub fn is_common_key(key: &str) -> bool {
-    COMMON_KEYS.contains(&key)
+/// The code of a page (its kind's `code_field`), if it has one.
+pub fn code_of(config: &Config, page: &Page) -> Option<String> {
+    let kind = config.kinds.get(page.kind.as_deref()?)?;
+    Some(page.fields.get(kind.code_field.as_deref()?)?.display())
 }
 
 /// What a page is in the site's structure.

@@ -5,7 +5,7 @@
 //! only allow-listed tag *names* pass, with no attributes except a quoted `title` on `abbr`, which
 //! is re-escaped; everything else, text included, is HTML-escaped and so shown as text.
 
-use crate::page::markdown::escape_attr;
+use crate::vocab::escape_attr;
 
 /// Tags that may be written as raw HTML.
 pub const ALLOWED: &[&str] = &[

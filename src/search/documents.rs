@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 
 use crate::config::{Config, FieldType};
 use crate::graph::{SiteGraph, order};
-use crate::html::context::code_of;
+use crate::page::code_of;
 use crate::page::{Page, PageRole};
 
 /// One page as the index sees it.

@@ -28,7 +28,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::error::Diagnostic;
 use crate::graph::SiteGraph;
-use crate::html::OutputFile;
+use crate::vocab::OutputFile;
 use documents::{Facets, SearchPage};
 use format::{Fragment, Manifest, Shard, ShardTable};
 use index::{Entry, Index};

@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use veiviser::incremental::{Cache, Work, differing_files};
 use veiviser::pipeline::{self, BuildOptions, Compiled};
+use veiviser::pipeline::{Cache, Work, differing_files};
 use veiviser::source::{self, SiteSources};
 
 use crate::harness::Site;

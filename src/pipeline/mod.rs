@@ -20,12 +20,15 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::error::{self, Diagnostic, Error, Result};
 use crate::graph::{self, GraphOptions, SiteGraph};
-use crate::html::{self, OutputFile, Theme};
-use crate::incremental::{self, Cache};
+use crate::html::{self, Theme};
 use crate::output;
 use crate::page;
 use crate::search;
 use crate::source::{self, SiteSources};
+use crate::vocab::OutputFile;
+
+mod incremental;
+pub use incremental::{Cache, Work, differing_files};
 
 /// Reports progress of long stages (a terminal progress bar, or nothing).
 pub trait Progress: Sync {
