@@ -22,10 +22,10 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use veiviser::error::Diagnostic;
-use veiviser::vocab::OutputFile;
-use veiviser::page::front_matter::{self, Locator};
+use veiviser::page::parts::{self as front_matter, Locator};
 use veiviser::pipeline::{self, BuildOptions, Silent};
 use veiviser::source::{self, SiteSources, SourceFile};
+use veiviser::vocab::OutputFile;
 
 /// Where the fuzzed page sits in the fixture site: a `tiltak` page, so relations and links to
 /// the other fixture pages (`../takster/l8.md`, `[[takst-l8]]`) resolve.
@@ -138,7 +138,8 @@ pub fn markdown(data: &[u8]) {
 
 /// Heading anchors of one page whose headings are the input's lines, each written twice.
 pub fn heading(data: &[u8]) {
-    use veiviser::page::markdown::{MarkdownInput, RESERVED_IDS, render};
+    use veiviser::page::RESERVED_IDS;
+    use veiviser::page::parts::{MarkdownInput, render};
     use veiviser::vocab::slugify;
     let Ok(text) = std::str::from_utf8(data) else {
         return;

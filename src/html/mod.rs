@@ -6,14 +6,14 @@
 //! Pure given the templates: no disk, and output bytes depend only on the input, so two builds of
 //! the same site are byte-identical. Pages render in parallel.
 
-pub mod changes;
-pub mod citations;
-pub mod context;
-pub mod related;
-pub mod relation_map;
-pub mod site_files;
-pub mod theme;
-pub mod verify;
+mod changes;
+mod citations;
+mod context;
+mod related;
+mod relation_map;
+mod site_files;
+mod theme;
+mod verify;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -26,6 +26,9 @@ use crate::source::ThemeSources;
 use crate::vocab::{OutputFile, escape_attr};
 use context::{GroupView, ItemView, LinkView, SiteView, Views};
 pub use theme::Theme;
+pub use verify::{
+    ExternalLink, ScanCache, Verified, check as verify, check_cached as verify_cached,
+};
 
 /// Everything the html stage needs.
 pub struct RenderInput<'a> {
@@ -348,7 +351,7 @@ fn page_view(
 pub fn fill_placeholders(
     html: &str,
     links: &[graph::ResolvedLink],
-    cites: Option<&graph::citations::PageCitations>,
+    cites: Option<&graph::PageCitations>,
     views: &Views<'_>,
 ) -> String {
     if !html.contains('\0') {

@@ -41,7 +41,7 @@ const BAR: f64 = 18.0;
 const VALUE_ROOM: f64 = 64.0;
 
 /// Renders chart number `n` of a page. On a bad spec, reports it and renders a visible notice.
-pub fn render(
+pub(super) fn render(
     yaml_text: &str,
     n: usize,
     file: &str,

@@ -264,7 +264,7 @@ pub fn parse(loc: &Locator<'_>, diags: &mut Vec<Diagnostic>) -> Option<FrontMatt
 }
 
 /// Text of a scalar: strings as they are, numbers written as text (`kode: 14`).
-pub fn scalar_string(value: &Value) -> Option<String> {
+pub(super) fn scalar_string(value: &Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -273,7 +273,7 @@ pub fn scalar_string(value: &Value) -> Option<String> {
 }
 
 /// A list of scalars as strings; a single scalar is accepted as a one-item list.
-pub fn string_list(value: &Value) -> Option<Vec<String>> {
+pub(super) fn string_list(value: &Value) -> Option<Vec<String>> {
     match value {
         Value::Sequence(items) => items.iter().map(scalar_string).collect(),
         Value::Null => Some(Vec::new()),
@@ -283,7 +283,12 @@ pub fn string_list(value: &Value) -> Option<Vec<String>> {
 
 /// A warning for `key: a, b` where a list is declared: YAML reads it as one text, so `tags:
 /// takster, legeerklæring` made one tag named "takster, legeerklæring" without a word.
-pub fn warn_comma_text(loc: &Locator<'_>, key: &str, value: &Value, diags: &mut Vec<Diagnostic>) {
+pub(super) fn warn_comma_text(
+    loc: &Locator<'_>,
+    key: &str,
+    value: &Value,
+    diags: &mut Vec<Diagnostic>,
+) {
     let Value::String(s) = value else {
         return;
     };
@@ -312,7 +317,7 @@ pub fn warn_comma_text(loc: &Locator<'_>, key: &str, value: &Value, diags: &mut 
 }
 
 /// Short description of a YAML value for error messages.
-pub fn describe(value: &Value) -> String {
+pub(super) fn describe(value: &Value) -> String {
     match value {
         Value::Null => "nothing".into(),
         Value::Bool(b) => format!("`{b}`"),

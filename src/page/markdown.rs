@@ -799,7 +799,7 @@ fn is_safe_external(dest: &str) -> bool {
 }
 
 /// Resolves `rel` against the folder of `file`; `None` when it climbs above the site root.
-pub fn resolve_relative(file: &str, rel: &str) -> Option<String> {
+pub(super) fn resolve_relative(file: &str, rel: &str) -> Option<String> {
     let mut parts: Vec<&str> = file.split('/').collect();
     parts.pop();
     for seg in rel.split('/') {

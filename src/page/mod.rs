@@ -5,13 +5,13 @@
 //! stages can report their own findings in the same run. Relation targets and links are checked
 //! for form only; whether they exist is decided by `graph`.
 
-pub mod anchor_aliases;
-pub mod chart;
-pub mod citation;
-pub mod fields;
-pub mod front_matter;
-pub mod markdown;
-pub mod raw_html;
+mod anchor_aliases;
+mod chart;
+mod citation;
+mod fields;
+mod front_matter;
+mod markdown;
+mod raw_html;
 
 use indexmap::IndexMap;
 
@@ -20,9 +20,20 @@ use crate::error::{Diagnostic, Position};
 use crate::source::SourceFile;
 use crate::vocab::slugify;
 use crate::yaml::Seg;
-use fields::FieldValue;
 use front_matter::{ChangeNote, Locator, SourceRef};
 use markdown::{Body, MarkdownInput};
+
+pub use citation::{LineRange, MarkerError, parse_lines};
+pub use fields::FieldValue;
+pub use markdown::{Heading, LinkTarget, RESERVED_IDS, fill_link_titles};
+
+/// The steps of [`parse`] one at a time, for the fuzz harness (`fuzz/src/checks.rs`), which
+/// checks each on arbitrary input. The pipeline and the other stages use [`parse`] only (the
+/// import-boundary test keeps it so).
+pub mod parts {
+    pub use super::front_matter::{Locator, Split, parse, split};
+    pub use super::markdown::{MarkdownInput, render};
+}
 
 /// The code of a page (its kind's `code_field`), if it has one.
 pub fn code_of(config: &Config, page: &Page) -> Option<String> {

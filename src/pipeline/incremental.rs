@@ -75,7 +75,7 @@ pub struct Cache {
     /// reload first and build the index right after.
     pub defer_search: bool,
     /// Link scans of the output check, by output file.
-    pub(crate) verify: crate::html::verify::ScanCache,
+    pub(crate) verify: crate::html::ScanCache,
 }
 
 impl Cache {

@@ -109,9 +109,9 @@ pub struct Compiled {
     pub graph: SiteGraph,
     pub timings: Vec<Timing>,
     /// What the `urls.lock` check found, and the new lock text if it must change.
-    pub lock: graph::lock::LockReport,
+    pub lock: graph::LockReport,
     /// Links that leave the site, with where they were written (never fetched).
-    pub external_links: Vec<html::verify::ExternalLink>,
+    pub external_links: Vec<html::ExternalLink>,
     /// Set when the cache asked for the search index to be left out (`Cache::defer_search`):
     /// the configuration [`Compiled::build_search`] needs to add it later.
     pub deferred_search: Option<Config>,
@@ -266,9 +266,9 @@ fn compile_with(
         },
     );
     diagnostics.extend(graph_diags);
-    let cited = graph::citations::resolve(&mut graph, &config, &sources.content_assets);
+    let cited = graph::resolve_citations(&mut graph, &config, &sources.content_assets);
     diagnostics.extend(cited.diagnostics);
-    let lock = graph::lock::check(
+    let lock = graph::check_lock(
         &graph,
         sources.lock_text.as_deref(),
         options.locked,
@@ -352,8 +352,7 @@ fn compile_with(
     );
     files.extend(search_files);
     lap("html", &mut timings);
-    let verified =
-        html::verify::check_cached(&files, &graph, &config, cache.map(|c| &mut c.verify));
+    let verified = html::verify_cached(&files, &graph, &config, cache.map(|c| &mut c.verify));
     diagnostics.extend(verified.diagnostics);
     lap("verify", &mut timings);
     progress.finish();

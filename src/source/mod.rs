@@ -15,9 +15,10 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-pub mod builtin;
+mod builtin;
 mod refresh;
 
+pub use builtin::{init_files, init_templates, theme_files};
 pub use refresh::{Refreshed, refresh};
 
 use crate::config::CONFIG_FILE;

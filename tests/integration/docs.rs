@@ -95,7 +95,7 @@ fn theming_doc_lists_exactly_the_variables_of_every_template() {
 #[test]
 fn theming_doc_lists_every_file_of_the_built_in_theme() {
     let doc = repo_file("docs/theming.md");
-    for (path, _) in veiviser::source::builtin::theme_files() {
+    for (path, _) in veiviser::source::theme_files() {
         assert!(
             doc.contains(&format!("`{path}`")),
             "docs/theming.md does not name {path}"
