@@ -143,7 +143,7 @@ impl Locator<'_> {
     }
 }
 
-/// Parses the YAML of a split page into [`FrontMatter`], collecting every problem.
+/// Parses the YAML of a split page into `FrontMatter`, collecting every problem.
 pub fn parse(loc: &Locator<'_>, diags: &mut Vec<Diagnostic>) -> Option<FrontMatter> {
     if loc.split.yaml.trim().is_empty() {
         return Some(FrontMatter::default());

@@ -2,9 +2,9 @@
 //!
 //! ```text
 //! source::load ─▶ Config::parse ─▶ page::parse (parallel) ─▶ graph::build
-//!              ─▶ graph::citations::resolve ─▶ graph::lock::check
+//!              ─▶ graph::resolve_citations ─▶ graph::check_lock
 //!              ─▶ search::build ─▶ html::render (parallel)
-//!              ─▶ html::verify::check (every link of the output)
+//!              ─▶ html::verify (every link of the output)
 //!              ─▶ output::write_site (staged, urls.lock written, then swapped in)
 //! ```
 //!
