@@ -78,6 +78,10 @@ fn edit(site: &Site, rel: &str, from: &str, to: &str) {
 }
 
 #[test]
+#[allow(
+    clippy::too_many_lines,
+    reason = "one edit after another, each compared with a full compile: a story read top to bottom"
+)]
 fn incremental_compile_equals_full_compile_after_a_sequence_of_edits() {
     let site = Site::fixture("serve");
     let mut s = Session::new(&site);
