@@ -368,3 +368,6 @@ pub const CHANGES_URL: &str = "endringer/";
 pub(crate) fn suggest_id(graph: &SiteGraph, wanted: &str) -> Option<String> {
     did_you_mean(wanted, graph.by_id.keys().map(String::as_str))
 }
+
+#[cfg(test)]
+mod tests;
