@@ -291,8 +291,11 @@ impl Config {
     )]
     fn check(&self, text: &str) -> Vec<Diagnostic> {
         let mut diags = Vec::new();
+        let budget = yaml::LocateBudget::default();
         let mut err = |path: &[Seg<'_>], code: &'static str, msg: String, hint: Option<String>| {
-            let pos = yaml::locate(text, path).unwrap_or(Position { line: 1, column: 1 });
+            let pos = budget
+                .locate(text, path)
+                .unwrap_or(Position { line: 1, column: 1 });
             // The caret spans the key or value pointed at, not its first character.
             let span = match path.last() {
                 Some(Seg::Key(k) | Seg::Value(k)) => k.chars().count(),

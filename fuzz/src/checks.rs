@@ -42,11 +42,7 @@ pub fn front_matter(data: &[u8]) {
         Ok(split) => {
             assert!(split.body_offset <= src.text.len());
             assert_eq!(&src.text[split.body_offset..], split.body);
-            let loc = Locator {
-                file: FUZZED_PAGE,
-                text: &src.text,
-                split,
-            };
+            let loc = Locator::new(FUZZED_PAGE, &src.text, split);
             if let Some(fm) = front_matter::parse(&loc, &mut diags) {
                 for key in fm.other.keys() {
                     let _ = loc.at(&[veiviser::yaml::Seg::Key(key)]);

@@ -324,11 +324,7 @@ mod tests {
             .get_key_value("takst")
             .map(|(n, k)| (n.as_str(), k));
         let split = split("a.md", text).unwrap();
-        let loc = Locator {
-            file: "a.md",
-            text,
-            split,
-        };
+        let loc = Locator::new("a.md", text, split);
         let mut diags = Vec::new();
         let fm = front_matter::parse(&loc, &mut diags).unwrap();
         let values = check(kind, &fm.other, &loc, &mut diags);

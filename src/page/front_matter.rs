@@ -117,12 +117,22 @@ pub struct Locator<'a> {
     pub file: &'a str,
     pub text: &'a str,
     pub split: Split<'a>,
+    budget: yaml::LocateBudget,
 }
 
-impl Locator<'_> {
+impl<'a> Locator<'a> {
+    pub fn new(file: &'a str, text: &'a str, split: Split<'a>) -> Self {
+        Self {
+            file,
+            text,
+            split,
+            budget: yaml::LocateBudget::default(),
+        }
+    }
+
     /// Position of a key path inside the front matter, as a file position.
     pub fn at(&self, path: &[yaml::Seg<'_>]) -> Position {
-        match yaml::locate(self.split.yaml, path) {
+        match self.budget.locate(self.split.yaml, path) {
             Some(p) => Position {
                 line: p.line + self.split.yaml_line - 1,
                 column: p.column,
@@ -339,11 +349,7 @@ mod tests {
 
     fn parse_str(text: &str) -> (Option<FrontMatter>, Vec<Diagnostic>) {
         let split = split("a.md", text).unwrap();
-        let loc = Locator {
-            file: "a.md",
-            text,
-            split,
-        };
+        let loc = Locator::new("a.md", text, split);
         let mut diags = Vec::new();
         (parse(&loc, &mut diags), diags)
     }

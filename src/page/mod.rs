@@ -82,12 +82,14 @@ pub struct Page {
     pub front_matter: String,
     /// Line of the file where `front_matter` starts.
     pub front_matter_line: usize,
+    /// Bounds the scans of `front_matter` by [`Page::locate`] (fresh in every clone).
+    locate_budget: crate::yaml::LocateBudget,
 }
 
 impl Page {
     /// Position of a key path in this page's front matter.
     pub fn locate(&self, path: &[Seg<'_>]) -> Position {
-        match crate::yaml::locate(&self.front_matter, path) {
+        match self.locate_budget.locate(&self.front_matter, path) {
             Some(p) => Position {
                 line: p.line + self.front_matter_line - 1,
                 column: p.column,
@@ -134,7 +136,7 @@ fn parse_inner(src: &SourceFile, config: &Config, diags: &mut Vec<Diagnostic>) -
             return None;
         }
     };
-    let loc = Locator { file, text, split };
+    let loc = Locator::new(file, text, split);
     let fm = front_matter::parse(&loc, diags)?;
 
     let place = Place::of(file);
@@ -321,6 +323,7 @@ fn parse_inner(src: &SourceFile, config: &Config, diags: &mut Vec<Diagnostic>) -
         body,
         front_matter: split.yaml.to_owned(),
         front_matter_line: split.yaml_line,
+        locate_budget: crate::yaml::LocateBudget::default(),
     })
 }
 

@@ -231,7 +231,6 @@ fn compile_with(
     mut run: Run<'_>,
 ) -> Compiled {
     let mut watch = Stopwatch::start();
-    crate::yaml::renew_locate_budget();
     let mut diagnostics = sources.diagnostics.clone();
     let mut config = match Config::parse(&sources.config_text) {
         Ok(c) => c,
