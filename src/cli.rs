@@ -462,7 +462,7 @@ impl NewName {
                 (head.eq_ignore_ascii_case(prefix) && tail.starts_with(char::is_whitespace))
                     .then(|| tail.trim())
             })
-            .filter(|rest| !crate::page::slug::slugify(rest).is_empty())
+            .filter(|rest| !crate::vocab::slugify(rest).is_empty())
             .unwrap_or(title);
         // `L8 – tilleggsopplysninger` names the code before the dash, as the site's titles do.
         let head = ["–", "—", " - ", ":"]
@@ -474,7 +474,7 @@ impl NewName {
             (kind.code_field.is_some() && !head.is_empty() && !head.contains(char::is_whitespace))
                 .then(|| head.to_owned());
         NewName {
-            slug: crate::page::slug::slugify(code.as_deref().unwrap_or(rest)),
+            slug: crate::vocab::slugify(code.as_deref().unwrap_or(rest)),
             code,
         }
     }

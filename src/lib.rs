@@ -4,17 +4,20 @@
 //! content/*.md ──source::load────▶ SiteSources         (the only reads)
 //!              ──page::parse─────▶ Vec<Page>           (front matter checked, Markdown rendered)
 //!              ──graph::build────▶ SiteGraph           (ids, relations both ways, links, tags)
-//!              ──graph::citations::resolve───▶ notes  (quotes of the cited source-text lines)
-//!              ──html::render────▶ Vec<OutputFile> ─┐
-//!              ──search::build───▶ Vec<OutputFile> ─┤ (split search index)
+//!              ──graph::resolve_citations─▶ notes      (quotes of the cited source-text lines)
+//!              ──search::build───▶ Vec<OutputFile> ─┐ (split search index, before the pages)
+//!              ──html::render────▶ Vec<OutputFile> ─┤ (then html::verify checks every link)
 //!                                                   └─output::write_site─▶ public/ (atomic swap)
 //! ```
 //!
-//! `pipeline` is the only orchestrator; `cli` wraps it for the terminal. A stage uses only the
-//! stages before it, plus `config`, `error` and `yaml`.
+//! `pipeline` is the only orchestrator; `cli` and `serve` wrap it. A stage uses only the stages
+//! before it and the shared layer below them all (`vocab`, `config`, `error`, `yaml`); each
+//! stage's submodules are private. `ARCHITECTURE.md` has the code map and the invariants;
+//! `tests/integration/boundaries.rs` checks the imports.
 
 pub mod config;
 pub mod error;
+pub mod vocab;
 pub mod yaml;
 
 pub mod graph;
@@ -25,6 +28,5 @@ pub mod search;
 pub mod source;
 
 pub mod cli;
-pub mod incremental;
 pub mod pipeline;
 pub mod serve;

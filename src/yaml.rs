@@ -91,54 +91,35 @@ fn hint_for(message: &str) -> Option<&'static str> {
 /// `pipeline`); past the budget `locate` answers `None`, and callers fall back to a coarser place.
 pub const LOCATE_BUDGET: usize = 200;
 
-static GENERATION: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
-/// Gives every text a fresh [`LOCATE_BUDGET`]; the pipeline calls it at the start of each compile,
-/// so a long `serve` session never runs out.
-pub fn renew_locate_budget() {
-    GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+/// What is left of the [`LOCATE_BUDGET`] of one text: a value its owner keeps with the text (a
+/// page, a front-matter locator, a configuration check), so the count depends neither on threads
+/// nor on other texts. A clone starts afresh: a cached page reused by the next compile of
+/// `serve` gets its full budget again.
+#[derive(Debug, Default)]
+pub struct LocateBudget {
+    used: std::sync::atomic::AtomicUsize,
 }
 
-/// Counts `locate` calls per text (by hash and length) on this thread since the last
-/// [`renew_locate_budget`]; a few texts are tracked at once, so alternating pages still count.
-fn within_budget(text: &str) -> bool {
-    use std::cell::Cell;
-    // (hash, length, generation, calls)
-    type Slot = (u64, usize, usize, usize);
-    thread_local! {
-        static SEEN: Cell<[Slot; 4]> = const { Cell::new([(0, 0, 0, 0); 4]) };
+impl Clone for LocateBudget {
+    fn clone(&self) -> Self {
+        Self::default()
     }
-    let generation = GENERATION.load(std::sync::atomic::Ordering::Relaxed);
-    let key = (xxhash_rust::xxh3::xxh3_64(text.as_bytes()), text.len());
-    SEEN.with(|seen| {
-        let mut slots = seen.get();
-        for slot in &mut slots {
-            if slot.2 != generation {
-                *slot = (0, 0, generation, 0);
-            }
+}
+
+impl LocateBudget {
+    /// [`locate`], or `None` once this budget is spent.
+    pub fn locate(&self, text: &str, path: &[Seg<'_>]) -> Option<Position> {
+        let used = self.used.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if used >= LOCATE_BUDGET {
+            return None;
         }
-        let i = slots
-            .iter()
-            .position(|s| (s.0, s.1) == key)
-            .unwrap_or_else(|| {
-                // Replace the least used slot.
-                let i = (0..slots.len()).min_by_key(|&i| slots[i].3).unwrap_or(0);
-                slots[i] = (key.0, key.1, generation, 0);
-                i
-            });
-        slots[i].3 += 1;
-        let ok = slots[i].3 <= LOCATE_BUDGET;
-        seen.set(slots);
-        ok
-    })
+        locate(text, path)
+    }
 }
 
-/// Finds the position of `path` in `text`; `None` if the first key is not found, or when the
-/// [`LOCATE_BUDGET`] for `text` is spent.
+/// Finds the position of `path` in `text`; `None` if the first key is not found. Each call
+/// scans the text: callers that may ask many times go through a [`LocateBudget`].
 pub fn locate(text: &str, path: &[Seg<'_>]) -> Option<Position> {
-    if !within_budget(text) {
-        return None;
-    }
     let lines: Vec<&str> = text.lines().collect();
     let mut range = 0..lines.len();
     let mut found = None;
@@ -321,16 +302,21 @@ mod tests {
     fn locating_stops_after_the_budget_of_one_text() {
         let text = "a: 1\nb: 2\n";
         let other = "c: 3\n";
+        let (budget, other_budget) = (LocateBudget::default(), LocateBudget::default());
         for _ in 0..LOCATE_BUDGET {
-            assert!(locate(text, &[Seg::Key("b")]).is_some());
+            assert!(budget.locate(text, &[Seg::Key("b")]).is_some());
             // Another text in between has its own budget and does not reset this one.
-            assert!(locate(other, &[Seg::Key("c")]).is_some());
+            assert!(other_budget.locate(other, &[Seg::Key("c")]).is_some());
         }
-        assert_eq!(locate(text, &[Seg::Key("b")]), None);
-        assert_eq!(locate(other, &[Seg::Key("c")]), None);
-        assert!(locate("d: 4\n", &[Seg::Key("d")]).is_some());
-        renew_locate_budget();
-        assert!(locate(text, &[Seg::Key("b")]).is_some());
+        assert_eq!(budget.locate(text, &[Seg::Key("b")]), None);
+        assert_eq!(other_budget.locate(other, &[Seg::Key("c")]), None);
+        assert!(
+            LocateBudget::default()
+                .locate("d: 4\n", &[Seg::Key("d")])
+                .is_some()
+        );
+        let renewed = budget.clone();
+        assert!(renewed.locate(text, &[Seg::Key("b")]).is_some());
     }
 
     #[test]

@@ -22,10 +22,10 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use veiviser::error::Diagnostic;
-use veiviser::html::OutputFile;
-use veiviser::page::front_matter::{self, Locator};
+use veiviser::page::parts::{self as front_matter, Locator};
 use veiviser::pipeline::{self, BuildOptions, Silent};
 use veiviser::source::{self, SiteSources, SourceFile};
+use veiviser::vocab::OutputFile;
 
 /// Where the fuzzed page sits in the fixture site: a `tiltak` page, so relations and links to
 /// the other fixture pages (`../takster/l8.md`, `[[takst-l8]]`) resolve.
@@ -42,11 +42,7 @@ pub fn front_matter(data: &[u8]) {
         Ok(split) => {
             assert!(split.body_offset <= src.text.len());
             assert_eq!(&src.text[split.body_offset..], split.body);
-            let loc = Locator {
-                file: FUZZED_PAGE,
-                text: &src.text,
-                split,
-            };
+            let loc = Locator::new(FUZZED_PAGE, &src.text, split);
             if let Some(fm) = front_matter::parse(&loc, &mut diags) {
                 for key in fm.other.keys() {
                     let _ = loc.at(&[veiviser::yaml::Seg::Key(key)]);
@@ -63,7 +59,7 @@ pub fn slug(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let s = veiviser::page::slug::slugify(text);
+    let s = veiviser::vocab::slugify(text);
     assert!(
         s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
@@ -73,7 +69,7 @@ pub fn slug(data: &[u8]) {
         !s.starts_with('-') && !s.ends_with('-') && !s.contains("--"),
         "{s:?}"
     );
-    assert_eq!(veiviser::page::slug::slugify(&s), s, "not a fixed point");
+    assert_eq!(veiviser::vocab::slugify(&s), s, "not a fixed point");
 }
 
 /// A whole compile of a small site holding the fuzzed page: front matter, Markdown, link
@@ -138,8 +134,9 @@ pub fn markdown(data: &[u8]) {
 
 /// Heading anchors of one page whose headings are the input's lines, each written twice.
 pub fn heading(data: &[u8]) {
-    use veiviser::page::markdown::{MarkdownInput, RESERVED_IDS, render};
-    use veiviser::page::slug::slugify;
+    use veiviser::page::RESERVED_IDS;
+    use veiviser::page::parts::{MarkdownInput, render};
+    use veiviser::vocab::slugify;
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };

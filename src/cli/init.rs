@@ -7,15 +7,15 @@
 use std::path::Path;
 
 use crate::error::Error;
-use crate::source::builtin;
+use crate::source;
 
 /// The starter site written when `--template` is not given.
 pub(super) const DEFAULT_TEMPLATE: &str = "enkel";
 
 /// Writes starter site `template` into `dir`.
 pub(super) fn run(dir: &Path, template: &str) -> Result<(), Error> {
-    let Some(files) = builtin::init_files(template) else {
-        let names = builtin::init_templates();
+    let Some(files) = source::init_files(template) else {
+        let names = source::init_templates();
         let hint = crate::error::did_you_mean(template, names.iter().copied()).unwrap_or_default();
         return Err(Error::Usage(format!(
             "no starter site called `{template}` (there are: {}) {hint}",

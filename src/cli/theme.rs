@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use crate::error::Error;
-use crate::source::builtin;
+use crate::source;
 
 /// Writes every built-in theme file that the site does not have yet.
 pub(super) fn eject(root: &Path) -> Result<(), Error> {
@@ -16,7 +16,7 @@ pub(super) fn eject(root: &Path) -> Result<(), Error> {
     let dir = root.join("themes").join(&name);
     let mut written = 0;
     let mut kept = Vec::new();
-    for (rel, bytes) in builtin::theme_files() {
+    for (rel, bytes) in source::theme_files() {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;

@@ -15,13 +15,13 @@ use crate::config::Config;
 use crate::error::{Diagnostic, Position, did_you_mean};
 use crate::graph::{PageIx, SiteGraph};
 use crate::page::Page;
-use crate::page::citation::{LineRange, MarkerError, parse_lines};
+use crate::page::{LineRange, MarkerError, parse_lines};
 use crate::source::{Asset, SourceFile};
 use crate::yaml::Seg;
 
 /// Passages longer than this many text lines are shown shortened (fair quotation: the reader
 /// sees the beginning and the end, and the line numbers to find the rest).
-pub const MAX_QUOTE_LINES: usize = 8;
+pub(super) const MAX_QUOTE_LINES: usize = 8;
 /// Of a shortened passage, this many lines are shown from its beginning (the rest from its end).
 const HEAD_LINES: usize = 5;
 
@@ -220,7 +220,7 @@ fn numbered_headings(lines: &[&str]) -> Vec<(usize, String)> {
 }
 
 /// `"1119-1123, 4996-5002"` → two ranges (front matter may list several).
-pub fn parse_line_list(s: &str) -> Result<Vec<LineRange>, MarkerError> {
+pub(super) fn parse_line_list(s: &str) -> Result<Vec<LineRange>, MarkerError> {
     let mut out = Vec::new();
     let mut at = 0;
     for part in s.split(',') {

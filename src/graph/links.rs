@@ -9,7 +9,7 @@ use crate::graph::{
     CHANGES_URL, PageIx, SEARCH_URL, SiteGraph, TAGS_URL, section_url, suggest_id, tag_url,
 };
 use crate::page::Page;
-use crate::page::markdown::{LinkTarget, RESERVED_IDS};
+use crate::page::{LinkTarget, RESERVED_IDS};
 
 /// Where a link placeholder leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,7 +21,7 @@ pub struct ResolvedLink {
 }
 
 /// Resolves the links of every page.
-pub fn resolve(
+pub(super) fn resolve(
     graph: &SiteGraph,
     drafts: &HashMap<String, String>,
     draft_files: &HashSet<String>,
@@ -114,7 +114,7 @@ pub fn resolve(
 }
 
 /// Whether `frag` is an anchor on `page`: a heading, an anchor alias or a template section.
-pub fn has_anchor(page: &Page, frag: &str) -> bool {
+pub(super) fn has_anchor(page: &Page, frag: &str) -> bool {
     page.body.headings.iter().any(|h| h.id == frag)
         || page.anchor_aliases.contains_key(frag)
         || RESERVED_IDS.contains(&frag)

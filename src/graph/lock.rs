@@ -18,12 +18,12 @@ use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Position, did_you_mean};
 use crate::graph::{PageIx, SiteGraph, links};
-use crate::page::markdown::Heading;
+use crate::page::Heading;
 use crate::page::normalise_alias;
-use crate::page::slug::slugify;
+use crate::vocab::slugify;
 use crate::yaml::Seg;
 
-pub use crate::source::LOCK_FILE;
+pub(super) use crate::source::LOCK_FILE;
 
 const HEADER: &str = "\
 # urls.lock: every page URL and heading anchor this site has published. Commit it.
@@ -85,7 +85,7 @@ pub fn check(
 }
 
 /// The lock text for a set of entries: sorted bytewise, each once.
-pub fn format(mut lines: Vec<&str>) -> String {
+pub(super) fn format(mut lines: Vec<&str>) -> String {
     lines.par_sort_unstable();
     lines.dedup();
     let mut text =

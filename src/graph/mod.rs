@@ -4,22 +4,25 @@
 //! dangling references, broken links and anchors, alias collisions. The graph holds page indices
 //! (`usize` into `pages`); it renders nothing and touches no disk.
 
-pub mod citations;
-pub mod links;
-pub mod lock;
-pub mod order;
-pub mod redirects;
-pub mod relations;
+mod citations;
+mod links;
+mod lock;
+mod redirects;
+mod relations;
 
 use std::collections::HashMap;
 
 use crate::config::Config;
 use crate::error::{Diagnostic, did_you_mean};
-use crate::page::slug::slugify;
 use crate::page::{Page, PageRole};
+use crate::vocab::{order, slugify};
 use crate::yaml::Seg;
+pub use citations::{
+    Note, PageCitations, Passage, Resolved as ResolvedCitations, resolve as resolve_citations,
+};
 pub use links::ResolvedLink;
-pub use redirects::{Redirect, RedirectKind};
+pub use lock::{LockReport, check as check_lock};
+pub use redirects::{Redirect, RedirectKind, code_urls};
 pub use relations::RelationGroup;
 
 /// Index of a page in [`SiteGraph::pages`].
@@ -143,7 +146,7 @@ pub fn build(
             .flat_map(|s| [&mut s.text, &mut s.heading]);
         let headings = page.body.headings.iter_mut().map(|h| &mut h.text);
         for text in texts.chain(headings).filter(|t| t.contains('\0')) {
-            *text = crate::page::markdown::fill_link_titles(text, title);
+            *text = crate::page::fill_link_titles(text, title);
         }
     }
     graph.redirects = redirects::collect(&graph, config, &mut diags);
@@ -253,7 +256,7 @@ fn check_unique_fields(graph: &SiteGraph, config: &Config, diags: &mut Vec<Diagn
                     let other_shown = other
                         .fields
                         .get(field)
-                        .map(super::page::fields::FieldValue::display)
+                        .map(crate::page::FieldValue::display)
                         .unwrap_or_default();
                     for (here, value, there) in [(page, &shown, other), (other, &other_shown, page)]
                     {
@@ -365,3 +368,6 @@ pub const CHANGES_URL: &str = "endringer/";
 pub(crate) fn suggest_id(graph: &SiteGraph, wanted: &str) -> Option<String> {
     did_you_mean(wanted, graph.by_id.keys().map(String::as_str))
 }
+
+#[cfg(test)]
+mod tests;

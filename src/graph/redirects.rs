@@ -43,7 +43,7 @@ const MAX_CODE_LEN: usize = 40;
 /// the code is not a plain token of ASCII letters, digits, `-`, `.` and `_` (`§ 8-4`,
 /// `NAV 08-07.04` and names with spaces or `æøå` get no short URL: they are references, not codes
 /// typed into an address bar).
-pub fn code_segments(code: &str) -> Option<Vec<String>> {
+pub(super) fn code_segments(code: &str) -> Option<Vec<String>> {
     let ok = !code.is_empty()
         && code.len() <= MAX_CODE_LEN
         && code.starts_with(|c: char| c.is_ascii_alphanumeric())
@@ -78,7 +78,11 @@ pub fn code_urls(page: &Page, config: &Config) -> Option<(String, Vec<String>)> 
 }
 
 /// Collects the redirects of every page, reporting collisions.
-pub fn collect(graph: &SiteGraph, config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<Redirect> {
+pub(super) fn collect(
+    graph: &SiteGraph,
+    config: &Config,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Redirect> {
     let generated = links::generated_urls(graph);
     let mut taken: HashMap<String, PageIx> = HashMap::new();
     let mut redirects = Vec::new();

@@ -11,20 +11,20 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::graph::{self, PageIx, SiteGraph};
-use crate::html::OutputFile;
 use crate::html::context::{ItemView, Views, norwegian_date};
 use crate::page::PageRole;
-use crate::page::markdown::escape_attr;
+use crate::vocab::OutputFile;
+use crate::vocab::escape_attr;
 
 /// Site path of the feed.
-pub const FEED_PATH: &str = "endringer.xml";
+pub(super) const FEED_PATH: &str = "endringer.xml";
 
 /// Most entries the feed carries; the page lists every note.
-pub const FEED_ENTRIES: usize = 50;
+pub(super) const FEED_ENTRIES: usize = 50;
 
 /// One change note, as templates see it.
 #[derive(Debug, Clone, Serialize)]
-pub struct ChangeView {
+pub(super) struct ChangeView {
     /// `2026-12-01`.
     pub date: String,
     /// `1. desember 2026`.
@@ -34,7 +34,7 @@ pub struct ChangeView {
 
 /// One change note on the `/endringer/` page: the note and the page it belongs to.
 #[derive(Debug, Clone, Serialize)]
-pub struct ChangeEntryView {
+pub(super) struct ChangeEntryView {
     pub date: String,
     pub date_display: String,
     pub text: String,
@@ -44,7 +44,7 @@ pub struct ChangeEntryView {
 }
 
 /// A page's notes for its own template, newest first.
-pub fn page_changes(page: &crate::page::Page) -> Vec<ChangeView> {
+pub(super) fn page_changes(page: &crate::page::Page) -> Vec<ChangeView> {
     page.changes
         .iter()
         .map(|c| ChangeView {
@@ -87,7 +87,7 @@ fn all_notes(graph: &SiteGraph) -> Vec<(PageIx, usize, String)> {
 }
 
 /// The notes of the `/endringer/` page.
-pub fn entries(graph: &SiteGraph, views: &Views<'_>) -> Vec<ChangeEntryView> {
+pub(super) fn entries(graph: &SiteGraph, views: &Views<'_>) -> Vec<ChangeEntryView> {
     all_notes(graph)
         .into_iter()
         .map(|(ix, n, anchor)| {
@@ -107,7 +107,7 @@ pub fn entries(graph: &SiteGraph, views: &Views<'_>) -> Vec<ChangeEntryView> {
 /// time, so entries are stamped at midnight UTC. The feed's `updated` is its newest note, or —
 /// for a site without notes — the newest `updated:` of any page, so it never depends on when the
 /// build ran.
-pub fn feed(graph: &SiteGraph, config: &Config) -> OutputFile {
+pub(super) fn feed(graph: &SiteGraph, config: &Config) -> OutputFile {
     let base = config.base_url();
     let notes = all_notes(graph);
     let newest = notes

@@ -6,7 +6,7 @@
 //! note for `partials/citations.html`: the quotation, the document (linked to its page), the
 //! section, lines and printed pages, and links back to every marker citing it.
 
-use crate::graph::citations::{Note, PageCitations, Passage};
+use crate::graph::{Note, PageCitations, Passage};
 use crate::html::context::{Views, source_location};
 
 /// One note of the "Kilder" list.
@@ -128,14 +128,19 @@ fn passage_view(p: &Passage, written_section: Option<&str>) -> PassageView {
 
 /// Numbers given out so far per note, while a page's placeholders are filled in order.
 #[derive(Default)]
-pub struct MarkerCounter {
+pub(super) struct MarkerCounter {
     seen: Vec<usize>,
 }
 
 impl MarkerCounter {
     /// The note reference for body marker `k`, or nothing when it did not resolve (its problem
     /// is reported by `check`).
-    pub fn marker(&mut self, views: &Views<'_>, cites: Option<&PageCitations>, k: usize) -> String {
+    pub(super) fn marker(
+        &mut self,
+        views: &Views<'_>,
+        cites: Option<&PageCitations>,
+        k: usize,
+    ) -> String {
         let Some((n, note)) = cites.and_then(|c| {
             let n = *c.markers.get(k)?;
             Some((n, c.notes.get(n)?))
@@ -156,7 +161,7 @@ impl MarkerCounter {
             "<sup class=\"cite\"><a href=\"#{}\" id=\"{}\" title=\"{}{}\"><span class=\"visually-hidden\">Kilde </span>{number}</a></sup>",
             note_id(number),
             backref_id(number, self.seen[n]),
-            crate::page::markdown::escape_attr(&views.note_title(note)),
+            crate::vocab::escape_attr(&views.note_title(note)),
             lines,
         )
     }

@@ -6,12 +6,12 @@ use serde::Serialize;
 
 use crate::config::{Config, FieldType};
 use crate::graph::{PageIx, RelationGroup, SiteGraph};
-use crate::page::Page;
-use crate::page::fields::FieldValue;
+use crate::page::FieldValue;
+use crate::page::{Page, code_of};
 
 /// Settings every template sees as `site`.
 #[derive(Debug, Clone, Serialize)]
-pub struct SiteView {
+pub(super) struct SiteView {
     pub title: String,
     pub description: String,
     pub language: String,
@@ -33,7 +33,7 @@ pub struct ItemView {
 
 /// A plain link.
 #[derive(Debug, Clone, Serialize)]
-pub struct LinkView {
+pub(super) struct LinkView {
     pub title: String,
     pub url: String,
 }
@@ -268,14 +268,8 @@ impl<'a> Views<'a> {
     }
 }
 
-/// The code of a page (its kind's `code_field`), if it has one.
-pub fn code_of(config: &Config, page: &Page) -> Option<String> {
-    let kind = config.kinds.get(page.kind.as_deref()?)?;
-    Some(page.fields.get(kind.code_field.as_deref()?)?.display())
-}
-
 /// `2026-11-23` → `23. november 2026` (input already checked by the page stage).
-pub fn norwegian_date(date: &str) -> String {
+pub(super) fn norwegian_date(date: &str) -> String {
     const MONTHS: [&str; 12] = [
         "januar",
         "februar",
@@ -302,7 +296,7 @@ pub fn norwegian_date(date: &str) -> String {
 
 /// Where in a document: `3.1.3` + `1979-1983` → "avsnitt 3.1.3, linje 1979–1983"; a section
 /// that is a name rather than a number ("Sammendrag") is kept as written.
-pub fn source_location(section: Option<&str>, lines: Option<&str>) -> String {
+pub(super) fn source_location(section: Option<&str>, lines: Option<&str>) -> String {
     let mut parts = Vec::new();
     if let Some(s) = section.map(str::trim).filter(|s| !s.is_empty()) {
         if s.starts_with(|c: char| c.is_ascii_digit()) {
@@ -318,7 +312,7 @@ pub fn source_location(section: Option<&str>, lines: Option<&str>) -> String {
 }
 
 /// `takster/l8/` → `../../`; `` → ``.
-pub fn root_prefix(url: &str) -> String {
+pub(super) fn root_prefix(url: &str) -> String {
     "../".repeat(url.matches('/').count())
 }
 

@@ -6,14 +6,14 @@
 //! Pure given the templates: no disk, and output bytes depend only on the input, so two builds of
 //! the same site are byte-identical. Pages render in parallel.
 
-pub mod changes;
-pub mod citations;
-pub mod context;
-pub mod related;
-pub mod relation_map;
-pub mod site_files;
-pub mod theme;
-pub mod verify;
+mod changes;
+mod citations;
+mod context;
+mod related;
+mod relation_map;
+mod site_files;
+mod theme;
+mod verify;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -21,28 +21,14 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::error::Diagnostic;
 use crate::graph::{self, PageIx, SiteGraph};
-use crate::page::markdown::escape_attr;
 use crate::page::{Page, PageRole};
 use crate::source::ThemeSources;
+use crate::vocab::{OutputFile, escape_attr};
 use context::{GroupView, ItemView, LinkView, SiteView, Views};
 pub use theme::Theme;
-
-/// One file of the built site.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
-    /// Path relative to the output folder, `/`-separated (`takster/l8/index.html`).
-    pub path: String,
-    pub bytes: Vec<u8>,
-}
-
-impl OutputFile {
-    fn html(url: &str, text: String) -> Self {
-        Self {
-            path: format!("{url}index.html"),
-            bytes: text.into_bytes(),
-        }
-    }
-}
+pub use verify::{
+    ExternalLink, ScanCache, Verified, check as verify, check_cached as verify_cached,
+};
 
 /// Everything the html stage needs.
 pub struct RenderInput<'a> {
@@ -315,7 +301,7 @@ fn page_view(
         summary: page.summary.clone().unwrap_or_default(),
         kind_label,
         kind,
-        code: context::code_of(input.config, page).unwrap_or_default(),
+        code: crate::page::code_of(input.config, page).unwrap_or_default(),
         content: fill_placeholders(
             body,
             graph.links.get(ix).map_or(&[][..], Vec::as_slice),
@@ -343,7 +329,7 @@ fn page_view(
             .iter()
             .map(|t| LinkView {
                 title: t.clone(),
-                url: views.url(&graph::tag_url(&crate::page::slug::slugify(t))),
+                url: views.url(&graph::tag_url(&crate::vocab::slugify(t))),
             })
             .collect(),
         breadcrumbs,
@@ -365,7 +351,7 @@ fn page_view(
 pub fn fill_placeholders(
     html: &str,
     links: &[graph::ResolvedLink],
-    cites: Option<&graph::citations::PageCitations>,
+    cites: Option<&graph::PageCitations>,
     views: &Views<'_>,
 ) -> String {
     if !html.contains('\0') {

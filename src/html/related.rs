@@ -14,13 +14,13 @@ use crate::graph::{PageIx, RelationGroup, SiteGraph};
 use crate::html::context::{ItemView, Views};
 
 /// Group key and anchor suffix of related pages without a kind.
-pub const OTHER_KIND: &str = "andre";
+pub(super) const OTHER_KIND: &str = "andre";
 /// Heading of related pages without a kind.
-pub const OTHER_TITLE: &str = "Andre sider";
+pub(super) const OTHER_TITLE: &str = "Andre sider";
 
 /// The related pages of one kind.
 #[derive(Debug, Clone, Serialize)]
-pub struct KindGroupView {
+pub(super) struct KindGroupView {
     /// Kind name (`tiltak`), or [`OTHER_KIND`].
     pub kind: String,
     /// The kind's plural (`Tiltak`), as the group's heading.
@@ -36,7 +36,7 @@ pub struct KindGroupView {
 
 /// One related page and how it is related.
 #[derive(Debug, Clone, Serialize)]
-pub struct RelatedView {
+pub(super) struct RelatedView {
     pub item: ItemView,
     /// Relation labels, lowercase (`gjelder for`, `nevnt av`), in the order met.
     pub labels: Vec<String>,
@@ -45,7 +45,7 @@ pub struct RelatedView {
 }
 
 /// Regroups `forward` and `backward` by the related pages' kinds.
-pub fn by_kind(
+pub(super) fn by_kind(
     graph: &SiteGraph,
     config: &Config,
     views: &Views<'_>,

@@ -23,10 +23,10 @@
 use std::fmt::Write as _;
 
 use crate::html::related::{KindGroupView, OTHER_KIND};
-use crate::page::markdown::escape_attr;
+use crate::vocab::escape_attr;
 
 /// Most nodes drawn around the page.
-pub const MAX_NODES: usize = 10;
+pub(super) const MAX_NODES: usize = 10;
 
 const WIDTH: u32 = 420;
 const NODE_W: u32 = 196;
@@ -46,7 +46,7 @@ const CENTER_CHARS: usize = 31;
 
 /// One node around the page.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MapNode {
+pub(super) struct MapNode {
     /// Small line above the title: the kind, and how the page is related when it is not obvious.
     pub caption: String,
     pub title: String,
@@ -57,7 +57,7 @@ pub struct MapNode {
 
 /// What the map shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RelationMap {
+pub(super) struct RelationMap {
     pub title: String,
     pub kind_label: String,
     pub nodes: Vec<MapNode>,
@@ -66,7 +66,7 @@ pub struct RelationMap {
 }
 
 /// Chooses the nodes for a page related to `groups`; `None` when it has no relations.
-pub fn plan(title: &str, kind_label: &str, groups: &[KindGroupView]) -> Option<RelationMap> {
+pub(super) fn plan(title: &str, kind_label: &str, groups: &[KindGroupView]) -> Option<RelationMap> {
     let total: usize = groups.iter().map(|g| g.items.len()).sum();
     if total == 0 {
         return None;
@@ -144,7 +144,7 @@ fn join_norwegian(parts: &[String]) -> String {
 
 /// Splits `text` into at most `max_lines` lines of at most `width` characters, breaking at spaces;
 /// a text that does not fit ends in "…". Returns the lines and whether anything was cut.
-pub fn wrap(text: &str, width: usize, max_lines: usize) -> (Vec<String>, bool) {
+pub(super) fn wrap(text: &str, width: usize, max_lines: usize) -> (Vec<String>, bool) {
     let mut lines: Vec<String> = Vec::new();
     let mut current = String::new();
     for word in text.split_whitespace() {
@@ -245,7 +245,7 @@ fn layout(lines: &[usize]) -> (Vec<Slot>, u32, u32) {
 }
 
 /// The map as HTML: a `<figure>` with the SVG and its caption.
-pub fn render(map: &RelationMap) -> String {
+pub(super) fn render(map: &RelationMap) -> String {
     let titles: Vec<Vec<String>> = map
         .nodes
         .iter()

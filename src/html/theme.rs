@@ -9,8 +9,8 @@
 use std::collections::BTreeMap;
 
 use crate::error::{Diagnostic, Position};
-use crate::html::OutputFile;
 use crate::source::ThemeSources;
+use crate::vocab::OutputFile;
 
 /// Templates and static files, ready for rendering.
 pub struct Theme {

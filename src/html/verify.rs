@@ -21,8 +21,8 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::error::{Diagnostic, LineIndex, Position};
 use crate::graph::{PageIx, SiteGraph};
-use crate::html::OutputFile;
 use crate::html::context::Views;
+use crate::vocab::OutputFile;
 
 /// A link that leaves the site, and where it was written.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -87,6 +87,10 @@ pub fn check(files: &[OutputFile], graph: &SiteGraph, config: &Config) -> Verifi
 
 /// [`check`], reusing the scans in `cache` of files whose bytes did not change, and leaving the
 /// scans of this check in it.
+#[allow(
+    clippy::too_many_lines,
+    reason = "the cached and the uncached link scan share one loop; the cache moves out of verify with the compile rework (issue 16)"
+)]
 pub fn check_cached(
     files: &[OutputFile],
     graph: &SiteGraph,

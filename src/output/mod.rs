@@ -16,7 +16,7 @@ use std::path::{Component, Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::html::OutputFile;
+use crate::vocab::OutputFile;
 
 /// Marker file written into every output folder; its presence allows replacing the folder.
 pub const MARKER: &str = ".veiviser-output";

@@ -11,12 +11,12 @@ use indexmap::IndexMap;
 use crate::error::{Diagnostic, did_you_mean};
 use crate::page::front_matter::Locator;
 use crate::page::markdown::{Heading, RESERVED_IDS};
-use crate::page::slug::slugify;
+use crate::vocab::slugify;
 use crate::yaml::Seg;
 
 /// Reports aliases that are malformed, shadow an anchor the page already has, or point at a
 /// heading the page does not have.
-pub fn check(
+pub(super) fn check(
     aliases: &IndexMap<String, String>,
     headings: &[Heading],
     loc: &Locator<'_>,
@@ -73,7 +73,7 @@ pub fn check(
 
 /// Adds an empty target `<span id="old">` at the start of each aliased heading. Aliases that
 /// [`check`] refuses are skipped.
-pub fn render(html: &str, aliases: &IndexMap<String, String>) -> String {
+pub(super) fn render(html: &str, aliases: &IndexMap<String, String>) -> String {
     if aliases.is_empty() {
         return html.to_owned();
     }

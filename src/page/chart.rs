@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::error::{Diagnostic, Position};
 use crate::page::fields::format_number;
-use crate::page::markdown::escape_attr;
+use crate::vocab::escape_attr;
 use crate::yaml;
 
 #[derive(Debug, Deserialize)]
@@ -41,7 +41,7 @@ const BAR: f64 = 18.0;
 const VALUE_ROOM: f64 = 64.0;
 
 /// Renders chart number `n` of a page. On a bad spec, reports it and renders a visible notice.
-pub fn render(
+pub(super) fn render(
     yaml_text: &str,
     n: usize,
     file: &str,

@@ -29,7 +29,7 @@ impl std::fmt::Display for LineRange {
 
 /// A citation marker found in text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Marker {
+pub(super) struct Marker {
     /// The document as written (`kilde-lf-nhsp-2024-2027`, `lf-nhsp-2024-2027`); `None` cites
     /// the site's default source.
     pub doc: Option<String>,
@@ -42,7 +42,7 @@ pub struct Marker {
 
 /// A piece of text given to [`split`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Piece<'a> {
+pub(super) enum Piece<'a> {
     Text(&'a str),
     Marker(Marker),
 }
@@ -63,7 +63,7 @@ pub struct MarkerError {
 const OPEN: &str = "[@";
 
 /// Splits `text` into plain pieces and markers. A malformed marker is reported and kept as text.
-pub fn split(text: &str) -> (Vec<Piece<'_>>, Vec<MarkerError>) {
+pub(super) fn split(text: &str) -> (Vec<Piece<'_>>, Vec<MarkerError>) {
     let mut pieces = Vec::new();
     let mut errors = Vec::new();
     let mut plain_from = 0;

@@ -10,8 +10,8 @@ use serde_yaml::Value;
 
 use crate::config::{FieldDef, FieldType, KindDef};
 use crate::error::{Diagnostic, did_you_mean};
-use crate::page::front_matter::{COMMON_KEYS, Locator, describe, scalar_string, string_list};
-use crate::page::slug::slugify;
+use crate::page::front_matter::{Locator, describe, scalar_string, string_list};
+use crate::vocab::{COMMON_KEYS, slugify};
 use crate::yaml::Seg;
 
 /// A checked field value. `ref` is `Text`, `refs` and `list` are `List`.
@@ -49,7 +49,7 @@ impl FieldValue {
 }
 
 /// Norwegian number formatting: decimal comma, thin groups of three (`1 234,5`).
-pub fn format_number(n: f64) -> String {
+pub(super) fn format_number(n: f64) -> String {
     let neg = n < 0.0;
     let n = n.abs();
     let int = n.trunc() as u64;
@@ -72,7 +72,7 @@ pub fn format_number(n: f64) -> String {
 
 /// Checks `other` (the non-common keys of a page) against `kind`'s fields. `kind` is `None` for
 /// plain pages, which have no fields.
-pub fn check(
+pub(super) fn check(
     kind: Option<(&str, &KindDef)>,
     other: &IndexMap<String, Value>,
     loc: &Locator<'_>,
@@ -277,13 +277,13 @@ fn is_valid_shape(s: &str) -> bool {
     date_problem(s).is_none_or(|p| p.starts_with("is not"))
 }
 
-pub fn is_valid_date(s: &str) -> bool {
+pub(super) fn is_valid_date(s: &str) -> bool {
     date_problem(s).is_none()
 }
 
 /// What is wrong with `s` as a date: not written YYYY-MM-DD, or written so but no such day
 /// (`2026-13-45` was told to be written YYYY-MM-DD, which it is). `None` for a real date.
-pub fn date_problem(s: &str) -> Option<String> {
+pub(super) fn date_problem(s: &str) -> Option<String> {
     const SHAPE: &str = "must be a date written YYYY-MM-DD";
     let bytes = s.as_bytes();
     if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
@@ -324,11 +324,7 @@ mod tests {
             .get_key_value("takst")
             .map(|(n, k)| (n.as_str(), k));
         let split = split("a.md", text).unwrap();
-        let loc = Locator {
-            file: "a.md",
-            text,
-            split,
-        };
+        let loc = Locator::new("a.md", text, split);
         let mut diags = Vec::new();
         let fm = front_matter::parse(&loc, &mut diags).unwrap();
         let values = check(kind, &fm.other, &loc, &mut diags);

@@ -112,32 +112,27 @@ pub struct FrontMatter {
     pub other: IndexMap<String, Value>,
 }
 
-/// The front-matter keys every page may have, besides its kind's fields.
-pub const COMMON_KEYS: &[&str] = &[
-    "title",
-    "id",
-    "summary",
-    "sources",
-    "aliases",
-    "anchor_aliases",
-    "tags",
-    "updated",
-    "endringer",
-    "weight",
-    "draft",
-];
-
 /// Context for locating problems in the front matter of one file.
 pub struct Locator<'a> {
     pub file: &'a str,
     pub text: &'a str,
     pub split: Split<'a>,
+    budget: yaml::LocateBudget,
 }
 
-impl Locator<'_> {
+impl<'a> Locator<'a> {
+    pub fn new(file: &'a str, text: &'a str, split: Split<'a>) -> Self {
+        Self {
+            file,
+            text,
+            split,
+            budget: yaml::LocateBudget::default(),
+        }
+    }
+
     /// Position of a key path inside the front matter, as a file position.
     pub fn at(&self, path: &[yaml::Seg<'_>]) -> Position {
-        match yaml::locate(self.split.yaml, path) {
+        match self.budget.locate(self.split.yaml, path) {
             Some(p) => Position {
                 line: p.line + self.split.yaml_line - 1,
                 column: p.column,
@@ -158,7 +153,11 @@ impl Locator<'_> {
     }
 }
 
-/// Parses the YAML of a split page into [`FrontMatter`], collecting every problem.
+/// Parses the YAML of a split page into `FrontMatter`, collecting every problem.
+#[allow(
+    clippy::too_many_lines,
+    reason = "one arm per common key, in the order of COMMON_KEYS: reads better whole than split"
+)]
 pub fn parse(loc: &Locator<'_>, diags: &mut Vec<Diagnostic>) -> Option<FrontMatter> {
     if loc.split.yaml.trim().is_empty() {
         return Some(FrontMatter::default());
@@ -279,7 +278,7 @@ pub fn parse(loc: &Locator<'_>, diags: &mut Vec<Diagnostic>) -> Option<FrontMatt
 }
 
 /// Text of a scalar: strings as they are, numbers written as text (`kode: 14`).
-pub fn scalar_string(value: &Value) -> Option<String> {
+pub(super) fn scalar_string(value: &Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -288,7 +287,7 @@ pub fn scalar_string(value: &Value) -> Option<String> {
 }
 
 /// A list of scalars as strings; a single scalar is accepted as a one-item list.
-pub fn string_list(value: &Value) -> Option<Vec<String>> {
+pub(super) fn string_list(value: &Value) -> Option<Vec<String>> {
     match value {
         Value::Sequence(items) => items.iter().map(scalar_string).collect(),
         Value::Null => Some(Vec::new()),
@@ -298,7 +297,12 @@ pub fn string_list(value: &Value) -> Option<Vec<String>> {
 
 /// A warning for `key: a, b` where a list is declared: YAML reads it as one text, so `tags:
 /// takster, legeerklæring` made one tag named "takster, legeerklæring" without a word.
-pub fn warn_comma_text(loc: &Locator<'_>, key: &str, value: &Value, diags: &mut Vec<Diagnostic>) {
+pub(super) fn warn_comma_text(
+    loc: &Locator<'_>,
+    key: &str,
+    value: &Value,
+    diags: &mut Vec<Diagnostic>,
+) {
     let Value::String(s) = value else {
         return;
     };
@@ -327,7 +331,7 @@ pub fn warn_comma_text(loc: &Locator<'_>, key: &str, value: &Value, diags: &mut 
 }
 
 /// Short description of a YAML value for error messages.
-pub fn describe(value: &Value) -> String {
+pub(super) fn describe(value: &Value) -> String {
     match value {
         Value::Null => "nothing".into(),
         Value::Bool(b) => format!("`{b}`"),
@@ -345,11 +349,7 @@ mod tests {
 
     fn parse_str(text: &str) -> (Option<FrontMatter>, Vec<Diagnostic>) {
         let split = split("a.md", text).unwrap();
-        let loc = Locator {
-            file: "a.md",
-            text,
-            split,
-        };
+        let loc = Locator::new("a.md", text, split);
         let mut diags = Vec::new();
         (parse(&loc, &mut diags), diags)
     }

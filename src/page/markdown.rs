@@ -14,7 +14,7 @@ use crate::error::{Diagnostic, LineIndex, Position};
 use crate::page::chart;
 use crate::page::citation::{self, LineRange};
 use crate::page::raw_html;
-use crate::page::slug::slugify;
+use crate::vocab::{escape_attr, slugify};
 
 /// Heading ids the templates use; a content heading with the same slug gets a suffix.
 pub const RESERVED_IDS: &[&str] = &[
@@ -118,6 +118,10 @@ fn options() -> Options {
 }
 
 /// Renders the body of a page.
+#[allow(
+    clippy::too_many_lines,
+    reason = "one match over pulldown-cmark's event kinds, which reads better whole (STYLE.md)"
+)]
 pub fn render(input: &MarkdownInput<'_>, diags: &mut Vec<Diagnostic>) -> Body {
     let body = &input.text[input.body_offset..];
     let mut r = Renderer {
@@ -799,7 +803,7 @@ fn is_safe_external(dest: &str) -> bool {
 }
 
 /// Resolves `rel` against the folder of `file`; `None` when it climbs above the site root.
-pub fn resolve_relative(file: &str, rel: &str) -> Option<String> {
+pub(super) fn resolve_relative(file: &str, rel: &str) -> Option<String> {
     let mut parts: Vec<&str> = file.split('/').collect();
     parts.pop();
     for seg in rel.split('/') {
@@ -820,13 +824,6 @@ fn title_attr(title: &str) -> String {
     } else {
         format!(" title=\"{}\"", escape_attr(title))
     }
-}
-
-/// Escapes text for an HTML attribute value in double quotes.
-pub fn escape_attr(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    pulldown_cmark_escape::escape_html(&mut out, s).expect("writing to a String cannot fail");
-    out
 }
 
 #[cfg(test)]

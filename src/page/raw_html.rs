@@ -5,15 +5,15 @@
 //! only allow-listed tag *names* pass, with no attributes except a quoted `title` on `abbr`, which
 //! is re-escaped; everything else, text included, is HTML-escaped and so shown as text.
 
-use crate::page::markdown::escape_attr;
+use crate::vocab::escape_attr;
 
 /// Tags that may be written as raw HTML.
-pub const ALLOWED: &[&str] = &[
+pub(super) const ALLOWED: &[&str] = &[
     "abbr", "br", "details", "kbd", "mark", "small", "sub", "summary", "sup",
 ];
 
 /// Result of filtering one raw-HTML fragment.
-pub struct Filtered {
+pub(super) struct Filtered {
     pub html: String,
     /// Something in the fragment was not allowed and is now shown as text.
     pub escaped: bool,
@@ -26,7 +26,7 @@ pub struct Filtered {
 const VOID: &[&str] = &["br"];
 
 /// Filters a raw-HTML fragment (an inline tag or a line of an HTML block).
-pub fn filter(fragment: &str) -> Filtered {
+pub(super) fn filter(fragment: &str) -> Filtered {
     let mut html = String::with_capacity(fragment.len());
     let mut escaped = false;
     let mut tags = Vec::new();

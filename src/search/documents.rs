@@ -9,9 +9,10 @@
 use std::cmp::Ordering;
 
 use crate::config::{Config, FieldType};
-use crate::graph::{SiteGraph, order};
-use crate::html::context::code_of;
+use crate::graph::SiteGraph;
+use crate::page::code_of;
 use crate::page::{Page, PageRole};
+use crate::vocab::order;
 
 /// One page as the index sees it.
 #[derive(Debug, Clone)]
@@ -173,7 +174,7 @@ fn search_page<'a>(
         .iter()
         .filter_map(|f| page.fields.get(f))
         .flat_map(|v| match v {
-            crate::page::fields::FieldValue::List(l) => l.clone(),
+            crate::page::FieldValue::List(l) => l.clone(),
             v => vec![v.display()],
         })
         .collect();

@@ -172,9 +172,8 @@ pub fn fragment_path(groups: &[String], p: usize) -> String {
 /// A script that hands `value` to `veiviser_load` under `name`.
 pub fn script(name: &str, value: &impl Serialize) -> Vec<u8> {
     // `<` escaped: hostile titles stay inert even if a script is ever inlined into a page.
-    let json = crate::html::site_files::html_safe_json(
-        serde_json::to_vec(value).expect("search files serialise"),
-    );
+    let json =
+        crate::vocab::html_safe_json(serde_json::to_vec(value).expect("search files serialise"));
     let head = format!("veiviser_load(\"{name}\",");
     // Sized exactly: the site's search files stay in memory until they are written, and a
     // buffer grown by doubling held up to twice their bytes.

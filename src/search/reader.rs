@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use super::analyse;
 use super::format::{self, Fragment, Manifest, Shard};
-use crate::html::OutputFile;
+use crate::vocab::OutputFile;
 
 /// Where the index files come from (a built site in memory, or a folder).
 pub trait IndexFiles {

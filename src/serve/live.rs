@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::error::Diagnostic;
-use crate::page::markdown::escape_attr;
+use crate::vocab::escape_attr;
 
 /// The event stream. The preview's own URLs start with `/__veiviser/`, where no built page can
 /// be: the slug rule never starts a segment with `_`.

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use axum::body::Bytes;
 
 use crate::error::{Diagnostic, Error, Position};
-use crate::incremental::{Cache, Work};
 use crate::pipeline::{self, BuildOptions, Compiled, Progress};
+use crate::pipeline::{Cache, Work};
 use crate::source::{self, SiteSources};
 
 use super::live;

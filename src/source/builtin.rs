@@ -8,10 +8,10 @@
 use include_dir::{Dir, DirEntry, include_dir};
 
 /// Name of the built-in theme; a site's `themes/default/` overrides it file by file.
-pub const DEFAULT_THEME_NAME: &str = "default";
+pub(super) const DEFAULT_THEME_NAME: &str = "default";
 
 /// Prefix of diagnostics about a built-in template, in place of `themes/<name>`.
-pub const BUILTIN_LABEL: &str = "(built-in theme)";
+pub(super) const BUILTIN_LABEL: &str = "(built-in theme)";
 
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 static INIT_TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/init");

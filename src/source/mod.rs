@@ -1,7 +1,7 @@
 //! Stage ①: the site folder on disk → [`SiteSources`] (texts and bytes, nothing parsed).
 //!
 //! Reads `veiviser.yaml`, `synonyms.yaml`, every file under `content/` and the theme (the
-//! built-in one from [`builtin`], with the site's own `themes/<name>/` files in place of the
+//! built-in one from `builtin`, with the site's own `themes/<name>/` files in place of the
 //! built-in files of the same path). This is the only stage besides `output` that touches the
 //! disk. Files under `content/` that are not Markdown are assets; the source texts that citations
 //! quote (`.txt`) are among them, and the pipeline decides later which of them are withheld from
@@ -15,9 +15,10 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-pub mod builtin;
+mod builtin;
 mod refresh;
 
+pub use builtin::{init_files, init_templates, theme_files};
 pub use refresh::{Refreshed, refresh};
 
 use crate::config::CONFIG_FILE;

@@ -253,13 +253,13 @@ fn local_measures_name_their_municipality_and_every_municipality_has_measures() 
         let local = p
             .fields
             .get("omfang")
-            .map(veiviser::page::fields::FieldValue::display)
+            .map(veiviser::page::FieldValue::display)
             .as_deref()
             == Some("lokalt");
         let kommune = p
             .fields
             .get("kommune")
-            .map(veiviser::page::fields::FieldValue::display);
+            .map(veiviser::page::FieldValue::display);
         if local {
             assert!(
                 kommune.is_some(),

@@ -95,7 +95,7 @@ fn theming_doc_lists_exactly_the_variables_of_every_template() {
 #[test]
 fn theming_doc_lists_every_file_of_the_built_in_theme() {
     let doc = repo_file("docs/theming.md");
-    for (path, _) in veiviser::source::builtin::theme_files() {
+    for (path, _) in veiviser::source::theme_files() {
         assert!(
             doc.contains(&format!("`{path}`")),
             "docs/theming.md does not name {path}"
@@ -106,7 +106,10 @@ fn theming_doc_lists_every_file_of_the_built_in_theme() {
 /// The README and every `docs/*.md`, with their repository paths.
 fn documents() -> Vec<(String, String)> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut docs = vec![("README.md".to_owned(), repo_file("README.md"))];
+    let mut docs = vec![
+        ("README.md".to_owned(), repo_file("README.md")),
+        ("ARCHITECTURE.md".to_owned(), repo_file("ARCHITECTURE.md")),
+    ];
     let mut names: Vec<_> = std::fs::read_dir(root.join("docs"))
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())

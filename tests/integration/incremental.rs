@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use veiviser::incremental::{Cache, Work, differing_files};
 use veiviser::pipeline::{self, BuildOptions, Compiled};
+use veiviser::pipeline::{Cache, Work, differing_files};
 use veiviser::source::{self, SiteSources};
 
 use crate::harness::Site;
@@ -78,6 +78,10 @@ fn edit(site: &Site, rel: &str, from: &str, to: &str) {
 }
 
 #[test]
+#[allow(
+    clippy::too_many_lines,
+    reason = "one edit after another, each compared with a full compile: a story read top to bottom"
+)]
 fn incremental_compile_equals_full_compile_after_a_sequence_of_edits() {
     let site = Site::fixture("serve");
     let mut s = Session::new(&site);

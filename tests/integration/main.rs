@@ -4,6 +4,7 @@ mod harness;
 mod http_client;
 
 mod atomic;
+mod boundaries;
 mod build;
 mod changes;
 mod citations;

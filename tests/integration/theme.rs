@@ -134,7 +134,7 @@ fn theme_eject_writes_the_built_in_theme_and_keeps_site_files() {
         "egen",
         "eject never overwrites"
     );
-    for (path, bytes) in veiviser::source::builtin::theme_files() {
+    for (path, bytes) in veiviser::source::theme_files() {
         if path != "templates/404.html" {
             let written = std::fs::read(site.root.join("themes/default").join(path)).unwrap();
             assert_eq!(written, bytes, "{path}");

@@ -2,9 +2,9 @@
 //!
 //! ```text
 //! source::load ─▶ Config::parse ─▶ page::parse (parallel) ─▶ graph::build
-//!              ─▶ graph::citations::resolve ─▶ graph::lock::check
+//!              ─▶ graph::resolve_citations ─▶ graph::check_lock
 //!              ─▶ search::build ─▶ html::render (parallel)
-//!              ─▶ html::verify::check (every link of the output)
+//!              ─▶ html::verify (every link of the output)
 //!              ─▶ output::write_site (staged, urls.lock written, then swapped in)
 //! ```
 //!
@@ -20,12 +20,15 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::error::{self, Diagnostic, Error, Result};
 use crate::graph::{self, GraphOptions, SiteGraph};
-use crate::html::{self, OutputFile, Theme};
-use crate::incremental::{self, Cache};
+use crate::html::{self, Theme};
 use crate::output;
 use crate::page;
 use crate::search;
 use crate::source::{self, SiteSources};
+use crate::vocab::OutputFile;
+
+mod incremental;
+pub use incremental::{Cache, Work, differing_files};
 
 /// Reports progress of long stages (a terminal progress bar, or nothing).
 pub trait Progress: Sync {
@@ -106,9 +109,9 @@ pub struct Compiled {
     pub graph: SiteGraph,
     pub timings: Vec<Timing>,
     /// What the `urls.lock` check found, and the new lock text if it must change.
-    pub lock: graph::lock::LockReport,
+    pub lock: graph::LockReport,
     /// Links that leave the site, with where they were written (never fetched).
-    pub external_links: Vec<html::verify::ExternalLink>,
+    pub external_links: Vec<html::ExternalLink>,
     /// Set when the cache asked for the search index to be left out (`Cache::defer_search`):
     /// the configuration [`Compiled::build_search`] needs to add it later.
     pub deferred_search: Option<Config>,
@@ -152,7 +155,12 @@ impl Compiled {
 
 /// Runs every stage after `source` on sources already in memory.
 pub fn compile(sources: &SiteSources, options: &BuildOptions, progress: &dyn Progress) -> Compiled {
-    compile_with(Cow::Borrowed(sources), options, progress, None)
+    let run = Run {
+        release_texts: false,
+        defer_search: false,
+        cache: None,
+    };
+    compile_with(Cow::Borrowed(sources), options, progress, run)
 }
 
 /// Like [`compile`], with the same result, but parses and renders only what changed since the
@@ -163,178 +171,134 @@ pub fn compile_incremental(
     progress: &dyn Progress,
     cache: &mut Cache,
 ) -> Compiled {
-    compile_with(Cow::Borrowed(sources), options, progress, Some(cache))
+    let run = Run {
+        release_texts: false,
+        defer_search: cache.defer_search,
+        cache: Some(cache),
+    };
+    compile_with(Cow::Borrowed(sources), options, progress, run)
 }
 
-/// With owned `sources` (a `build`), the Markdown texts are released once the pages are parsed:
-/// the rest of the run needs them only to show the lines of later diagnostics, which are then
-/// read again from `options.root` (see [`finish`]).
+/// How one compile treats memory and reuse, said by its caller rather than inferred.
+struct Run<'c> {
+    /// Release each Markdown text once its page is parsed (needs owned sources), the section
+    /// texts once indexed and each page's Markdown HTML once rendered: a `build`, which keeps
+    /// nothing. Later diagnostics then read their lines again from `options.root` ([`finish`]).
+    release_texts: bool,
+    /// Leave the search index out ([`Compiled::deferred_search`]).
+    defer_search: bool,
+    /// What earlier compiles of the same site left to reuse (`serve`).
+    cache: Option<&'c mut Cache>,
+}
+
+/// Wall time, CPU time and peak memory per stage.
+struct Stopwatch {
+    timings: Vec<Timing>,
+    clock: Instant,
+    cpu: Option<Duration>,
+}
+
+impl Stopwatch {
+    fn start() -> Self {
+        Self {
+            timings: Vec::new(),
+            clock: Instant::now(),
+            cpu: cpu_time(),
+        }
+    }
+
+    /// `stage` ended now.
+    fn lap(&mut self, stage: &'static str) {
+        let cpu_now = cpu_time();
+        self.timings.push(Timing {
+            stage,
+            duration: self.clock.elapsed(),
+            peak_rss_kb: peak_rss_kb(),
+            cpu: cpu_now
+                .zip(self.cpu)
+                .map(|(now, then)| now.saturating_sub(then)),
+        });
+        self.clock = Instant::now();
+        self.cpu = cpu_now;
+    }
+}
+
+/// The pipeline of `lib.rs`, stage after stage.
 fn compile_with(
     mut sources: Cow<'_, SiteSources>,
     options: &BuildOptions,
     progress: &dyn Progress,
-    mut cache: Option<&mut Cache>,
+    mut run: Run<'_>,
 ) -> Compiled {
-    let mut timings = Vec::new();
-    let mut clock = Instant::now();
-    let mut cpu_clock = cpu_time();
-    let mut lap = |stage: &'static str, timings: &mut Vec<Timing>| {
-        let cpu_now = cpu_time();
-        timings.push(Timing {
-            stage,
-            duration: clock.elapsed(),
-            peak_rss_kb: peak_rss_kb(),
-            cpu: cpu_now
-                .zip(cpu_clock)
-                .map(|(now, then)| now.saturating_sub(then)),
-        });
-        clock = Instant::now();
-        cpu_clock = cpu_now;
-    };
-    crate::yaml::renew_locate_budget();
+    let mut watch = Stopwatch::start();
     let mut diagnostics = sources.diagnostics.clone();
     let mut config = match Config::parse(&sources.config_text) {
         Ok(c) => c,
         Err(d) => {
             diagnostics.extend(d);
-            return finish(
-                &sources,
-                None,
-                Compiled {
-                    diagnostics,
-                    timings,
-                    ..Compiled::default()
-                },
-            );
+            let compiled = Compiled {
+                diagnostics,
+                timings: watch.timings,
+                ..Compiled::default()
+            };
+            return finish(&sources, None, compiled);
         }
     };
     if let Some(base) = &options.base_url {
         config.base_url.clone_from(base);
     }
-    lap("config", &mut timings);
+    watch.lap("config");
 
-    let release = matches!(sources, Cow::Owned(_));
-    let parse_one = |src: &source::SourceFile| {
-        let p = page::parse(src, &config);
-        progress.advance(1);
-        p
-    };
-    let parsed: Vec<page::Parsed> = match (cache.as_deref_mut(), &mut sources) {
-        (Some(cache), _) => cache.parse_all(
-            &sources.content,
-            options,
-            &sources.config_text,
-            &config,
-            progress,
-        ),
-        (None, Cow::Owned(owned)) => {
-            progress.start("lese sider", owned.content.len());
-            // Each text is released as soon as its page is parsed.
-            owned
-                .content
-                .par_iter_mut()
-                .map(|src| {
-                    let p = parse_one(src);
-                    src.text = String::new();
-                    p
-                })
-                .collect()
-        }
-        (None, Cow::Borrowed(borrowed)) => {
-            progress.start("lese sider", borrowed.content.len());
-            borrowed.content.par_iter().map(parse_one).collect()
-        }
-    };
+    let parsed = parse_pages(&mut sources, &config, options, progress, &mut run);
     let sources = &*sources;
     // Where released texts are read again for the lines of later diagnostics.
-    let reread_from = release.then_some(options.root.as_path());
+    let reread_from = run.release_texts.then_some(options.root.as_path());
     let mut pages = Vec::with_capacity(parsed.len());
     for p in parsed {
         diagnostics.extend(p.diagnostics);
         pages.extend(p.page);
     }
-    lap("page", &mut timings);
+    watch.lap("page");
 
-    let (mut graph, graph_diags) = graph::build(
-        pages,
-        &config,
-        GraphOptions {
-            include_drafts: options.drafts,
-        },
-    );
+    let graph_options = GraphOptions {
+        include_drafts: options.drafts,
+    };
+    let (mut graph, graph_diags) = graph::build(pages, &config, graph_options);
     diagnostics.extend(graph_diags);
-    let cited = graph::citations::resolve(&mut graph, &config, &sources.content_assets);
+    let cited = graph::resolve_citations(&mut graph, &config, &sources.content_assets);
     diagnostics.extend(cited.diagnostics);
-    let lock = graph::lock::check(
-        &graph,
-        sources.lock_text.as_deref(),
-        options.locked,
-        &mut diagnostics,
-    );
-    lap("graph", &mut timings);
+    let lock_text = sources.lock_text.as_deref();
+    let lock = graph::check_lock(&graph, lock_text, options.locked, &mut diagnostics);
+    watch.lap("graph");
 
     let theme = match Theme::load(&sources.theme, &config.theme) {
         Ok(t) => t,
         Err(d) => {
             diagnostics.extend(d);
-            return finish(
-                sources,
-                reread_from,
-                Compiled {
-                    diagnostics,
-                    graph,
-                    timings,
-                    lock,
-                    ..Compiled::default()
-                },
-            );
+            let compiled = Compiled {
+                diagnostics,
+                graph,
+                timings: watch.timings,
+                lock,
+                ..Compiled::default()
+            };
+            return finish(sources, reread_from, compiled);
         }
     };
-    let defer_search = cache.as_ref().is_some_and(|c| c.defer_search);
     // The index is built before the pages are rendered, so the peak memory holds the index's
     // working set or the rendered pages, never both.
-    let mut deferred_search = None;
-    let mut search_files = Vec::new();
-    if defer_search {
-        // The index comes later; problems in `synonyms.yaml` are still reported now.
-        if let Some(text) = sources.synonyms_text.as_deref() {
-            diagnostics.extend(search::Synonyms::parse(text).1);
-        }
-        deferred_search = Some(config.clone());
-    } else {
-        let search_diags;
-        (search_files, search_diags) = search::build(&search::SearchInput {
-            graph: &graph,
-            config: &config,
-            synonyms_text: sources.synonyms_text.as_deref(),
-        });
-        diagnostics.extend(search_diags);
-    }
-    lap("search", &mut timings);
-    progress.start("skrive sider", graph.pages.len());
-    // A build releases each page's Markdown HTML as the page is rendered (nothing after this
-    // stage reads it) and the section texts now; `serve` keeps both for the next compile.
-    let bodies = (release && cache.is_none()).then(|| {
-        // Section texts are read by the search index only.
-        for page in &mut graph.pages {
-            page.body.sections = Vec::new();
-        }
-        html::take_entry_bodies(&mut graph)
-    });
-    let input = html::RenderInput {
-        graph: &graph,
+    let (search_files, deferred_search) =
+        search_stage(&graph, &config, sources, run.defer_search, &mut diagnostics);
+    watch.lap("search");
+
+    let input = RenderStage {
         config: &config,
         theme: &theme,
-        theme_sources: &sources.theme,
+        sources,
+        options,
+        progress,
     };
-    let (mut files, html_diags) = match cache.as_deref_mut() {
-        Some(cache) => cache.render(&input, incremental::site_inputs_hash(sources, options)),
-        None => match bodies {
-            Some(bodies) => html::render_releasing(&input, bodies),
-            None => html::render(&input),
-        },
-    };
-    progress.advance(graph.pages.len());
+    let (mut files, html_diags) = render_stage(&input, &mut graph, &mut run);
     diagnostics.extend(html_diags);
     // Source texts are quoted passage by passage, never published whole.
     files.extend(
@@ -348,25 +312,131 @@ fn compile_with(
             }),
     );
     files.extend(search_files);
-    lap("html", &mut timings);
-    let verified =
-        html::verify::check_cached(&files, &graph, &config, cache.map(|c| &mut c.verify));
+    watch.lap("html");
+
+    let scan_cache = run.cache.map(|c| &mut c.verify);
+    let verified = html::verify_cached(&files, &graph, &config, scan_cache);
     diagnostics.extend(verified.diagnostics);
-    lap("verify", &mut timings);
+    watch.lap("verify");
     progress.finish();
-    finish(
-        sources,
-        reread_from,
-        Compiled {
-            files,
-            diagnostics,
-            graph,
-            timings,
-            lock,
-            external_links: verified.external,
-            deferred_search,
-        },
-    )
+    let compiled = Compiled {
+        files,
+        diagnostics,
+        graph,
+        timings: watch.timings,
+        lock,
+        external_links: verified.external,
+        deferred_search,
+    };
+    finish(sources, reread_from, compiled)
+}
+
+/// The page stage over every content file: from the cache when there is one; releasing each
+/// text as soon as its page is parsed when `run.release_texts` (and the sources are owned).
+fn parse_pages(
+    sources: &mut Cow<'_, SiteSources>,
+    config: &Config,
+    options: &BuildOptions,
+    progress: &dyn Progress,
+    run: &mut Run<'_>,
+) -> Vec<page::Parsed> {
+    let parse_one = |src: &source::SourceFile| {
+        let p = page::parse(src, config);
+        progress.advance(1);
+        p
+    };
+    match (run.cache.as_deref_mut(), sources) {
+        (Some(cache), sources) => cache.parse_all(
+            &sources.content,
+            options,
+            &sources.config_text,
+            config,
+            progress,
+        ),
+        (None, Cow::Owned(owned)) if run.release_texts => {
+            progress.start("lese sider", owned.content.len());
+            owned
+                .content
+                .par_iter_mut()
+                .map(|src| {
+                    let p = parse_one(src);
+                    src.text = String::new();
+                    p
+                })
+                .collect()
+        }
+        (None, sources) => {
+            progress.start("lese sider", sources.content.len());
+            sources.content.par_iter().map(parse_one).collect()
+        }
+    }
+}
+
+/// The search stage: the index files, or none and the configuration to build them later when
+/// `defer` (problems in `synonyms.yaml` are reported now either way).
+fn search_stage(
+    graph: &SiteGraph,
+    config: &Config,
+    sources: &SiteSources,
+    defer: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Vec<OutputFile>, Option<Config>) {
+    if defer {
+        if let Some(text) = sources.synonyms_text.as_deref() {
+            diagnostics.extend(search::Synonyms::parse(text).1);
+        }
+        return (Vec::new(), Some(config.clone()));
+    }
+    let (files, diags) = search::build(&search::SearchInput {
+        graph,
+        config,
+        synonyms_text: sources.synonyms_text.as_deref(),
+    });
+    diagnostics.extend(diags);
+    (files, None)
+}
+
+/// What the html stage reads besides the graph.
+struct RenderStage<'a> {
+    config: &'a Config,
+    theme: &'a Theme,
+    sources: &'a SiteSources,
+    options: &'a BuildOptions,
+    progress: &'a dyn Progress,
+}
+
+/// The html stage, the one place that chooses how pages are rendered: through the cache
+/// (`serve`), releasing each page's Markdown HTML as it goes (`run.release_texts`: nothing after
+/// this stage reads it), or plainly.
+fn render_stage(
+    input: &RenderStage<'_>,
+    graph: &mut SiteGraph,
+    run: &mut Run<'_>,
+) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    input.progress.start("skrive sider", graph.pages.len());
+    let bodies = (run.release_texts && run.cache.is_none()).then(|| {
+        // Section texts are read by the search index only, which is built by now.
+        for page in &mut graph.pages {
+            page.body.sections = Vec::new();
+        }
+        html::take_entry_bodies(graph)
+    });
+    let render_input = html::RenderInput {
+        graph,
+        config: input.config,
+        theme: input.theme,
+        theme_sources: &input.sources.theme,
+    };
+    let out = match (run.cache.as_deref_mut(), bodies) {
+        (Some(cache), _) => cache.render(
+            &render_input,
+            incremental::site_inputs_hash(input.sources, input.options),
+        ),
+        (None, Some(bodies)) => html::render_releasing(&render_input, bodies),
+        (None, None) => html::render(&render_input),
+    };
+    input.progress.advance(graph.pages.len());
+    out
 }
 
 /// Caps, sorts and gives diagnostics their source lines. `reread_from`: the site root, when the
@@ -430,7 +500,12 @@ pub fn build(options: &BuildOptions, write: bool, progress: &dyn Progress) -> Re
     let sources = source::load(&options.root, &theme_name)?;
     let load_time = started.elapsed();
     let (load_cpu, load_peak) = (cpu_time(), peak_rss_kb());
-    let mut compiled = compile_with(Cow::Owned(sources), options, progress, None);
+    let run = Run {
+        release_texts: true,
+        defer_search: false,
+        cache: None,
+    };
+    let mut compiled = compile_with(Cow::Owned(sources), options, progress, run);
     compiled.timings.insert(
         0,
         Timing {

@@ -30,10 +30,11 @@ use xxhash_rust::xxh3::Xxh3;
 
 use crate::config::Config;
 use crate::graph::{PageIx, SiteGraph};
-use crate::html::{self, OutputFile, RenderInput, Rendered};
+use crate::html::{self, RenderInput, Rendered};
 use crate::page::{self, Page, PageRole};
 use crate::pipeline::{BuildOptions, Progress};
 use crate::source::{SiteSources, SourceFile};
+use crate::vocab::OutputFile;
 
 /// What the last compile through the cache did again, for the terminal and the benchmark.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -74,7 +75,7 @@ pub struct Cache {
     /// reload first and build the index right after.
     pub defer_search: bool,
     /// Link scans of the output check, by output file.
-    pub(crate) verify: crate::html::verify::ScanCache,
+    pub(crate) verify: crate::html::ScanCache,
 }
 
 impl Cache {
@@ -238,7 +239,7 @@ pub(crate) fn site_inputs_hash(sources: &SiteSources, options: &BuildOptions) ->
 
 /// Hash of what other pages show of `page`: file (hence URL), front matter (title, summary,
 /// fields, tags, draft …) and headings (anchors, listed in `pages.json`).
-pub fn facts_hash(page: &Page) -> u64 {
+pub(super) fn facts_hash(page: &Page) -> u64 {
     let mut h = Xxh3::new();
     (&page.file, &page.front_matter).hash(&mut h);
     for heading in &page.body.headings {
