@@ -33,7 +33,12 @@ const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 // ONLY_OURS=1: veiviser alone (no Pagefind build, no relevance run), e.g. to check first-query
 // bytes after a change to the search scripts.
 const ONLY_OURS = process.env.ONLY_OURS === '1';
-if (!sizes.length) sizes.push(100, 1000, 10000);
+// RELEVANCE_SET=FILE: the relevance run scores this query set (the row format of
+// tests/search/queries/, `id#anchor` counted by its page) instead of tests/search/relevance.tsv;
+// RELEVANCE_ONLY=1 skips the corpus sizes.
+const RELEVANCE_SET = process.env.RELEVANCE_SET || path.join(REPO, 'tests/search/relevance.tsv');
+if (process.env.RELEVANCE_ONLY === '1') sizes.length = 0;
+else if (!sizes.length) sizes.push(100, 1000, 10000);
 
 function sh(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 28, ...opts });
@@ -219,7 +224,7 @@ async function relevance(browser) {
   buildPagefind(site);
   const pages = JSON.parse(fs.readFileSync(path.join(site, 'pages.json'), 'utf8')).pages;
   const byPath = new Map(pages.map((p) => [p.path, p.id]));
-  const set = fs.readFileSync(path.join(REPO, 'tests/search/relevance.tsv'), 'utf8').split('\n')
+  const set = fs.readFileSync(RELEVANCE_SET, 'utf8').split('\n')
     .filter((l) => l.trim() && !l.startsWith('#')).map((l) => l.split('\t'));
   const engine = require(path.join(REPO, 'themes/default/static/search-engine.js'));
   const read = (rel) => engine.unscript(fs.readFileSync(path.join(site, rel), 'utf8'));
@@ -229,7 +234,7 @@ async function relevance(browser) {
   await page.goto(`${server.url}/index.html`);
   const ours = {}, theirs = {};
   for (const [cat, q, expected] of set) {
-    const ok = (id) => expected.split('|').includes(id);
+    const ok = (id) => expected.split('|').map((e) => e.split('#')[0]).includes(id);
     const a = (await index.search(q, { limit: 1 })).items[0];
     const urls = await page.evaluate(async (q) => {
       window.pf = window.pf || await import('/pagefind/pagefind.js');
@@ -267,7 +272,7 @@ async function relevance(browser) {
   await browser.close();
   fs.writeFileSync(path.join(WORK, 'results.json'), JSON.stringify(results, null, 1));
   const kb = (b) => (b / 1000).toFixed(1);
-  let md = `Load average at start: ${load}. Queries per size: ${Object.values(results.sizes)[0]?.queries.length}.\n\n`;
+  let md = `Load average at start: ${load}. Queries per size: ${Object.values(results.sizes)[0]?.queries.length}. Relevance set: ${path.relative(REPO, RELEVANCE_SET)}.\n\n`;
   md += '| pages | engine | first query p50 / p95 (kB) | round trips (max) | cold p50 / p95 (ms) | warm p50 / p95 (ms) | build (s) | peak RSS (MB) | index files | index (MB) |\n|---|---|---|---|---|---|---|---|---|---|\n';
   for (const [n, r] of Object.entries(results.sizes)) {
     const o = r.ours, p = r.pagefind;
