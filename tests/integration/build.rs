@@ -166,13 +166,7 @@ fn snapshots_of_main_per_template() {
 fn pages_json_lists_codes_urls_and_anchors() {
     let site = Site::fixture("valid");
     site.build_ok();
-    let pages: serde_json::Value = serde_json::from_str(&site.read("pages.json")).unwrap();
-    let l8 = pages["pages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["id"] == "takst-l8")
-        .unwrap();
+    let l8 = site.pages_json_entry("takst-l8");
     assert_eq!(l8["code"], "L8");
     assert_eq!(l8["url"], "https://test.example.no/takster/l8/");
     assert_eq!(l8["anchors"][0]["id"], "nar-brukes-l8");

@@ -96,13 +96,7 @@ fn the_feed_is_atom_with_every_element_rfc_4287_requires() {
 #[test]
 fn change_notes_are_listed_in_pages_json() {
     let site = site_with_notes();
-    let pages: serde_json::Value = serde_json::from_str(&site.read("pages.json")).unwrap();
-    let l8 = pages["pages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["id"] == "takst-l8")
-        .unwrap();
+    let l8 = site.pages_json_entry("takst-l8");
     assert_eq!(l8["changes"][0]["date"], "2026-12-01");
     assert_eq!(l8["changes"][1]["note"], "Eldre endring");
 }

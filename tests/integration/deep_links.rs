@@ -22,13 +22,7 @@ fn codes_are_case_insensitive_entry_points() {
         site.read("takster/l8/index.html").contains("<h1"),
         "the page itself stays a page"
     );
-    let pages: serde_json::Value = serde_json::from_str(&site.read("pages.json")).unwrap();
-    let l8 = pages["pages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["id"] == "takst-l8")
-        .unwrap();
+    let l8 = site.pages_json_entry("takst-l8");
     assert_eq!(l8["code"], "L8");
     assert_eq!(
         l8["code_paths"],

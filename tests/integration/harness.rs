@@ -150,6 +150,19 @@ impl Site {
             .unwrap_or_else(|e| panic!("public/{rel}: {e}"))
     }
 
+    /// The entry of page `id` in the built site's `pages.json`.
+    #[track_caller]
+    pub(crate) fn pages_json_entry(&self, id: &str) -> serde_json::Value {
+        let pages: serde_json::Value = serde_json::from_str(&self.read("pages.json")).unwrap();
+        pages["pages"]
+            .as_array()
+            .expect("pages.json has a `pages` list")
+            .iter()
+            .find(|p| p["id"] == id)
+            .unwrap_or_else(|| panic!("pages.json has no page `{id}`"))
+            .clone()
+    }
+
     /// Only the `<main>…</main>` region of a built page.
     #[track_caller]
     pub(crate) fn main_of(&self, rel: &str) -> String {

@@ -231,13 +231,7 @@ fn heading_renamed_with_anchor_alias_passes_and_lands_without_javascript() {
         ),
         "{html}"
     );
-    let pages: serde_json::Value = serde_json::from_str(&site.read("pages.json")).unwrap();
-    let l8 = pages["pages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["id"] == "takst-l8")
-        .unwrap();
+    let l8 = site.pages_json_entry("takst-l8");
     assert_eq!(l8["anchor_aliases"]["nar-brukes-l8"], "nar-kan-l8-brukes");
     assert!(
         lock(&site)
