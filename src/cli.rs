@@ -93,6 +93,10 @@ pub enum Command {
         query: String,
         #[command(flatten)]
         site: SiteArgs,
+        /// Output folder of the build whose search index to read (default `<root>/public`); an
+        /// index older than the site's files is not used.
+        #[arg(long)]
+        out: Option<PathBuf>,
         /// Only pages of this kind (e.g. `takst`).
         #[arg(long)]
         kind: Option<String>,
@@ -218,6 +222,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Search {
             query,
             site,
+            out,
             kind,
             filter,
             limit,
@@ -225,6 +230,7 @@ pub fn run(cli: Cli) -> ExitCode {
             explain,
         } => crate::search::cli::run(&crate::search::cli::SearchArgs {
             root: site.root,
+            out,
             query,
             kind,
             filters: filter,

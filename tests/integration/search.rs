@@ -575,3 +575,118 @@ fn no_index_file_grows_with_the_site_beyond_its_shard() {
         "{shards} shards, {fragments} fragments"
     );
 }
+
+/// `veiviser search` run through the binary: (stdout as JSON, stderr).
+fn cli_search(site: &Site, query: &str, extra: &[&str]) -> (serde_json::Value, String) {
+    let out = assert_cmd::Command::cargo_bin("veiviser")
+        .unwrap()
+        .args(["search", query, "--json", "--root"])
+        .arg(&site.root)
+        .args(extra)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    (serde_json::from_slice(&out.stdout).unwrap(), stderr)
+}
+
+fn cli_build(site: &Site, extra: &[&str]) {
+    assert_cmd::Command::cargo_bin("veiviser")
+        .unwrap()
+        .args(["build", "--root"])
+        .arg(&site.root)
+        .args(extra)
+        .assert()
+        .success();
+}
+
+/// Sets the modification time of everything under `dir` (folders too) to `at`.
+fn backdate(dir: &Path, at: std::time::SystemTime) {
+    for e in walkdir::WalkDir::new(dir) {
+        let e = e.unwrap();
+        std::fs::File::open(e.path())
+            .unwrap()
+            .set_modified(at)
+            .unwrap();
+    }
+}
+
+#[test]
+fn cli_search_reads_the_index_of_a_fresh_build_and_says_so() {
+    let site = Site::fixture("valid");
+    site.write(
+        "content/zebrafink.md",
+        "---\ntitle: Zebrafinkprosjektet\n---\nEt tiltak om zebrafinker.\n",
+    );
+    let (before, stderr) = cli_search(&site, "L8", &[]);
+    assert!(stderr.contains("no search index in"), "{stderr}");
+    assert!(stderr.contains("building the index in memory"), "{stderr}");
+    cli_build(&site, &[]);
+    let (after, stderr) = cli_search(&site, "L8", &[]);
+    let public = site.root.join("public");
+    assert!(
+        stderr.contains(&format!(
+            "using the index of the build in {}",
+            public.display()
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("GMT"), "the build time: {stderr}");
+    assert_eq!(before, after, "same ranking from disk and from memory");
+    // The page is gone from the sources, but the inputs look older than the build: only the
+    // built index can still know it.
+    site.remove("content/zebrafink.md");
+    let long_ago =
+        std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    backdate(&site.root.join("content"), long_ago);
+    backdate(&site.root.join("themes"), long_ago);
+    for f in ["veiviser.yaml"] {
+        backdate(&site.root.join(f), long_ago);
+    }
+    let (hits, stderr) = cli_search(&site, "zebrafink", &[]);
+    assert!(stderr.contains("using the index of the build"), "{stderr}");
+    assert_eq!(hits[0]["title"], "Zebrafinkprosjektet", "{hits}");
+}
+
+#[test]
+fn cli_search_falls_back_to_memory_when_a_source_changed_after_the_build() {
+    let site = Site::fixture("valid");
+    cli_build(&site, &[]);
+    site.write(
+        "content/zebrafink.md",
+        "---\ntitle: Zebrafinkprosjektet\n---\nEt tiltak om zebrafinker.\n",
+    );
+    let (hits, stderr) = cli_search(&site, "zebrafink", &[]);
+    assert!(
+        stderr.contains("zebrafink.md changed after the build"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("building the index in memory"), "{stderr}");
+    assert_eq!(hits[0]["title"], "Zebrafinkprosjektet", "{hits}");
+    // A changed `synonyms.yaml` makes the build stale too.
+    cli_build(&site, &[]);
+    site.write("synonyms.yaml", "");
+    let (_, stderr) = cli_search(&site, "L8", &[]);
+    assert!(
+        stderr.contains("synonyms.yaml changed after the build"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn cli_search_reads_the_build_in_the_out_folder_it_is_given() {
+    let site = Site::fixture("valid");
+    let out = site.root.join("ut");
+    cli_build(&site, &["--out", out.to_str().unwrap()]);
+    let (_, stderr) = cli_search(&site, "L8", &[]);
+    assert!(stderr.contains("no search index in"), "{stderr}");
+    let (hits, stderr) = cli_search(&site, "L8", &["--out", out.to_str().unwrap()]);
+    assert!(
+        stderr.contains(&format!(
+            "using the index of the build in {}",
+            out.display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(hits[0]["id"], "takst-l8");
+}
