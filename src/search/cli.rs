@@ -35,7 +35,7 @@ pub struct SearchArgs {
 /// The search files of the site at `root`, built in memory by the stages the index needs
 /// (source → page → graph → search). A site with errors in those stages is reported like `check`
 /// does, and nothing is searched.
-pub fn index_files(root: PathBuf) -> Result<(HashMap<String, Vec<u8>>, String), Error> {
+pub fn index_files(root: PathBuf) -> Result<(Files, String), Error> {
     let options = BuildOptions {
         root,
         ..BuildOptions::default()
@@ -59,6 +59,9 @@ fn base_url(root: &Path) -> Result<String, Error> {
         .map(|c| c.base_url().to_owned())
         .unwrap_or_default())
 }
+
+/// Search files by path (`search/manifest.js` …), as [`super::run`] reads them.
+pub type Files = HashMap<String, Vec<u8>>;
 
 /// Where the index that was searched came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,10 +92,7 @@ impl std::fmt::Display for Origin {
 /// The index to search: the one the last build wrote to `out` when it is newer than every
 /// input of the site at `root`, else one built in memory. Returns the files, `base_url` and
 /// where they came from.
-pub fn load_index(
-    root: &Path,
-    out: &Path,
-) -> Result<(HashMap<String, Vec<u8>>, String, Origin), Error> {
+pub fn load_index(root: &Path, out: &Path) -> Result<(Files, String, Origin), Error> {
     match built_index(root, out) {
         Ok((files, at)) => {
             let origin = Origin::Built {
@@ -110,7 +110,7 @@ pub fn load_index(
 
 /// The search files under `out` and the time their manifest was written, or why they cannot be
 /// used (missing, unreadable, or some input changed at or after that time).
-fn built_index(root: &Path, out: &Path) -> Result<(HashMap<String, Vec<u8>>, SystemTime), String> {
+fn built_index(root: &Path, out: &Path) -> Result<(Files, SystemTime), String> {
     let manifest = out.join(format::MANIFEST);
     let at = std::fs::metadata(&manifest)
         .and_then(|m| m.modified())
