@@ -17,6 +17,7 @@ use crate::error::{self, Error};
 use crate::pipeline::{self, BuildOptions, BuildReport, Progress};
 
 mod init;
+pub mod search;
 mod theme;
 
 /// veiviser — a static knowledge-base site generator.
@@ -228,7 +229,7 @@ pub fn run(cli: Cli) -> ExitCode {
             limit,
             json,
             explain,
-        } => crate::search::cli::run(&crate::search::cli::SearchArgs {
+        } => search::run(&search::SearchArgs {
             root: site.root,
             out,
             query,
@@ -282,7 +283,7 @@ fn build(options: &BuildOptions, timings: bool) -> Result<(), Error> {
     let index_bytes: u64 = c
         .files
         .iter()
-        .filter(|f| f.path.starts_with(crate::search::format::DIR))
+        .filter(|f| f.path.starts_with(crate::search::DIR))
         .map(|f| f.bytes.len() as u64)
         .sum();
     eprintln!(

@@ -10,7 +10,7 @@ use veiviser::search::{self, engine};
 use crate::harness::Site;
 
 fn repository_index() -> (HashMap<String, Vec<u8>>, String) {
-    search::cli::index_files(Path::new(env!("CARGO_MANIFEST_DIR")).to_owned()).unwrap()
+    veiviser::cli::search::index_files(Path::new(env!("CARGO_MANIFEST_DIR")).to_owned()).unwrap()
 }
 
 /// `(category, query, expected id)` of `tests/search/relevance.tsv`.

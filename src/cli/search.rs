@@ -11,7 +11,7 @@ use std::time::SystemTime;
 use crate::error::{Error, printable};
 use crate::pipeline::{self, BuildOptions};
 
-use super::{engine, format};
+use crate::search;
 
 /// Reasons printed per hit by `--explain` in text mode.
 const EXPLAIN_LINES: usize = 10;
@@ -60,7 +60,7 @@ fn base_url(root: &Path) -> Result<String, Error> {
         .unwrap_or_default())
 }
 
-/// Search files by path (`search/manifest.js` …), as [`super::run`] reads them.
+/// Search files by path (`search/manifest.js` …), as [`search::run`] reads them.
 pub type Files = HashMap<String, Vec<u8>>;
 
 /// Where the index that was searched came from.
@@ -111,7 +111,7 @@ pub fn load_index(root: &Path, out: &Path) -> Result<(Files, String, Origin), Er
 /// The search files under `out` and the time their manifest was written, or why they cannot be
 /// used (missing, unreadable, or some input changed at or after that time).
 fn built_index(root: &Path, out: &Path) -> Result<(Files, SystemTime), String> {
-    let manifest = out.join(format::MANIFEST);
+    let manifest = out.join(search::MANIFEST);
     let at = std::fs::metadata(&manifest)
         .and_then(|m| m.modified())
         .map_err(|_| format!("no search index in {}", out.display()))?;
@@ -122,7 +122,7 @@ fn built_index(root: &Path, out: &Path) -> Result<(Files, SystemTime), String> {
             out.display()
         ));
     }
-    let dir = out.join(format::DIR);
+    let dir = out.join(search::DIR);
     let mut files = HashMap::new();
     for entry in walkdir::WalkDir::new(&dir) {
         let entry = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
@@ -198,64 +198,13 @@ pub fn run(args: &SearchArgs) -> Result<(), Error> {
         }
         Err(e) => return Err(e),
     };
-    let reader = super::reader::Reader::open(&files).map_err(|e| Error::Usage(e.to_string()))?;
-    let mut filters = Vec::new();
-    for f in &args.filters {
-        let (name, value) = f
-            .split_once('=')
-            .ok_or_else(|| Error::Usage(format!("--filter `{f}`: write it as NAME=VALUE")))?;
-        let (i, def) = reader
-            .manifest
-            .filters
-            .iter()
-            .enumerate()
-            .find(|(_, d)| d.name == name)
-            .ok_or_else(|| {
-                Error::Usage(format!(
-                    "--filter: `{name}` is not a search filter of this site"
-                ))
-            })?;
-        let v = def
-            .values
-            .iter()
-            .position(|x| x.eq_ignore_ascii_case(value) || x.to_lowercase() == value.to_lowercase())
-            .ok_or_else(|| {
-                Error::Usage(format!(
-                    "--filter: `{value}` is not a value of `{name}`; values: {}",
-                    def.values.join(", ")
-                ))
-            })?;
-        filters.push((i, v));
-    }
-    if let Some(k) = &args.kind
-        && !reader.manifest.kinds.iter().any(|x| &x[0] == k)
-    {
-        let names: Vec<&str> = reader
-            .manifest
-            .kinds
-            .iter()
-            .map(|x| x[0].as_str())
-            .filter(|n| !n.is_empty())
-            .collect();
-        return Err(Error::Usage(format!(
-            "--kind: unknown kind `{k}`; kinds: {}",
-            names.join(", ")
-        )));
-    }
-    let options = engine::Options {
-        limit: args.limit,
-        kind: args.kind.clone(),
-        filters,
-    };
-    let (mut items, outcome) = super::run(&files, &base_url, &args.query, &options)
+    let options = search::options(&files, args.limit, args.kind.as_deref(), &args.filters)
+        .map_err(Error::Usage)?;
+    let (mut items, outcome) = search::run(&files, &base_url, &args.query, &options)
         .map_err(|e| Error::Usage(e.to_string()))?;
     if args.explain {
-        let table = super::query::SynonymTable::new(&reader.manifest.synonyms);
-        let q = engine::affordable(&reader, &super::query::parse(&args.query, &table));
-        for (item, hit) in items.iter_mut().zip(&outcome.hits) {
-            item.explain = super::explain::explain(&reader, &q, hit.page)
-                .map_err(|e| Error::Usage(e.to_string()))?;
-        }
+        search::explain(&files, &args.query, &mut items, &outcome)
+            .map_err(|e| Error::Usage(e.to_string()))?;
     }
     if args.json {
         println!(
