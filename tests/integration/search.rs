@@ -688,3 +688,35 @@ fn cli_search_reads_the_build_in_the_out_folder_it_is_given() {
     );
     assert_eq!(hits[0]["id"], "takst-l8");
 }
+
+#[test]
+fn the_index_built_alone_is_byte_identical_to_the_full_build_s() {
+    for site in [Site::fixture("valid"), Site::fixture("citations")] {
+        let options = veiviser::pipeline::BuildOptions {
+            root: site.root.clone(),
+            ..Default::default()
+        };
+        let full = veiviser::pipeline::build(&options, false, &veiviser::pipeline::Silent)
+            .unwrap()
+            .compiled;
+        let alone = veiviser::pipeline::build_search_index(&options).unwrap();
+        let index = |files: &[veiviser::vocab::OutputFile]| -> Vec<(String, Vec<u8>)> {
+            files
+                .iter()
+                .filter(|f| f.path.starts_with(search::DIR))
+                .map(|f| (f.path.clone(), f.bytes.clone()))
+                .collect()
+        };
+        assert!(!index(&alone.files).is_empty());
+        assert_eq!(
+            alone.files.len(),
+            index(&alone.files).len(),
+            "only index files"
+        );
+        assert!(
+            index(&full.files) == index(&alone.files),
+            "{}",
+            site.root.display()
+        );
+    }
+}
