@@ -111,10 +111,12 @@ pub fn load_index(root: &Path, out: &Path) -> Result<(Files, String, Origin), Er
 /// The search files under `out` and the time their manifest was written, or why they cannot be
 /// used (missing, unreadable, or some input changed at or after that time).
 fn built_index(root: &Path, out: &Path) -> Result<(Files, SystemTime), String> {
-    let manifest = out.join(search::MANIFEST);
-    let at = std::fs::metadata(&manifest)
-        .and_then(|m| m.modified())
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified());
+    let manifest = modified(&out.join(search::MANIFEST))
         .map_err(|_| format!("no search index in {}", out.display()))?;
+    // A build links the files it would write unchanged from the previous output, keeping their
+    // old times, but creates the index folder anew: its time is the build's.
+    let at = modified(&out.join(search::DIR)).map_or(manifest, |dir| dir.max(manifest));
     if let Some(changed) = changed_since(root, out, at) {
         return Err(format!(
             "{} changed after the build in {}",

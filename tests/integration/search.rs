@@ -720,3 +720,17 @@ fn the_index_built_alone_is_byte_identical_to_the_full_build_s() {
         );
     }
 }
+
+#[test]
+fn regression_cli_search_took_a_rebuild_with_an_unchanged_index_for_stale() {
+    // A build links unchanged files from the previous output, keeping their times: the index of
+    // a rebuild after an edit that leaves the index alone looked older than the edit.
+    let site = Site::fixture("valid");
+    cli_build(&site, &[]);
+    let page = site.root.join("content/takster/l8.md");
+    let text = std::fs::read(&page).unwrap();
+    std::fs::write(&page, text).unwrap();
+    cli_build(&site, &[]);
+    let (_, stderr) = cli_search(&site, "L8", &[]);
+    assert!(stderr.contains("using the index of the build"), "{stderr}");
+}
