@@ -17,6 +17,7 @@ use crate::error::{self, Error};
 use crate::pipeline::{self, BuildOptions, BuildReport, Progress};
 
 mod init;
+pub mod search;
 mod theme;
 
 /// veiviser — a static knowledge-base site generator.
@@ -93,6 +94,10 @@ pub enum Command {
         query: String,
         #[command(flatten)]
         site: SiteArgs,
+        /// Output folder of the build whose search index to read (default `<root>/public`); an
+        /// index older than the site's files is not used.
+        #[arg(long)]
+        out: Option<PathBuf>,
         /// Only pages of this kind (e.g. `takst`).
         #[arg(long)]
         kind: Option<String>,
@@ -218,13 +223,15 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Search {
             query,
             site,
+            out,
             kind,
             filter,
             limit,
             json,
             explain,
-        } => crate::search::cli::run(&crate::search::cli::SearchArgs {
+        } => search::run(&search::SearchArgs {
             root: site.root,
+            out,
             query,
             kind,
             filters: filter,
@@ -276,7 +283,7 @@ fn build(options: &BuildOptions, timings: bool) -> Result<(), Error> {
     let index_bytes: u64 = c
         .files
         .iter()
-        .filter(|f| f.path.starts_with(crate::search::format::DIR))
+        .filter(|f| f.path.starts_with(crate::search::DIR))
         .map(|f| f.bytes.len() as u64)
         .sum();
     eprintln!(

@@ -546,6 +546,64 @@ pub fn build(options: &BuildOptions, write: bool, progress: &dyn Progress) -> Re
     })
 }
 
+/// Loads the site and runs only what the search index needs (source → page → graph → search;
+/// no theme, no html, no link check, nothing written): for `veiviser search` when no fresh build
+/// is on disk. `files` holds only the index files, byte-identical to a build's; `diagnostics`
+/// those of these stages (a broken link, found by the html stage, is not among them).
+pub fn build_search_index(options: &BuildOptions) -> Result<Compiled> {
+    let mut watch = Stopwatch::start();
+    let theme_name = theme_name(&options.root)?;
+    let sources = source::load(&options.root, &theme_name)?;
+    watch.lap("source");
+    let mut diagnostics = sources.diagnostics.clone();
+    let mut config = match Config::parse(&sources.config_text) {
+        Ok(c) => c,
+        Err(d) => {
+            diagnostics.extend(d);
+            let compiled = Compiled {
+                diagnostics,
+                timings: watch.timings,
+                ..Compiled::default()
+            };
+            return Ok(finish(&sources, None, compiled));
+        }
+    };
+    if let Some(base) = &options.base_url {
+        config.base_url.clone_from(base);
+    }
+    let mut run = Run {
+        release_texts: true,
+        defer_search: false,
+        cache: None,
+    };
+    let mut sources = Cow::Owned(sources);
+    let parsed = parse_pages(&mut sources, &config, options, &Silent, &mut run);
+    let mut pages = Vec::with_capacity(parsed.len());
+    for p in parsed {
+        diagnostics.extend(p.diagnostics);
+        pages.extend(p.page);
+    }
+    watch.lap("page");
+    let graph_options = GraphOptions {
+        include_drafts: options.drafts,
+    };
+    let (mut graph, graph_diags) = graph::build(pages, &config, graph_options);
+    diagnostics.extend(graph_diags);
+    let cited = graph::resolve_citations(&mut graph, &config, &sources.content_assets);
+    diagnostics.extend(cited.diagnostics);
+    watch.lap("graph");
+    let (files, _) = search_stage(&graph, &config, &sources, false, &mut diagnostics);
+    watch.lap("search");
+    let compiled = Compiled {
+        files,
+        diagnostics,
+        graph,
+        timings: watch.timings,
+        ..Compiled::default()
+    };
+    Ok(finish(&sources, Some(options.root.as_path()), compiled))
+}
+
 /// The theme named in `veiviser.yaml` (or `default`), read before the full load so the right
 /// theme folder is read. A broken config falls back to `default`; `compile` reports the error.
 pub fn theme_name(root: &Path) -> Result<String> {

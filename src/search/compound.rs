@@ -14,13 +14,15 @@ use rayon::prelude::*;
 use super::index::{FastMap, Posting};
 
 /// Shortest part, in characters.
-pub const MIN_PART: usize = 4;
+pub(super) const MIN_PART: usize = 4;
 /// Shortest word that is tried, in characters.
-pub const MIN_COMPOUND: usize = 2 * MIN_PART;
+pub(super) const MIN_COMPOUND: usize = 2 * MIN_PART;
 const MAX_DEPTH: usize = 3;
 
 /// The postings every compound part inherits from the compounds containing it, keyed by part.
-pub fn part_postings(words: &FastMap<String, Vec<Posting>>) -> FastMap<String, Vec<Posting>> {
+pub(super) fn part_postings(
+    words: &FastMap<String, Vec<Posting>>,
+) -> FastMap<String, Vec<Posting>> {
     let vocab: HashSet<&str> = words
         .keys()
         .map(String::as_str)
@@ -53,7 +55,7 @@ pub fn part_postings(words: &FastMap<String, Vec<Posting>>) -> FastMap<String, V
 }
 
 /// Every part of `word` (recursively), or nothing when it does not split into known words.
-pub fn parts(word: &str, vocab: &HashSet<&str>) -> Vec<String> {
+pub(super) fn parts(word: &str, vocab: &HashSet<&str>) -> Vec<String> {
     let mut found = BTreeSet::new();
     collect(word, vocab, 0, &mut found);
     found.remove(word);

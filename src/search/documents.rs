@@ -16,7 +16,7 @@ use crate::vocab::order;
 
 /// One page as the index sees it.
 #[derive(Debug, Clone)]
-pub struct SearchPage<'a> {
+pub(super) struct SearchPage<'a> {
     pub id: String,
     /// Site-relative URL (`takster/l8/`).
     pub url: String,
@@ -35,7 +35,7 @@ pub struct SearchPage<'a> {
 
 /// A part of a page under one heading; section 0 is the lead (no anchor, no heading).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SearchSection<'a> {
+pub(super) struct SearchSection<'a> {
     pub anchor: &'a str,
     pub heading: &'a str,
     pub text: &'a str,
@@ -43,7 +43,7 @@ pub struct SearchSection<'a> {
 
 /// A kind as shown in filters.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KindFacet {
+pub(super) struct KindFacet {
     /// Kind name (`takst`); empty for plain pages.
     pub name: String,
     pub label: String,
@@ -52,7 +52,7 @@ pub struct KindFacet {
 
 /// A configured filter field and its values, in Norwegian order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FilterFacet {
+pub(super) struct FilterFacet {
     pub name: String,
     pub label: String,
     pub values: Vec<String>,
@@ -60,13 +60,13 @@ pub struct FilterFacet {
 
 /// The kinds and filters of the site.
 #[derive(Debug, Clone, Default)]
-pub struct Facets {
+pub(super) struct Facets {
     pub kinds: Vec<KindFacet>,
     pub filters: Vec<FilterFacet>,
 }
 
 /// Collects the entry pages of `graph` in index order.
-pub fn collect<'a>(graph: &'a SiteGraph, config: &Config) -> (Vec<SearchPage<'a>>, Facets) {
+pub(super) fn collect<'a>(graph: &'a SiteGraph, config: &Config) -> (Vec<SearchPage<'a>>, Facets) {
     let mut kinds: Vec<KindFacet> = config
         .kinds_in_order()
         .into_iter()
@@ -215,7 +215,7 @@ fn short_title(title: &str) -> String {
 }
 
 /// Runs of pages sharing kind and filter values: `(first page, kind, filter values)`.
-pub fn ranges(pages: &[SearchPage<'_>]) -> Vec<(usize, usize, Vec<Option<usize>>)> {
+pub(super) fn ranges(pages: &[SearchPage<'_>]) -> Vec<(usize, usize, Vec<Option<usize>>)> {
     let mut out: Vec<(usize, usize, Vec<Option<usize>>)> = Vec::new();
     for (i, p) in pages.iter().enumerate() {
         let same = out

@@ -7,7 +7,7 @@ use super::analyse;
 use super::format::Fragment;
 
 /// Longest excerpt, in words.
-pub const MAX_WORDS: usize = 30;
+pub(super) const MAX_WORDS: usize = 30;
 /// Words shown before the first match.
 const LEAD: usize = 5;
 
@@ -19,13 +19,13 @@ pub struct Segment {
 }
 
 /// Plain text of `segments`.
-pub fn plain(segments: &[Segment]) -> String {
+pub(super) fn plain(segments: &[Segment]) -> String {
     segments.iter().map(|s| s.text.as_str()).collect()
 }
 
 /// The text an excerpt of `section` is taken from: the section's text, for the lead the summary
 /// when there is no lead text.
-pub fn source_text(f: &Fragment, section: usize) -> &str {
+pub(super) fn source_text(f: &Fragment, section: usize) -> &str {
     match f.d.get(section) {
         Some(d) if !d.2.is_empty() => &d.2,
         _ if section == 0 => &f.s,
@@ -34,7 +34,11 @@ pub fn source_text(f: &Fragment, section: usize) -> &str {
 }
 
 /// The excerpt of `text` for the matched `words` and compound `parts`.
-pub fn excerpt(text: &str, words: &BTreeSet<String>, parts: &BTreeSet<String>) -> Vec<Segment> {
+pub(super) fn excerpt(
+    text: &str,
+    words: &BTreeSet<String>,
+    parts: &BTreeSet<String>,
+) -> Vec<Segment> {
     let text = analyse::nfc(text);
     let spans: Vec<(usize, usize, bool)> = {
         let toks: Vec<analyse::Token> = analyse::tokens(&text);

@@ -96,7 +96,7 @@ fn fields_of(f: &Fragment, s: usize, key: &str, part: bool) -> Vec<&'static str>
 }
 
 /// Why page `p` ranks for `query`, best reasons first.
-pub fn explain(reader: &Reader<'_>, query: &Query, p: u32) -> Result<Vec<Match>, ReadError> {
+pub(super) fn explain(reader: &Reader<'_>, query: &Query, p: u32) -> Result<Vec<Match>, ReadError> {
     let levels = format::levels();
     let fragment = reader.fragment(p as usize)?;
     let mut out = Vec::new();

@@ -20,26 +20,27 @@ use serde::{Deserialize, Serialize};
 use super::synonyms::Synonyms;
 
 /// Version of the format; the browser refuses a manifest it does not know.
-pub const VERSION: u32 = 1;
+pub(super) const VERSION: u32 = 1;
 /// Folder of the index in the built site.
 pub const DIR: &str = "search/";
 /// The entry point, relative to the site root.
 pub const MANIFEST: &str = "search/manifest.js";
 /// Shards per hash group.
-pub const SHARD_GROUP: usize = 32;
+pub(super) const SHARD_GROUP: usize = 32;
 /// Pages per fragment group.
-pub const PAGE_GROUP: usize = 512;
+pub(super) const PAGE_GROUP: usize = 512;
 
 /// The 64 letters of postings text; `0`–`v` end a varint, `w`–`_` continue it.
-pub const ALPHABET: &[u8; 64] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
+pub(super) const ALPHABET: &[u8; 64] =
+    b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
 
 /// Weight of level 0 and the ratio between levels; the table is built by repeated
 /// multiplication in the same order on both sides, so both get the same doubles.
-pub const LEVEL_BASE: f64 = 0.05;
-pub const LEVEL_RATIO: f64 = 1.14;
+pub(super) const LEVEL_BASE: f64 = 0.05;
+pub(super) const LEVEL_RATIO: f64 = 1.14;
 
 /// The 64 weight levels.
-pub fn levels() -> [f64; 64] {
+pub(super) fn levels() -> [f64; 64] {
     let mut t = [0.0; 64];
     let mut w = LEVEL_BASE;
     for l in &mut t {
@@ -54,7 +55,7 @@ static LN_LEVELS: std::sync::LazyLock<[f64; 64]> =
     std::sync::LazyLock::new(|| levels().map(f64::ln));
 
 /// The level closest to `w` (on a log scale); the lowest such level on a tie.
-pub fn quantise(w: f64) -> usize {
+pub(super) fn quantise(w: f64) -> usize {
     let ln_levels = &*LN_LEVELS;
     let lw = w.ln();
     let mut best = 0;
@@ -67,7 +68,7 @@ pub fn quantise(w: f64) -> usize {
 }
 
 /// `idf` as stored: sixteenths, rounded.
-pub fn quantise_idf(idf: f64) -> u32 {
+pub(super) fn quantise_idf(idf: f64) -> u32 {
     (idf * 16.0).round().max(0.0) as u32
 }
 
@@ -126,17 +127,17 @@ pub struct Manifest {
 /// A term shard: `[key, meta, postings]` per entry, where `meta` packs
 /// `((idf16 * 32 + stem suffix) * 2 + truncated) * 2 + part`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Shard {
+pub(super) struct Shard {
     pub e: Vec<(String, u32, String)>,
 }
 
 /// Packs an entry's metadata.
-pub fn pack_meta(idf16: u32, stem_suffix: u8, truncated: bool, part: bool) -> u32 {
+pub(super) fn pack_meta(idf16: u32, stem_suffix: u8, truncated: bool, part: bool) -> u32 {
     ((idf16 * 32 + u32::from(stem_suffix.min(31))) * 2 + u32::from(truncated)) * 2 + u32::from(part)
 }
 
 /// The metadata of an entry: `(idf16, stem suffix, truncated, part)`.
-pub fn unpack_meta(meta: u32) -> (u32, usize, bool, bool) {
+pub(super) fn unpack_meta(meta: u32) -> (u32, usize, bool, bool) {
     (
         meta >> 7,
         ((meta >> 2) & 31) as usize,
@@ -160,17 +161,17 @@ pub struct Fragment {
 }
 
 /// Path of term shard `n`.
-pub fn shard_path(table: &ShardTable, n: usize) -> String {
+pub(super) fn shard_path(table: &ShardTable, n: usize) -> String {
     format!("{DIR}t/{}/{n}.js", table.groups[n / SHARD_GROUP])
 }
 
 /// Path of the fragment of page `p`.
-pub fn fragment_path(groups: &[String], p: usize) -> String {
+pub(super) fn fragment_path(groups: &[String], p: usize) -> String {
     format!("{DIR}x/{}/{p}.js", groups[p / PAGE_GROUP])
 }
 
 /// A script that hands `value` to `veiviser_load` under `name`.
-pub fn script(name: &str, value: &impl Serialize) -> Vec<u8> {
+pub(super) fn script(name: &str, value: &impl Serialize) -> Vec<u8> {
     // `<` escaped: hostile titles stay inert even if a script is ever inlined into a page.
     let json =
         crate::vocab::html_safe_json(serde_json::to_vec(value).expect("search files serialise"));
@@ -192,7 +193,7 @@ pub fn unscript(bytes: &[u8]) -> Option<&[u8]> {
 }
 
 /// Appends `v` as a varint of [`ALPHABET`] letters.
-pub fn push_varint(out: &mut String, mut v: u32) {
+pub(super) fn push_varint(out: &mut String, mut v: u32) {
     while v >= 32 {
         out.push(char::from(ALPHABET[32 + (v & 31) as usize]));
         v >>= 5;
@@ -205,7 +206,7 @@ fn letter_value(b: u8) -> Option<u32> {
 }
 
 /// Decodes a postings string into `(page, section, weight level)`.
-pub fn decode_postings(text: &str) -> Option<Vec<(u32, u32, usize)>> {
+pub(super) fn decode_postings(text: &str) -> Option<Vec<(u32, u32, usize)>> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;

@@ -69,7 +69,7 @@ fn code_piece(code: &str, apart: Vec<Word>) -> Piece {
 /// apart (`L 40` → `l40`), a form number in any spelling (`08 07 04` → `08-07.04`), a word glued
 /// to its number (`takst14` → also `takst` `14`). The written words stay a weaker alternative,
 /// so nothing is lost when the code does not exist.
-pub fn normalise_codes(pieces: &[Piece]) -> Vec<Piece> {
+pub(super) fn normalise_codes(pieces: &[Piece]) -> Vec<Piece> {
     let mut out: Vec<Piece> = Vec::with_capacity(pieces.len());
     let mut i = 0;
     while i < pieces.len() {
@@ -132,7 +132,7 @@ pub fn normalise_codes(pieces: &[Piece]) -> Vec<Piece> {
 
 /// Two neighbouring content words also match their compound (`dialog møte` → `dialogmøte`,
 /// `lege vakt` → `legevakt`): each of the two units gets the joined word as an alternative.
-pub fn join_compounds(pieces: &mut [Piece]) {
+pub(super) fn join_compounds(pieces: &mut [Piece]) {
     let joinable = |w: &Word| {
         !w.code
             && !w.exact

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 /// A map with a fast hasher: the index looks up every word of the site several times, and the
 /// default `SipHash` showed up in profiles. Iteration order is never relied on.
-pub type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
+pub(super) type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
 
 use rayon::prelude::*;
 
@@ -23,7 +23,7 @@ use super::documents::SearchPage;
 /// The fields of a document, with their weight and length-normalisation strength `b`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(usize)]
-pub enum Field {
+pub(super) enum Field {
     Title,
     Code,
     Keywords,
@@ -45,11 +45,11 @@ const K1: f64 = 1.2;
 
 /// A term occurring in more documents than this keeps only its highest-weighted postings: it
 /// is too common to decide a query, and its list would dominate a shard.
-pub const MAX_POSTINGS: usize = 4096;
+pub(super) const MAX_POSTINGS: usize = 4096;
 
 /// One occurrence of a key: page number, section number, weight.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Posting {
+pub(super) struct Posting {
     pub page: u32,
     pub section: u16,
     pub weight: f32,
@@ -57,7 +57,7 @@ pub struct Posting {
 
 /// A key of the dictionary.
 #[derive(Debug, Clone)]
-pub struct Entry {
+pub(super) struct Entry {
     pub key: String,
     pub fold: String,
     /// Postings from compounds containing the key, not from the key itself.
@@ -73,7 +73,7 @@ pub struct Entry {
 
 /// The index of a site.
 #[derive(Debug, Clone, Default)]
-pub struct Index {
+pub(super) struct Index {
     pub entries: Vec<Entry>,
     /// Number of documents (sections).
     pub docs: u32,
@@ -250,12 +250,12 @@ impl Run {
 }
 
 /// Longest value (in words) that gets a whole-value key.
-pub const WHOLE_MAX_WORDS: usize = 8;
+pub(super) const WHOLE_MAX_WORDS: usize = 8;
 
 /// The key of a whole value: `=` and the folded stems of its words, space-separated, so `EPJ`
 /// typed alone finds the page whose abbreviation is `EPJ`, and `dialogmøtene` the page titled
 /// `Dialogmøter`. No token contains a space, so these keys never meet a word.
-pub fn whole_key(text: &str) -> Option<String> {
+pub(super) fn whole_key(text: &str) -> Option<String> {
     let words: Vec<String> = analyse::tokens(&analyse::nfc(text))
         .into_iter()
         .filter(|t| !t.joined)
@@ -265,7 +265,7 @@ pub fn whole_key(text: &str) -> Option<String> {
 }
 
 /// Builds the index. `facet_labels(page)` gives the kind and filter labels a page is found by.
-pub fn build(
+pub(super) fn build(
     pages: &[SearchPage<'_>],
     facet_labels: &(dyn Fn(&SearchPage<'_>) -> Vec<String> + Sync),
 ) -> Index {

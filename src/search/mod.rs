@@ -12,27 +12,22 @@
 //! HTML and touches no disk.
 
 pub mod analyse;
-#[allow(
-    clippy::too_many_lines,
-    reason = "split on the search engineer's branch (issue 16)"
-)]
-pub mod cli;
-pub mod compound;
-pub mod documents;
+mod compound;
+mod documents;
 #[allow(
     clippy::too_many_lines,
     reason = "split on the search engineer's branch (issue 16)"
 )]
 pub mod engine;
-pub mod excerpt;
-pub mod explain;
-pub mod format;
-pub mod forms;
-pub mod index;
+mod excerpt;
+mod explain;
+mod format;
+mod forms;
+mod index;
 pub mod query;
 pub mod reader;
-pub mod specific;
-pub mod synonyms;
+mod specific;
+mod synonyms;
 
 use rayon::prelude::*;
 
@@ -41,6 +36,13 @@ use crate::error::Diagnostic;
 use crate::graph::SiteGraph;
 use crate::vocab::OutputFile;
 use documents::{Facets, SearchPage};
+// `engine`, `query` and `reader` stay public while the integration tests look into them (the
+// shards a query fetches), `analyse` while the fuzz harness does; everything else is used
+// through these exports.
+pub use engine::{Options, Outcome};
+pub use excerpt::Segment;
+pub use explain::Match;
+pub use format::{DIR, MANIFEST, unscript};
 use format::{Fragment, Manifest, Shard, ShardTable};
 use index::{Entry, Index};
 pub use synonyms::Synonyms;
@@ -429,4 +431,76 @@ pub fn run(
         });
     }
     Ok((items, outcome))
+}
+
+/// The query options for `limit`, an optional kind name and `NAME=VALUE` filters, checked
+/// against the index in `files`. The error says what is wrong and which names or values exist.
+pub fn options(
+    files: &dyn reader::IndexFiles,
+    limit: usize,
+    kind: Option<&str>,
+    filters: &[String],
+) -> Result<engine::Options, String> {
+    let reader = reader::Reader::open(files).map_err(|e| e.to_string())?;
+    let mut chosen = Vec::new();
+    for f in filters {
+        let (name, value) = f
+            .split_once('=')
+            .ok_or_else(|| format!("--filter `{f}`: write it as NAME=VALUE"))?;
+        let (i, def) = reader
+            .manifest
+            .filters
+            .iter()
+            .enumerate()
+            .find(|(_, d)| d.name == name)
+            .ok_or_else(|| format!("--filter: `{name}` is not a search filter of this site"))?;
+        let v = def
+            .values
+            .iter()
+            .position(|x| x.eq_ignore_ascii_case(value) || x.to_lowercase() == value.to_lowercase())
+            .ok_or_else(|| {
+                format!(
+                    "--filter: `{value}` is not a value of `{name}`; values: {}",
+                    def.values.join(", ")
+                )
+            })?;
+        chosen.push((i, v));
+    }
+    if let Some(k) = kind
+        && !reader.manifest.kinds.iter().any(|x| x[0] == k)
+    {
+        let names: Vec<&str> = reader
+            .manifest
+            .kinds
+            .iter()
+            .map(|x| x[0].as_str())
+            .filter(|n| !n.is_empty())
+            .collect();
+        return Err(format!(
+            "--kind: unknown kind `{k}`; kinds: {}",
+            names.join(", ")
+        ));
+    }
+    Ok(engine::Options {
+        limit,
+        kind: kind.map(str::to_owned),
+        filters: chosen,
+    })
+}
+
+/// Fills [`ResultItem::explain`] of `items`, the results [`run`] gave for query `text` (with
+/// `outcome`): per hit, which words matched where, through which variant, with which score.
+pub fn explain(
+    files: &dyn reader::IndexFiles,
+    text: &str,
+    items: &mut [ResultItem],
+    outcome: &engine::Outcome,
+) -> Result<(), reader::ReadError> {
+    let reader = reader::Reader::open(files)?;
+    let table = query::SynonymTable::new(&reader.manifest.synonyms);
+    let q = engine::affordable(&reader, &query::parse(text, &table));
+    for (item, hit) in items.iter_mut().zip(&outcome.hits) {
+        item.explain = explain::explain(&reader, &q, hit.page)?;
+    }
+    Ok(())
 }

@@ -15,7 +15,7 @@ use super::reader::Reader;
 
 /// Whether `a` (a folded stem of the query) is `b` (one of a value's), or `b` with a typo by the
 /// rule of the lookup: one from 5 letters, two from 9.
-pub fn same_value_word(a: &str, b: &str) -> bool {
+pub(super) fn same_value_word(a: &str, b: &str) -> bool {
     let n = b.chars().count();
     let max = if n >= 9 { 2 } else { 1 };
     a == b || n >= 5 && a != "|" && typo_distance(a, b, max) <= max
@@ -23,7 +23,7 @@ pub fn same_value_word(a: &str, b: &str) -> bool {
 
 /// Whether unit `u`'s own words, or those of one of its synonyms, are all words of a named filter
 /// value.
-pub fn named_unit(reader: &Reader<'_>, named: &[(usize, u32)], u: &Unit) -> bool {
+pub(super) fn named_unit(reader: &Reader<'_>, named: &[(usize, u32)], u: &Unit) -> bool {
     let own = std::iter::once(&u.alts[0]).chain(u.alts.iter().filter(|a| a.synonym));
     own.into_iter().any(|a| {
         a.words.iter().all(|w| {
@@ -39,7 +39,7 @@ pub fn named_unit(reader: &Reader<'_>, named: &[(usize, u32)], u: &Unit) -> bool
 
 /// `(filter, value)` pairs whose value is named in the query (`folded`: see `Query::folded`),
 /// word by word, a typo allowed as in the lookup (`sandefjrod` names `Sandefjord`).
-pub fn named_values(reader: &Reader<'_>, folded: &str) -> Vec<(usize, u32)> {
+pub(super) fn named_values(reader: &Reader<'_>, folded: &str) -> Vec<(usize, u32)> {
     let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
     let mut out = Vec::new();
     for (f, def) in reader.manifest.filters.iter().enumerate() {
@@ -61,7 +61,7 @@ pub fn named_values(reader: &Reader<'_>, folded: &str) -> Vec<(usize, u32)> {
 
 /// The words that name page `p`: its title, code, keywords, kind label and facet values, as
 /// `(word, folded stem)`.
-pub fn title_words(reader: &Reader<'_>, f: &Fragment, p: u32) -> Vec<(String, String)> {
+pub(super) fn title_words(reader: &Reader<'_>, f: &Fragment, p: u32) -> Vec<(String, String)> {
     let (kind, values) = reader.facets_of(p);
     let mut texts: Vec<&str> = vec![&f.t, &f.c, &f.k];
     if let Some([_, label, _]) = reader.manifest.kinds.get(kind) {
@@ -85,7 +85,7 @@ pub fn title_words(reader: &Reader<'_>, f: &Fragment, p: u32) -> Vec<(String, St
 /// Whether some alternative of unit `u` has all its words among `labels` (see [`title_words`]):
 /// the same word, stem or folded stem, or the word with a typo. Not a longer word it starts or a
 /// compound holding it: `fastlegekontor` does not name the `fastlege`.
-pub fn unit_in(u: &Unit, labels: &[(String, String)]) -> bool {
+pub(super) fn unit_in(u: &Unit, labels: &[(String, String)]) -> bool {
     u.alts.iter().any(|a| {
         a.words.iter().all(|w| {
             let wstem = analyse::fold(&w.stem);

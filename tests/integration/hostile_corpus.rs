@@ -213,7 +213,7 @@ fn assert_output_is_inert(site: &Site, case: &str) {
             assert!(!text.contains('<'), "{case}: raw < in pages.json");
             serde_json::from_str::<serde_json::Value>(&text).unwrap();
         } else if rel.starts_with("search/") && ext == Some("js") {
-            let json = veiviser::search::format::unscript(&bytes).expect("a search script");
+            let json = veiviser::search::unscript(&bytes).expect("a search script");
             assert!(!json.contains(&b'<'), "{case}: raw < in {rel}");
             serde_json::from_slice::<serde_json::Value>(json)
                 .unwrap_or_else(|e| panic!("{case}: {rel}: {e}"));

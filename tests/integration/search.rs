@@ -10,7 +10,7 @@ use veiviser::search::{self, engine};
 use crate::harness::Site;
 
 fn repository_index() -> (HashMap<String, Vec<u8>>, String) {
-    search::cli::index_files(Path::new(env!("CARGO_MANIFEST_DIR")).to_owned()).unwrap()
+    veiviser::cli::search::index_files(Path::new(env!("CARGO_MANIFEST_DIR")).to_owned()).unwrap()
 }
 
 /// `(category, query, expected id)` of `tests/search/relevance.tsv`.
@@ -574,4 +574,163 @@ fn no_index_file_grows_with_the_site_beyond_its_shard() {
         shards >= 2 && fragments > 100,
         "{shards} shards, {fragments} fragments"
     );
+}
+
+/// `veiviser search` run through the binary: (stdout as JSON, stderr).
+fn cli_search(site: &Site, query: &str, extra: &[&str]) -> (serde_json::Value, String) {
+    let out = assert_cmd::Command::cargo_bin("veiviser")
+        .unwrap()
+        .args(["search", query, "--json", "--root"])
+        .arg(&site.root)
+        .args(extra)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    (serde_json::from_slice(&out.stdout).unwrap(), stderr)
+}
+
+fn cli_build(site: &Site, extra: &[&str]) {
+    assert_cmd::Command::cargo_bin("veiviser")
+        .unwrap()
+        .args(["build", "--root"])
+        .arg(&site.root)
+        .args(extra)
+        .assert()
+        .success();
+}
+
+/// Sets the modification time of everything under `dir` (folders too) to `at`.
+fn backdate(dir: &Path, at: std::time::SystemTime) {
+    for e in walkdir::WalkDir::new(dir) {
+        let e = e.unwrap();
+        std::fs::File::open(e.path())
+            .unwrap()
+            .set_modified(at)
+            .unwrap();
+    }
+}
+
+#[test]
+fn cli_search_reads_the_index_of_a_fresh_build_and_says_so() {
+    let site = Site::fixture("valid");
+    site.write(
+        "content/zebrafink.md",
+        "---\ntitle: Zebrafinkprosjektet\n---\nEt tiltak om zebrafinker.\n",
+    );
+    let (before, stderr) = cli_search(&site, "L8", &[]);
+    assert!(stderr.contains("no search index in"), "{stderr}");
+    assert!(stderr.contains("building the index in memory"), "{stderr}");
+    cli_build(&site, &[]);
+    let (after, stderr) = cli_search(&site, "L8", &[]);
+    let public = site.root.join("public");
+    assert!(
+        stderr.contains(&format!(
+            "using the index of the build in {}",
+            public.display()
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("GMT"), "the build time: {stderr}");
+    assert_eq!(before, after, "same ranking from disk and from memory");
+    // The page is gone from the sources, but the inputs look older than the build: only the
+    // built index can still know it.
+    site.remove("content/zebrafink.md");
+    let long_ago =
+        std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    backdate(&site.root.join("content"), long_ago);
+    backdate(&site.root.join("themes"), long_ago);
+    backdate(&site.root.join("veiviser.yaml"), long_ago);
+    let (hits, stderr) = cli_search(&site, "zebrafink", &[]);
+    assert!(stderr.contains("using the index of the build"), "{stderr}");
+    assert_eq!(hits[0]["title"], "Zebrafinkprosjektet", "{hits}");
+}
+
+#[test]
+fn cli_search_falls_back_to_memory_when_a_source_changed_after_the_build() {
+    let site = Site::fixture("valid");
+    cli_build(&site, &[]);
+    site.write(
+        "content/zebrafink.md",
+        "---\ntitle: Zebrafinkprosjektet\n---\nEt tiltak om zebrafinker.\n",
+    );
+    let (hits, stderr) = cli_search(&site, "zebrafink", &[]);
+    assert!(
+        stderr.contains("zebrafink.md changed after the build"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("building the index in memory"), "{stderr}");
+    assert_eq!(hits[0]["title"], "Zebrafinkprosjektet", "{hits}");
+    // A changed `synonyms.yaml` makes the build stale too.
+    cli_build(&site, &[]);
+    site.write("synonyms.yaml", "");
+    let (_, stderr) = cli_search(&site, "L8", &[]);
+    assert!(
+        stderr.contains("synonyms.yaml changed after the build"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn cli_search_reads_the_build_in_the_out_folder_it_is_given() {
+    let site = Site::fixture("valid");
+    let out = site.root.join("ut");
+    cli_build(&site, &["--out", out.to_str().unwrap()]);
+    let (_, stderr) = cli_search(&site, "L8", &[]);
+    assert!(stderr.contains("no search index in"), "{stderr}");
+    let (hits, stderr) = cli_search(&site, "L8", &["--out", out.to_str().unwrap()]);
+    assert!(
+        stderr.contains(&format!(
+            "using the index of the build in {}",
+            out.display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(hits[0]["id"], "takst-l8");
+}
+
+#[test]
+fn the_index_built_alone_is_byte_identical_to_the_full_build_s() {
+    for site in [Site::fixture("valid"), Site::fixture("citations")] {
+        let options = veiviser::pipeline::BuildOptions {
+            root: site.root.clone(),
+            ..Default::default()
+        };
+        let full = veiviser::pipeline::build(&options, false, &veiviser::pipeline::Silent)
+            .unwrap()
+            .compiled;
+        let alone = veiviser::pipeline::build_search_index(&options).unwrap();
+        let index = |files: &[veiviser::vocab::OutputFile]| -> Vec<(String, Vec<u8>)> {
+            files
+                .iter()
+                .filter(|f| f.path.starts_with(search::DIR))
+                .map(|f| (f.path.clone(), f.bytes.clone()))
+                .collect()
+        };
+        assert!(!index(&alone.files).is_empty());
+        assert_eq!(
+            alone.files.len(),
+            index(&alone.files).len(),
+            "only index files"
+        );
+        assert!(
+            index(&full.files) == index(&alone.files),
+            "{}",
+            site.root.display()
+        );
+    }
+}
+
+#[test]
+fn regression_cli_search_took_a_rebuild_with_an_unchanged_index_for_stale() {
+    // A build links unchanged files from the previous output, keeping their times: the index of
+    // a rebuild after an edit that leaves the index alone looked older than the edit.
+    let site = Site::fixture("valid");
+    cli_build(&site, &[]);
+    let page = site.root.join("content/takster/l8.md");
+    let text = std::fs::read(&page).unwrap();
+    std::fs::write(&page, text).unwrap();
+    cli_build(&site, &[]);
+    let (_, stderr) = cli_search(&site, "L8", &[]);
+    assert!(stderr.contains("using the index of the build"), "{stderr}");
 }
