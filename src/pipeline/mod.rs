@@ -12,6 +12,7 @@
 //! memory; [`build`] adds the disk at both ends.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -253,20 +254,9 @@ fn compile_with(
     let sources = &*sources;
     // Where released texts are read again for the lines of later diagnostics.
     let reread_from = run.release_texts.then_some(options.root.as_path());
-    let mut pages = Vec::with_capacity(parsed.len());
-    for p in parsed {
-        diagnostics.extend(p.diagnostics);
-        pages.extend(p.page);
-    }
     watch.lap("page");
-
-    let graph_options = GraphOptions {
-        include_drafts: options.drafts,
-    };
-    let (mut graph, graph_diags) = graph::build(pages, &config, graph_options);
-    diagnostics.extend(graph_diags);
-    let cited = graph::resolve_citations(&mut graph, &config, &sources.content_assets);
-    diagnostics.extend(cited.diagnostics);
+    let (mut graph, source_texts) =
+        graph_stage(parsed, sources, &config, options, &mut diagnostics);
     let lock_text = sources.lock_text.as_deref();
     let lock = graph::check_lock(&graph, lock_text, options.locked, &mut diagnostics);
     watch.lap("graph");
@@ -305,7 +295,7 @@ fn compile_with(
         sources
             .content_assets
             .iter()
-            .filter(|a| !cited.source_texts.contains(&a.rel_path))
+            .filter(|a| !source_texts.contains(&a.rel_path))
             .map(|a| OutputFile {
                 path: a.rel_path.clone(),
                 bytes: a.bytes.clone(),
@@ -374,6 +364,31 @@ fn parse_pages(
 
 /// The search stage: the index files, or none and the configuration to build them later when
 /// `defer` (problems in `synonyms.yaml` are reported now either way).
+/// The graph of the parsed pages with their citations resolved, and the content assets that are
+/// source texts (never published); every diagnostic goes to `diagnostics`. Shared by the full
+/// build and the index-only build of `veiviser search`.
+fn graph_stage(
+    parsed: Vec<page::Parsed>,
+    sources: &SiteSources,
+    config: &Config,
+    options: &BuildOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (SiteGraph, HashSet<String>) {
+    let mut pages = Vec::with_capacity(parsed.len());
+    for p in parsed {
+        diagnostics.extend(p.diagnostics);
+        pages.extend(p.page);
+    }
+    let graph_options = GraphOptions {
+        include_drafts: options.drafts,
+    };
+    let (mut graph, graph_diags) = graph::build(pages, config, graph_options);
+    diagnostics.extend(graph_diags);
+    let cited = graph::resolve_citations(&mut graph, config, &sources.content_assets);
+    diagnostics.extend(cited.diagnostics);
+    (graph, cited.source_texts)
+}
+
 fn search_stage(
     graph: &SiteGraph,
     config: &Config,
@@ -578,19 +593,8 @@ pub fn build_search_index(options: &BuildOptions) -> Result<Compiled> {
     };
     let mut sources = Cow::Owned(sources);
     let parsed = parse_pages(&mut sources, &config, options, &Silent, &mut run);
-    let mut pages = Vec::with_capacity(parsed.len());
-    for p in parsed {
-        diagnostics.extend(p.diagnostics);
-        pages.extend(p.page);
-    }
     watch.lap("page");
-    let graph_options = GraphOptions {
-        include_drafts: options.drafts,
-    };
-    let (mut graph, graph_diags) = graph::build(pages, &config, graph_options);
-    diagnostics.extend(graph_diags);
-    let cited = graph::resolve_citations(&mut graph, &config, &sources.content_assets);
-    diagnostics.extend(cited.diagnostics);
+    let (graph, _) = graph_stage(parsed, &sources, &config, options, &mut diagnostics);
     watch.lap("graph");
     let (files, _) = search_stage(&graph, &config, &sources, false, &mut diagnostics);
     watch.lap("search");
