@@ -639,34 +639,20 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
 }
 
 /// The section shown for page `p`: the words its title names (see [`specific::title_words`])
-/// hold for
-/// every section under it, so the section that best holds the *other* words answers; when the
-/// title names them all, or no section holds the others, [`best_section`].
+/// hold for every section under it, so the section that best holds the *other* words answers;
+/// when the title names them all, or no section holds the others, [`best_section`].
 fn answer_section(
     units: &[UnitScores],
     query_units: &[super::query::Unit],
     p: u32,
     labels: &[(String, String)],
 ) -> u32 {
-    let mut totals: BTreeMap<u32, f64> = BTreeMap::new();
-    let mut rest = false;
-    for (u, q) in units.iter().zip(query_units) {
-        if specific::unit_in(q, labels) {
-            continue;
-        }
-        rest |= !q.stop;
-        if let Some(secs) = u.sections.get(&p) {
-            for (&s, &v) in secs {
-                *totals.entry(s).or_insert(0.0) += q.weight * v;
-            }
-        }
-    }
-    let mut best = (0, 0.0);
-    for (s, v) in totals {
-        if v > best.1 {
-            best = (s, v);
-        }
-    }
+    let other = |q: &super::query::Unit| !specific::unit_in(q, labels);
+    let rest = query_units
+        .iter()
+        .take(units.len())
+        .any(|q| other(q) && !q.stop);
+    let best = best_section_of(units, query_units, p, other);
     if rest && best.1 > 0.0 {
         best.0
     } else {
@@ -676,8 +662,22 @@ fn answer_section(
 
 /// The section of page `p` with the highest combined score, and that score.
 fn best_section(units: &[UnitScores], query_units: &[super::query::Unit], p: u32) -> (u32, f64) {
+    best_section_of(units, query_units, p, |_| true)
+}
+
+/// The section of page `p` with the highest combined score of the query units `counted` keeps
+/// (the first section on a tie), and that score.
+fn best_section_of(
+    units: &[UnitScores],
+    query_units: &[super::query::Unit],
+    p: u32,
+    counted: impl Fn(&super::query::Unit) -> bool,
+) -> (u32, f64) {
     let mut totals: BTreeMap<u32, f64> = BTreeMap::new();
     for (u, q) in units.iter().zip(query_units) {
+        if !counted(q) {
+            continue;
+        }
         if let Some(secs) = u.sections.get(&p) {
             for (&s, &v) in secs {
                 *totals.entry(s).or_insert(0.0) += q.weight * v;
