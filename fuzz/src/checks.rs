@@ -179,18 +179,29 @@ pub fn heading(data: &[u8]) {
         }
     }
     // `<hN id="…">` as the renderer writes it; text cannot forge one (`<` is escaped).
-    let in_html: Vec<&str> = body
+    let in_html: Vec<String> = body
         .html
         .split("<h")
         .skip(1)
         .filter_map(|s| s.get(1..)?.strip_prefix(" id=\"")?.split('"').next())
+        .map(unescape_attr)
         .collect();
-    let ids: Vec<&str> = body.headings.iter().map(|h| h.id.as_str()).collect();
+    let ids: Vec<String> = body.headings.iter().map(|h| h.id.clone()).collect();
     assert_eq!(
         in_html, ids,
         "the HTML's heading ids differ from the headings'"
     );
     assert_no_active_content(&body.html);
+}
+
+/// An attribute value as written (a pinned id may hold `"` or `&`, which the renderer escapes).
+fn unescape_attr(value: &str) -> String {
+    value
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// The search analyser and the query side, over the index of the fixture site.

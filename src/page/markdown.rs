@@ -447,8 +447,11 @@ impl<'a> Renderer<'a, '_> {
             pinned: pinned.is_some(),
             pos,
         });
-        self.out
-            .push(Event::Html(format!("<h{level_num} id=\"{id}\">").into()));
+        self.out.push(Event::Html(
+            // A pinned id is written as the editor wrote it: escaped, so a `"` cannot end
+            // the attribute (found by the `heading` fuzz target).
+            format!("<h{level_num} id=\"{}\">", escape_attr(&id)).into(),
+        ));
         self.out.extend(inner);
         self.out
             .push(Event::Html(format!("</h{level_num}>\n").into()));
