@@ -233,7 +233,7 @@ fn compile_with(
 ) -> Compiled {
     let mut watch = Stopwatch::start();
     let mut diagnostics = sources.diagnostics.clone();
-    let mut config = match Config::parse(&sources.config_text) {
+    let config = match config_stage(&sources, options) {
         Ok(c) => c,
         Err(d) => {
             diagnostics.extend(d);
@@ -245,9 +245,6 @@ fn compile_with(
             return finish(&sources, None, compiled);
         }
     };
-    if let Some(base) = &options.base_url {
-        config.base_url.clone_from(base);
-    }
     watch.lap("config");
 
     let parsed = parse_pages(&mut sources, &config, options, progress, &mut run);
@@ -364,6 +361,18 @@ fn parse_pages(
 
 /// The search stage: the index files, or none and the configuration to build them later when
 /// `defer` (problems in `synonyms.yaml` are reported now either way).
+/// `veiviser.yaml` parsed, with `--base-url` in place of its `base_url`.
+fn config_stage(
+    sources: &SiteSources,
+    options: &BuildOptions,
+) -> std::result::Result<Config, Vec<Diagnostic>> {
+    let mut config = Config::parse(&sources.config_text)?;
+    if let Some(base) = &options.base_url {
+        config.base_url.clone_from(base);
+    }
+    Ok(config)
+}
+
 /// The graph of the parsed pages with their citations resolved, and the content assets that are
 /// source texts (never published); every diagnostic goes to `diagnostics`. Shared by the full
 /// build and the index-only build of `veiviser search`.
@@ -571,7 +580,7 @@ pub fn build_search_index(options: &BuildOptions) -> Result<Compiled> {
     let sources = source::load(&options.root, &theme_name)?;
     watch.lap("source");
     let mut diagnostics = sources.diagnostics.clone();
-    let mut config = match Config::parse(&sources.config_text) {
+    let config = match config_stage(&sources, options) {
         Ok(c) => c,
         Err(d) => {
             diagnostics.extend(d);
@@ -583,9 +592,6 @@ pub fn build_search_index(options: &BuildOptions) -> Result<Compiled> {
             return Ok(finish(&sources, None, compiled));
         }
     };
-    if let Some(base) = &options.base_url {
-        config.base_url.clone_from(base);
-    }
     let mut run = Run {
         release_texts: true,
         defer_search: false,
