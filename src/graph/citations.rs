@@ -483,7 +483,7 @@ impl Ctx<'_, '_> {
                     pos: page.locate(&[Seg::Key("sources"), Seg::Value(quote)]),
                     span: quote.chars().count(),
                 };
-                self.check_quote(source, quote, &passages, &at, diags);
+                diags.extend(self.check_quote(source, quote, &passages, &at));
             }
             // A front-matter source for exactly one passage that the body cites too joins
             // that note.
@@ -607,23 +607,21 @@ impl Ctx<'_, '_> {
         Some(text.passage(lines))
     }
 
+    /// The `quote-not-found` problem when `quote` is in none of the cited `passages` of `source`.
     fn check_quote(
         &self,
         source: PageIx,
         quote: &str,
         passages: &[Passage],
         at: &At<'_>,
-        diags: &mut Vec<Diagnostic>,
-    ) {
-        let Some(text) = self.docs.get(&source) else {
-            return;
-        };
+    ) -> Option<Diagnostic> {
+        let text = self.docs.get(&source)?;
         let phrase = collapse(quote);
         if passages
             .iter()
             .any(|p| text.words(p.lines).contains(&phrase))
         {
-            return;
+            return None;
         }
         let hint = match text.find(&phrase) {
             Some(now) => format!(
@@ -636,7 +634,7 @@ impl Ctx<'_, '_> {
             ),
         };
         let lines: Vec<String> = passages.iter().map(|p| p.lines.to_string()).collect();
-        diags.push(at.error(
+        Some(at.error(
             "quote-not-found",
             format!(
                 "quote «{quote}» is not in the cited lines ({})",
@@ -647,7 +645,7 @@ impl Ctx<'_, '_> {
                 }
             ),
             hint,
-        ));
+        ))
     }
 }
 

@@ -18,8 +18,8 @@ use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Position, did_you_mean};
 use crate::graph::{PageIx, SiteGraph, links};
-use crate::page::Heading;
 use crate::page::normalise_alias;
+use crate::page::{Heading, Page};
 use crate::vocab::slugify;
 use crate::yaml::Seg;
 
@@ -250,7 +250,7 @@ fn check_entries(
                     .collect();
                 for (anchor, line) in lost {
                     diags.push(
-                        lost_anchor(graph, ix, url, anchor, line, &new_headings)
+                        lost_anchor(&graph.pages[ix], url, anchor, line, &new_headings)
                             .about(format!("url:{url}")),
                     );
                 }
@@ -343,14 +343,12 @@ fn lost_page(
 }
 
 fn lost_anchor(
-    graph: &SiteGraph,
-    ix: PageIx,
+    page: &Page,
     url: &str,
     anchor: &str,
     line: usize,
     new_headings: &[&Heading],
 ) -> Diagnostic {
-    let page = &graph.pages[ix];
     // The renamed heading: one whose id is close to the old one, or else the only new heading.
     let by_name = did_you_mean(anchor, new_headings.iter().map(|h| h.id.as_str()))
         .and_then(|h| h.split('`').nth(1).map(str::to_owned));

@@ -40,15 +40,27 @@ const ROW: f64 = 46.0;
 const BAR: f64 = 18.0;
 const VALUE_ROOM: f64 = 64.0;
 
-/// Renders chart number `n` of a page. On a bad spec, reports it and renders a visible notice.
+/// One ```` ```chart ```` block of a page: its YAML, its number on the page (for element ids) and
+/// where the YAML starts in the file.
+pub(super) struct Block<'a> {
+    pub(super) yaml: &'a str,
+    pub(super) n: usize,
+    pub(super) at: Position,
+}
+
+/// Renders a chart block of `file` (whose whole text is `text`). On a bad spec, reports it and
+/// renders a visible notice.
 pub(super) fn render(
-    yaml_text: &str,
-    n: usize,
+    block: &Block<'_>,
     file: &str,
-    yaml_pos: Position,
     text: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> String {
+    let Block {
+        yaml: yaml_text,
+        n,
+        at: yaml_pos,
+    } = *block;
     let spec: ChartSpec = match serde_yaml::from_str(yaml_text) {
         Ok(s) => s,
         Err(e) => {
@@ -153,14 +165,12 @@ mod tests {
         let mut diags = Vec::new();
         // The whole file, with the block's YAML starting on line 5 as `yaml_pos` says.
         let text = format!("---\ntitle: t\n---\n```chart\n{yaml}```\n");
-        let html = render(
+        let block = Block {
             yaml,
-            1,
-            "a.md",
-            Position { line: 5, column: 1 },
-            &text,
-            &mut diags,
-        );
+            n: 1,
+            at: Position { line: 5, column: 1 },
+        };
+        let html = render(&block, "a.md", &text, &mut diags);
         (html, diags)
     }
 

@@ -173,8 +173,12 @@ pub fn render(input: &MarkdownInput<'_>, diags: &mut Vec<Diagnostic>) -> Body {
                 }
                 let yaml_pos = start.map_or(pos, |s| r.lines.position(input.body_offset + s));
                 r.charts += 1;
-                let html =
-                    chart::render(&yaml, r.charts, input.file, yaml_pos, input.text, r.diags);
+                let block = chart::Block {
+                    yaml: &yaml,
+                    n: r.charts,
+                    at: yaml_pos,
+                };
+                let html = chart::render(&block, input.file, input.text, r.diags);
                 r.out.push(Event::Html(html.into()));
             }
             Event::Start(Tag::Link {
@@ -183,7 +187,13 @@ pub fn render(input: &MarkdownInput<'_>, diags: &mut Vec<Diagnostic>) -> Body {
                 title,
                 id: _,
             }) => {
-                r.link(link_type, &dest_url, &title, pos, &mut events);
+                let start = LinkStart {
+                    link_type,
+                    dest: &dest_url,
+                    title: &title,
+                    pos,
+                };
+                r.link(&start, &mut events);
             }
             Event::Start(Tag::Image {
                 link_type: _,
@@ -573,12 +583,15 @@ impl<'a> Renderer<'a, '_> {
 
     fn link(
         &mut self,
-        link_type: LinkType,
-        dest: &str,
-        title: &str,
-        pos: Position,
+        start: &LinkStart<'_>,
         events: &mut impl Iterator<Item = (Event<'a>, std::ops::Range<usize>)>,
     ) {
+        let &LinkStart {
+            link_type,
+            dest,
+            title,
+            pos,
+        } = start;
         let span = dest.chars().count().max(1);
         let (target, fragment) = match link_type {
             LinkType::WikiLink { .. } => {
@@ -827,6 +840,14 @@ fn title_attr(title: &str) -> String {
     } else {
         format!(" title=\"{}\"", escape_attr(title))
     }
+}
+
+/// The start of a Markdown link as pulldown-cmark reports it, and where it is in the file.
+struct LinkStart<'s> {
+    link_type: LinkType,
+    dest: &'s str,
+    title: &'s str,
+    pos: Position,
 }
 
 #[cfg(test)]
