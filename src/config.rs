@@ -285,162 +285,152 @@ impl Config {
         self.base_url.trim_end_matches('/')
     }
 
-    #[allow(
-        clippy::too_many_lines,
-        reason = "a flat list of independent checks on veiviser.yaml, in the order they are reported; splitting it by rule is open work (issue 16)"
-    )]
+    /// Every problem of the parsed `veiviser.yaml` (whose text is `text`), in the order the file
+    /// declares things: site keys, each kind and its fields, the overview, search.
     fn check(&self, text: &str) -> Vec<Diagnostic> {
-        let mut diags = Vec::new();
-        let budget = yaml::LocateBudget::default();
-        let mut err = |path: &[Seg<'_>], code: &'static str, msg: String, hint: Option<String>| {
-            let pos = budget
-                .locate(text, path)
-                .unwrap_or(Position { line: 1, column: 1 });
-            // The caret spans the key or value pointed at, not its first character.
-            let span = match path.last() {
-                Some(Seg::Key(k) | Seg::Value(k)) => k.chars().count(),
-                None => 1,
-            };
-            let mut d = Diagnostic::error(CONFIG_FILE, pos, code, msg).with_source(text, span);
-            if let Some(h) = hint {
-                d = d.with_hint(h);
+        let mut p = Problems::new(text);
+        self.check_site(&mut p);
+        let mut sections: Vec<&str> = Vec::new();
+        for (name, kind) in &self.kinds {
+            Self::check_kind(name, kind, &mut sections, &mut p);
+            for (fname, field) in &kind.fields {
+                self.check_field(name, fname, field, &mut p);
             }
-            diags.push(d);
-        };
+        }
+        self.check_overview(&mut p);
+        self.check_search(&mut p);
+        p.diags
+    }
+
+    fn check_site(&self, p: &mut Problems<'_>) {
         if !(self.base_url.starts_with("https://") || self.base_url.starts_with("http://")) {
-            err(
+            p.add(
                 &[Seg::Key("base_url")],
-                "config",
                 "`base_url` must start with http:// or https://".into(),
                 None,
             );
         }
         if slugify(&self.theme) != self.theme {
-            err(
+            p.add(
                 &[Seg::Key("theme")],
-                "config",
                 format!("theme `{}` must be a plain folder name", self.theme),
                 None,
             );
         }
-        let kind_names: Vec<&str> = self.kinds.keys().map(String::as_str).collect();
-        let mut sections: Vec<&str> = Vec::new();
-        for (name, kind) in &self.kinds {
-            let at = |rest: &[Seg<'static>]| kind_path(name, None, rest);
-            if slugify(name) != *name {
-                err(
-                    &at(&[]),
-                    "config",
-                    format!("kind name `{name}` must be lowercase ASCII letters, digits and `-`"),
-                    Some(format!("use `{}`", slugify(name))),
+    }
+
+    fn check_kind<'a>(
+        name: &str,
+        kind: &'a KindDef,
+        sections: &mut Vec<&'a str>,
+        p: &mut Problems<'_>,
+    ) {
+        let at = |rest: &[Seg<'static>]| kind_path(name, None, rest);
+        if slugify(name) != *name {
+            p.add(
+                &at(&[]),
+                format!("kind name `{name}` must be lowercase ASCII letters, digits and `-`"),
+                Some(format!("use `{}`", slugify(name))),
+            );
+        }
+        if slugify(&kind.section) != kind.section || kind.section.is_empty() {
+            p.add(
+                &at(&[Seg::Key("section")]),
+                format!("section `{}` is not URL-safe", kind.section),
+                Some(format!("use `{}`", slugify(&kind.section))),
+            );
+        }
+        if sections.contains(&kind.section.as_str()) {
+            p.add(
+                &at(&[Seg::Key("section")]),
+                format!("section `{}` is used by two kinds", kind.section),
+                None,
+            );
+        }
+        sections.push(&kind.section);
+        if let Some(code) = &kind.code_field {
+            match kind.fields.get(code) {
+                Some(f) if f.ty == FieldType::String => {}
+                _ => p.add(
+                    &at(&[Seg::Key("code_field")]),
+                    format!("code_field `{code}` must name a string field of `{name}`"),
+                    None,
+                ),
+            }
+        }
+        for col in &kind.columns {
+            if !kind.fields.contains_key(col) && col != "summary" && col != "updated" {
+                let hint = crate::error::did_you_mean(col, kind.fields.keys().map(String::as_str));
+                p.add(
+                    &at(&[Seg::Key("columns")]),
+                    format!("column `{col}` is not a field of `{name}`"),
+                    hint,
                 );
             }
-            if slugify(&kind.section) != kind.section || kind.section.is_empty() {
-                err(
-                    &at(&[Seg::Key("section")]),
-                    "config",
-                    format!("section `{}` is not URL-safe", kind.section),
-                    Some(format!("use `{}`", slugify(&kind.section))),
+        }
+    }
+
+    fn check_field(&self, name: &str, fname: &str, field: &FieldDef, p: &mut Problems<'_>) {
+        let kind_names = || self.kinds.keys().map(String::as_str);
+        let fpath = |k: &'static str| kind_path(name, Some(fname), &[Seg::Key(k)]);
+        if crate::vocab::is_common_key(fname) {
+            p.add(
+                &fpath("type"),
+                format!("field `{fname}` clashes with a common front-matter key"),
+                None,
+            );
+        }
+        if let Some(to) = &field.to {
+            if !field.ty.is_relation() {
+                p.add(
+                    &fpath("to"),
+                    format!("`to` is only allowed on ref/refs fields (`{fname}`)"),
+                    None,
+                );
+            } else if !self.kinds.contains_key(to) {
+                let hint = crate::error::did_you_mean(to, kind_names());
+                p.add(
+                    &fpath("to"),
+                    format!("field `{fname}` refers to unknown kind `{to}`"),
+                    hint,
                 );
             }
-            if sections.contains(&kind.section.as_str()) {
-                err(
-                    &at(&[Seg::Key("section")]),
-                    "config",
-                    format!("section `{}` is used by two kinds", kind.section),
+        }
+        if field.inverse_label.is_some() && !field.ty.is_relation() {
+            p.add(
+                &fpath("inverse_label"),
+                format!("`inverse_label` is only allowed on ref/refs fields (`{fname}`)"),
+                None,
+            );
+        }
+        if field.ty == FieldType::Enum && field.values.is_empty() {
+            p.add(
+                &fpath("type"),
+                format!("enum field `{fname}` needs `values`"),
+                None,
+            );
+        }
+        for v in field.value_labels.keys() {
+            if !field.values.contains(v) {
+                p.add(
+                    &fpath("value_labels"),
+                    format!(
+                        "`value_labels` of `{fname}` names `{v}`, which is not one of its values"
+                    ),
                     None,
                 );
             }
-            sections.push(&kind.section);
-            if let Some(code) = &kind.code_field {
-                match kind.fields.get(code) {
-                    Some(f) if f.ty == FieldType::String => {}
-                    _ => err(
-                        &at(&[Seg::Key("code_field")]),
-                        "config",
-                        format!("code_field `{code}` must name a string field of `{name}`"),
-                        None,
-                    ),
-                }
-            }
-            for col in &kind.columns {
-                if !kind.fields.contains_key(col) && col != "summary" && col != "updated" {
-                    let hint =
-                        crate::error::did_you_mean(col, kind.fields.keys().map(String::as_str));
-                    err(
-                        &at(&[Seg::Key("columns")]),
-                        "config",
-                        format!("column `{col}` is not a field of `{name}`"),
-                        hint,
-                    );
-                }
-            }
-            for (fname, field) in &kind.fields {
-                let fpath = |k: &'static str| kind_path(name, Some(fname), &[Seg::Key(k)]);
-                if crate::vocab::is_common_key(fname) {
-                    err(
-                        &fpath("type"),
-                        "config",
-                        format!("field `{fname}` clashes with a common front-matter key"),
-                        None,
-                    );
-                }
-                if let Some(to) = &field.to {
-                    if !field.ty.is_relation() {
-                        err(
-                            &fpath("to"),
-                            "config",
-                            format!("`to` is only allowed on ref/refs fields (`{fname}`)"),
-                            None,
-                        );
-                    } else if !self.kinds.contains_key(to) {
-                        let hint = crate::error::did_you_mean(to, kind_names.iter().copied());
-                        err(
-                            &fpath("to"),
-                            "config",
-                            format!("field `{fname}` refers to unknown kind `{to}`"),
-                            hint,
-                        );
-                    }
-                }
-                if field.inverse_label.is_some() && !field.ty.is_relation() {
-                    err(
-                        &fpath("inverse_label"),
-                        "config",
-                        format!("`inverse_label` is only allowed on ref/refs fields (`{fname}`)"),
-                        None,
-                    );
-                }
-                if field.ty == FieldType::Enum && field.values.is_empty() {
-                    err(
-                        &fpath("type"),
-                        "config",
-                        format!("enum field `{fname}` needs `values`"),
-                        None,
-                    );
-                }
-                for v in field.value_labels.keys() {
-                    if !field.values.contains(v) {
-                        err(
-                            &fpath("value_labels"),
-                            "config",
-                            format!(
-                                "`value_labels` of `{fname}` names `{v}`, which is not one of its values"
-                            ),
-                            None,
-                        );
-                    }
-                }
-                if field.ty != FieldType::Enum && !field.values.is_empty() {
-                    err(
-                        &fpath("values"),
-                        "config",
-                        format!("`values` is only allowed on enum fields (`{fname}`)"),
-                        None,
-                    );
-                }
-            }
         }
+        if field.ty != FieldType::Enum && !field.values.is_empty() {
+            p.add(
+                &fpath("values"),
+                format!("`values` is only allowed on enum fields (`{fname}`)"),
+                None,
+            );
+        }
+    }
+
+    fn check_overview(&self, p: &mut Problems<'_>) {
         if let Some(o) = &self.overview {
             let field_ty = |f: &str| {
                 self.kinds
@@ -449,16 +439,14 @@ impl Config {
                     .map(|d| d.ty)
             };
             if !self.kinds.contains_key(&o.kind) {
-                err(
+                p.add(
                     &[Seg::Key("overview"), Seg::Key("kind")],
-                    "config",
                     format!("overview kind `{}` is not declared", o.kind),
                     None,
                 );
             } else if field_ty(&o.rows) != Some(FieldType::Ref) {
-                err(
+                p.add(
                     &[Seg::Key("overview"), Seg::Key("rows")],
-                    "config",
                     format!(
                         "overview rows `{}` must be a `ref` field of `{}`",
                         o.rows, o.kind
@@ -466,9 +454,8 @@ impl Config {
                     None,
                 );
             } else if field_ty(&o.columns) != Some(FieldType::Enum) {
-                err(
+                p.add(
                     &[Seg::Key("overview"), Seg::Key("columns")],
-                    "config",
                     format!(
                         "overview columns `{}` must be an `enum` field of `{}`",
                         o.columns, o.kind
@@ -477,8 +464,6 @@ impl Config {
                 );
             }
         }
-        self.check_search(&mut err);
-        diags
     }
 
     /// The declaration of field `name` in the first kind that has it.
@@ -486,7 +471,7 @@ impl Config {
         self.kinds.values().find_map(|k| k.fields.get(name))
     }
 
-    fn check_search(&self, err: &mut impl FnMut(&[Seg<'_>], &'static str, String, Option<String>)) {
+    fn check_search(&self, p: &mut Problems<'_>) {
         let all_fields = || {
             self.kinds
                 .values()
@@ -520,22 +505,51 @@ impl Config {
                     .filter_map(|k| k.fields.get(name))
                     .collect();
                 if defs.is_empty() {
-                    err(
+                    p.add(
                         &at,
-                        "config",
                         format!("search {key}: `{name}` is not a field of any kind"),
                         crate::error::did_you_mean(name, all_fields()),
                     );
                 } else if defs.iter().any(|d| !types.contains(&d.ty)) {
-                    err(
-                        &at,
-                        "config",
-                        format!("search {key}: `{name}` must be {what}"),
-                        None,
-                    );
+                    p.add(&at, format!("search {key}: `{name}` must be {what}"), None);
                 }
             }
         }
+    }
+}
+
+/// The problems found in `veiviser.yaml`, each located at the key or value it is about.
+struct Problems<'t> {
+    text: &'t str,
+    budget: yaml::LocateBudget,
+    diags: Vec<Diagnostic>,
+}
+
+impl<'t> Problems<'t> {
+    fn new(text: &'t str) -> Self {
+        Problems {
+            text,
+            budget: yaml::LocateBudget::default(),
+            diags: Vec::new(),
+        }
+    }
+
+    /// A `config` error at `path` (line 1 when the path is not in the text).
+    fn add(&mut self, path: &[Seg<'_>], msg: String, hint: Option<String>) {
+        let pos = self
+            .budget
+            .locate(self.text, path)
+            .unwrap_or(Position { line: 1, column: 1 });
+        // The caret spans the key or value pointed at, not its first character.
+        let span = match path.last() {
+            Some(Seg::Key(k) | Seg::Value(k)) => k.chars().count(),
+            None => 1,
+        };
+        let mut d = Diagnostic::error(CONFIG_FILE, pos, "config", msg).with_source(self.text, span);
+        if let Some(h) = hint {
+            d = d.with_hint(h);
+        }
+        self.diags.push(d);
     }
 }
 
