@@ -122,10 +122,8 @@ pub fn parse(src: &SourceFile, config: &Config) -> Parsed {
     }
 }
 
-#[allow(
-    clippy::too_many_lines,
-    reason = "the page stage's steps in order; splitting it is open work (issue 16)"
-)]
+/// The page stage's steps in order: front matter, fields, URL and id, title, the checks of the
+/// common keys, the Markdown body.
 fn parse_inner(src: &SourceFile, config: &Config, diags: &mut Vec<Diagnostic>) -> Option<Page> {
     let file = src.rel_path.as_str();
     let text = src.text.as_str();
@@ -169,124 +167,25 @@ fn parse_inner(src: &SourceFile, config: &Config, diags: &mut Vec<Diagnostic>) -
         return None;
     }
     let (url, default_id) = place.url_and_default_id(role, kind.map(|(name, _)| name));
-    let id = match fm.id {
-        Some(id) if slugify(&id) == id && !id.is_empty() => id,
-        Some(id) => {
-            diags.push(
-                loc.error(
-                    &[Seg::Key("id")],
-                    "bad-id",
-                    format!("id `{id}` must be lowercase letters, digits and `-`"),
-                    2,
-                )
-                .with_hint(format!("use `{}`", slugify(&id))),
-            );
-            default_id
-        }
-        None => default_id,
-    };
+    let id = checked_id(fm.id, default_id, &loc, diags);
     let title = match fm.title {
         Some(t) if !t.trim().is_empty() => t.trim().to_owned(),
-        _ if role == PageRole::Entry => {
-            if !split.yaml.is_empty() {
+        _ => {
+            if role == PageRole::Entry && !split.yaml.is_empty() {
                 diags.push(
                     loc.error(&[], "missing-field", "every page needs a `title`", 3)
                         .with_hint("add `title: …` to the front matter"),
                 );
             }
-            place.stem.to_owned()
+            default_title(role, kind, &place, config)
         }
-        _ => match (role, kind) {
-            (PageRole::SectionIndex, Some((name, k))) => k.plural(name).to_owned(),
-            (PageRole::Home, _) => config.title.clone(),
-            _ => place.stem.to_owned(),
-        },
     };
-    if let Some(updated) = &fm.updated
-        && let Some(problem) = fields::date_problem(updated)
-    {
-        let message = if problem.starts_with("must") {
-            format!("`updated` {problem}, found \"{updated}\"")
-        } else {
-            format!("`updated: {updated}` {problem}")
-        };
-        diags.push(loc.error(&[Seg::Key("updated")], "wrong-type", message, 7));
-    }
-    for (i, c) in fm.endringer.iter().enumerate() {
-        if !fields::is_valid_date(&c.dato) {
-            diags.push(loc.error(
-                &[Seg::Key("endringer"), Seg::Value(&c.dato)],
-                "wrong-type",
-                format!(
-                    "`dato` of change {} must be a date written YYYY-MM-DD, found \"{}\"",
-                    i + 1,
-                    c.dato
-                ),
-                4,
-            ));
-        }
-        if c.tekst.trim().is_empty() {
-            diags.push(
-                loc.error(
-                    &[Seg::Key("endringer")],
-                    "empty-change",
-                    format!("change {} has no `tekst`", i + 1),
-                    1,
-                )
-                .with_hint("say in one line what changed in substance"),
-            );
-        }
-    }
+    check_dates(fm.updated.as_deref(), &fm.endringer, &loc, diags);
     let mut changes = fm.endringer.clone();
     changes.sort_by(|a, b| b.dato.cmp(&a.dato));
-    let aliases = fm
-        .aliases
-        .iter()
-        .filter_map(|a| {
-            if let Some(n) = normalise_alias(a) {
-                Some(n)
-            } else {
-                diags.push(
-                    loc.error(
-                        &[Seg::Key("aliases"), Seg::Value(a)],
-                        "bad-alias",
-                        format!("alias `{a}` is not a path inside the site"),
-                        a.chars().count(),
-                    )
-                    .with_hint(
-                        "write an earlier URL of this page as a path, e.g. /takster/gammel-l8/",
-                    ),
-                );
-                None
-            }
-        })
-        .collect();
-    for (i, s) in fm.sources.iter().enumerate() {
-        if slugify(&s.source) != s.source {
-            diags.push(loc.error(
-                &[Seg::Key("sources"), Seg::Value(&s.source)],
-                "bad-id",
-                format!("source {} `{}` is not a page id", i + 1, s.source),
-                s.source.chars().count(),
-            ));
-        }
-    }
-    let tags = fm
-        .tags
-        .iter()
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty())
-        .collect::<Vec<_>>();
-    for t in &tags {
-        if slugify(t).is_empty() {
-            diags.push(loc.error(
-                &[Seg::Key("tags"), Seg::Value(t)],
-                "bad-tag",
-                format!("tag `{t}` has no letters or digits"),
-                t.chars().count(),
-            ));
-        }
-    }
+    let aliases = checked_aliases(&fm.aliases, &loc, diags);
+    check_source_ids(&fm.sources, &loc, diags);
+    let tags = checked_tags(&fm.tags, &loc, diags);
 
     let mut body = markdown::render(
         &MarkdownInput {
@@ -325,6 +224,155 @@ fn parse_inner(src: &SourceFile, config: &Config, diags: &mut Vec<Diagnostic>) -
         front_matter_line: split.yaml_line,
         locate_budget: crate::yaml::LocateBudget::default(),
     })
+}
+
+/// The page's id: the one written in front matter when it is a slug, else the default
+/// (`<kind>-<file stem>`), with a `bad-id` error for one that is not.
+fn checked_id(
+    id: Option<String>,
+    default_id: String,
+    loc: &Locator<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> String {
+    match id {
+        Some(id) if slugify(&id) == id && !id.is_empty() => id,
+        Some(id) => {
+            diags.push(
+                loc.error(
+                    &[Seg::Key("id")],
+                    "bad-id",
+                    format!("id `{id}` must be lowercase letters, digits and `-`"),
+                    2,
+                )
+                .with_hint(format!("use `{}`", slugify(&id))),
+            );
+            default_id
+        }
+        None => default_id,
+    }
+}
+
+/// The title of a page whose front matter has none: the file stem, a section's plural kind name,
+/// the site's title on the home page.
+fn default_title(
+    role: PageRole,
+    kind: Option<(&str, &crate::config::KindDef)>,
+    place: &Place<'_>,
+    config: &Config,
+) -> String {
+    match (role, kind) {
+        (PageRole::SectionIndex, Some((name, k))) => k.plural(name).to_owned(),
+        (PageRole::Home, _) => config.title.clone(),
+        _ => place.stem.to_owned(),
+    }
+}
+
+/// `updated` and the `endringer` dates must be real dates; every change note needs a text.
+fn check_dates(
+    updated: Option<&str>,
+    endringer: &[ChangeNote],
+    loc: &Locator<'_>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if let Some(updated) = updated
+        && let Some(problem) = fields::date_problem(updated)
+    {
+        let message = if problem.starts_with("must") {
+            format!("`updated` {problem}, found \"{updated}\"")
+        } else {
+            format!("`updated: {updated}` {problem}")
+        };
+        diags.push(loc.error(&[Seg::Key("updated")], "wrong-type", message, 7));
+    }
+    for (i, c) in endringer.iter().enumerate() {
+        if !fields::is_valid_date(&c.dato) {
+            diags.push(loc.error(
+                &[Seg::Key("endringer"), Seg::Value(&c.dato)],
+                "wrong-type",
+                format!(
+                    "`dato` of change {} must be a date written YYYY-MM-DD, found \"{}\"",
+                    i + 1,
+                    c.dato
+                ),
+                4,
+            ));
+        }
+        if c.tekst.trim().is_empty() {
+            diags.push(
+                loc.error(
+                    &[Seg::Key("endringer")],
+                    "empty-change",
+                    format!("change {} has no `tekst`", i + 1),
+                    1,
+                )
+                .with_hint("say in one line what changed in substance"),
+            );
+        }
+    }
+}
+
+/// The `aliases` normalised to site paths; one that is not a path inside the site is reported.
+fn checked_aliases(
+    aliases: &[String],
+    loc: &Locator<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    aliases
+        .iter()
+        .filter_map(|a| {
+            if let Some(n) = normalise_alias(a) {
+                Some(n)
+            } else {
+                diags.push(
+                    loc.error(
+                        &[Seg::Key("aliases"), Seg::Value(a)],
+                        "bad-alias",
+                        format!("alias `{a}` is not a path inside the site"),
+                        a.chars().count(),
+                    )
+                    .with_hint(
+                        "write an earlier URL of this page as a path, e.g. /takster/gammel-l8/",
+                    ),
+                );
+                None
+            }
+        })
+        .collect()
+}
+
+/// Every `sources` entry must name a page id.
+fn check_source_ids(sources: &[SourceRef], loc: &Locator<'_>, diags: &mut Vec<Diagnostic>) {
+    for (i, s) in sources.iter().enumerate() {
+        if slugify(&s.source) != s.source {
+            diags.push(loc.error(
+                &[Seg::Key("sources"), Seg::Value(&s.source)],
+                "bad-id",
+                format!("source {} `{}` is not a page id", i + 1, s.source),
+                s.source.chars().count(),
+            ));
+        }
+    }
+}
+
+/// The `tags` trimmed, empty ones dropped; a tag without letters or digits is reported.
+fn checked_tags(tags: &[String], loc: &Locator<'_>, diags: &mut Vec<Diagnostic>) -> Vec<String> {
+    let tags = tags
+        .iter()
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>();
+    for t in &tags {
+        if slugify(t).is_empty() {
+            diags.push(loc.error(
+                &[Seg::Key("tags"), Seg::Value(t)],
+                "bad-tag",
+                format!("tag `{t}` has no letters or digits"),
+                t.chars().count(),
+            ));
+        }
+    }
+
+    tags
 }
 
 /// Where a file sits under `content/`.
