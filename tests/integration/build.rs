@@ -150,19 +150,6 @@ fn rebuilds_are_byte_identical() {
 }
 
 #[test]
-fn snapshots_of_main_per_template() {
-    let site = Site::fixture("valid");
-    site.build_ok();
-    insta::assert_snapshot!("page_takst", site.main_of("takster/l8/index.html"));
-    insta::assert_snapshot!("page_tiltak", site.main_of("tiltak/smagrupper/index.html"));
-    insta::assert_snapshot!("section", site.main_of("takster/index.html"));
-    insta::assert_snapshot!("home", site.main_of("index.html"));
-    insta::assert_snapshot!("tag", site.main_of("emner/takster/index.html"));
-    insta::assert_snapshot!("search_az", site.main_of("sok/index.html"));
-    insta::assert_snapshot!("not_found", site.main_of("404.html"));
-}
-
-#[test]
 fn pages_json_lists_codes_urls_and_anchors() {
     let site = Site::fixture("valid");
     site.build_ok();

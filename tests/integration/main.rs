@@ -25,4 +25,5 @@ mod links;
 mod lock;
 mod search;
 mod serve;
+mod snapshots;
 mod theme;
