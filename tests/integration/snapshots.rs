@@ -2,6 +2,8 @@
 //! test, so a page added elsewhere for another scenario never moves them): the `<main>` of every
 //! template, the resolved graph as JSON, and the search index files.
 
+use std::fmt::Write as _;
+
 use serde_json::{Value, json};
 use veiviser::graph::SiteGraph;
 
@@ -86,12 +88,10 @@ fn search_index_snapshot() {
         files.len() >= 3,
         "manifest, a term shard and fragments: {files:?}"
     );
-    let text: String = files
-        .iter()
-        .map(|f| {
-            let body = std::fs::read_to_string(root.join(f)).unwrap();
-            format!("=== {}\n{body}\n", f.display())
-        })
-        .collect();
+    let mut text = String::new();
+    for f in &files {
+        let body = std::fs::read_to_string(root.join(f)).unwrap();
+        writeln!(text, "=== {}\n{body}", f.display()).unwrap();
+    }
     insta::assert_snapshot!("search_index", text);
 }
