@@ -141,7 +141,7 @@ pub enum Command {
 /// `veiviser theme …`.
 #[derive(Debug, Subcommand)]
 pub enum ThemeCommand {
-    /// Write the built-in theme into themes/NAME/ (NAME: `theme:` of veiviser.yaml), never overwriting a file.
+    /// Write the built-in theme into themes/NAME/ (`theme:` of veiviser.yaml); overwrites nothing.
     Eject {
         #[command(flatten)]
         site: SiteArgs,
