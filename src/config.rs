@@ -340,6 +340,19 @@ impl Config {
                 Some(format!("use `{}`", slugify(&kind.section))),
             );
         }
+        if let Some(what) = crate::vocab::generated_folder_of(&kind.section) {
+            p.add(
+                &at(&[Seg::Key("section")]),
+                format!(
+                    "section `{}` is the folder of {what}, which veiviser makes itself",
+                    kind.section
+                ),
+                Some(format!(
+                    "choose another section name; these are reserved: {}",
+                    crate::vocab::generated_folders_list()
+                )),
+            );
+        }
         if sections.contains(&kind.section.as_str()) {
             p.add(
                 &at(&[Seg::Key("section")]),

@@ -218,7 +218,24 @@ fn index_pages(graph: &mut SiteGraph, diags: &mut Vec<Diagnostic>) {
         } else {
             graph.by_id.insert(page.id.clone(), i);
         }
-        if let Some(&first) = graph.by_url.get(&page.url) {
+        if let Some(generated) = crate::vocab::generated_folder_of(&page.url) {
+            diags.push(
+                Diagnostic::error(
+                    &page.file,
+                    crate::error::Position::default(),
+                    "reserved-url",
+                    format!(
+                        "URL /{} belongs to {generated}, which veiviser makes itself",
+                        page.url
+                    ),
+                )
+                .with_hint(format!(
+                    "rename or move the file; these folders are reserved: {}",
+                    crate::vocab::generated_folders_list()
+                ))
+                .covering([format!("url:{}", page.url)]),
+            );
+        } else if let Some(&first) = graph.by_url.get(&page.url) {
             diags.push(
                 Diagnostic::error(&page.file, crate::error::Position::default(), "duplicate-url", format!("URL /{} is already produced by {}", page.url, graph.pages[first].file))
                     .with_hint("file names that differ only in case, accents or punctuation make the same URL; rename one")
@@ -357,7 +374,7 @@ pub fn tag_url(slug: &str) -> String {
     format!("emner/{slug}/")
 }
 
-/// URL of the list of all tags.
+/// URL of the list of all tags (a folder of [`crate::vocab::GENERATED_FOLDERS`], like the next two).
 pub const TAGS_URL: &str = "emner/";
 /// URL of the search page.
 pub const SEARCH_URL: &str = "sok/";

@@ -95,7 +95,8 @@ pub(super) fn collect(
                     "alias {alias} is the URL of {}",
                     graph.pages[t].file
                 ))
-            } else if generated.contains(&key) {
+            } else if generated.contains(&key) || crate::vocab::generated_folder_of(&key).is_some()
+            {
                 Some(format!("alias {alias} is a page the site generates"))
             } else {
                 taken.get(&key).map(|&other| {

@@ -13,6 +13,8 @@ mod output_file;
 mod slug;
 
 pub use escape::{escape_attr, html_safe_json};
-pub use keys::{COMMON_KEYS, is_common_key};
+pub use keys::{
+    COMMON_KEYS, GENERATED_FOLDERS, generated_folder_of, generated_folders_list, is_common_key,
+};
 pub use output_file::OutputFile;
 pub use slug::slugify;

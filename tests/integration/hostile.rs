@@ -413,3 +413,55 @@ fn duplicate_code_also_reported_its_short_url_collision_now_hidden_behind_it() {
         "{duplicates:#?}"
     );
 }
+
+#[test]
+fn pages_sections_and_aliases_in_generated_folders_are_refused_once_each() {
+    // Before: `content/sok.md` and `content/endringer.md` ended the build in the output stage
+    // with "two outputs want the same file" and no file:line; a page under /search/ could
+    // overwrite the search index.
+    let site = Site::fixture("valid");
+    site.write("content/sok.md", "---\ntitle: Søk\n---\nx\n")
+        .write("content/endringer.md", "---\ntitle: Endringer\n---\nx\n")
+        .write("content/search/manifest.md", "---\ntitle: M\n---\nx\n")
+        .write(
+            "content/kommuner/fredrikstad.md",
+            "---\ntitle: F\naliases: [/assets/style.css/, /emner/gammelt/]\n---\nx\n",
+        );
+    let report = site.build();
+    let errs: Vec<String> = report
+        .compiled
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| format!("{} {}:{}", d.code, d.file, d.line))
+        .collect();
+    for file in [
+        "content/sok.md",
+        "content/endringer.md",
+        "content/search/manifest.md",
+    ] {
+        // Line 0: the file name is the mistake, as with duplicate-url.
+        assert!(errs.contains(&format!("reserved-url {file}:0")), "{errs:?}");
+    }
+    assert_eq!(
+        errs.iter()
+            .filter(|e| e.starts_with("alias-collision content/kommuner/fredrikstad.md:3"))
+            .count(),
+        2,
+        "{errs:?}"
+    );
+    assert_eq!(errs.len(), 5, "one error per mistake: {errs:?}");
+
+    let config = std::fs::read_to_string(site.root.join("veiviser.yaml"))
+        .unwrap()
+        .replace("section: kilder", "section: emner");
+    site.remove("content/sok.md")
+        .remove("content/endringer.md")
+        .remove("content/search/manifest.md")
+        .write("veiviser.yaml", config);
+    let stderr = site.stderr_of_failing("build");
+    assert!(
+        stderr.contains("section `emner` is the folder of the tag pages"),
+        "{stderr}"
+    );
+}
