@@ -53,6 +53,10 @@ pub struct CitationsDef {
     /// Id of the page whose document a marker without a document name cites (`[@1979]`).
     #[serde(default)]
     pub default_source: Option<String>,
+    /// Where `default_source`'s value is written in `veiviser.yaml` (line 1 when absent), so
+    /// a later stage can point at it.
+    #[serde(skip, default = "first_line")]
+    pub default_source_at: Position,
     /// The field of a source page naming its text under `content/` (a `.txt` file, by file name
     /// or path relative to the page's folder).
     #[serde(default = "default_document_field")]
@@ -63,6 +67,7 @@ impl Default for CitationsDef {
     fn default() -> Self {
         Self {
             default_source: None,
+            default_source_at: first_line(),
             document_field: default_document_field(),
         }
     }
@@ -247,7 +252,7 @@ fn repeated_key(text: &str, d: &Diagnostic) -> Option<Position> {
 impl Config {
     /// Parses and checks the text of `veiviser.yaml`.
     pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
-        let config: Config = serde_yaml::from_str(text).map_err(|e| {
+        let mut config: Config = serde_yaml::from_str(text).map_err(|e| {
             let mut d = yaml::error_to_diagnostic(CONFIG_FILE, text, &e, 0);
             if let Some(pos) = repeated_key(text, &d) {
                 d.line = pos.line;
@@ -257,6 +262,16 @@ impl Config {
             }
             vec![d]
         })?;
+        if let Some(d) = &config.citations.default_source {
+            let path = [
+                Seg::Key("citations"),
+                Seg::Key("default_source"),
+                Seg::Value(d),
+            ];
+            if let Some(pos) = yaml::LocateBudget::default().locate(text, &path) {
+                config.citations.default_source_at = pos;
+            }
+        }
         let diags = config.check(text);
         if diags.is_empty() {
             Ok(config)
@@ -564,6 +579,10 @@ impl<'t> Problems<'t> {
         }
         self.diags.push(d);
     }
+}
+
+fn first_line() -> Position {
+    Position { line: 1, column: 1 }
 }
 
 /// `kinds.<name>[.fields.<field>].<rest>` as a locator path.

@@ -330,7 +330,7 @@ pub fn hide_follow_ons(diags: &mut Vec<Diagnostic>) {
         i += 1;
         if keep && n > 0 {
             let note = format!(
-                "{n} follow-on problem{} hidden (links, relations or urls.lock entries that fail only because of this); fix this first",
+                "{n} follow-on problem{} hidden (they fail only because of this one); fix this first",
                 if n == 1 { "" } else { "s" }
             );
             d.hint = Some(match d.hint.take() {
@@ -504,7 +504,7 @@ mod tests {
         assert_eq!(
             diags[1].hint.as_deref(),
             Some(
-                "2 follow-on problems hidden (links, relations or urls.lock entries that fail only because of this); fix this first"
+                "2 follow-on problems hidden (they fail only because of this one); fix this first"
             )
         );
     }

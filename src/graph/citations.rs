@@ -242,6 +242,9 @@ pub struct Resolved {
     pub source_texts: HashSet<String>,
 }
 
+/// The subject of problems that follow from `citations.default_source` naming no page.
+const DEFAULT_SOURCE: &str = "config:citations.default_source";
+
 /// Resolves the citations of every page into `graph.citations`. `assets` are the site's content
 /// assets (the source stage's `content_assets`).
 pub fn resolve(graph: &mut SiteGraph, config: &Config, assets: &[Asset]) -> Resolved {
@@ -258,14 +261,16 @@ pub fn resolve(graph: &mut SiteGraph, config: &Config, assets: &[Asset]) -> Reso
         diags.push(
             Diagnostic::error(
                 crate::config::CONFIG_FILE,
-                Position { line: 1, column: 1 },
+                config.citations.default_source_at,
                 "unknown-source",
                 format!("citations.default_source `{d}` is not a page"),
             )
             .with_hint(
                 did_you_mean(d, docs.keys().map(|&i| graph.pages[i].id.as_str()))
                     .unwrap_or_else(|| "name the id of a source page".to_owned()),
-            ),
+            )
+            .with_span(d.chars().count())
+            .covering([DEFAULT_SOURCE.to_owned()]),
         );
     }
     let prefix = default
@@ -520,12 +525,18 @@ impl Ctx<'_, '_> {
         let Some(doc) = doc else {
             let found = self.default.and_then(|d| self.graph.by_id.get(d).copied());
             if found.is_none() {
-                diags.push(at.error(
+                let d = at.error(
                     "unknown-source",
                     "this citation names no document, and the site has no default source".to_owned(),
                     "set `citations: { default_source: <id> }` in veiviser.yaml, or write `[@<id>:lines]`"
                         .to_owned(),
-                ));
+                );
+                // A default source that names no page is the root cause, reported once.
+                diags.push(if self.default.is_some() {
+                    d.about(DEFAULT_SOURCE.to_owned())
+                } else {
+                    d
+                });
             }
             return found;
         };

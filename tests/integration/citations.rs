@@ -276,3 +276,28 @@ fn the_converter_prints_what_it_cannot_convert() {
         "content/sider/uklar.md:4: cannot tell which document «foreningen, linje 40» means\n"
     );
 }
+
+#[test]
+fn unknown_default_source_is_one_error_at_its_line_in_veiviser_yaml() {
+    // Before: the error pointed at veiviser.yaml line 1, and every marker without a document
+    // added its own "no default source" error beside it.
+    let site = Site::fixture("citations");
+    let config = std::fs::read_to_string(site.root.join("veiviser.yaml")).unwrap();
+    let line = config
+        .lines()
+        .position(|l| l.contains("default_source:"))
+        .expect("the fixture sets a default source")
+        + 1;
+    let wrong = config.replacen("default_source: ", "default_source: kilde-finnes-ikke-", 1);
+    site.write("veiviser.yaml", wrong);
+    let stderr = site.stderr_of_failing("check");
+    assert!(
+        stderr.contains(&format!("--> veiviser.yaml:{line}:")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("1 error(s)"),
+        "one error, the root cause: {stderr}"
+    );
+    assert!(stderr.contains("follow-on problem"), "{stderr}");
+}
