@@ -8,7 +8,7 @@ use crate::harness::Site;
 /// The valid fixture with notes on two pages (written out of order on purpose).
 fn site_with_notes() -> Site {
     let site = Site::fixture("valid");
-    let l8 = std::fs::read_to_string(site.root.join("content/takster/l8.md")).unwrap();
+    let l8 = site.source("content/takster/l8.md");
     site.write(
         "content/takster/l8.md",
         l8.replacen(
@@ -17,8 +17,7 @@ fn site_with_notes() -> Site {
             1,
         ),
     );
-    let kommune =
-        std::fs::read_to_string(site.root.join("content/kommuner/fredrikstad.md")).unwrap();
+    let kommune = site.source("content/kommuner/fredrikstad.md");
     site.write(
         "content/kommuner/fredrikstad.md",
         kommune.replacen(
@@ -104,7 +103,7 @@ fn change_notes_are_listed_in_pages_json() {
 #[test]
 fn a_change_note_with_a_bad_date_is_an_error_at_its_line() {
     let site = Site::fixture("valid");
-    let l8 = std::fs::read_to_string(site.root.join("content/takster/l8.md")).unwrap();
+    let l8 = site.source("content/takster/l8.md");
     site.write(
         "content/takster/l8.md",
         l8.replacen(

@@ -108,7 +108,7 @@ fn markers_and_quotations_stay_out_of_search_texts_and_descriptions() {
             );
         }
     }
-    let html = std::fs::read_to_string(site.root.join("public/sider/side/index.html")).unwrap();
+    let html = site.source("public/sider/side/index.html");
     assert!(html.contains(
         "<meta name=\"description\" content=\"Hvordan legen svarer Nav på en forespørsel.\""
     ));
@@ -135,8 +135,8 @@ fn source_texts_are_not_published_but_other_text_files_are() {
 fn check_flags_a_moved_passage_and_says_where_it_went() {
     let site = Site::fixture("citations");
     // A new edition of the report: two lines inserted before the quoted passage.
-    let text = std::fs::read_to_string(site.root.join("content/kilder/tekster/004_rapport.txt"))
-        .unwrap()
+    let text = site
+        .source("content/kilder/tekster/004_rapport.txt")
         .replacen(
             "2.1 Kristiansand\n",
             "2.1 Kristiansand\n\nNy innledning.\n",
@@ -239,7 +239,7 @@ Notatet (000:3-5).\n";
     site.write("content/sider/gammel.md", before);
     let (code, stdout, stderr) = convert(&site);
     assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
-    let after = std::fs::read_to_string(site.root.join("content/sider/gammel.md")).unwrap();
+    let after = site.source("content/sider/gammel.md");
     assert_eq!(
         after,
         "---\ntitle: Gammel\nsources:\n  - source: kilde-notat\n    lines: \"3-5\"\n---\n\
@@ -282,7 +282,7 @@ fn unknown_default_source_is_one_error_at_its_line_in_veiviser_yaml() {
     // Before: the error pointed at veiviser.yaml line 1, and every marker without a document
     // added its own "no default source" error beside it.
     let site = Site::fixture("citations");
-    let config = std::fs::read_to_string(site.root.join("veiviser.yaml")).unwrap();
+    let config = site.source("veiviser.yaml");
     let line = config
         .lines()
         .position(|l| l.contains("default_source:"))

@@ -49,7 +49,7 @@ fn new_writes_required_fields_and_never_overwrites() {
         .args(["new", "takst", "Takst L40"])
         .assert()
         .code(0);
-    let text = std::fs::read_to_string(site.root.join("content/takster/l40.md")).unwrap();
+    let text = site.source("content/takster/l40.md");
     assert!(text.starts_with("---\ntitle: \"Takst L40\"\n"), "{text}");
     assert!(text.contains("kode: \"L40\""), "{text}");
     site.write("content/takster/l40.md", "mine");
@@ -57,10 +57,7 @@ fn new_writes_required_fields_and_never_overwrites() {
         .args(["new", "takst", "Takst L40"])
         .assert()
         .code(2);
-    assert_eq!(
-        std::fs::read_to_string(site.root.join("content/takster/l40.md")).unwrap(),
-        "mine"
-    );
+    assert_eq!(site.source("content/takster/l40.md"), "mine");
     site.cli()
         .args(["new", "takts", "X"])
         .assert()
@@ -101,14 +98,14 @@ fn new_takst_l9_was_named_takst_takst_l9_now_l9_with_its_id_and_url_printed() {
         stderr.contains("takst-l9") && stderr.contains("/takster/l9/"),
         "{stderr}"
     );
-    let text = std::fs::read_to_string(site.root.join("content/takster/l9.md")).unwrap();
+    let text = site.source("content/takster/l9.md");
     assert!(text.contains("kode: \"L9\""), "{text}");
     // Titles name the code before a dash, as the site's do.
     site.cli()
         .args(["new", "takst", "Takst L11 – prøvetakst"])
         .assert()
         .code(0);
-    let text = std::fs::read_to_string(site.root.join("content/takster/l11.md")).unwrap();
+    let text = site.source("content/takster/l11.md");
     assert!(text.contains("kode: \"L11\""), "{text}");
     // A kind without a code field: the slug of the title without the kind's label.
     site.cli()

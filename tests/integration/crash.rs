@@ -122,7 +122,7 @@ fn sigkill_at_any_moment_leaves_the_previous_or_the_new_site_never_a_mixture() {
         } else if now == new {
             saw_new += 1;
             // Published ⇒ locked (issue 18): the new page is live only once the lock has it.
-            let locked = std::fs::read_to_string(site.root.join("urls.lock")).unwrap();
+            let locked = site.source("urls.lock");
             assert!(
                 locked.lines().any(|l| l == "/kommuner/ny/"),
                 "kill {i} after {delay:?}: the new site is live but urls.lock lacks /kommuner/ny/"

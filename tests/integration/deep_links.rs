@@ -36,20 +36,13 @@ fn a_code_url_that_collides_is_an_error_at_the_code() {
     let site = Site::fixture("url_lock");
     site.write(
         "content/om.md",
-        std::fs::read_to_string(site.root.join("content/om.md"))
-            .unwrap()
-            .replace(
-                "title: Om lenkene\n",
-                "title: Om lenkene\naliases: [/takster/L8/]\n",
-            ),
+        site.source("content/om.md").replace(
+            "title: Om lenkene\n",
+            "title: Om lenkene\naliases: [/takster/L8/]\n",
+        ),
     );
-    let report = site.build();
-    let d: Vec<_> = report
-        .compiled
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .collect();
+    let errors = site.build_errors();
+    let d: Vec<_> = errors.iter().collect();
     assert_eq!(d.len(), 1, "{d:#?}");
     assert_eq!(
         (d[0].file.as_str(), d[0].line, d[0].code),

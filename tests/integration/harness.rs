@@ -107,6 +107,20 @@ impl Site {
         .unwrap()
     }
 
+    /// Builds in process and returns the errors (not warnings) it reported.
+    #[track_caller]
+    pub(crate) fn build_errors(&self) -> Vec<veiviser::error::Diagnostic> {
+        let mut diags = self.build().compiled.diagnostics;
+        diags.retain(veiviser::error::Diagnostic::is_error);
+        diags
+    }
+
+    /// A file of the site's source folder (not of the built site), as text.
+    #[track_caller]
+    pub(crate) fn source(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.root.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+
     /// Builds and asserts there are no diagnostics at all.
     #[track_caller]
     pub(crate) fn build_ok(&self) -> BuildReport {

@@ -30,10 +30,7 @@ fn init_writes_a_site_that_builds_without_a_single_diagnostic() {
 fn init_kunnskapsbase_writes_this_repositorys_kinds_with_an_example_of_each() {
     let site = Site::init("kunnskapsbase");
     site.build_ok();
-    let config = veiviser::config::Config::parse(
-        &std::fs::read_to_string(site.root.join("veiviser.yaml")).unwrap(),
-    )
-    .unwrap();
+    let config = veiviser::config::Config::parse(&site.source("veiviser.yaml")).unwrap();
     let repo = veiviser::config::Config::parse(
         &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/veiviser.yaml")).unwrap(),
     )

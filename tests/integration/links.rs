@@ -72,12 +72,10 @@ fn alias_redirect_keeps_fragment_and_works_without_javascript() {
     let site = Site::fixture("valid");
     site.write(
         "content/takster/14.md",
-        std::fs::read_to_string(site.root.join("content/takster/14.md"))
-            .unwrap()
-            .replace(
-                "enhet: halvtime\n",
-                "enhet: halvtime\naliases: [/takster/motegodtgjorelse/]\n",
-            ),
+        site.source("content/takster/14.md").replace(
+            "enhet: halvtime\n",
+            "enhet: halvtime\naliases: [/takster/motegodtgjorelse/]\n",
+        ),
     );
     site.build_ok();
     let html = site.read("takster/motegodtgjorelse/index.html");

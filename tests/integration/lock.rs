@@ -17,7 +17,7 @@ fn errors(site: &Site) -> Vec<Diagnostic> {
 }
 
 fn lock(site: &Site) -> String {
-    std::fs::read_to_string(site.root.join("urls.lock")).unwrap()
+    site.source("urls.lock")
 }
 
 fn page(site: &Site, rel: &str) -> String {

@@ -70,7 +70,7 @@ fn an_edit_reloads_open_pages_with_the_new_content() {
     let first = build_of(&mut events);
     assert!(page.text().contains(&format!("data-build=\"{first}\"")));
 
-    let l8 = std::fs::read_to_string(site.root.join("content/takster/l8.md")).unwrap();
+    let l8 = site.source("content/takster/l8.md");
     site.write(
         "content/takster/l8.md",
         l8.replace("Versjon en", "Versjon to"),
@@ -257,7 +257,7 @@ fn a_save_by_rename_over_the_file_is_seen() {
     let first = build_of(&mut events);
     // What vim (backupcopy=no), VS Code and many others do: write a temporary file, rename it.
     let tmp = site.root.join("content/takster/.l8.md.tmp");
-    let text = std::fs::read_to_string(site.root.join("content/takster/l8.md")).unwrap();
+    let text = site.source("content/takster/l8.md");
     std::fs::write(&tmp, text.replace("Versjon en", "Lagret med rename")).unwrap();
     std::fs::rename(&tmp, site.root.join("content/takster/l8.md")).unwrap();
     next_build(&mut events, &first);
@@ -275,9 +275,8 @@ fn a_burst_of_100_saves_ends_in_one_consistent_site() {
     let server = start(&site);
     let mut events = EventStream::open(server.addr());
     let mut build = build_of(&mut events);
-    let l8 = std::fs::read_to_string(site.root.join("content/takster/l8.md")).unwrap();
-    let fredrikstad =
-        std::fs::read_to_string(site.root.join("content/kommuner/fredrikstad.md")).unwrap();
+    let l8 = site.source("content/takster/l8.md");
+    let fredrikstad = site.source("content/kommuner/fredrikstad.md");
     for i in 0..100 {
         // Bodies, titles (shown on other pages) and a page that comes and goes.
         site.write(

@@ -95,7 +95,7 @@ fn an_error_in_a_site_template_points_at_the_site_file() {
 #[test]
 fn a_misspelt_theme_name_is_an_error_not_the_built_in_theme() {
     let site = Site::fixture_without_theme("valid");
-    let config = std::fs::read_to_string(site.root.join("veiviser.yaml")).unwrap();
+    let config = site.source("veiviser.yaml");
     site.write("veiviser.yaml", format!("theme: defualt\n{config}"));
     let out = site
         .cli()
@@ -130,7 +130,7 @@ fn theme_eject_writes_the_built_in_theme_and_keeps_site_files() {
         "{stderr}"
     );
     assert_eq!(
-        std::fs::read_to_string(site.root.join("themes/default/templates/404.html")).unwrap(),
+        site.source("themes/default/templates/404.html"),
         "egen",
         "eject never overwrites"
     );
