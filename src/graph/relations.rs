@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::config::Config;
+use crate::config::{Config, FieldDef};
 use crate::error::Diagnostic;
 use crate::graph::{PageIx, SiteGraph, suggest_id};
 use crate::yaml::Seg;
@@ -25,10 +25,6 @@ pub struct RelationGroup {
 type Groups = Vec<Vec<RelationGroup>>;
 
 /// Resolves every relation field; returns (forward groups, backlink groups) per page.
-#[allow(
-    clippy::too_many_lines,
-    reason = "both directions of every relation field in one pass over the pages; splitting it is open work (issue 16)"
-)]
 pub(super) fn resolve(
     graph: &SiteGraph,
     config: &Config,
@@ -36,8 +32,9 @@ pub(super) fn resolve(
     diags: &mut Vec<Diagnostic>,
 ) -> (Groups, Groups) {
     let n = graph.pages.len();
+    let resolver = Resolver { graph, drafts };
     let mut forward: Groups = vec![Vec::new(); n];
-    // (target, label) -> sources, in kind order of the sources.
+    // Per target: (inverse label, source), sources in page order.
     let mut inverse: Vec<Vec<(String, PageIx)>> = vec![Vec::new(); n];
     for (i, page) in graph.pages.iter().enumerate() {
         let Some(kind) = page.kind.as_deref().and_then(|k| config.kinds.get(k)) else {
@@ -49,58 +46,17 @@ pub(super) fn resolve(
             };
             let mut targets = Vec::new();
             for id in value.ids() {
-                // Located only when there is something to report: the text scan is not free.
-                let at = || page.locate(&[Seg::Key(field), Seg::Value(id)]);
-                let Some(&t) = graph.by_id.get(id) else {
-                    let mut d = Diagnostic::error(
-                        &page.file,
-                        at(),
-                        "dangling-ref",
-                        format!("`{field}` refers to `{id}`, which is not a page"),
-                    )
-                    .about(format!("id:{id}"))
-                    .with_span(id.chars().count());
-                    if let Some(file) = drafts.get(id) {
-                        d = d.with_hint(format!(
-                            "{file} is a draft; drafts are left out of the build"
-                        ));
-                    } else if let Some(h) = suggest_id(graph, id) {
-                        d = d.with_hint(h);
+                match resolver.target(i, field, def, id) {
+                    Err(d) => diags.push(d),
+                    Ok(t) if !targets.contains(&t) => {
+                        targets.push(t);
+                        let label = def
+                            .inverse_label
+                            .clone()
+                            .unwrap_or_else(|| DEFAULT_INVERSE_LABEL.to_owned());
+                        inverse[t].push((label, i));
                     }
-                    diags.push(d);
-                    continue;
-                };
-                let target = &graph.pages[t];
-                if let Some(to) = &def.to
-                    && target.kind.as_deref() != Some(to.as_str())
-                {
-                    diags.push(Diagnostic::error(
-                        &page.file,
-                        at(),
-                        "wrong-kind",
-                        format!(
-                            "`{field}` takes `{to}` pages, but `{id}` is a {}",
-                            target.kind.as_deref().unwrap_or("plain page")
-                        ),
-                    ));
-                    continue;
-                }
-                if t == i {
-                    diags.push(Diagnostic::error(
-                        &page.file,
-                        at(),
-                        "self-ref",
-                        format!("`{field}` refers to the page itself"),
-                    ));
-                    continue;
-                }
-                if !targets.contains(&t) {
-                    targets.push(t);
-                    let label = def
-                        .inverse_label
-                        .clone()
-                        .unwrap_or_else(|| DEFAULT_INVERSE_LABEL.to_owned());
-                    inverse[t].push((label, i));
+                    Ok(_) => {}
                 }
             }
             if !targets.is_empty() {
@@ -112,6 +68,83 @@ pub(super) fn resolve(
             }
         }
     }
+    let backlinks = backlink_groups(graph, config, &forward, inverse);
+    (forward, backlinks)
+}
+
+/// What resolving one relation needs to know besides the relation.
+struct Resolver<'a> {
+    graph: &'a SiteGraph,
+    /// Draft pages by id (left out of the build), for the hint of a reference to one.
+    drafts: &'a HashMap<String, String>,
+}
+
+impl Resolver<'_> {
+    /// The page `id` names in field `field` (declared `def`) of page `from`, or the problem: no
+    /// such page, a page of the wrong kind, or the page itself.
+    fn target(
+        &self,
+        from: PageIx,
+        field: &str,
+        def: &FieldDef,
+        id: &str,
+    ) -> Result<PageIx, Diagnostic> {
+        let graph = self.graph;
+        let page = &graph.pages[from];
+        // Located only when there is something to report: the text scan is not free.
+        let at = || page.locate(&[Seg::Key(field), Seg::Value(id)]);
+        let Some(&t) = graph.by_id.get(id) else {
+            let mut d = Diagnostic::error(
+                &page.file,
+                at(),
+                "dangling-ref",
+                format!("`{field}` refers to `{id}`, which is not a page"),
+            )
+            .about(format!("id:{id}"))
+            .with_span(id.chars().count());
+            if let Some(file) = self.drafts.get(id) {
+                d = d.with_hint(format!(
+                    "{file} is a draft; drafts are left out of the build"
+                ));
+            } else if let Some(h) = suggest_id(graph, id) {
+                d = d.with_hint(h);
+            }
+            return Err(d);
+        };
+        let target = &graph.pages[t];
+        if let Some(to) = &def.to
+            && target.kind.as_deref() != Some(to.as_str())
+        {
+            return Err(Diagnostic::error(
+                &page.file,
+                at(),
+                "wrong-kind",
+                format!(
+                    "`{field}` takes `{to}` pages, but `{id}` is a {}",
+                    target.kind.as_deref().unwrap_or("plain page")
+                ),
+            ));
+        }
+        if t == from {
+            return Err(Diagnostic::error(
+                &page.file,
+                at(),
+                "self-ref",
+                format!("`{field}` refers to the page itself"),
+            ));
+        }
+        Ok(t)
+    }
+}
+
+/// Per page, the relations other pages wrote to it, grouped by inverse label: relations the
+/// page also wrote itself are left out, and each group is sorted by kind, then title.
+fn backlink_groups(
+    graph: &SiteGraph,
+    config: &Config,
+    forward: &Groups,
+    inverse: Vec<Vec<(String, PageIx)>>,
+) -> Groups {
     let kind_rank: HashMap<&str, usize> = config
         .kinds_in_order()
         .iter()
@@ -126,7 +159,7 @@ pub(super) fn resolve(
             .copied()
             .unwrap_or(usize::MAX)
     };
-    let backlinks = inverse
+    inverse
         .into_iter()
         .enumerate()
         .map(|(t, sources)| {
@@ -155,8 +188,7 @@ pub(super) fn resolve(
             }
             groups
         })
-        .collect();
-    (forward, backlinks)
+        .collect()
 }
 
 /// Checks that every `sources:` entry names an existing page; returns, per page, the pages
