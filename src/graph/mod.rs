@@ -11,6 +11,7 @@ mod redirects;
 mod relations;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::config::Config;
 use crate::error::{Diagnostic, did_you_mean};
@@ -51,7 +52,8 @@ pub struct TagGroup {
 /// The resolved site.
 #[derive(Debug, Clone, Default)]
 pub struct SiteGraph {
-    pub pages: Vec<Page>,
+    /// Shared with the compile cache of `serve`, which keeps unchanged pages between compiles.
+    pub pages: Vec<Arc<Page>>,
     pub by_id: HashMap<String, PageIx>,
     pub by_file: HashMap<String, PageIx>,
     pub by_url: HashMap<String, PageIx>,
@@ -94,7 +96,7 @@ impl SiteGraph {
 
     /// The page with `id`.
     pub fn get(&self, id: &str) -> Option<&Page> {
-        self.by_id.get(id).map(|&i| &self.pages[i])
+        self.by_id.get(id).map(|&i| &*self.pages[i])
     }
 
     /// Section of a kind.
@@ -105,12 +107,12 @@ impl SiteGraph {
 
 /// Builds the graph, reporting every cross-page problem.
 pub fn build(
-    pages: Vec<Page>,
+    pages: Vec<Arc<Page>>,
     config: &Config,
     options: GraphOptions,
 ) -> (SiteGraph, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let (pages, drafts): (Vec<Page>, Vec<Page>) = pages
+    let (pages, drafts): (Vec<Arc<Page>>, Vec<Arc<Page>>) = pages
         .into_iter()
         .partition(|p| options.include_drafts || !p.draft);
     let draft_ids: HashMap<String, String> = drafts
@@ -136,18 +138,8 @@ pub fn build(
     graph.backlinks = backs;
     graph.cited_by = relations::check_sources(&graph, &draft_ids, &mut diags);
     graph.links = links::resolve(&graph, &draft_ids, &draft_files, &mut diags);
-    // `[[id]]` links read as their target's title in the pages' plain text and headings too.
     for (page, links) in graph.pages.iter_mut().zip(&graph.links) {
-        let title = |n: usize| links.get(n).map(|l| l.title.as_str());
-        let texts = page
-            .body
-            .sections
-            .iter_mut()
-            .flat_map(|s| [&mut s.text, &mut s.heading]);
-        let headings = page.body.headings.iter_mut().map(|h| &mut h.text);
-        for text in texts.chain(headings).filter(|t| t.contains('\0')) {
-            *text = crate::page::fill_link_titles(text, title);
-        }
+        fill_link_titles(page, links);
     }
     graph.redirects = redirects::collect(&graph, config, &mut diags);
     graph.plain_pages = graph
@@ -160,6 +152,33 @@ pub fn build(
     let rank = &graph.title_rank;
     graph.plain_pages.sort_by_key(|&i| rank[i]);
     (graph, diags)
+}
+
+/// `[[id]]` links read as their target's title in the page's plain text and headings too. Only a
+/// page with such a link is written to, so a page shared with the compile cache is copied only
+/// then.
+fn fill_link_titles(page: &mut Arc<Page>, links: &[ResolvedLink]) {
+    let placeholder = |t: &String| t.contains('\0');
+    let body = &page.body;
+    let has_placeholder = body
+        .sections
+        .iter()
+        .any(|s| placeholder(&s.text) || placeholder(&s.heading))
+        || body.headings.iter().any(|h| placeholder(&h.text));
+    if !has_placeholder {
+        return;
+    }
+    let page = Arc::make_mut(page);
+    let title = |n: usize| links.get(n).map(|l| l.title.as_str());
+    let texts = page
+        .body
+        .sections
+        .iter_mut()
+        .flat_map(|s| [&mut s.text, &mut s.heading]);
+    let headings = page.body.headings.iter_mut().map(|h| &mut h.text);
+    for text in texts.chain(headings).filter(|t| t.contains('\0')) {
+        *text = crate::page::fill_link_titles(text, title);
+    }
 }
 
 /// A warning for a page whose title another page of its kind has (letter case and spacing

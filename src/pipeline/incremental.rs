@@ -24,6 +24,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use xxhash_rust::xxh3::Xxh3;
@@ -32,7 +33,7 @@ use crate::config::Config;
 use crate::graph::{PageIx, SiteGraph};
 use crate::html::{self, RenderInput, Rendered};
 use crate::page::{self, Page, PageRole};
-use crate::pipeline::{BuildOptions, Progress};
+use crate::pipeline::{BuildOptions, ParsedPage, Progress};
 use crate::source::{SiteSources, SourceFile};
 use crate::vocab::OutputFile;
 
@@ -49,7 +50,7 @@ pub struct Work {
 
 struct ParsedEntry {
     text_hash: u64,
-    page: Option<Page>,
+    page: Option<Arc<Page>>,
     diagnostics: Vec<crate::error::Diagnostic>,
 }
 
@@ -91,7 +92,7 @@ impl Cache {
         }
     }
 
-    /// Parses the files whose text changed since the last call; clones the rest from the cache.
+    /// Parses the files whose text changed since the last call; shares the rest with the cache.
     pub(crate) fn parse_all(
         &mut self,
         content: &[SourceFile],
@@ -99,7 +100,7 @@ impl Cache {
         config_text: &str,
         config: &Config,
         progress: &dyn Progress,
-    ) -> Vec<page::Parsed> {
+    ) -> Vec<ParsedPage> {
         let config_hash = hash_of(&(config_text, options.drafts, &options.base_url));
         if config_hash != self.config_hash {
             self.parsed.clear();
@@ -128,7 +129,7 @@ impl Cache {
                 content[i].rel_path.clone(),
                 ParsedEntry {
                     text_hash: hashes[i],
-                    page: p.page,
+                    page: p.page.map(Arc::new),
                     diagnostics: p.diagnostics,
                 },
             );
@@ -146,7 +147,7 @@ impl Cache {
             .par_iter()
             .map(|s| {
                 let e = &parsed[&s.rel_path];
-                page::Parsed {
+                ParsedPage {
                     page: e.page.clone(),
                     diagnostics: e.diagnostics.clone(),
                 }
@@ -163,7 +164,7 @@ impl Cache {
         site_inputs: u64,
     ) -> (Vec<OutputFile>, Vec<crate::error::Diagnostic>) {
         let graph = input.graph;
-        let facts: Vec<u64> = graph.pages.par_iter().map(facts_hash).collect();
+        let facts: Vec<u64> = graph.pages.par_iter().map(|p| facts_hash(p)).collect();
         let fp = Fingerprints {
             graph,
             site_inputs,

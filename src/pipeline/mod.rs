@@ -14,6 +14,7 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -318,6 +319,22 @@ fn compile_with(
     finish(sources, reread_from, compiled)
 }
 
+/// One content file after the page stage: its page, shared with the compile cache of `serve` (so
+/// a compile never copies an unchanged page), and the problems found in it.
+pub(crate) struct ParsedPage {
+    page: Option<Arc<page::Page>>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl From<page::Parsed> for ParsedPage {
+    fn from(p: page::Parsed) -> Self {
+        Self {
+            page: p.page.map(Arc::new),
+            diagnostics: p.diagnostics,
+        }
+    }
+}
+
 /// The page stage over every content file: from the cache when there is one; releasing each
 /// text as soon as its page is parsed when `run.release_texts` (and the sources are owned).
 fn parse_pages(
@@ -326,11 +343,11 @@ fn parse_pages(
     options: &BuildOptions,
     progress: &dyn Progress,
     run: &mut Run<'_>,
-) -> Vec<page::Parsed> {
+) -> Vec<ParsedPage> {
     let parse_one = |src: &source::SourceFile| {
         let p = page::parse(src, config);
         progress.advance(1);
-        p
+        ParsedPage::from(p)
     };
     match (run.cache.as_deref_mut(), sources) {
         (Some(cache), sources) => cache.parse_all(
@@ -377,7 +394,7 @@ fn config_stage(
 /// source texts (never published); every diagnostic goes to `diagnostics`. Shared by the full
 /// build and the index-only build of `veiviser search`.
 fn graph_stage(
-    parsed: Vec<page::Parsed>,
+    parsed: Vec<ParsedPage>,
     sources: &SiteSources,
     config: &Config,
     options: &BuildOptions,
@@ -441,7 +458,8 @@ fn render_stage(
     let bodies = (run.release_texts && run.cache.is_none()).then(|| {
         // Section texts are read by the search index only, which is built by now.
         for page in &mut graph.pages {
-            page.body.sections = Vec::new();
+            // Not shared in a build (no cache holds the page): no copy is made.
+            std::sync::Arc::make_mut(page).body.sections = Vec::new();
         }
         html::take_entry_bodies(graph)
     });
