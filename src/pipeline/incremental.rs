@@ -30,7 +30,8 @@ use rayon::prelude::*;
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::config::Config;
-use crate::graph::{PageIx, SiteGraph};
+use crate::error::Diagnostic;
+use crate::graph::{self, GraphOptions, LockReport, PageIx, SiteGraph};
 use crate::html::{self, RenderInput, Rendered};
 use crate::page::{self, Page, PageRole};
 use crate::pipeline::{BuildOptions, ParsedPage, Progress};
@@ -46,6 +47,9 @@ pub struct Work {
     pub rendered: usize,
     /// Whether the site pages (indexes, tags, home, search …) were rendered again.
     pub site_pages: bool,
+    /// Whether the last graph was kept, with only the edited pages' links resolved again (no
+    /// page's facts changed).
+    pub graph_kept: bool,
 }
 
 struct ParsedEntry {
@@ -77,6 +81,32 @@ pub struct Cache {
     pub defer_search: bool,
     /// Link scans of the output check, by output file.
     pub(crate) verify: crate::html::ScanCache,
+    /// The graph of the last compile, before its citations were resolved.
+    graph: Option<GraphMemo>,
+    /// The `urls.lock` check of the last compile.
+    lock: Option<LockMemo>,
+}
+
+/// The graph of the last compile and what it was built from: an edit that changes no page's
+/// facts ([`graph_key`]) changes only the edited pages' own links, so the graph is kept and just
+/// those are resolved again ([`graph::relink`]).
+struct GraphMemo {
+    key: u64,
+    /// The parsed pages (by content file, `None` where parsing failed) the graph holds.
+    inputs: Vec<Option<Arc<Page>>>,
+    /// Per entry of `inputs`: the page's index in the graph (drafts may be left out).
+    graph_ix: Vec<Option<PageIx>>,
+    graph: SiteGraph,
+    found: graph::Found,
+}
+
+/// The `urls.lock` check of the last compile: the same as long as the graph's facts and the lock
+/// text are (the positions of headings matter only to the problems it reports).
+struct LockMemo {
+    key: u64,
+    headings_at: u64,
+    report: LockReport,
+    diagnostics: Vec<Diagnostic>,
 }
 
 impl Cache {
@@ -147,12 +177,117 @@ impl Cache {
             .par_iter()
             .map(|s| {
                 let e = &parsed[&s.rel_path];
+                if let Some(page) = &e.page {
+                    // Shared with earlier compiles, which spent some of its budget.
+                    page.reset_locate_budget();
+                }
                 ParsedPage {
                     page: e.page.clone(),
                     diagnostics: e.diagnostics.clone(),
                 }
             })
             .collect()
+    }
+
+    /// The graph stage with the lock check (the result equals `graph_stage` and
+    /// `graph::check_lock` of a full compile): when no page's facts changed, the last graph with
+    /// the edited pages put in and their links resolved again, else a new one.
+    pub(crate) fn graph_stage(
+        &mut self,
+        parsed: Vec<ParsedPage>,
+        sources: &SiteSources,
+        config: &Config,
+        options: &BuildOptions,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> (SiteGraph, HashSet<String>, LockReport) {
+        let key = graph_key(&parsed, &sources.config_text, options);
+        let mut inputs = Vec::with_capacity(parsed.len());
+        for p in parsed {
+            diagnostics.extend(p.diagnostics);
+            inputs.push(p.page);
+        }
+        let reuse = self
+            .graph
+            .take()
+            .filter(|m| m.key == key && m.inputs.len() == inputs.len());
+        self.work.graph_kept = reuse.is_some();
+        let memo = match reuse {
+            Some(mut memo) => {
+                let edited: Vec<(PageIx, Arc<Page>)> = inputs
+                    .iter()
+                    .zip(&memo.inputs)
+                    .zip(&memo.graph_ix)
+                    .filter_map(|((new, old), &ix)| match (new, old, ix) {
+                        (Some(new), Some(old), Some(ix)) if !Arc::ptr_eq(new, old) => {
+                            Some((ix, Arc::clone(new)))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                graph::relink(&mut memo.graph, &mut memo.found, edited);
+                memo.inputs = inputs;
+                memo
+            }
+            None => {
+                let pages: Vec<Arc<Page>> = inputs.iter().flatten().cloned().collect();
+                let graph_options = GraphOptions {
+                    include_drafts: options.drafts,
+                };
+                let (graph, found) = graph::build_found(pages, config, graph_options);
+                let mut next = 0;
+                let graph_ix = inputs
+                    .iter()
+                    .map(|p| {
+                        p.as_ref().filter(|p| options.drafts || !p.draft).map(|_| {
+                            next += 1;
+                            next - 1
+                        })
+                    })
+                    .collect();
+                GraphMemo {
+                    key,
+                    inputs,
+                    graph_ix,
+                    graph,
+                    found,
+                }
+            }
+        };
+        diagnostics.extend(memo.found.diagnostics());
+        let mut graph = memo.graph.clone();
+        self.graph = Some(memo);
+        let cited = graph::resolve_citations(&mut graph, config, &sources.content_assets);
+        diagnostics.extend(cited.diagnostics);
+
+        let lock_key = hash_of(&(key, &sources.lock_text, options.locked));
+        let headings_at = headings_hash(&graph);
+        let lock = match self.lock.take() {
+            Some(m)
+                if m.key == lock_key
+                    && (m.diagnostics.is_empty() || m.headings_at == headings_at) =>
+            {
+                m
+            }
+            _ => {
+                let mut lock_diags = Vec::new();
+                let report = graph::check_lock(
+                    &graph,
+                    sources.lock_text.as_deref(),
+                    options.locked,
+                    &mut lock_diags,
+                );
+                LockMemo {
+                    key: lock_key,
+                    headings_at,
+                    report,
+                    diagnostics: lock_diags,
+                }
+            }
+        };
+        diagnostics.extend(lock.diagnostics.iter().cloned());
+        let report = lock.report.clone();
+        self.lock = Some(lock);
+        (graph, cited.source_texts, report)
     }
 
     /// Renders what changed and takes the rest from the cache; the result equals
@@ -245,6 +380,45 @@ pub(super) fn facts_hash(page: &Page) -> u64 {
     (&page.file, &page.front_matter).hash(&mut h);
     for heading in &page.body.headings {
         (heading.level, &heading.id, &heading.text).hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Hash of everything the graph is built from except the pages' bodies: the configuration, the
+/// options and, per content file in order, whether it parsed and what other pages see of it
+/// (file, front matter and where it starts, id, URL, kind, title, headings, anchor aliases).
+/// Equal keys: the graph differs only in the edited pages' own links.
+fn graph_key(parsed: &[ParsedPage], config_text: &str, options: &BuildOptions) -> u64 {
+    let pages: Vec<u64> = parsed
+        .par_iter()
+        .map(|p| {
+            let Some(page) = &p.page else {
+                return 0;
+            };
+            let mut h = Xxh3::new();
+            (&page.file, &page.front_matter, page.front_matter_line).hash(&mut h);
+            (&page.id, &page.url, &page.kind, &page.title, page.draft).hash(&mut h);
+            for heading in &page.body.headings {
+                (heading.level, &heading.id, &heading.text, heading.pinned).hash(&mut h);
+            }
+            0xff_u8.hash(&mut h);
+            for alias in &page.anchor_aliases {
+                alias.hash(&mut h);
+            }
+            h.finish() | 1
+        })
+        .collect();
+    hash_of(&(config_text, options.drafts, &options.base_url, pages))
+}
+
+/// Hash of where every heading of the graph is: the lock check reports a lost anchor at the
+/// heading that replaced it.
+fn headings_hash(graph: &SiteGraph) -> u64 {
+    let mut h = Xxh3::new();
+    for page in &graph.pages {
+        for heading in &page.body.headings {
+            (heading.pos.line, heading.pos.column).hash(&mut h);
+        }
     }
     h.finish()
 }

@@ -253,10 +253,16 @@ fn compile_with(
     // Where released texts are read again for the lines of later diagnostics.
     let reread_from = run.release_texts.then_some(options.root.as_path());
     watch.lap("page");
-    let (mut graph, source_texts) =
-        graph_stage(parsed, sources, &config, options, &mut diagnostics);
-    let lock_text = sources.lock_text.as_deref();
-    let lock = graph::check_lock(&graph, lock_text, options.locked, &mut diagnostics);
+    let (mut graph, source_texts, lock) = match run.cache.as_deref_mut() {
+        Some(cache) => cache.graph_stage(parsed, sources, &config, options, &mut diagnostics),
+        None => {
+            let (graph, source_texts) =
+                graph_stage(parsed, sources, &config, options, &mut diagnostics);
+            let lock_text = sources.lock_text.as_deref();
+            let lock = graph::check_lock(&graph, lock_text, options.locked, &mut diagnostics);
+            (graph, source_texts, lock)
+        }
+    };
     watch.lap("graph");
 
     let theme = match Theme::load(&sources.theme, &config.theme) {
