@@ -5,7 +5,12 @@
 //! `Compiled` equal to what a full `compile` would return. Kept here between compiles:
 //!
 //! - **parsed pages**, by file, with the hash of the text they came from: only files whose text
-//!   changed are parsed again (all of them when `veiviser.yaml` changed);
+//!   changed are parsed again (all of them when `veiviser.yaml` changed). Pages are shared
+//!   (`Arc`) with the graph, never copied;
+//! - **the graph** of the last compile, keyed on what other pages see of every page
+//!   ([`graph_key`]): an edit that leaves that alone (a body edit) keeps it and only resolves the
+//!   edited pages' own links again; any other edit builds it anew. The `urls.lock` check is kept
+//!   the same way;
 //! - **rendered entry pages**, by file, with a fingerprint of everything the page's HTML is made
 //!   from: its own text, the site-wide inputs, and the facts of every page it shows (relations
 //!   both ways, citations, links, referenced ids). A page is rendered again only when that
@@ -14,7 +19,6 @@
 //!   with one fingerprint over the facts of every page: body edits leave them alone, a changed
 //!   title or heading renders them again.
 //!
-//! The graph is always built whole: it is where cross-page problems are found, and it is cheap.
 //! What a page shows of another page is its front matter (title, summary, fields) and headings,
 //! so that is what the "facts" hash covers ([`facts_hash`]); `html` must not show more of another
 //! page without this module learning about it (the integration test that compares incremental and
