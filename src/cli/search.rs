@@ -222,6 +222,18 @@ fn changed_since(root: &Path, out: &Path, at: SystemTime) -> Option<PathBuf> {
     std::env::current_exe().ok().filter(|exe| newer(exe))
 }
 
+/// The error for an index file that could not be read: a build's files are read only when the
+/// query needs them, so one may have gone or been damaged since the build.
+fn unreadable(files: &Index, out: &Path, e: &dyn std::fmt::Display) -> Error {
+    Error::Usage(match files {
+        Index::Built(_) => format!(
+            "{e} in {}; run `veiviser build` to write the index again",
+            out.display()
+        ),
+        Index::Memory(_) => e.to_string(),
+    })
+}
+
 /// Runs the command.
 pub fn run(args: &SearchArgs) -> Result<(), Error> {
     let out = args.out.clone().unwrap_or_else(|| args.root.join("public"));
@@ -239,16 +251,7 @@ pub fn run(args: &SearchArgs) -> Result<(), Error> {
         }
         Err(e) => return Err(e),
     };
-    // Files of a build are read only now: one may have gone or been damaged since.
-    let unreadable = |e: &dyn std::fmt::Display| {
-        Error::Usage(match &files {
-            Index::Built(_) => format!(
-                "{e} in {}; run `veiviser build` to write the index again",
-                out.display()
-            ),
-            Index::Memory(_) => e.to_string(),
-        })
-    };
+    let unreadable = |e: &dyn std::fmt::Display| unreadable(&files, &out, e);
     let options = search::options(&files, args.limit, args.kind.as_deref(), &args.filters)
         .map_err(|e| match &files {
             Index::Built(_) if e.starts_with("search index") => unreadable(&e),

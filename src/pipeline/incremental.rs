@@ -215,8 +215,8 @@ impl Cache {
             .take()
             .filter(|m| m.key == key && m.inputs.len() == inputs.len());
         self.work.graph_kept = reuse.is_some();
-        let memo = match reuse {
-            Some(mut memo) => {
+        let memo = if let Some(mut memo) = reuse {
+            {
                 let edited: Vec<(PageIx, Arc<Page>)> = inputs
                     .iter()
                     .zip(&memo.inputs)
@@ -232,7 +232,8 @@ impl Cache {
                 memo.inputs = inputs;
                 memo
             }
-            None => {
+        } else {
+            {
                 let pages: Vec<Arc<Page>> = inputs.iter().flatten().cloned().collect();
                 let graph_options = GraphOptions {
                     include_drafts: options.drafts,

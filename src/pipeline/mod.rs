@@ -253,15 +253,14 @@ fn compile_with(
     // Where released texts are read again for the lines of later diagnostics.
     let reread_from = run.release_texts.then_some(options.root.as_path());
     watch.lap("page");
-    let (mut graph, source_texts, lock) = match run.cache.as_deref_mut() {
-        Some(cache) => cache.graph_stage(parsed, sources, &config, options, &mut diagnostics),
-        None => {
-            let (graph, source_texts) =
-                graph_stage(parsed, sources, &config, options, &mut diagnostics);
-            let lock_text = sources.lock_text.as_deref();
-            let lock = graph::check_lock(&graph, lock_text, options.locked, &mut diagnostics);
-            (graph, source_texts, lock)
-        }
+    let (mut graph, source_texts, lock) = if let Some(cache) = run.cache.as_deref_mut() {
+        cache.graph_stage(parsed, sources, &config, options, &mut diagnostics)
+    } else {
+        let (graph, source_texts) =
+            graph_stage(parsed, sources, &config, options, &mut diagnostics);
+        let lock_text = sources.lock_text.as_deref();
+        let lock = graph::check_lock(&graph, lock_text, options.locked, &mut diagnostics);
+        (graph, source_texts, lock)
     };
     watch.lap("graph");
 

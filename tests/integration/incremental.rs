@@ -368,9 +368,10 @@ fn regression_a_page_shared_between_compiles_spent_its_locate_budget() {
     // Parsed pages are shared between `serve`'s compiles, not cloned: a page with many problems
     // located them in the first compile, and later compiles answered "line 1" for them.
     let site = Site::fixture("serve");
-    let sources: String = (0..150)
+    let sources: Vec<String> = (0..150)
         .map(|n| format!("  - source: mangler-{n}\n"))
         .collect();
+    let sources = sources.concat();
     site.write(
         "content/kommuner/mange.md",
         format!("---\ntitle: Mange\nsources:\n{sources}---\nTekst.\n"),
