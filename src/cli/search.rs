@@ -14,7 +14,7 @@ use std::time::SystemTime;
 use crate::error::{Error, printable};
 use crate::pipeline::{self, BuildOptions};
 
-use crate::search::{self, reader::IndexFiles};
+use crate::search::{self, IndexFiles};
 
 /// Reasons printed per hit by `--explain` in text mode.
 const EXPLAIN_LINES: usize = 10;

@@ -43,6 +43,7 @@ pub use engine::{Options, Outcome};
 pub use excerpt::Segment;
 pub use explain::Match;
 pub use format::{DIR, MANIFEST, unscript};
+pub use reader::IndexFiles;
 use format::{Fragment, Manifest, Shard, ShardTable};
 use index::{Entry, Index};
 pub use synonyms::Synonyms;
