@@ -22,6 +22,7 @@ pub use citations::{
     Note, PageCitations, Passage, Resolved as ResolvedCitations, resolve as resolve_citations,
 };
 pub use links::ResolvedLink;
+pub(crate) use links::generated_urls;
 pub use lock::{LockReport, check as check_lock};
 pub use redirects::{Redirect, RedirectKind, code_urls};
 pub use relations::RelationGroup;

@@ -54,6 +54,8 @@ pub struct Work {
     /// Whether the last graph was kept, with only the edited pages' links resolved again (no
     /// page's facts changed).
     pub graph_kept: bool,
+    /// Whether the `urls.lock` check of the last compile was kept.
+    pub lock_kept: bool,
 }
 
 struct ParsedEntry {
@@ -105,10 +107,13 @@ struct GraphMemo {
 }
 
 /// The `urls.lock` check of the last compile: the same as long as the graph's facts and the lock
-/// text are (the positions of headings matter only to the problems it reports).
+/// text are (the positions of headings matter only to the problems it reports). When it found no
+/// problem, it stays the same as long as what the site publishes does ([`published_hash`]), so
+/// a title edit keeps it too.
 struct LockMemo {
     key: u64,
     headings_at: u64,
+    published: u64,
     report: LockReport,
     diagnostics: Vec<Diagnostic>,
 }
@@ -266,14 +271,18 @@ impl Cache {
 
         let lock_key = hash_of(&(key, &sources.lock_text, options.locked));
         let headings_at = headings_hash(&graph);
-        let lock = match self.lock.take() {
-            Some(m)
-                if m.key == lock_key
-                    && (m.diagnostics.is_empty() || m.headings_at == headings_at) =>
-            {
-                m
+        let published = hash_of(&(published_hash(&graph), &sources.lock_text, options.locked));
+        let kept = self.lock.take().filter(|m| {
+            if m.diagnostics.is_empty() {
+                m.published == published
+            } else {
+                m.key == lock_key && m.headings_at == headings_at
             }
-            _ => {
+        });
+        self.work.lock_kept = kept.is_some();
+        let lock = match kept {
+            Some(m) => m,
+            None => {
                 let mut lock_diags = Vec::new();
                 let report = graph::check_lock(
                     &graph,
@@ -284,6 +293,7 @@ impl Cache {
                 LockMemo {
                     key: lock_key,
                     headings_at,
+                    published,
                     report,
                     diagnostics: lock_diags,
                 }
@@ -426,6 +436,36 @@ fn headings_hash(graph: &SiteGraph) -> u64 {
         }
     }
     h.finish()
+}
+
+/// Hash of everything whether the `urls.lock` check finds a problem depends on, and what it
+/// adds to the lock: every page's URL, draft flag, heading ids and anchor aliases, the redirects
+/// and the URLs the site generates (kind indexes, tags).
+fn published_hash(graph: &SiteGraph) -> u64 {
+    let pages: Vec<u64> = graph
+        .pages
+        .par_iter()
+        .map(|page| {
+            let mut h = Xxh3::new();
+            (&page.url, page.draft).hash(&mut h);
+            for heading in &page.body.headings {
+                heading.id.hash(&mut h);
+            }
+            0xff_u8.hash(&mut h);
+            for alias in page.anchor_aliases.keys() {
+                alias.hash(&mut h);
+            }
+            h.finish()
+        })
+        .collect();
+    let redirects: Vec<(&str, PageIx)> = graph
+        .redirects
+        .iter()
+        .map(|r| (r.from.as_str(), r.to))
+        .collect();
+    let mut generated: Vec<String> = graph::generated_urls(graph).into_iter().collect();
+    generated.sort_unstable();
+    hash_of(&(pages, redirects, generated))
 }
 
 fn hash_of(value: &impl Hash) -> u64 {

@@ -95,6 +95,7 @@ fn incremental_compile_equals_full_compile_after_a_sequence_of_edits() {
             rendered: 1,
             site_pages: false,
             graph_kept: true,
+            lock_kept: true,
         },
         "a body edit renders one page and keeps the graph"
     );
@@ -396,4 +397,51 @@ fn regression_a_page_shared_between_compiles_spent_its_locate_budget() {
             c.diagnostics
         );
     }
+}
+
+#[test]
+fn a_title_edit_keeps_a_clean_lock_check_and_a_renamed_heading_does_not() {
+    let site = Site::fixture("serve");
+    let options = BuildOptions {
+        root: site.root.clone(),
+        drafts: true,
+        ..BuildOptions::default()
+    };
+    let fresh = source::load(&site.root, "default").unwrap();
+    let lock = pipeline::compile(&fresh, &options, &pipeline::Silent)
+        .lock
+        .new_text
+        .unwrap();
+    site.write("urls.lock", &lock);
+    let mut s = Session::new(&site);
+    let l8 = "content/takster/l8.md";
+
+    edit(&site, l8, "title: Takst L8", "title: Takst L8 (ny)");
+    let (work, c) = s.check("a title edit", &[l8]);
+    assert!(!work.graph_kept && work.lock_kept, "{work:?}");
+    assert!(
+        c.lock.new_text.is_none(),
+        "the lock lists every URL already"
+    );
+
+    edit(&site, l8, "## Når brukes L8", "## Når brukes takst L8");
+    let (work, c) = s.check("a locked heading is renamed", &[l8]);
+    assert!(!work.lock_kept, "{work:?}");
+    assert!(
+        c.diagnostics.iter().any(|d| d.code == "locked-anchor"),
+        "{:?}",
+        c.diagnostics
+    );
+
+    edit(&site, l8, "title: Takst L8 (ny)", "title: Takst L8");
+    let (work, _) = s.check("a title edit while the lock reports a problem", &[l8]);
+    assert!(!work.lock_kept, "its problems quote the page: {work:?}");
+
+    edit(&site, l8, "## Når brukes takst L8", "## Når brukes L8");
+    let (work, c) = s.check("the heading is named back", &[l8]);
+    assert!(!c.has_errors(), "{:?}", c.diagnostics);
+    assert!(!work.lock_kept, "the last check found a problem: {work:?}");
+    edit(&site, l8, "Versjon en", "Versjon to");
+    let (work, _) = s.check("a body edit", &[l8]);
+    assert!(work.graph_kept && work.lock_kept, "{work:?}");
 }
