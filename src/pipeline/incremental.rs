@@ -280,25 +280,22 @@ impl Cache {
             }
         });
         self.work.lock_kept = kept.is_some();
-        let lock = match kept {
-            Some(m) => m,
-            None => {
-                let mut lock_diags = Vec::new();
-                let report = graph::check_lock(
-                    &graph,
-                    sources.lock_text.as_deref(),
-                    options.locked,
-                    &mut lock_diags,
-                );
-                LockMemo {
-                    key: lock_key,
-                    headings_at,
-                    published,
-                    report,
-                    diagnostics: lock_diags,
-                }
+        let lock = kept.unwrap_or_else(|| {
+            let mut lock_diags = Vec::new();
+            let report = graph::check_lock(
+                &graph,
+                sources.lock_text.as_deref(),
+                options.locked,
+                &mut lock_diags,
+            );
+            LockMemo {
+                key: lock_key,
+                headings_at,
+                published,
+                report,
+                diagnostics: lock_diags,
             }
-        };
+        });
         diagnostics.extend(lock.diagnostics.iter().cloned());
         let report = lock.report.clone();
         self.lock = Some(lock);
