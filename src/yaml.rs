@@ -107,6 +107,12 @@ impl Clone for LocateBudget {
 }
 
 impl LocateBudget {
+    /// Gives the whole budget back: a page that `serve` keeps between compiles (shared, not
+    /// cloned) must locate in each compile as a fresh one would.
+    pub fn reset(&self) {
+        self.used.store(0, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// [`locate`], or `None` once this budget is spent.
     pub fn locate(&self, text: &str, path: &[Seg<'_>]) -> Option<Position> {
         let used = self.used.fetch_add(1, std::sync::atomic::Ordering::Relaxed);

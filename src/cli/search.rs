@@ -1,8 +1,11 @@
 //! `veiviser search`: ranks with the index files the last build wrote to the output folder when
 //! they are newer than every input, else with the same files built in memory by the stages the
-//! index needs (never html or output); stderr says which. Text for people on stdout (matches in bold on a terminal), or with `--json` one array
+//! index needs (never html or output); stderr says which. A build's files are read lazily, as the
+//! browser fetches them: the manifest, then only the term shards and fragments the query needs. Text for people on stdout (matches in bold on a terminal), or with `--json` one array
 //! `[{"id","title","url","kind","score","excerpt","section"}]`, best first.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -11,7 +14,7 @@ use std::time::SystemTime;
 use crate::error::{Error, printable};
 use crate::pipeline::{self, BuildOptions};
 
-use crate::search;
+use crate::search::{self, IndexFiles};
 
 /// Reasons printed per hit by `--explain` in text mode.
 const EXPLAIN_LINES: usize = 10;
@@ -63,6 +66,61 @@ fn base_url(root: &Path) -> Result<String, Error> {
 /// Search files by path (`search/manifest.js` …), as [`search::run`] reads them.
 pub type Files = HashMap<String, Vec<u8>>;
 
+/// The search files under a build's output folder, each read from the disk when the query first
+/// asks for it (the reader caches what it decodes, so no file is read twice).
+#[derive(Debug)]
+pub struct BuiltFiles {
+    out: PathBuf,
+    /// Site-relative paths read so far, in order.
+    read: RefCell<Vec<String>>,
+}
+
+impl BuiltFiles {
+    /// The files of the build in `out`.
+    pub fn new(out: &Path) -> Self {
+        Self {
+            out: out.to_owned(),
+            read: RefCell::default(),
+        }
+    }
+
+    /// The files read so far (site-relative), in order.
+    pub fn files_read(&self) -> Vec<String> {
+        self.read.borrow().clone()
+    }
+}
+
+impl IndexFiles for BuiltFiles {
+    fn file(&self, path: &str) -> Option<Cow<'_, [u8]>> {
+        // Paths come from the manifest: only plain relative ones inside the index folder are read.
+        let inside = path.starts_with(search::DIR)
+            && Path::new(path)
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !inside {
+            return None;
+        }
+        self.read.borrow_mut().push(path.to_owned());
+        std::fs::read(self.out.join(path)).ok().map(Cow::Owned)
+    }
+}
+
+/// The index a search runs on: a build's files on disk, or files built in memory.
+#[derive(Debug)]
+pub enum Index {
+    Built(BuiltFiles),
+    Memory(Files),
+}
+
+impl IndexFiles for Index {
+    fn file(&self, path: &str) -> Option<Cow<'_, [u8]>> {
+        match self {
+            Self::Built(files) => files.file(path),
+            Self::Memory(files) => files.file(path),
+        }
+    }
+}
+
 /// Where the index that was searched came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
@@ -90,27 +148,27 @@ impl std::fmt::Display for Origin {
 }
 
 /// The index to search: the one the last build wrote to `out` when it is newer than every
-/// input of the site at `root`, else one built in memory. Returns the files, `base_url` and
-/// where they came from.
-pub fn load_index(root: &Path, out: &Path) -> Result<(Files, String, Origin), Error> {
+/// input of the site at `root` (read lazily), else one built in memory. Returns the files,
+/// `base_url` and where they came from.
+pub fn load_index(root: &Path, out: &Path) -> Result<(Index, String, Origin), Error> {
     match built_index(root, out) {
-        Ok((files, at)) => {
+        Ok(at) => {
             let origin = Origin::Built {
                 dir: out.to_owned(),
                 at,
             };
-            Ok((files, base_url(root)?, origin))
+            Ok((Index::Built(BuiltFiles::new(out)), base_url(root)?, origin))
         }
         Err(why) => {
             let (files, base) = index_files(root.to_owned())?;
-            Ok((files, base, Origin::Memory { why }))
+            Ok((Index::Memory(files), base, Origin::Memory { why }))
         }
     }
 }
 
-/// The search files under `out` and the time their manifest was written, or why they cannot be
-/// used (missing, unreadable, or some input changed at or after that time).
-fn built_index(root: &Path, out: &Path) -> Result<(Files, SystemTime), String> {
+/// The time the search files under `out` were written, or why they cannot be used (missing, or
+/// some input changed at or after that time). The files themselves are read later, as needed.
+fn built_index(root: &Path, out: &Path) -> Result<SystemTime, String> {
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified());
     let manifest = modified(&out.join(search::MANIFEST))
         .map_err(|_| format!("no search index in {}", out.display()))?;
@@ -124,26 +182,7 @@ fn built_index(root: &Path, out: &Path) -> Result<(Files, SystemTime), String> {
             out.display()
         ));
     }
-    let dir = out.join(search::DIR);
-    let mut files = HashMap::new();
-    for entry in walkdir::WalkDir::new(&dir) {
-        let entry = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let rel = entry
-            .path()
-            .strip_prefix(out)
-            .map_err(|e| e.to_string())?
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        let bytes = std::fs::read(entry.path())
-            .map_err(|e| format!("cannot read {}: {e}", entry.path().display()))?;
-        files.insert(rel, bytes);
-    }
-    Ok((files, at))
+    Ok(at)
 }
 
 /// The first input of the site (`veiviser.yaml`, `synonyms.yaml`, anything under `content/` or
@@ -183,6 +222,18 @@ fn changed_since(root: &Path, out: &Path, at: SystemTime) -> Option<PathBuf> {
     std::env::current_exe().ok().filter(|exe| newer(exe))
 }
 
+/// The error for an index file that could not be read: a build's files are read only when the
+/// query needs them, so one may have gone or been damaged since the build.
+fn unreadable(files: &Index, out: &Path, e: &dyn std::fmt::Display) -> Error {
+    Error::Usage(match files {
+        Index::Built(_) => format!(
+            "{e} in {}; run `veiviser build` to write the index again",
+            out.display()
+        ),
+        Index::Memory(_) => e.to_string(),
+    })
+}
+
 /// Runs the command.
 pub fn run(args: &SearchArgs) -> Result<(), Error> {
     let out = args.out.clone().unwrap_or_else(|| args.root.join("public"));
@@ -200,13 +251,16 @@ pub fn run(args: &SearchArgs) -> Result<(), Error> {
         }
         Err(e) => return Err(e),
     };
+    let unreadable = |e: &dyn std::fmt::Display| unreadable(&files, &out, e);
     let options = search::options(&files, args.limit, args.kind.as_deref(), &args.filters)
-        .map_err(Error::Usage)?;
-    let (mut items, outcome) = search::run(&files, &base_url, &args.query, &options)
-        .map_err(|e| Error::Usage(e.to_string()))?;
+        .map_err(|e| match &files {
+            Index::Built(_) if e.starts_with("search index") => unreadable(&e),
+            _ => Error::Usage(e),
+        })?;
+    let (mut items, outcome) =
+        search::run(&files, &base_url, &args.query, &options).map_err(|e| unreadable(&e))?;
     if args.explain {
-        search::explain(&files, &args.query, &mut items, &outcome)
-            .map_err(|e| Error::Usage(e.to_string()))?;
+        search::explain(&files, &args.query, &mut items, &outcome).map_err(|e| unreadable(&e))?;
     }
     if args.json {
         println!(

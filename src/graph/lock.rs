@@ -277,6 +277,7 @@ fn lost_page(
         .pages
         .iter()
         .filter(|p| !p.draft && !locked_lines.contains(format!("/{}", p.url).as_str()))
+        .map(|p| &**p)
         .collect();
     let last = |u: &str| {
         u.trim_end_matches('/')

@@ -11,6 +11,7 @@ mod redirects;
 mod relations;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::config::Config;
 use crate::error::{Diagnostic, did_you_mean};
@@ -21,6 +22,7 @@ pub use citations::{
     Note, PageCitations, Passage, Resolved as ResolvedCitations, resolve as resolve_citations,
 };
 pub use links::ResolvedLink;
+pub(crate) use links::generated_urls;
 pub use lock::{LockReport, check as check_lock};
 pub use redirects::{Redirect, RedirectKind, code_urls};
 pub use relations::RelationGroup;
@@ -51,7 +53,8 @@ pub struct TagGroup {
 /// The resolved site.
 #[derive(Debug, Clone, Default)]
 pub struct SiteGraph {
-    pub pages: Vec<Page>,
+    /// Shared with the compile cache of `serve`, which keeps unchanged pages between compiles.
+    pub pages: Vec<Arc<Page>>,
     pub by_id: HashMap<String, PageIx>,
     pub by_file: HashMap<String, PageIx>,
     pub by_url: HashMap<String, PageIx>,
@@ -94,7 +97,7 @@ impl SiteGraph {
 
     /// The page with `id`.
     pub fn get(&self, id: &str) -> Option<&Page> {
-        self.by_id.get(id).map(|&i| &self.pages[i])
+        self.by_id.get(id).map(|&i| &*self.pages[i])
     }
 
     /// Section of a kind.
@@ -103,14 +106,66 @@ impl SiteGraph {
     }
 }
 
+/// What [`build_found`] reported, in parts, so the compile cache of `serve` can redo only the
+/// links of edited pages ([`relink`]) and keep the rest.
+#[derive(Debug, Clone, Default)]
+pub struct Found {
+    /// Problems found before the links are resolved (ids, fields, relations, sources).
+    before_links: Vec<Diagnostic>,
+    /// Per page of the graph: the problems of its links.
+    links: Vec<Vec<Diagnostic>>,
+    /// Problems found after them (aliases, redirects).
+    after_links: Vec<Diagnostic>,
+    /// Drafts left out (id → file), for the hints of links to them.
+    draft_ids: HashMap<String, String>,
+    draft_files: std::collections::HashSet<String>,
+}
+
+impl Found {
+    /// Every problem, in the order [`build`] reports them.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let mut all = self.before_links.clone();
+        all.extend(self.links.iter().flatten().cloned());
+        all.extend(self.after_links.iter().cloned());
+        all
+    }
+}
+
 /// Builds the graph, reporting every cross-page problem.
 pub fn build(
-    pages: Vec<Page>,
+    pages: Vec<Arc<Page>>,
     config: &Config,
     options: GraphOptions,
 ) -> (SiteGraph, Vec<Diagnostic>) {
+    let (graph, found) = build_found(pages, config, options);
+    let diags = found.diagnostics();
+    (graph, diags)
+}
+
+/// Puts `edited` pages in place of the graph's pages at their indices and resolves their links
+/// again. Everything else of the graph is kept, so each edited page must have the same facts as
+/// the page it replaces: file, front matter, headings and anchor aliases (the compile cache
+/// checks that); a body edit changes only the page's own links.
+pub fn relink(graph: &mut SiteGraph, found: &mut Found, edited: Vec<(PageIx, Arc<Page>)>) {
+    let generated = links::generated_urls(graph);
+    for (ix, page) in edited {
+        graph.pages[ix] = page;
+        let (mut page_links, diags) =
+            links::resolve_page(graph, ix, &generated, &found.draft_ids, &found.draft_files);
+        fill_link_titles(&mut graph.pages[ix], &page_links);
+        std::mem::swap(&mut graph.links[ix], &mut page_links);
+        found.links[ix] = diags;
+    }
+}
+
+/// [`build`], with its problems in parts (see [`Found`]).
+pub fn build_found(
+    pages: Vec<Arc<Page>>,
+    config: &Config,
+    options: GraphOptions,
+) -> (SiteGraph, Found) {
     let mut diags = Vec::new();
-    let (pages, drafts): (Vec<Page>, Vec<Page>) = pages
+    let (pages, drafts): (Vec<Arc<Page>>, Vec<Arc<Page>>) = pages
         .into_iter()
         .partition(|p| options.include_drafts || !p.draft);
     let draft_ids: HashMap<String, String> = drafts
@@ -135,20 +190,12 @@ pub fn build(
     graph.relations = rels;
     graph.backlinks = backs;
     graph.cited_by = relations::check_sources(&graph, &draft_ids, &mut diags);
-    graph.links = links::resolve(&graph, &draft_ids, &draft_files, &mut diags);
-    // `[[id]]` links read as their target's title in the pages' plain text and headings too.
+    let (page_links, link_diags) = links::resolve(&graph, &draft_ids, &draft_files);
+    graph.links = page_links;
     for (page, links) in graph.pages.iter_mut().zip(&graph.links) {
-        let title = |n: usize| links.get(n).map(|l| l.title.as_str());
-        let texts = page
-            .body
-            .sections
-            .iter_mut()
-            .flat_map(|s| [&mut s.text, &mut s.heading]);
-        let headings = page.body.headings.iter_mut().map(|h| &mut h.text);
-        for text in texts.chain(headings).filter(|t| t.contains('\0')) {
-            *text = crate::page::fill_link_titles(text, title);
-        }
+        fill_link_titles(page, links);
     }
+    let before_links = std::mem::take(&mut diags);
     graph.redirects = redirects::collect(&graph, config, &mut diags);
     graph.plain_pages = graph
         .pages
@@ -159,7 +206,41 @@ pub fn build(
         .collect();
     let rank = &graph.title_rank;
     graph.plain_pages.sort_by_key(|&i| rank[i]);
-    (graph, diags)
+    let found = Found {
+        before_links,
+        links: link_diags,
+        after_links: diags,
+        draft_ids,
+        draft_files,
+    };
+    (graph, found)
+}
+
+/// `[[id]]` links read as their target's title in the page's plain text and headings too. Only a
+/// page with such a link is written to, so a page shared with the compile cache is copied only
+/// then.
+fn fill_link_titles(page: &mut Arc<Page>, links: &[ResolvedLink]) {
+    let placeholder = |t: &String| t.contains('\0');
+    let body = &page.body;
+    let has_placeholder = body
+        .sections
+        .iter()
+        .any(|s| placeholder(&s.text) || placeholder(&s.heading))
+        || body.headings.iter().any(|h| placeholder(&h.text));
+    if !has_placeholder {
+        return;
+    }
+    let page = Arc::make_mut(page);
+    let title = |n: usize| links.get(n).map(|l| l.title.as_str());
+    let texts = page
+        .body
+        .sections
+        .iter_mut()
+        .flat_map(|s| [&mut s.text, &mut s.heading]);
+    let headings = page.body.headings.iter_mut().map(|h| &mut h.text);
+    for text in texts.chain(headings).filter(|t| t.contains('\0')) {
+        *text = crate::page::fill_link_titles(text, title);
+    }
 }
 
 /// A warning for a page whose title another page of its kind has (letter case and spacing

@@ -29,7 +29,7 @@ fn build_from(files: &[(&str, &str)], include_drafts: bool) -> (SiteGraph, Vec<D
                 "{path}: {:?}",
                 parsed.diagnostics
             );
-            parsed.page.unwrap()
+            std::sync::Arc::new(parsed.page.unwrap())
         })
         .collect();
     build(pages, &config, GraphOptions { include_drafts })

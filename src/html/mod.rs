@@ -79,7 +79,8 @@ pub fn take_entry_bodies(graph: &mut crate::graph::SiteGraph) -> Vec<String> {
         .iter_mut()
         .map(|p| {
             if p.role == PageRole::Entry {
-                std::mem::take(&mut p.body.html)
+                // Not shared in a build (no cache holds the page): no copy is made.
+                std::mem::take(&mut std::sync::Arc::make_mut(p).body.html)
             } else {
                 String::new()
             }

@@ -132,7 +132,7 @@ mod tests {
                     config,
                 );
                 assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
-                parsed.page.unwrap()
+                std::sync::Arc::new(parsed.page.unwrap())
             })
             .collect();
         let (graph, diags) = crate::graph::build(pages, config, GraphOptions::default());

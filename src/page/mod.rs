@@ -87,6 +87,11 @@ pub struct Page {
 }
 
 impl Page {
+    /// Gives [`Page::locate`] its whole budget back (see [`crate::yaml::LocateBudget::reset`]).
+    pub fn reset_locate_budget(&self) {
+        self.locate_budget.reset();
+    }
+
     /// Position of a key path in this page's front matter.
     pub fn locate(&self, path: &[Seg<'_>]) -> Position {
         match self.locate_budget.locate(&self.front_matter, path) {

@@ -5,7 +5,12 @@
 //! `Compiled` equal to what a full `compile` would return. Kept here between compiles:
 //!
 //! - **parsed pages**, by file, with the hash of the text they came from: only files whose text
-//!   changed are parsed again (all of them when `veiviser.yaml` changed);
+//!   changed are parsed again (all of them when `veiviser.yaml` changed). Pages are shared
+//!   (`Arc`) with the graph, never copied;
+//! - **the graph** of the last compile, keyed on what other pages see of every page
+//!   ([`graph_key`]): an edit that leaves that alone (a body edit) keeps it and only resolves the
+//!   edited pages' own links again; any other edit builds it anew. The `urls.lock` check is kept
+//!   the same way;
 //! - **rendered entry pages**, by file, with a fingerprint of everything the page's HTML is made
 //!   from: its own text, the site-wide inputs, and the facts of every page it shows (relations
 //!   both ways, citations, links, referenced ids). A page is rendered again only when that
@@ -14,7 +19,6 @@
 //!   with one fingerprint over the facts of every page: body edits leave them alone, a changed
 //!   title or heading renders them again.
 //!
-//! The graph is always built whole: it is where cross-page problems are found, and it is cheap.
 //! What a page shows of another page is its front matter (title, summary, fields) and headings,
 //! so that is what the "facts" hash covers ([`facts_hash`]); `html` must not show more of another
 //! page without this module learning about it (the integration test that compares incremental and
@@ -24,15 +28,17 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::config::Config;
-use crate::graph::{PageIx, SiteGraph};
+use crate::error::Diagnostic;
+use crate::graph::{self, GraphOptions, LockReport, PageIx, SiteGraph};
 use crate::html::{self, RenderInput, Rendered};
 use crate::page::{self, Page, PageRole};
-use crate::pipeline::{BuildOptions, Progress};
+use crate::pipeline::{BuildOptions, ParsedPage, Progress};
 use crate::source::{SiteSources, SourceFile};
 use crate::vocab::OutputFile;
 
@@ -45,11 +51,16 @@ pub struct Work {
     pub rendered: usize,
     /// Whether the site pages (indexes, tags, home, search …) were rendered again.
     pub site_pages: bool,
+    /// Whether the last graph was kept, with only the edited pages' links resolved again (no
+    /// page's facts changed).
+    pub graph_kept: bool,
+    /// Whether the `urls.lock` check of the last compile was kept.
+    pub lock_kept: bool,
 }
 
 struct ParsedEntry {
     text_hash: u64,
-    page: Option<Page>,
+    page: Option<Arc<Page>>,
     diagnostics: Vec<crate::error::Diagnostic>,
 }
 
@@ -76,6 +87,35 @@ pub struct Cache {
     pub defer_search: bool,
     /// Link scans of the output check, by output file.
     pub(crate) verify: crate::html::ScanCache,
+    /// The graph of the last compile, before its citations were resolved.
+    graph: Option<GraphMemo>,
+    /// The `urls.lock` check of the last compile.
+    lock: Option<LockMemo>,
+}
+
+/// The graph of the last compile and what it was built from: an edit that changes no page's
+/// facts ([`graph_key`]) changes only the edited pages' own links, so the graph is kept and just
+/// those are resolved again ([`graph::relink`]).
+struct GraphMemo {
+    key: u64,
+    /// The parsed pages (by content file, `None` where parsing failed) the graph holds.
+    inputs: Vec<Option<Arc<Page>>>,
+    /// Per entry of `inputs`: the page's index in the graph (drafts may be left out).
+    graph_ix: Vec<Option<PageIx>>,
+    graph: SiteGraph,
+    found: graph::Found,
+}
+
+/// The `urls.lock` check of the last compile: the same as long as the graph's facts and the lock
+/// text are (the positions of headings matter only to the problems it reports). When it found no
+/// problem, it stays the same as long as what the site publishes does ([`published_hash`]), so
+/// a title edit keeps it too.
+struct LockMemo {
+    key: u64,
+    headings_at: u64,
+    published: u64,
+    report: LockReport,
+    diagnostics: Vec<Diagnostic>,
 }
 
 impl Cache {
@@ -91,7 +131,7 @@ impl Cache {
         }
     }
 
-    /// Parses the files whose text changed since the last call; clones the rest from the cache.
+    /// Parses the files whose text changed since the last call; shares the rest with the cache.
     pub(crate) fn parse_all(
         &mut self,
         content: &[SourceFile],
@@ -99,7 +139,7 @@ impl Cache {
         config_text: &str,
         config: &Config,
         progress: &dyn Progress,
-    ) -> Vec<page::Parsed> {
+    ) -> Vec<ParsedPage> {
         let config_hash = hash_of(&(config_text, options.drafts, &options.base_url));
         if config_hash != self.config_hash {
             self.parsed.clear();
@@ -128,7 +168,7 @@ impl Cache {
                 content[i].rel_path.clone(),
                 ParsedEntry {
                     text_hash: hashes[i],
-                    page: p.page,
+                    page: p.page.map(Arc::new),
                     diagnostics: p.diagnostics,
                 },
             );
@@ -146,12 +186,120 @@ impl Cache {
             .par_iter()
             .map(|s| {
                 let e = &parsed[&s.rel_path];
-                page::Parsed {
+                if let Some(page) = &e.page {
+                    // Shared with earlier compiles, which spent some of its budget.
+                    page.reset_locate_budget();
+                }
+                ParsedPage {
                     page: e.page.clone(),
                     diagnostics: e.diagnostics.clone(),
                 }
             })
             .collect()
+    }
+
+    /// The graph stage with the lock check (the result equals `graph_stage` and
+    /// `graph::check_lock` of a full compile): when no page's facts changed, the last graph with
+    /// the edited pages put in and their links resolved again, else a new one.
+    pub(crate) fn graph_stage(
+        &mut self,
+        parsed: Vec<ParsedPage>,
+        sources: &SiteSources,
+        config: &Config,
+        options: &BuildOptions,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> (SiteGraph, HashSet<String>, LockReport) {
+        let key = graph_key(&parsed, &sources.config_text, options);
+        let mut inputs = Vec::with_capacity(parsed.len());
+        for p in parsed {
+            diagnostics.extend(p.diagnostics);
+            inputs.push(p.page);
+        }
+        let reuse = self
+            .graph
+            .take()
+            .filter(|m| m.key == key && m.inputs.len() == inputs.len());
+        self.work.graph_kept = reuse.is_some();
+        let memo = if let Some(mut memo) = reuse {
+            {
+                let edited: Vec<(PageIx, Arc<Page>)> = inputs
+                    .iter()
+                    .zip(&memo.inputs)
+                    .zip(&memo.graph_ix)
+                    .filter_map(|((new, old), &ix)| match (new, old, ix) {
+                        (Some(new), Some(old), Some(ix)) if !Arc::ptr_eq(new, old) => {
+                            Some((ix, Arc::clone(new)))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                graph::relink(&mut memo.graph, &mut memo.found, edited);
+                memo.inputs = inputs;
+                memo
+            }
+        } else {
+            {
+                let pages: Vec<Arc<Page>> = inputs.iter().flatten().cloned().collect();
+                let graph_options = GraphOptions {
+                    include_drafts: options.drafts,
+                };
+                let (graph, found) = graph::build_found(pages, config, graph_options);
+                let mut next = 0;
+                let graph_ix = inputs
+                    .iter()
+                    .map(|p| {
+                        p.as_ref().filter(|p| options.drafts || !p.draft).map(|_| {
+                            next += 1;
+                            next - 1
+                        })
+                    })
+                    .collect();
+                GraphMemo {
+                    key,
+                    inputs,
+                    graph_ix,
+                    graph,
+                    found,
+                }
+            }
+        };
+        diagnostics.extend(memo.found.diagnostics());
+        let mut graph = memo.graph.clone();
+        self.graph = Some(memo);
+        let cited = graph::resolve_citations(&mut graph, config, &sources.content_assets);
+        diagnostics.extend(cited.diagnostics);
+
+        let lock_key = hash_of(&(key, &sources.lock_text, options.locked));
+        let headings_at = headings_hash(&graph);
+        let published = hash_of(&(published_hash(&graph), &sources.lock_text, options.locked));
+        let kept = self.lock.take().filter(|m| {
+            if m.diagnostics.is_empty() {
+                m.published == published
+            } else {
+                m.key == lock_key && m.headings_at == headings_at
+            }
+        });
+        self.work.lock_kept = kept.is_some();
+        let lock = kept.unwrap_or_else(|| {
+            let mut lock_diags = Vec::new();
+            let report = graph::check_lock(
+                &graph,
+                sources.lock_text.as_deref(),
+                options.locked,
+                &mut lock_diags,
+            );
+            LockMemo {
+                key: lock_key,
+                headings_at,
+                published,
+                report,
+                diagnostics: lock_diags,
+            }
+        });
+        diagnostics.extend(lock.diagnostics.iter().cloned());
+        let report = lock.report.clone();
+        self.lock = Some(lock);
+        (graph, cited.source_texts, report)
     }
 
     /// Renders what changed and takes the rest from the cache; the result equals
@@ -163,7 +311,7 @@ impl Cache {
         site_inputs: u64,
     ) -> (Vec<OutputFile>, Vec<crate::error::Diagnostic>) {
         let graph = input.graph;
-        let facts: Vec<u64> = graph.pages.par_iter().map(facts_hash).collect();
+        let facts: Vec<u64> = graph.pages.par_iter().map(|p| facts_hash(p)).collect();
         let fp = Fingerprints {
             graph,
             site_inputs,
@@ -246,6 +394,75 @@ pub(super) fn facts_hash(page: &Page) -> u64 {
         (heading.level, &heading.id, &heading.text).hash(&mut h);
     }
     h.finish()
+}
+
+/// Hash of everything the graph is built from except the pages' bodies: the configuration, the
+/// options and, per content file in order, whether it parsed and what other pages see of it
+/// (file, front matter and where it starts, id, URL, kind, title, headings, anchor aliases).
+/// Equal keys: the graph differs only in the edited pages' own links.
+fn graph_key(parsed: &[ParsedPage], config_text: &str, options: &BuildOptions) -> u64 {
+    let pages: Vec<u64> = parsed
+        .par_iter()
+        .map(|p| {
+            let Some(page) = &p.page else {
+                return 0;
+            };
+            let mut h = Xxh3::new();
+            (&page.file, &page.front_matter, page.front_matter_line).hash(&mut h);
+            (&page.id, &page.url, &page.kind, &page.title, page.draft).hash(&mut h);
+            for heading in &page.body.headings {
+                (heading.level, &heading.id, &heading.text, heading.pinned).hash(&mut h);
+            }
+            0xff_u8.hash(&mut h);
+            for alias in &page.anchor_aliases {
+                alias.hash(&mut h);
+            }
+            h.finish() | 1
+        })
+        .collect();
+    hash_of(&(config_text, options.drafts, &options.base_url, pages))
+}
+
+/// Hash of where every heading of the graph is: the lock check reports a lost anchor at the
+/// heading that replaced it.
+fn headings_hash(graph: &SiteGraph) -> u64 {
+    let mut h = Xxh3::new();
+    for page in &graph.pages {
+        for heading in &page.body.headings {
+            (heading.pos.line, heading.pos.column).hash(&mut h);
+        }
+    }
+    h.finish()
+}
+
+/// Hash of everything whether the `urls.lock` check finds a problem depends on, and what it
+/// adds to the lock: every page's URL, draft flag, heading ids and anchor aliases, the redirects
+/// and the URLs the site generates (kind indexes, tags).
+fn published_hash(graph: &SiteGraph) -> u64 {
+    let pages: Vec<u64> = graph
+        .pages
+        .par_iter()
+        .map(|page| {
+            let mut h = Xxh3::new();
+            (&page.url, page.draft).hash(&mut h);
+            for heading in &page.body.headings {
+                heading.id.hash(&mut h);
+            }
+            0xff_u8.hash(&mut h);
+            for alias in page.anchor_aliases.keys() {
+                alias.hash(&mut h);
+            }
+            h.finish()
+        })
+        .collect();
+    let redirects: Vec<(&str, PageIx)> = graph
+        .redirects
+        .iter()
+        .map(|r| (r.from.as_str(), r.to))
+        .collect();
+    let mut generated: Vec<String> = graph::generated_urls(graph).into_iter().collect();
+    generated.sort_unstable();
+    hash_of(&(pages, redirects, generated))
 }
 
 fn hash_of(value: &impl Hash) -> u64 {

@@ -14,6 +14,7 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -252,10 +253,15 @@ fn compile_with(
     // Where released texts are read again for the lines of later diagnostics.
     let reread_from = run.release_texts.then_some(options.root.as_path());
     watch.lap("page");
-    let (mut graph, source_texts) =
-        graph_stage(parsed, sources, &config, options, &mut diagnostics);
-    let lock_text = sources.lock_text.as_deref();
-    let lock = graph::check_lock(&graph, lock_text, options.locked, &mut diagnostics);
+    let (mut graph, source_texts, lock) = if let Some(cache) = run.cache.as_deref_mut() {
+        cache.graph_stage(parsed, sources, &config, options, &mut diagnostics)
+    } else {
+        let (graph, source_texts) =
+            graph_stage(parsed, sources, &config, options, &mut diagnostics);
+        let lock_text = sources.lock_text.as_deref();
+        let lock = graph::check_lock(&graph, lock_text, options.locked, &mut diagnostics);
+        (graph, source_texts, lock)
+    };
     watch.lap("graph");
 
     let theme = match Theme::load(&sources.theme, &config.theme) {
@@ -318,6 +324,22 @@ fn compile_with(
     finish(sources, reread_from, compiled)
 }
 
+/// One content file after the page stage: its page, shared with the compile cache of `serve` (so
+/// a compile never copies an unchanged page), and the problems found in it.
+pub(crate) struct ParsedPage {
+    page: Option<Arc<page::Page>>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl From<page::Parsed> for ParsedPage {
+    fn from(p: page::Parsed) -> Self {
+        Self {
+            page: p.page.map(Arc::new),
+            diagnostics: p.diagnostics,
+        }
+    }
+}
+
 /// The page stage over every content file: from the cache when there is one; releasing each
 /// text as soon as its page is parsed when `run.release_texts` (and the sources are owned).
 fn parse_pages(
@@ -326,11 +348,11 @@ fn parse_pages(
     options: &BuildOptions,
     progress: &dyn Progress,
     run: &mut Run<'_>,
-) -> Vec<page::Parsed> {
+) -> Vec<ParsedPage> {
     let parse_one = |src: &source::SourceFile| {
         let p = page::parse(src, config);
         progress.advance(1);
-        p
+        ParsedPage::from(p)
     };
     match (run.cache.as_deref_mut(), sources) {
         (Some(cache), sources) => cache.parse_all(
@@ -377,7 +399,7 @@ fn config_stage(
 /// source texts (never published); every diagnostic goes to `diagnostics`. Shared by the full
 /// build and the index-only build of `veiviser search`.
 fn graph_stage(
-    parsed: Vec<page::Parsed>,
+    parsed: Vec<ParsedPage>,
     sources: &SiteSources,
     config: &Config,
     options: &BuildOptions,
@@ -441,7 +463,8 @@ fn render_stage(
     let bodies = (run.release_texts && run.cache.is_none()).then(|| {
         // Section texts are read by the search index only, which is built by now.
         for page in &mut graph.pages {
-            page.body.sections = Vec::new();
+            // Not shared in a build (no cache holds the page): no copy is made.
+            std::sync::Arc::make_mut(page).body.sections = Vec::new();
         }
         html::take_entry_bodies(graph)
     });

@@ -86,6 +86,7 @@ pub(super) fn collect<'a>(graph: &'a SiteGraph, config: &Config) -> (Vec<SearchP
         .iter()
         .enumerate()
         .filter(|(_, p)| p.role == PageRole::Entry)
+        .map(|(i, p)| (i, &**p))
         .collect();
     // Filter values as display labels, per page and filter.
     let labels: Vec<Vec<Option<String>>> = entries

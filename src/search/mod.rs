@@ -45,6 +45,7 @@ pub use explain::Match;
 pub use format::{DIR, MANIFEST, unscript};
 use format::{Fragment, Manifest, Shard, ShardTable};
 use index::{Entry, Index};
+pub use reader::IndexFiles;
 pub use synonyms::Synonyms;
 
 /// Raw shard size (bytes) below which a shard is never cut: about 1.5–2 kB compressed.

@@ -1,7 +1,8 @@
-//! Reading the split index back: the manifest, term shards and fragments, decoded once and
-//! cached. The query side sees the index only through [`IndexFiles`], the way the browser sees
+//! Reading the split index back: the manifest, then only the term shards and fragments a query
+//! asks for, each read and decoded once and cached. The query side sees the index only through [`IndexFiles`], the way the browser sees
 //! it through HTTP or `file://`.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -10,23 +11,24 @@ use super::analyse;
 use super::format::{self, Fragment, Manifest, Shard};
 use crate::vocab::OutputFile;
 
-/// Where the index files come from (a built site in memory, or a folder).
+/// Where the index files come from (a built site in memory, or a folder read file by file as
+/// the query asks for them). [`Reader`] asks for each file at most once.
 pub trait IndexFiles {
     /// The bytes of the file at `path` (site-relative), if there is one.
-    fn file(&self, path: &str) -> Option<&[u8]>;
+    fn file(&self, path: &str) -> Option<Cow<'_, [u8]>>;
 }
 
 impl IndexFiles for [OutputFile] {
-    fn file(&self, path: &str) -> Option<&[u8]> {
+    fn file(&self, path: &str) -> Option<Cow<'_, [u8]>> {
         self.binary_search_by(|f| f.path.as_str().cmp(path))
             .ok()
-            .map(|i| self[i].bytes.as_slice())
+            .map(|i| Cow::Borrowed(self[i].bytes.as_slice()))
     }
 }
 
 impl IndexFiles for HashMap<String, Vec<u8>> {
-    fn file(&self, path: &str) -> Option<&[u8]> {
-        self.get(path).map(Vec::as_slice)
+    fn file(&self, path: &str) -> Option<Cow<'_, [u8]>> {
+        self.get(path).map(|b| Cow::Borrowed(b.as_slice()))
     }
 }
 
@@ -74,7 +76,7 @@ fn json<T: serde::de::DeserializeOwned>(
     let bytes = files
         .file(path)
         .ok_or_else(|| ReadError::Missing(path.to_owned()))?;
-    format::unscript(bytes)
+    format::unscript(&bytes)
         .and_then(|j| serde_json::from_slice(j).ok())
         .ok_or_else(|| ReadError::Damaged(path.to_owned()))
 }

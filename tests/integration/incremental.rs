@@ -93,9 +93,11 @@ fn incremental_compile_equals_full_compile_after_a_sequence_of_edits() {
         Work {
             parsed: 1,
             rendered: 1,
-            site_pages: false
+            site_pages: false,
+            graph_kept: true,
+            lock_kept: true,
         },
-        "a body edit renders one page"
+        "a body edit renders one page and keeps the graph"
     );
 
     edit(
@@ -106,6 +108,7 @@ fn incremental_compile_equals_full_compile_after_a_sequence_of_edits() {
     );
     let (work, _) = s.check("title edit", &["content/takster/l8.md"]);
     assert!(work.site_pages, "titles are listed on the site pages");
+    assert!(!work.graph_kept, "a title is a fact other pages show");
     assert!(
         work.rendered >= 2,
         "pages relating to L8 show its title: {work:?}"
@@ -272,4 +275,173 @@ fn a_new_edition_of_a_source_text_rerenders_the_pages_quoting_it() {
         .find(|f| f.path == "sider/side/index.html")
         .unwrap();
     assert!(String::from_utf8_lossy(&page.bytes).contains("frigjøre mer tid"));
+}
+
+#[test]
+fn a_kept_graph_equals_a_new_one_after_body_edits_that_touch_links() {
+    let site = Site::fixture("serve");
+    let mut s = Session::new(&site);
+    let l8 = "content/takster/l8.md";
+
+    edit(&site, l8, "Versjon en", "Versjon en, se [borte](borte.md)");
+    let (work, c) = s.check("a body edit adds a broken link", &[l8]);
+    assert!(work.graph_kept, "{work:?}");
+    assert!(
+        c.diagnostics.iter().any(|d| d.code == "broken-link"),
+        "{:?}",
+        c.diagnostics
+    );
+
+    edit(&site, l8, "[borte](borte.md)", "[[kommune-fredrikstad]]");
+    let (work, c) = s.check("the link becomes an id link", &[l8]);
+    assert!(work.graph_kept, "{work:?}");
+    assert!(!c.has_errors(), "{:?}", c.diagnostics);
+    let page = |c: &Compiled| {
+        let f = c
+            .files
+            .iter()
+            .find(|f| f.path == "takster/l8/index.html")
+            .unwrap();
+        String::from_utf8_lossy(&f.bytes).into_owned()
+    };
+    assert!(page(&c).contains(">Fredrikstad</a>"), "{}", page(&c));
+
+    let fredrikstad = "content/kommuner/fredrikstad.md";
+    edit(
+        &site,
+        fredrikstad,
+        "title: Fredrikstad",
+        "title: Fredrikstad by",
+    );
+    let (work, c) = s.check("the linked page's title changes", &[fredrikstad]);
+    assert!(!work.graph_kept, "{work:?}");
+    assert!(page(&c).contains(">Fredrikstad by</a>"), "{}", page(&c));
+
+    edit(
+        &site,
+        l8,
+        "## Når brukes L8",
+        "Mer tekst.\n\n## Når brukes L8",
+    );
+    let (work, _) = s.check("a heading moves down", &[l8]);
+    assert!(work.graph_kept, "{work:?}");
+
+    edit(&site, l8, "## Når brukes L8", "## Når brukes takst L8");
+    let (work, _) = s.check("a heading is renamed", &[l8]);
+    assert!(!work.graph_kept, "anchors are facts: {work:?}");
+
+    site.write(l8, "---\ntitle: [\n---\n");
+    let (_, c) = s.check("the page cannot be parsed", &[l8]);
+    assert!(c.has_errors());
+    site.write(l8, "---\ntitle: Takst L8\nkode: L8\n---\nFikset.\n");
+    let (work, _) = s.check("and is fixed", &[l8]);
+    assert!(!work.graph_kept, "{work:?}");
+    edit(&site, l8, "Fikset.", "Fikset igjen.");
+    let (work, _) = s.check("and edited", &[l8]);
+    assert!(work.graph_kept, "{work:?}");
+}
+
+#[test]
+fn a_kept_lock_check_reports_a_lost_anchor_at_the_heading_where_it_is_now() {
+    let site = Site::fixture("serve");
+    // The lock knows an anchor of takst 14 that is gone: the error points at its only heading.
+    site.write("urls.lock", "/takster/14/#gammel\n");
+    let mut s = Session::new(&site);
+    let t14 = "content/takster/14.md";
+    edit(
+        &site,
+        t14,
+        "Brukes for møter.",
+        "Brukes for møter.\n\nOg mer.",
+    );
+    let (work, c) = s.check("the heading moves down", &[t14]);
+    assert!(work.graph_kept, "{work:?}");
+    let lost = c
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "locked-anchor")
+        .expect("the lost anchor is reported");
+    assert_eq!((lost.file.as_str(), lost.line), (t14, 11), "{lost:?}");
+}
+
+#[test]
+fn regression_a_page_shared_between_compiles_spent_its_locate_budget() {
+    // Parsed pages are shared between `serve`'s compiles, not cloned: a page with many problems
+    // located them in the first compile, and later compiles answered "line 1" for them.
+    let site = Site::fixture("serve");
+    let sources: Vec<String> = (0..150)
+        .map(|n| format!("  - source: mangler-{n}\n"))
+        .collect();
+    let sources = sources.concat();
+    site.write(
+        "content/kommuner/mange.md",
+        format!("---\ntitle: Mange\nsources:\n{sources}---\nTekst.\n"),
+    );
+    let mut s = Session::new(&site);
+    let l8 = "content/takster/l8.md";
+    for n in 0..3 {
+        let text = std::fs::read_to_string(site.root.join(l8)).unwrap();
+        let title = text.lines().find(|l| l.starts_with("title:")).unwrap();
+        site.write(
+            l8,
+            text.replacen(title, &format!("title: Takst L8 nr {n}"), 1),
+        );
+        let (work, c) = s.check("a title edit elsewhere", &[l8]);
+        assert!(!work.graph_kept);
+        assert!(
+            c.diagnostics
+                .iter()
+                .filter(|d| d.code == "dangling-ref")
+                .all(|d| d.file == "content/kommuner/mange.md" && d.line > 3),
+            "{:?}",
+            c.diagnostics
+        );
+    }
+}
+
+#[test]
+fn a_title_edit_keeps_a_clean_lock_check_and_a_renamed_heading_does_not() {
+    let site = Site::fixture("serve");
+    let options = BuildOptions {
+        root: site.root.clone(),
+        drafts: true,
+        ..BuildOptions::default()
+    };
+    let fresh = source::load(&site.root, "default").unwrap();
+    let lock = pipeline::compile(&fresh, &options, &pipeline::Silent)
+        .lock
+        .new_text
+        .unwrap();
+    site.write("urls.lock", &lock);
+    let mut s = Session::new(&site);
+    let l8 = "content/takster/l8.md";
+
+    edit(&site, l8, "title: Takst L8", "title: Takst L8 (ny)");
+    let (work, c) = s.check("a title edit", &[l8]);
+    assert!(!work.graph_kept && work.lock_kept, "{work:?}");
+    assert!(
+        c.lock.new_text.is_none(),
+        "the lock lists every URL already"
+    );
+
+    edit(&site, l8, "## Når brukes L8", "## Når brukes takst L8");
+    let (work, c) = s.check("a locked heading is renamed", &[l8]);
+    assert!(!work.lock_kept, "{work:?}");
+    assert!(
+        c.diagnostics.iter().any(|d| d.code == "locked-anchor"),
+        "{:?}",
+        c.diagnostics
+    );
+
+    edit(&site, l8, "title: Takst L8 (ny)", "title: Takst L8");
+    let (work, _) = s.check("a title edit while the lock reports a problem", &[l8]);
+    assert!(!work.lock_kept, "its problems quote the page: {work:?}");
+
+    edit(&site, l8, "## Når brukes takst L8", "## Når brukes L8");
+    let (work, c) = s.check("the heading is named back", &[l8]);
+    assert!(!c.has_errors(), "{:?}", c.diagnostics);
+    assert!(!work.lock_kept, "the last check found a problem: {work:?}");
+    edit(&site, l8, "Versjon en", "Versjon to");
+    let (work, _) = s.check("a body edit", &[l8]);
+    assert!(work.graph_kept && work.lock_kept, "{work:?}");
 }

@@ -734,3 +734,76 @@ fn regression_cli_search_took_a_rebuild_with_an_unchanged_index_for_stale() {
     let (_, stderr) = cli_search(&site, "L8", &[]);
     assert!(stderr.contains("using the index of the build"), "{stderr}");
 }
+
+#[test]
+fn cli_search_reads_only_the_index_files_a_query_needs() {
+    let site = Site::fixture("valid");
+    for n in 0..60 {
+        site.write(
+            &format!("content/side{n}.md"),
+            format!("---\ntitle: Side {n}\n---\nOrdet ord{n}x står bare her.\n"),
+        );
+    }
+    cli_build(&site, &[]);
+    let public = site.root.join("public");
+    let on_disk = walkdir::WalkDir::new(public.join("search"))
+        .into_iter()
+        .filter(|e| e.as_ref().unwrap().file_type().is_file())
+        .count();
+    let (index, base, origin) = veiviser::cli::search::load_index(&site.root, &public).unwrap();
+    assert!(
+        matches!(origin, veiviser::cli::search::Origin::Built { .. }),
+        "{origin}"
+    );
+    let veiviser::cli::search::Index::Built(files) = &index else {
+        panic!("the build's files are used");
+    };
+    assert!(
+        files.files_read().is_empty(),
+        "nothing read before the query"
+    );
+    let options = search::options(&index, 3, None, &[]).unwrap();
+    let (items, _) = search::run(&index, &base, "ord7x", &options).unwrap();
+    assert_eq!(items[0].title, "Side 7");
+    let read = files.files_read();
+    assert_eq!(read[0], search::MANIFEST);
+    assert!(
+        read.len() * 4 < on_disk,
+        "{} of {on_disk} index files read: {read:?}",
+        read.len()
+    );
+    // `options` and `run` each open the manifest; nothing else is read twice.
+    let mut unique: Vec<&String> = read.iter().filter(|p| *p != search::MANIFEST).collect();
+    let count = unique.len();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), count, "no file read twice: {read:?}");
+    // The same answer as the index built in memory.
+    let (memory, _) = veiviser::cli::search::index_files(site.root.clone()).unwrap();
+    let (from_memory, _) = search::run(&memory, &base, "ord7x", &options).unwrap();
+    let ids = |items: &[search::ResultItem]| items.iter().map(|i| i.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&items), ids(&from_memory));
+}
+
+#[test]
+fn cli_search_names_a_build_s_missing_index_file_and_how_to_rewrite_it() {
+    let site = Site::fixture("valid");
+    cli_build(&site, &[]);
+    let shards = site.root.join("public/search/t");
+    let long_ago =
+        std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    std::fs::remove_dir_all(&shards).unwrap();
+    // Removing the shards touched the index folder only; the inputs stay older than the build.
+    backdate(&site.root.join("content"), long_ago);
+    let out = assert_cmd::Command::cargo_bin("veiviser")
+        .unwrap()
+        .args(["search", "L8", "--root"])
+        .arg(&site.root)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("using the index of the build"), "{stderr}");
+    assert!(stderr.contains("search/t/"), "names the file: {stderr}");
+    assert!(stderr.contains("run `veiviser build`"), "{stderr}");
+}
