@@ -663,57 +663,70 @@ function veiviserEngine(global) {
     if (q.wholeContent && q.units.length) list.push(q.wholeContent);
     return list;
   }
+  function byScore(x, y) { return x[1] > y[1] ? -1 : x[1] < y[1] ? 1 : x[0] - y[0]; }
 
-  /** The ranking of `q` over loaded shards: engine.rs `search` up to the sorted candidates. */
-  I.rank = function (q, options) {
-    var self = this, out = { words: new Set(), parts: new Set() }, looked = new Map();
+  // The steps of engine.rs `search`, under the same names: lookup, score, combine, filter,
+  // preferSpecific, take. All but take run over loaded shards and fragments.
+
+  /** Step 1 (engine.rs `lookup`): every distinct word once, and the whole-value keys. */
+  I.lookup = function (q, out) {
+    var self = this, words = new Map();
     q.units.forEach(function (u) {
       u.alts.forEach(function (a) {
-        a.words.forEach(function (w) { if (!looked.has(wkey(w))) looked.set(wkey(w), self.lookUp(w, out)); });
+        a.words.forEach(function (w) { if (!words.has(wkey(w))) words.set(wkey(w), self.lookUp(w, out)); });
       });
     });
-    var whole = q.whole && q.units.length ? this.lookUp(q.whole, { words: new Set(), parts: new Set() }) : null;
-    var wholeContent = q.wholeContent && q.units.length ? this.lookUp(q.wholeContent, { words: new Set(), parts: new Set() }) : null;
-    var units = q.units.map(function (u) {
-      var pages = new Map(), sections = new Map(), truncated = false;
-      function wordsOf(a) { return a.words.map(function (w) { return looked.get(wkey(w)); }); }
-      var cap = 0;
-      wordsOf(u.alts[0]).forEach(function (l) { if (l.mainIdf > cap) cap = l.mainIdf; });
-      u.alts.forEach(function (a) {
-        var ws = wordsOf(a);
-        truncated = truncated || ws.some(function (l) { return l.truncated; });
-        var scale = 1;
-        if (a.synonym && cap > 0) {
-          var own = 0;
-          ws.forEach(function (l) { if (l.mainIdf > own) own = l.mainIdf; });
-          if (own > cap) scale = cap / own;
-        }
-        var k = ws.length, cand = new Set();
-        ws.forEach(function (l) { l.scores.forEach(function (_, p) { cand.add(p); }); });
-        Array.from(cand).sort(function (x, y) { return x - y; }).forEach(function (p) {
-          if (ws.some(function (l) { return !l.truncated && !l.scores.has(p); })) return;
-          var sum = 0;
-          ws.forEach(function (l) { var secs = l.scores.get(p); if (secs) sum += pageScore(secs); });
-          var t = a.factor * scale * sum / k;
-          if (!pages.has(p)) pages.set(p, 0);
-          if (t > pages.get(p)) pages.set(p, t);
-          var per = new Map();
-          ws.forEach(function (l) {
-            var secs = l.scores.get(p);
-            if (secs) secs.forEach(function (x) { per.set(x[0], (per.has(x[0]) ? per.get(x[0]) : 0) + x[1]); });
-          });
-          var target = sections.get(p);
-          if (!target) { target = new Map(); sections.set(p, target); }
-          sortedKeys(per).forEach(function (s) {
-            var v = a.factor * scale * per.get(s) / k;
-            if (!target.has(s)) target.set(s, 0);
-            if (v > target.get(s)) target.set(s, v);
-          });
+    function wholeKey(w) { return w && q.units.length ? self.lookUp(w, { words: new Set(), parts: new Set() }) : null; }
+    return { words: words, whole: wholeKey(q.whole), wholeContent: wholeKey(q.wholeContent) };
+  };
+
+  /** Step 2 (engine.rs `score`). */
+  function score(q, looked) { return q.units.map(function (unit) { return scoreUnit(unit, looked.words); }); }
+
+  /** engine.rs `score_unit`: a unit per page and section by its best alternative. */
+  function scoreUnit(unit, looked) {
+    var pages = new Map(), sections = new Map(), truncated = false;
+    function wordsOf(a) { return a.words.map(function (w) { return looked.get(wkey(w)); }); }
+    var cap = 0;
+    wordsOf(unit.alts[0]).forEach(function (l) { if (l.mainIdf > cap) cap = l.mainIdf; });
+    unit.alts.forEach(function (a) {
+      var ws = wordsOf(a);
+      truncated = truncated || ws.some(function (l) { return l.truncated; });
+      var scale = 1;
+      if (a.synonym && cap > 0) {
+        var own = 0;
+        ws.forEach(function (l) { if (l.mainIdf > own) own = l.mainIdf; });
+        if (own > cap) scale = cap / own;
+      }
+      var k = ws.length, cand = new Set();
+      ws.forEach(function (l) { l.scores.forEach(function (_, p) { cand.add(p); }); });
+      Array.from(cand).sort(function (x, y) { return x - y; }).forEach(function (p) {
+        if (ws.some(function (l) { return !l.truncated && !l.scores.has(p); })) return;
+        var sum = 0;
+        ws.forEach(function (l) { var secs = l.scores.get(p); if (secs) sum += pageScore(secs); });
+        var t = a.factor * scale * sum / k;
+        if (!pages.has(p)) pages.set(p, 0);
+        if (t > pages.get(p)) pages.set(p, t);
+        var per = new Map();
+        ws.forEach(function (l) {
+          var secs = l.scores.get(p);
+          if (secs) secs.forEach(function (x) { per.set(x[0], (per.has(x[0]) ? per.get(x[0]) : 0) + x[1]); });
+        });
+        var target = sections.get(p);
+        if (!target) { target = new Map(); sections.set(p, target); }
+        sortedKeys(per).forEach(function (s) {
+          var v = a.factor * scale * per.get(s) / k;
+          if (!target.has(s)) target.set(s, 0);
+          if (v > target.get(s)) target.set(s, v);
         });
       });
-      return { pages: pages, sections: sections, required: !u.stop && !truncated };
     });
-    var required = [];
+    return { pages: pages, sections: sections, required: !unit.stop && !truncated };
+  }
+
+  /** Step 3 (engine.rs `combine`): the pages holding enough required units, scored. */
+  I.combine = function (q, units, looked, out) {
+    var self = this, required = [];
     units.forEach(function (u, i) { if (u.required) required.push(i); });
     out.missing = [];
     units.forEach(function (u, i) { if (u.required && u.pages.size === 0) out.missing.push(unitLabel(q.units[i])); });
@@ -726,43 +739,52 @@ function veiviserEngine(global) {
     var matchedPages = enough.length ? enough : allSorted;
     var named = this.namedValues(q.folded);
     var onlyNamed = q.units.filter(function (u) { return !u.stop; }).every(function (u) { return self.namedUnit(named, u); });
-    var scored = matchedPages.map(function (p) {
-      var score = 0;
-      units.forEach(function (u, i) { if (u.pages.has(p)) score += q.units[i].weight * u.pages.get(p); });
-      var namedWhole = 0;
-      [whole, wholeContent].forEach(function (l) {
-        var secs = l && l.scores.get(p);
-        if (secs) namedWhole = Math.max(namedWhole, pageScore(secs));
-      });
-      if (namedWhole > 0) score += WHOLE * namedWhole;
-      var r;
-      if (required.length > 1) {
-        var b = bestSection(units, q.units, p);
-        var together = required.filter(function (i) { var m = units[i].sections.get(p); return m && m.has(b[0]); }).length;
-        r = required.length;
-        score += TOGETHER * b[1] * (together / r) * (together / r);
-      }
-      if (required.length) {
-        var m = coverage(p);
-        r = required.length;
-        score = score * (m / r) * (m / r);
-      }
-      if (named.length) {
-        var fv = self.facetsOf(p), values = fv[1];
-        var boosted = named.some(function (x) {
-          var hub = self.m.filters[x[0]].hub === fv[0];
-          return values[x[0]] === x[1] + 1 && hub === onlyNamed;
-        });
-        if (boosted) score *= 1 + NAMED_VALUE;
-      } else if (self.facetsOf(p)[1].some(function (v) { return v > 0; })) {
-        score *= 1 - LOCAL;
-      }
-      return [p, score];
-    });
+    var ctx = { q: q, units: units, looked: looked, required: required, named: named, onlyNamed: onlyNamed };
+    var scored = matchedPages.map(function (p) { return [p, self.pageTotal(ctx, p, coverage(p))]; });
     if (!q.units.length) {
       scored = [];
       for (var p = 0; p < this.m.pages; p++) scored.push([p, 0]);
     }
+    return { scored: scored, onlyNamed: onlyNamed };
+  };
+
+  /** engine.rs `Totals::page_total`. */
+  I.pageTotal = function (ctx, p, covered) {
+    var units = ctx.units, required = ctx.required, score = 0, r;
+    units.forEach(function (u, i) { if (u.pages.has(p)) score += ctx.q.units[i].weight * u.pages.get(p); });
+    var namedWhole = 0;
+    [ctx.looked.whole, ctx.looked.wholeContent].forEach(function (l) {
+      var secs = l && l.scores.get(p);
+      if (secs) namedWhole = Math.max(namedWhole, pageScore(secs));
+    });
+    if (namedWhole > 0) score += WHOLE * namedWhole;
+    if (required.length > 1) {
+      var b = bestSection(units, ctx.q.units, p);
+      var together = required.filter(function (i) { var m = units[i].sections.get(p); return m && m.has(b[0]); }).length;
+      r = required.length;
+      score += TOGETHER * b[1] * (together / r) * (together / r);
+    }
+    if (required.length) {
+      r = required.length;
+      score = score * (covered / r) * (covered / r);
+    }
+    var self = this;
+    if (ctx.named.length) {
+      var fv = this.facetsOf(p), values = fv[1];
+      var boosted = ctx.named.some(function (x) {
+        var hub = self.m.filters[x[0]].hub === fv[0];
+        return values[x[0]] === x[1] + 1 && hub === ctx.onlyNamed;
+      });
+      if (boosted) score *= 1 + NAMED_VALUE;
+    } else if (this.facetsOf(p)[1].some(function (v) { return v > 0; })) {
+      score *= 1 - LOCAL;
+    }
+    return score;
+  };
+
+  /** Step 4 (engine.rs `filter`): kind and facet filters with their counts, best first. */
+  I.filter = function (scored, options, out) {
+    var self = this;
     var kindIx = options.kind == null ? null : this.m.kinds.findIndex(function (x) { return x[0] === options.kind; });
     var nf = this.m.filters.length;
     out.kindCounts = this.m.kinds.map(function () { return 0; });
@@ -780,11 +802,45 @@ function veiviserEngine(global) {
       }
       if (kindOk && valueOk(-1)) kept.push(x);
     });
-    kept.sort(function (x, y) { return x[1] > y[1] ? -1 : x[1] < y[1] ? 1 : x[0] - y[0]; });
-    out.kept = kept;
-    out.onlyNamed = onlyNamed;
-    out.units = units;
-    return out;
+    return kept.sort(byScore);
+  };
+
+  /** engine.rs `prefer_specific`, over the loaded fragments of the first SPECIFIC_TOP pages. */
+  I.preferSpecific = function (q, onlyNamed, kept) {
+    var self = this, content = q.units.filter(function (u) { return !u.stop; });
+    if (!content.length) return kept;
+    var top = Math.min(kept.length, SPECIFIC_TOP), head = kept.slice(0, top);
+    head.forEach(function (item) {
+      var labels = self.titleWords(self.fragments[item[0]], item[0]);
+      var kind = self.facetsOf(item[0])[0];
+      var hub = self.m.filters.some(function (d) { return d.hub === kind; });
+      if ((!hub || onlyNamed) && content.every(function (u) { return unitIn(u, labels); })) item[1] *= 1 + SPECIFIC;
+    });
+    return head.sort(byScore).concat(kept.slice(top));
+  };
+
+  /** Step 5 (engine.rs `take`): the first `limit` pages holding every quoted phrase, with their
+   *  answer sections, fetching fragments a batch at a time; resolves to hits and total. */
+  I.take = function (q, units, kept, limit) {
+    var self = this;
+    var phrases = q.units.filter(function (u) { return u.phrase; }).map(function (u) { return u.phrase; });
+    var hits = [], total = kept.length, next = 0;
+    function round() {
+      if (hits.length >= limit || next >= kept.length) return Promise.resolve();
+      var batch = kept.slice(next, next + (limit - hits.length));
+      next += batch.length;
+      var pages = batch.map(function (x) { return x[0]; });
+      return self.ensureFragments(pages).then(function () {
+        batch.forEach(function (x) {
+          if (hits.length >= limit) return;
+          if (phrases.length && !phrases.every(function (ph) { return hasPhrase(self.fragments[x[0]], ph); })) { total--; return; }
+          var labels = self.titleWords(self.fragments[x[0]], x[0]);
+          hits.push({ page: x[0], section: answerSection(units, q.units, x[0], labels), score: x[1] });
+        });
+        return round();
+      });
+    }
+    return round().then(function () { return { hits: hits, total: total }; });
   };
 
   function bestSection(units, queryUnits, p) {
@@ -877,60 +933,37 @@ function veiviserEngine(global) {
     var started = this.trips;
     var needed = [];
     allWords(q).forEach(function (w) { needed = needed.concat(self.wordShards(w)); });
+    var out = { words: new Set(), parts: new Set() }, units;
     return this.ensureShards(needed).then(function () {
-      var r = self.rank(q, options);
-      // engine.rs: specificity over the best SPECIFIC_TOP pages, whose fragments are fetched with
-      // those of the first page of results, in one trip.
-      var content = q.units.filter(function (u) { return !u.stop; });
-      if (!content.length) return r;
-      var top = Math.min(r.kept.length, SPECIFIC_TOP);
-      return self.ensureFragments(r.kept.slice(0, Math.max(top, limit)).map(function (x) { return x[0]; })).then(function () {
-        var head = r.kept.slice(0, top);
-        head.forEach(function (item) {
-          var labels = self.titleWords(self.fragments[item[0]], item[0]);
-          var kind = self.facetsOf(item[0])[0];
-          var hub = self.m.filters.some(function (d) { return d.hub === kind; });
-          if ((!hub || r.onlyNamed) && content.every(function (u) { return unitIn(u, labels); })) item[1] *= 1 + SPECIFIC;
-        });
-        head.sort(function (x, y) { return x[1] > y[1] ? -1 : x[1] < y[1] ? 1 : x[0] - y[0]; });
-        r.kept = head.concat(r.kept.slice(top));
-        return r;
+      var looked = self.lookup(q, out);
+      units = score(q, looked);
+      var combined = self.combine(q, units, looked, out);
+      var kept = self.filter(combined.scored, options, out);
+      // The fragments of the best SPECIFIC_TOP pages (for preferSpecific) come with those of
+      // the first page of results, in one trip.
+      if (!q.units.some(function (u) { return !u.stop; })) return kept;
+      var first = kept.slice(0, Math.max(Math.min(kept.length, SPECIFIC_TOP), limit));
+      return self.ensureFragments(first.map(function (x) { return x[0]; })).then(function () {
+        return self.preferSpecific(q, combined.onlyNamed, kept);
       });
-    }).then(function (r) {
-      var phrases = q.units.filter(function (u) { return u.phrase; }).map(function (u) { return u.phrase; });
-      var hits = [], total = r.kept.length, next = 0;
-      function round() {
-        if (hits.length >= limit || next >= r.kept.length) return Promise.resolve();
-        var batch = r.kept.slice(next, next + (limit - hits.length));
-        next += batch.length;
-        var pages = batch.map(function (x) { return x[0]; });
-        return self.ensureFragments(pages).then(function () {
-          batch.forEach(function (x) {
-            if (hits.length >= limit) return;
-            if (phrases.length && !phrases.every(function (ph) { return hasPhrase(self.fragments[x[0]], ph); })) { total--; return; }
-            var labels = self.titleWords(self.fragments[x[0]], x[0]);
-            hits.push({ page: x[0], section: answerSection(r.units, q.units, x[0], labels), score: x[1] });
-          });
-          return round();
-        });
-      }
-      return round().then(function () {
-        return self.ensureFragments(hits.map(function (h) { return h.page; }));
-      }).then(function () {
-        var items = hits.map(function (h) {
-          var f = self.fragments[h.page], d = f.d[h.section] || ['', '', ''];
-          var kind = self.m.kinds[self.facetsOf(h.page)[0]] || ['', '', ''];
-          return {
-            id: f.i, title: f.t, path: f.u, anchor: d[0], section: d[1], kind: kind[0], kindLabel: kind[1],
-            score: Math.round(h.score * 10000) / 10000, rawScore: h.score,
-            excerpt: excerpt(sourceText(f, h.section), r.words, r.parts)
-          };
-        });
+    }).then(function (kept) {
+      return self.take(q, units, kept, limit);
+    }).then(function (taken) {
+      return self.ensureFragments(taken.hits.map(function (h) { return h.page; })).then(function () { return taken; });
+    }).then(function (taken) {
+      var items = taken.hits.map(function (h) {
+        var f = self.fragments[h.page], d = f.d[h.section] || ['', '', ''];
+        var kind = self.m.kinds[self.facetsOf(h.page)[0]] || ['', '', ''];
         return {
-          items: items, total: total, kindCounts: r.kindCounts, filterCounts: r.filterCounts, missing: r.missing,
-          trips: self.trips - started
+          id: f.i, title: f.t, path: f.u, anchor: d[0], section: d[1], kind: kind[0], kindLabel: kind[1],
+          score: Math.round(h.score * 10000) / 10000, rawScore: h.score,
+          excerpt: excerpt(sourceText(f, h.section), out.words, out.parts)
         };
       });
+      return {
+        items: items, total: taken.total, kindCounts: out.kindCounts, filterCounts: out.filterCounts, missing: out.missing,
+        trips: self.trips - started
+      };
     });
   };
 
