@@ -723,49 +723,89 @@ fn take(
             continue;
         }
         let labels = specific::title_words(reader, &fragment, p);
+        let notes = source_notes(&fragment, query);
         out.hits.push(Hit {
             page: p,
-            section: answer_section(units, &query.units, p, &labels),
+            section: answer_section(units, &query.units, p, &labels, &notes),
             score,
         });
     }
     Ok(())
 }
 
+/// Stems (folded) of the words a source-note heading is made of (`Merknad om kildene`, `Kilder`,
+/// `Referanser`): such a section says where the facts come from, not what they are, so it is the
+/// answer section only to a query about sources.
+pub const SOURCE_NOTE_STEMS: [&str; 4] = ["kild", "merknad", "referans", "litteratur"];
+
+/// Whether `heading` names a source-note section: every content word of it is one of
+/// [`SOURCE_NOTE_STEMS`] (`Hva kildene sier` is not one: it says what the sources say).
+pub fn is_source_note(heading: &str) -> bool {
+    let stems: Vec<String> = analyse::tokens(&analyse::nfc(heading))
+        .into_iter()
+        .filter(|t| !t.joined && !analyse::is_query_stop(&t.text))
+        .map(|t| analyse::fold(&analyse::stem(&t.text)))
+        .collect();
+    !stems.is_empty()
+        && stems
+            .iter()
+            .all(|s| SOURCE_NOTE_STEMS.contains(&s.as_str()))
+}
+
+/// The source-note sections of a page (see [`is_source_note`]), none when the query asks about
+/// sources (one of its words has a stem of [`SOURCE_NOTE_STEMS`]).
+fn source_notes(f: &Fragment, query: &Query) -> Vec<u32> {
+    let about_sources = query
+        .units
+        .iter()
+        .flat_map(|u| &u.alts)
+        .flat_map(|a| &a.words)
+        .any(|w| SOURCE_NOTE_STEMS.contains(&analyse::fold(&w.stem).as_str()));
+    if about_sources {
+        return Vec::new();
+    }
+    (0..f.d.len() as u32)
+        .filter(|&s| is_source_note(&f.d[s as usize].1))
+        .collect()
+}
+
 /// The section shown for page `p`: the words its title names (see [`specific::title_words`])
 /// hold for every section under it, so the section that best holds the *other* words answers;
-/// when the title names them all, or no section holds the others, [`best_section`].
+/// when the title names them all, or no section holds the others, the best section for all
+/// words. Never one of `notes` (the page's source notes): the page's top instead.
 fn answer_section(
     units: &[UnitScores],
     query_units: &[super::query::Unit],
     p: u32,
     labels: &[(String, String)],
+    notes: &[u32],
 ) -> u32 {
     let other = |q: &super::query::Unit| !specific::unit_in(q, labels);
     let rest = query_units
         .iter()
         .take(units.len())
         .any(|q| other(q) && !q.stop);
-    let best = best_section_of(units, query_units, p, other);
+    let best = best_section_of(units, query_units, p, other, notes);
     if rest && best.1 > 0.0 {
         best.0
     } else {
-        best_section(units, query_units, p).0
+        best_section_of(units, query_units, p, |_| true, notes).0
     }
 }
 
 /// The section of page `p` with the highest combined score, and that score.
 fn best_section(units: &[UnitScores], query_units: &[super::query::Unit], p: u32) -> (u32, f64) {
-    best_section_of(units, query_units, p, |_| true)
+    best_section_of(units, query_units, p, |_| true, &[])
 }
 
-/// The section of page `p` with the highest combined score of the query units `counted` keeps
-/// (the first section on a tie), and that score.
+/// The section of page `p` (not one of `skip`) with the highest combined score of the query
+/// units `counted` keeps (the first section on a tie), and that score.
 fn best_section_of(
     units: &[UnitScores],
     query_units: &[super::query::Unit],
     p: u32,
     counted: impl Fn(&super::query::Unit) -> bool,
+    skip: &[u32],
 ) -> (u32, f64) {
     let mut totals: BTreeMap<u32, f64> = BTreeMap::new();
     for (u, q) in units.iter().zip(query_units) {
@@ -774,7 +814,9 @@ fn best_section_of(
         }
         if let Some(secs) = u.sections.get(&p) {
             for (&s, &v) in secs {
-                *totals.entry(s).or_insert(0.0) += q.weight * v;
+                if !skip.contains(&s) {
+                    *totals.entry(s).or_insert(0.0) += q.weight * v;
+                }
             }
         }
     }
@@ -813,6 +855,16 @@ mod tests {
     fn page_score_takes_the_best_section_and_a_share_of_the_rest() {
         let s = page_score(&[(0, 1.0), (1, 4.0), (2, 2.0)]);
         assert!((s - (4.0 + OTHER_SECTIONS * 3.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn source_note_headings_are_told_from_headings_about_what_sources_say() {
+        for h in ["Merknad om kildene", "Kilder", "Kildene", "Referanser", "Merknader"] {
+            assert!(is_source_note(h), "{h}");
+        }
+        for h in ["Hva kildene sier", "Enkeltparagrafer i kildene", "Når", "", "Om"] {
+            assert!(!is_source_note(h), "{h}");
+        }
     }
 
     #[test]

@@ -835,7 +835,8 @@ function veiviserEngine(global) {
           if (hits.length >= limit) return;
           if (phrases.length && !phrases.every(function (ph) { return hasPhrase(self.fragments[x[0]], ph); })) { total--; return; }
           var labels = self.titleWords(self.fragments[x[0]], x[0]);
-          hits.push({ page: x[0], section: answerSection(units, q.units, x[0], labels), score: x[1] });
+          var notes = self.sourceNotes(self.fragments[x[0]], x[0], q);
+          hits.push({ page: x[0], section: answerSection(units, q.units, x[0], labels, notes), score: x[1] });
         });
         return round();
       });
@@ -843,29 +844,49 @@ function veiviserEngine(global) {
     return round().then(function () { return { hits: hits, total: total }; });
   };
 
-  function bestSection(units, queryUnits, p) {
+  // engine.rs SOURCE_NOTE_STEMS, `is_source_note`, `source_notes`.
+  var SOURCE_NOTE_STEMS = ['kild', 'merknad', 'referans', 'litteratur'];
+  I.isSourceNote = function (heading) {
+    var self = this;
+    var stems = baseTokens(heading).filter(function (t) { return !self.an.isQueryStop(t.text); })
+      .map(function (t) { return fold(self.an.stem(t.text)); });
+    return stems.length > 0 && stems.every(function (x) { return SOURCE_NOTE_STEMS.indexOf(x) >= 0; });
+  };
+  // Memoised per page, as titleWords.
+  I.sourceNotes = function (f, p, q) {
+    var about = q.units.some(function (u) {
+      return u.alts.some(function (a) { return a.words.some(function (w) { return SOURCE_NOTE_STEMS.indexOf(fold(w.stem)) >= 0; }); });
+    });
+    if (about) return [];
+    this.notes = this.notes || {};
+    if (!this.notes[p]) {
+      var self = this, list = [];
+      f.d.forEach(function (d, s) { if (self.isSourceNote(d[1])) list.push(s); });
+      this.notes[p] = list;
+    }
+    return this.notes[p];
+  };
+
+  function bestSectionOf(units, queryUnits, p, counted, skip) {
     var totals = new Map();
     units.forEach(function (u, i) {
+      var q = queryUnits[i];
+      if (!counted(q)) return;
       var secs = u.sections.get(p);
-      if (secs) sortedKeys(secs).forEach(function (s) { totals.set(s, (totals.has(s) ? totals.get(s) : 0) + queryUnits[i].weight * secs.get(s)); });
+      if (secs) sortedKeys(secs).forEach(function (s) { if (skip.indexOf(s) < 0) totals.set(s, (totals.has(s) ? totals.get(s) : 0) + q.weight * secs.get(s)); });
     });
     var best = [0, 0];
     sortedKeys(totals).forEach(function (s) { if (totals.get(s) > best[1]) best = [s, totals.get(s)]; });
     return best;
   }
+  function all() { return true; }
+  function bestSection(units, queryUnits, p) { return bestSectionOf(units, queryUnits, p, all, []); }
 
-  function answerSection(units, queryUnits, p, labels) {
-    var totals = new Map(), rest = false;
-    units.forEach(function (u, i) {
-      var q = queryUnits[i];
-      if (unitIn(q, labels)) return;
-      rest = rest || !q.stop;
-      var secs = u.sections.get(p);
-      if (secs) sortedKeys(secs).forEach(function (s) { totals.set(s, (totals.has(s) ? totals.get(s) : 0) + q.weight * secs.get(s)); });
-    });
-    var best = [0, 0];
-    sortedKeys(totals).forEach(function (s) { if (totals.get(s) > best[1]) best = [s, totals.get(s)]; });
-    return rest && best[1] > 0 ? best[0] : bestSection(units, queryUnits, p)[0];
+  function answerSection(units, queryUnits, p, labels, notes) {
+    function other(q) { return !unitIn(q, labels); }
+    var rest = queryUnits.slice(0, units.length).some(function (q) { return other(q) && !q.stop; });
+    var best = bestSectionOf(units, queryUnits, p, other, notes);
+    return rest && best[1] > 0 ? best[0] : bestSectionOf(units, queryUnits, p, all, notes)[0];
   }
 
   function hasPhrase(f, phrase) {
