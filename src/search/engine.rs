@@ -724,9 +724,11 @@ fn take(
         }
         let labels = specific::title_words(reader, &fragment, p);
         let notes = source_notes(&fragment, query);
+        let asked = asked_sections(&fragment, query);
         out.hits.push(Hit {
             page: p,
-            section: answer_section(units, &query.units, p, &labels, &notes),
+            section: asked_answer(units, &query.units, p, &asked, &notes)
+                .unwrap_or_else(|| answer_section(units, &query.units, p, &labels, &notes)),
             score,
         });
     }
@@ -767,6 +769,56 @@ fn source_notes(f: &Fragment, query: &Query) -> Vec<u32> {
     (0..f.d.len() as u32)
         .filter(|&s| is_source_note(&f.d[s as usize].1))
         .collect()
+}
+
+/// Question words that ask for one kind of answer (a time, a person, a reason, a way, a
+/// place): a section whose heading begins with the same word answers that question. Not `hva`
+/// and `hvilke`: they begin headings that define or list (`Hva kurset er`) whatever is asked.
+pub const ASKING_WORDS: [&str; 5] = ["hvem", "hvor", "hvordan", "hvorfor", "når"];
+
+/// Sections whose heading begins with the [`ASKING_WORDS`] word the query begins with (`når …`
+/// → «Når», «Når brukes L4»).
+fn asked_sections(f: &Fragment, query: &Query) -> Vec<u32> {
+    let Some(first) = query.units.first().filter(|u| u.stop) else {
+        return Vec::new();
+    };
+    let word = &first.alts[0].words[0].text;
+    if !ASKING_WORDS.contains(&word.as_str()) {
+        return Vec::new();
+    }
+    (0..f.d.len() as u32)
+        .filter(|&s| {
+            analyse::tokens(&analyse::nfc(&f.d[s as usize].1))
+                .first()
+                .is_some_and(|t| t.text == *word)
+        })
+        .collect()
+}
+
+/// The answer section of page `p` when some of its sections are `asked` (see
+/// [`asked_sections`]) and not source notes: the best of them for all words, the first of them
+/// when none holds any word.
+fn asked_answer(
+    units: &[UnitScores],
+    query_units: &[super::query::Unit],
+    p: u32,
+    asked: &[u32],
+    notes: &[u32],
+) -> Option<u32> {
+    let first = *asked.iter().find(|s| !notes.contains(s))?;
+    let mut best = (first, 0.0f64);
+    for &s in asked.iter().filter(|s| !notes.contains(s)) {
+        let mut v = 0.0;
+        for (u, q) in units.iter().zip(query_units) {
+            if let Some(m) = u.sections.get(&p).and_then(|m| m.get(&s)) {
+                v += q.weight * m;
+            }
+        }
+        if v > best.1 {
+            best = (s, v);
+        }
+    }
+    Some(best.0)
 }
 
 /// The section shown for page `p`: the words its title names (see [`specific::title_words`])
@@ -859,10 +911,22 @@ mod tests {
 
     #[test]
     fn source_note_headings_are_told_from_headings_about_what_sources_say() {
-        for h in ["Merknad om kildene", "Kilder", "Kildene", "Referanser", "Merknader"] {
+        for h in [
+            "Merknad om kildene",
+            "Kilder",
+            "Kildene",
+            "Referanser",
+            "Merknader",
+        ] {
             assert!(is_source_note(h), "{h}");
         }
-        for h in ["Hva kildene sier", "Enkeltparagrafer i kildene", "Når", "", "Om"] {
+        for h in [
+            "Hva kildene sier",
+            "Enkeltparagrafer i kildene",
+            "Når",
+            "",
+            "Om",
+        ] {
             assert!(!is_source_note(h), "{h}");
         }
     }

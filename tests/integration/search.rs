@@ -396,6 +396,45 @@ fn regression_issue_14_question_words_made_the_query_strict_and() {
     );
 }
 
+/// The first result's URL (with its section anchor) for `q` over the repository's site.
+fn first_url(files: &HashMap<String, Vec<u8>>, base: &str, q: &str) -> String {
+    let options = engine::Options {
+        limit: 5,
+        ..engine::Options::default()
+    };
+    let (items, _) = search::run(files, base, q, &options).unwrap();
+    items.first().map(|i| i.url.clone()).unwrap_or_default()
+}
+
+#[test]
+fn regression_search3_source_notes_section_was_shown_as_the_answer() {
+    let (files, base) = repository_index();
+    // These picked «Merknad om kildene», which says where the facts come from.
+    for q in [
+        "hva brukes sykmeldingsblanketten til",
+        "hva kan kommuneoverlegen gjøre i samarbeidet med nav",
+        "hvordan er smågruppene i Fredrikstad organisert",
+    ] {
+        let url = first_url(&files, &base, q);
+        assert!(
+            !url.is_empty() && !url.ends_with("#merknad-om-kildene"),
+            "{q}: {url}"
+        );
+    }
+    // Asked about the sources, the source notes answer.
+    let url = first_url(&files, &base, "merknad om kildene sykmeldingsblanketten");
+    assert!(url.ends_with("#merknad-om-kildene"), "{url}");
+}
+
+#[test]
+fn regression_search3_when_question_was_answered_by_the_title_not_the_when_section() {
+    let (files, base) = repository_index();
+    assert!(first_url(&files, &base, "når gjelder aktivitetskravet").ends_with("#nar"));
+    assert!(first_url(&files, &base, "når bruker jeg takst L4").ends_with("#nar-brukes-l4"));
+    // `hva` asks for anything: «Hva kurset er» does not answer `hva koster`.
+    assert!(!first_url(&files, &base, "hva koster ICIT-kurset").ends_with("#hva-kurset-er"));
+}
+
 #[test]
 fn regression_issue_14_hub_outranked_the_municipality_s_own_measure() {
     let (files, base) = repository_index();

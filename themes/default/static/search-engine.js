@@ -836,7 +836,9 @@ function veiviserEngine(global) {
           if (phrases.length && !phrases.every(function (ph) { return hasPhrase(self.fragments[x[0]], ph); })) { total--; return; }
           var labels = self.titleWords(self.fragments[x[0]], x[0]);
           var notes = self.sourceNotes(self.fragments[x[0]], x[0], q);
-          hits.push({ page: x[0], section: answerSection(units, q.units, x[0], labels, notes), score: x[1] });
+          var section = askedAnswer(units, q.units, x[0], askedSections(self.fragments[x[0]], q), notes);
+          if (section === null) section = answerSection(units, q.units, x[0], labels, notes);
+          hits.push({ page: x[0], section: section, score: x[1] });
         });
         return round();
       });
@@ -866,6 +868,32 @@ function veiviserEngine(global) {
     }
     return this.notes[p];
   };
+
+  // engine.rs ASKING_WORDS, `asked_sections`, `asked_answer`.
+  var ASKING_WORDS = ['hvem', 'hvor', 'hvordan', 'hvorfor', 'når'];
+  function askedSections(f, q) {
+    var first = q.units[0];
+    if (!first || !first.stop) return [];
+    var word = first.alts[0].words[0].text;
+    if (ASKING_WORDS.indexOf(word) < 0) return [];
+    var list = [];
+    f.d.forEach(function (d, s) { var t = tokens(nfc(d[1])); if (t.length && t[0].text === word) list.push(s); });
+    return list;
+  }
+  function askedAnswer(units, queryUnits, p, asked, notes) {
+    var open = asked.filter(function (s) { return notes.indexOf(s) < 0; });
+    if (!open.length) return null;
+    var best = [open[0], 0];
+    open.forEach(function (s) {
+      var v = 0;
+      units.forEach(function (u, i) {
+        var m = u.sections.get(p);
+        if (m && m.has(s)) v += queryUnits[i].weight * m.get(s);
+      });
+      if (v > best[1]) best = [s, v];
+    });
+    return best[0];
+  }
 
   function bestSectionOf(units, queryUnits, p, counted, skip) {
     var totals = new Map();
