@@ -683,7 +683,10 @@ function veiviserEngine(global) {
   /** Step 2 (engine.rs `score`). */
   function score(q, looked) { return q.units.map(function (unit) { return scoreUnit(unit, looked.words); }); }
 
-  /** engine.rs `score_unit`: a unit per page and section by its best alternative. */
+  /** engine.rs `score_unit`: a unit per page and section by its best alternative. A page's
+   *  sections are kept as an array of [section, score] sorted by section (not a Map, as the Rust
+   *  side's BTreeMap): the warm path allocates per candidate page, and this is what it allocates.
+   *  The same doubles are added in the same order as in Rust. */
   function scoreUnit(unit, looked) {
     var pages = new Map(), sections = new Map(), truncated = false;
     function wordsOf(a) { return a.words.map(function (w) { return looked.get(wkey(w)); }); }
@@ -698,30 +701,57 @@ function veiviserEngine(global) {
         ws.forEach(function (l) { if (l.mainIdf > own) own = l.mainIdf; });
         if (own > cap) scale = cap / own;
       }
-      var k = ws.length, cand = new Set();
-      ws.forEach(function (l) { l.scores.forEach(function (_, p) { cand.add(p); }); });
-      Array.from(cand).sort(function (x, y) { return x - y; }).forEach(function (p) {
-        if (ws.some(function (l) { return !l.truncated && !l.scores.has(p); })) return;
-        var sum = 0;
-        ws.forEach(function (l) { var secs = l.scores.get(p); if (secs) sum += pageScore(secs); });
-        var t = a.factor * scale * sum / k;
+      var k = ws.length, f = a.factor * scale;
+      // Each candidate page is scored on its own, so their order does not matter.
+      var cand = ws[0].scores;
+      if (k > 1) {
+        cand = new Map();
+        ws.forEach(function (l) { l.scores.forEach(function (v, p) { cand.set(p, v); }); });
+      }
+      cand.forEach(function (_, p) {
+        var i, l, secs;
+        for (i = 0; i < k; i++) if (!ws[i].truncated && !ws[i].scores.has(p)) return;
+        var sum = 0, per = null;
+        for (i = 0; i < k; i++) {
+          secs = ws[i].scores.get(p);
+          if (!secs) continue;
+          sum += pageScore(secs);
+          per = per === null ? secs.map(function (x) { return [x[0], 0 + x[1]]; }) : addSections(per, secs);
+        }
+        var t = f * sum / k;
         if (!pages.has(p)) pages.set(p, 0);
         if (t > pages.get(p)) pages.set(p, t);
-        var per = new Map();
-        ws.forEach(function (l) {
-          var secs = l.scores.get(p);
-          if (secs) secs.forEach(function (x) { per.set(x[0], (per.has(x[0]) ? per.get(x[0]) : 0) + x[1]); });
-        });
-        var target = sections.get(p);
-        if (!target) { target = new Map(); sections.set(p, target); }
-        sortedKeys(per).forEach(function (s) {
-          var v = a.factor * scale * per.get(s) / k;
-          if (!target.has(s)) target.set(s, 0);
-          if (v > target.get(s)) target.set(s, v);
-        });
+        for (i = 0; i < per.length; i++) per[i][1] = f * per[i][1] / k;
+        l = sections.get(p);
+        sections.set(p, l ? maxSections(l, per) : per.map(function (x) { return [x[0], Math.max(0, x[1])]; }));
       });
     });
     return { pages: pages, sections: sections, required: !unit.stop && !truncated };
+  }
+  /** Sorted [section, score] arrays: `a` plus `b` section by section (a new array). */
+  function addSections(a, b) {
+    var out = [], i = 0, j = 0;
+    while (i < a.length || j < b.length) {
+      if (j >= b.length || (i < a.length && a[i][0] < b[j][0])) { out.push(a[i]); i++; }
+      else if (i >= a.length || b[j][0] < a[i][0]) { out.push([b[j][0], 0 + b[j][1]]); j++; }
+      else { out.push([a[i][0], a[i][1] + b[j][1]]); i++; j++; }
+    }
+    return out;
+  }
+  /** Sorted [section, score] arrays: the larger of `a` and `b` section by section (0 at least). */
+  function maxSections(a, b) {
+    var out = [], i = 0, j = 0;
+    while (i < a.length || j < b.length) {
+      if (j >= b.length || (i < a.length && a[i][0] < b[j][0])) { out.push(a[i]); i++; }
+      else if (i >= a.length || b[j][0] < a[i][0]) { out.push([b[j][0], Math.max(0, b[j][1])]); j++; }
+      else { out.push([a[i][0], b[j][1] > a[i][1] ? b[j][1] : a[i][1]]); i++; j++; }
+    }
+    return out;
+  }
+  /** The score of section `s` in a sorted [section, score] array, or undefined. */
+  function sectionValue(secs, s) {
+    for (var i = 0; i < secs.length; i++) if (secs[i][0] === s) return secs[i][1];
+    return undefined;
   }
 
   /** Step 3 (engine.rs `combine`): the pages holding enough required units, scored. */
@@ -760,7 +790,11 @@ function veiviserEngine(global) {
     if (namedWhole > 0) score += WHOLE * namedWhole;
     if (required.length > 1) {
       var b = bestSection(units, ctx.q.units, p);
-      var together = required.filter(function (i) { var m = units[i].sections.get(p); return m && m.has(b[0]); }).length;
+      var together = 0;
+      for (var i = 0; i < required.length; i++) {
+        var m = units[required[i]].sections.get(p);
+        if (m && sectionValue(m, b[0]) !== undefined) together++;
+      }
       r = required.length;
       score += TOGETHER * b[1] * (together / r) * (together / r);
     }
@@ -887,24 +921,34 @@ function veiviserEngine(global) {
     open.forEach(function (s) {
       var v = 0;
       units.forEach(function (u, i) {
-        var m = u.sections.get(p);
-        if (m && m.has(s)) v += queryUnits[i].weight * m.get(s);
+        var m = u.sections.get(p), x = m && sectionValue(m, s);
+        if (x !== undefined) v += queryUnits[i].weight * x;
       });
       if (v > best[1]) best = [s, v];
     });
     return best[0];
   }
 
+  /** engine.rs `best_section_of`: per section, the weighted unit scores added in unit order;
+   *  the highest total (above 0) wins, the lowest section on a tie; else [0, 0]. */
   function bestSectionOf(units, queryUnits, p, counted, skip) {
-    var totals = new Map();
-    units.forEach(function (u, i) {
+    var ids = [], totals = [];
+    for (var i = 0; i < units.length; i++) {
       var q = queryUnits[i];
-      if (!counted(q)) return;
-      var secs = u.sections.get(p);
-      if (secs) sortedKeys(secs).forEach(function (s) { if (skip.indexOf(s) < 0) totals.set(s, (totals.has(s) ? totals.get(s) : 0) + q.weight * secs.get(s)); });
-    });
+      if (!counted(q)) continue;
+      var secs = units[i].sections.get(p);
+      if (!secs) continue;
+      for (var j = 0; j < secs.length; j++) {
+        var s = secs[j][0];
+        if (skip.length && skip.indexOf(s) >= 0) continue;
+        var at = ids.indexOf(s);
+        if (at < 0) { ids.push(s); totals.push(0 + q.weight * secs[j][1]); } else totals[at] += q.weight * secs[j][1];
+      }
+    }
     var best = [0, 0];
-    sortedKeys(totals).forEach(function (s) { if (totals.get(s) > best[1]) best = [s, totals.get(s)]; });
+    for (var k = 0; k < ids.length; k++) {
+      if (totals[k] > best[1] || (totals[k] === best[1] && totals[k] > 0 && ids[k] < best[0])) best = [ids[k], totals[k]];
+    }
     return best;
   }
   function all() { return true; }
