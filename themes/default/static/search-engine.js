@@ -592,15 +592,27 @@ function veiviserEngine(global) {
     return prev[b.length];
   }
 
+  // A word's scores per page: a flat array [section, score, section, score, …] (sorted by section
+  // at the end of lookUp), the Rust side's Vec<(u32, f64)> without an array per pair.
   function addEntry(scores, e, f, idf) {
-    e.postings.forEach(function (x) {
+    var ps = e.postings;
+    for (var n = 0; n < ps.length; n++) {
+      var x = ps[n];
       var c = f * idf * LEVELS[Math.min(x[2], 63)];
       var secs = scores.get(x[0]);
-      if (!secs) { secs = []; scores.set(x[0], secs); }
-      var s = null;
-      for (var i = 0; i < secs.length; i++) if (secs[i][0] === x[1]) { s = secs[i]; break; }
-      if (s) { if (c > s[1]) s[1] = c; } else secs.push([x[1], c]);
-    });
+      if (!secs) { scores.set(x[0], [x[1], c]); continue; }
+      var i = 0;
+      while (i < secs.length && secs[i] !== x[1]) i += 2;
+      if (i < secs.length) { if (c > secs[i + 1]) secs[i + 1] = c; } else secs.push(x[1], c);
+    }
+  }
+  /** Sorts a flat [section, score, …] array by section (sections are distinct). */
+  function sortPairs(a) {
+    for (var i = 2; i < a.length; i += 2) {
+      var s = a[i], v = a[i + 1], j = i - 2;
+      while (j >= 0 && a[j] > s) { a[j + 2] = a[j]; a[j + 3] = a[j + 1]; j -= 2; }
+      a[j + 2] = s; a[j + 3] = v;
+    }
   }
 
   I.lookUp = function (w, out) {
@@ -642,16 +654,16 @@ function veiviserEngine(global) {
       });
     }
     matched.forEach(function (e) { (e.part ? out.parts : out.words).add(e.key); });
-    scores.forEach(function (secs) { secs.sort(function (x, y) { return x[0] - y[0]; }); });
+    scores.forEach(function (secs) { if (secs.length > 2) sortPairs(secs); });
     return { scores: scores, truncated: truncated, mainIdf: main[1] };
   };
 
   function pageScore(secs) {
-    var best = 0, i;
-    for (i = 0; i < secs.length; i++) if (secs[i][1] > secs[best][1]) best = i;
+    var best = 1, i;
+    for (i = 1; i < secs.length; i += 2) if (secs[i] > secs[best]) best = i;
     var rest = 0;
-    for (i = 0; i < secs.length; i++) if (i !== best) rest += secs[i][1];
-    return secs[best][1] + OTHER_SECTIONS * rest;
+    for (i = 1; i < secs.length; i += 2) if (i !== best) rest += secs[i];
+    return secs[best] + OTHER_SECTIONS * rest;
   }
   function sortedKeys(map) { return Array.from(map.keys()).sort(function (x, y) { return x - y; }); }
   function wkey(w) { return w.text + '\u0000' + w.prefix + '\u0000' + w.exact; }
@@ -716,41 +728,45 @@ function veiviserEngine(global) {
           secs = ws[i].scores.get(p);
           if (!secs) continue;
           sum += pageScore(secs);
-          per = per === null ? secs.map(function (x) { return [x[0], 0 + x[1]]; }) : addSections(per, secs);
+          per = per === null ? secs.slice() : addSections(per, secs);
         }
         var t = f * sum / k;
         if (!pages.has(p)) pages.set(p, 0);
         if (t > pages.get(p)) pages.set(p, t);
-        for (i = 0; i < per.length; i++) per[i][1] = f * per[i][1] / k;
+        for (i = 1; i < per.length; i += 2) per[i] = f * per[i] / k;
         l = sections.get(p);
-        sections.set(p, l ? maxSections(l, per) : per.map(function (x) { return [x[0], Math.max(0, x[1])]; }));
+        if (l) sections.set(p, maxSections(l, per));
+        else {
+          for (i = 1; i < per.length; i += 2) if (!(per[i] > 0)) per[i] = 0;
+          sections.set(p, per);
+        }
       });
     });
     return { pages: pages, sections: sections, required: !unit.stop && !truncated };
   }
-  /** Sorted [section, score] arrays: `a` plus `b` section by section (a new array). */
+  /** Flat sorted [section, score, …] arrays: `a` plus `b` section by section (a new array). */
   function addSections(a, b) {
     var out = [], i = 0, j = 0;
     while (i < a.length || j < b.length) {
-      if (j >= b.length || (i < a.length && a[i][0] < b[j][0])) { out.push(a[i]); i++; }
-      else if (i >= a.length || b[j][0] < a[i][0]) { out.push([b[j][0], 0 + b[j][1]]); j++; }
-      else { out.push([a[i][0], a[i][1] + b[j][1]]); i++; j++; }
+      if (j >= b.length || (i < a.length && a[i] < b[j])) { out.push(a[i], a[i + 1]); i += 2; }
+      else if (i >= a.length || b[j] < a[i]) { out.push(b[j], 0 + b[j + 1]); j += 2; }
+      else { out.push(a[i], a[i + 1] + b[j + 1]); i += 2; j += 2; }
     }
     return out;
   }
-  /** Sorted [section, score] arrays: the larger of `a` and `b` section by section (0 at least). */
+  /** Flat sorted [section, score, …] arrays: the larger of `a` and `b` per section (0 at least). */
   function maxSections(a, b) {
     var out = [], i = 0, j = 0;
     while (i < a.length || j < b.length) {
-      if (j >= b.length || (i < a.length && a[i][0] < b[j][0])) { out.push(a[i]); i++; }
-      else if (i >= a.length || b[j][0] < a[i][0]) { out.push([b[j][0], Math.max(0, b[j][1])]); j++; }
-      else { out.push([a[i][0], b[j][1] > a[i][1] ? b[j][1] : a[i][1]]); i++; j++; }
+      if (j >= b.length || (i < a.length && a[i] < b[j])) { out.push(a[i], a[i + 1]); i += 2; }
+      else if (i >= a.length || b[j] < a[i]) { out.push(b[j], b[j + 1] > 0 ? b[j + 1] : 0); j += 2; }
+      else { out.push(a[i], b[j + 1] > a[i + 1] ? b[j + 1] : a[i + 1]); i += 2; j += 2; }
     }
     return out;
   }
-  /** The score of section `s` in a sorted [section, score] array, or undefined. */
+  /** The score of section `s` in a flat [section, score, …] array, or undefined. */
   function sectionValue(secs, s) {
-    for (var i = 0; i < secs.length; i++) if (secs[i][0] === s) return secs[i][1];
+    for (var i = 0; i < secs.length; i += 2) if (secs[i] === s) return secs[i + 1];
     return undefined;
   }
 
@@ -938,11 +954,11 @@ function veiviserEngine(global) {
       if (!counted(q)) continue;
       var secs = units[i].sections.get(p);
       if (!secs) continue;
-      for (var j = 0; j < secs.length; j++) {
-        var s = secs[j][0];
+      for (var j = 0; j < secs.length; j += 2) {
+        var s = secs[j];
         if (skip.length && skip.indexOf(s) >= 0) continue;
         var at = ids.indexOf(s);
-        if (at < 0) { ids.push(s); totals.push(0 + q.weight * secs[j][1]); } else totals[at] += q.weight * secs[j][1];
+        if (at < 0) { ids.push(s); totals.push(0 + q.weight * secs[j + 1]); } else totals[at] += q.weight * secs[j + 1];
       }
     }
     var best = [0, 0];
