@@ -722,7 +722,7 @@ function veiviserEngine(global) {
       }
       cand.forEach(function (_, p) {
         var i, l, secs;
-        for (i = 0; i < k; i++) if (!ws[i].truncated && !ws[i].scores.has(p)) return;
+        if (k > 1) for (i = 0; i < k; i++) if (!ws[i].truncated && !ws[i].scores.has(p)) return;
         var sum = 0, per = null;
         for (i = 0; i < k; i++) {
           secs = ws[i].scores.get(p);
@@ -730,9 +730,9 @@ function veiviserEngine(global) {
           sum += pageScore(secs);
           per = per === null ? secs.slice() : addSections(per, secs);
         }
-        var t = f * sum / k;
-        if (!pages.has(p)) pages.set(p, 0);
-        if (t > pages.get(p)) pages.set(p, t);
+        var t = f * sum / k, was = pages.get(p);
+        if (was === undefined) pages.set(p, t > 0 ? t : 0);
+        else if (t > was) pages.set(p, t);
         for (i = 1; i < per.length; i += 2) per[i] = f * per[i] / k;
         l = sections.get(p);
         if (l) sections.set(p, maxSections(l, per));
@@ -778,11 +778,16 @@ function veiviserEngine(global) {
     units.forEach(function (u, i) { if (u.required && u.pages.size === 0) out.missing.push(unitLabel(q.units[i])); });
     var all = new Set();
     units.forEach(function (u) { u.pages.forEach(function (_, p) { all.add(p); }); });
-    var allSorted = Array.from(all).sort(function (x, y) { return x - y; });
-    function coverage(p) { return required.filter(function (i) { return units[i].pages.has(p); }).length; }
+    // In any order (Rust: page order): `filter` sorts by score, then by page.
+    var allPages = Array.from(all);
+    function coverage(p) {
+      var n = 0;
+      for (var i = 0; i < required.length; i++) if (units[required[i]].pages.has(p)) n++;
+      return n;
+    }
     var need = minShouldMatch(required.length);
-    var enough = allSorted.filter(function (p) { return coverage(p) >= need; });
-    var matchedPages = enough.length ? enough : allSorted;
+    var enough = allPages.filter(function (p) { return coverage(p) >= need; });
+    var matchedPages = enough.length ? enough : allPages;
     var named = this.namedValues(q.folded);
     var onlyNamed = q.units.filter(function (u) { return !u.stop; }).every(function (u) { return self.namedUnit(named, u); });
     var ctx = { q: q, units: units, looked: looked, required: required, named: named, onlyNamed: onlyNamed };
@@ -796,8 +801,11 @@ function veiviserEngine(global) {
 
   /** engine.rs `Totals::page_total`. */
   I.pageTotal = function (ctx, p, covered) {
-    var units = ctx.units, required = ctx.required, score = 0, r;
-    units.forEach(function (u, i) { if (u.pages.has(p)) score += ctx.q.units[i].weight * u.pages.get(p); });
+    var units = ctx.units, required = ctx.required, score = 0, r, t;
+    for (var u = 0; u < units.length; u++) {
+      t = units[u].pages.get(p);
+      if (t !== undefined) score += ctx.q.units[u].weight * t;
+    }
     var namedWhole = 0;
     [ctx.looked.whole, ctx.looked.wholeContent].forEach(function (l) {
       var secs = l && l.scores.get(p);
@@ -841,16 +849,19 @@ function veiviserEngine(global) {
     out.filterCounts = this.m.filters.map(function (f) { return f.values.map(function () { return 0; }); });
     var filters = options.filters || [];
     var kept = [];
+    function valueOk(values, skip) {
+      for (var i = 0; i < filters.length; i++) if (filters[i][0] !== skip && values[filters[i][0]] !== filters[i][1] + 1) return false;
+      return true;
+    }
     scored.forEach(function (x) {
       var fv = self.facetsOf(x[0]), kind = fv[0], values = fv[1];
       var kindOk = kindIx === null || kindIx === kind;
-      function valueOk(skip) { return filters.every(function (f) { return f[0] === skip || values[f[0]] === f[1] + 1; }); }
-      if (valueOk(-1)) out.kindCounts[kind]++;
+      if (valueOk(values, -1)) out.kindCounts[kind]++;
       for (var f = 0; f < nf; f++) {
         var v = values[f] || 0;
-        if (kindOk && valueOk(f) && v > 0) out.filterCounts[f][v - 1]++;
+        if (kindOk && valueOk(values, f) && v > 0) out.filterCounts[f][v - 1]++;
       }
-      if (kindOk && valueOk(-1)) kept.push(x);
+      if (kindOk && valueOk(values, -1)) kept.push(x);
     });
     return kept.sort(byScore);
   };
