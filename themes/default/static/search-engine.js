@@ -108,7 +108,6 @@ function veiviserEngine(global) {
     this.protected = data.protected;
     this.endings = data.endings;
   }
-  Analyser.prototype.isStop = function (w) { return this.stop[w] === true; };
   Analyser.prototype.isQueryStop = function (w) { return this.stop[w] === true || this.question[w] === true; };
   Analyser.prototype.stem = function (word) {
     for (var c of word) if (isNum(c)) return word;
@@ -665,7 +664,6 @@ function veiviserEngine(global) {
     for (i = 1; i < secs.length; i += 2) if (i !== best) rest += secs[i];
     return secs[best] + OTHER_SECTIONS * rest;
   }
-  function sortedKeys(map) { return Array.from(map.keys()).sort(function (x, y) { return x - y; }); }
   function wkey(w) { return w.text + '\u0000' + w.prefix + '\u0000' + w.exact; }
 
   function allWords(q) {
@@ -728,14 +726,14 @@ function veiviserEngine(global) {
           secs = ws[i].scores.get(p);
           if (!secs) continue;
           sum += pageScore(secs);
-          per = per === null ? secs.slice() : addSections(per, secs);
+          per = per === null ? secs.slice() : merge(per, secs, true);
         }
         var t = f * sum / k, was = pages.get(p);
         if (was === undefined) pages.set(p, t > 0 ? t : 0);
         else if (t > was) pages.set(p, t);
         for (i = 1; i < per.length; i += 2) per[i] = f * per[i] / k;
         l = sections.get(p);
-        if (l) sections.set(p, maxSections(l, per));
+        if (l) sections.set(p, merge(l, per, false));
         else {
           for (i = 1; i < per.length; i += 2) if (!(per[i] > 0)) per[i] = 0;
           sections.set(p, per);
@@ -744,23 +742,17 @@ function veiviserEngine(global) {
     });
     return { pages: pages, sections: sections, required: !unit.stop && !truncated };
   }
-  /** Flat sorted [section, score, …] arrays: `a` plus `b` section by section (a new array). */
-  function addSections(a, b) {
-    var out = [], i = 0, j = 0;
+  /** Flat sorted [section, score, …] arrays merged section by section into a new one: a section
+   *  of both gets `a`'s plus `b`'s score (`add`) or the larger of them; one of `b` alone gets its
+   *  score plus 0 (`add`) or its score at least 0. */
+  function merge(a, b, add) {
+    var out = [], i = 0, j = 0, x;
     while (i < a.length || j < b.length) {
-      if (j >= b.length || (i < a.length && a[i] < b[j])) { out.push(a[i], a[i + 1]); i += 2; }
-      else if (i >= a.length || b[j] < a[i]) { out.push(b[j], 0 + b[j + 1]); j += 2; }
-      else { out.push(a[i], a[i + 1] + b[j + 1]); i += 2; j += 2; }
-    }
-    return out;
-  }
-  /** Flat sorted [section, score, …] arrays: the larger of `a` and `b` per section (0 at least). */
-  function maxSections(a, b) {
-    var out = [], i = 0, j = 0;
-    while (i < a.length || j < b.length) {
-      if (j >= b.length || (i < a.length && a[i] < b[j])) { out.push(a[i], a[i + 1]); i += 2; }
-      else if (i >= a.length || b[j] < a[i]) { out.push(b[j], b[j + 1] > 0 ? b[j + 1] : 0); j += 2; }
-      else { out.push(a[i], b[j + 1] > a[i + 1] ? b[j + 1] : a[i + 1]); i += 2; j += 2; }
+      if (j >= b.length || (i < a.length && a[i] < b[j])) { out.push(a[i], a[i + 1]); i += 2; continue; }
+      x = b[j + 1];
+      if (i >= a.length || b[j] < a[i]) out.push(b[j], add ? 0 + x : x > 0 ? x : 0);
+      else { out.push(a[i], add ? a[i + 1] + x : x > a[i + 1] ? x : a[i + 1]); i += 2; }
+      j += 2;
     }
     return out;
   }
@@ -897,7 +889,7 @@ function veiviserEngine(global) {
           if (phrases.length && !phrases.every(function (ph) { return hasPhrase(self.fragments[x[0]], ph); })) { total--; return; }
           var labels = self.titleWords(self.fragments[x[0]], x[0]);
           var notes = self.sourceNotes(self.fragments[x[0]], x[0], q);
-          var section = askedAnswer(units, q.units, x[0], askedSections(self.fragments[x[0]], q), notes);
+          var section = askedAnswer(units, q.units, x[0], self.fragments[x[0]], notes);
           if (section === null) section = answerSection(units, q.units, x[0], labels, notes);
           hits.push({ page: x[0], section: section, score: x[1] });
         });
@@ -907,68 +899,44 @@ function veiviserEngine(global) {
     return round().then(function () { return { hits: hits, total: total }; });
   };
 
-  // engine.rs SOURCE_NOTE_STEMS, `is_source_note`, `source_notes`.
+  // engine.rs SOURCE_NOTE_STEMS, `is_source_note`, `source_notes` (memoised per page).
   var SOURCE_NOTE_STEMS = ['kild', 'merknad', 'referans', 'litteratur'];
+  function isNoteStem(x) { return SOURCE_NOTE_STEMS.indexOf(x) >= 0; }
   I.isSourceNote = function (heading) {
     var self = this;
     var stems = baseTokens(heading).filter(function (t) { return !self.an.isQueryStop(t.text); })
       .map(function (t) { return fold(self.an.stem(t.text)); });
-    return stems.length > 0 && stems.every(function (x) { return SOURCE_NOTE_STEMS.indexOf(x) >= 0; });
+    return stems.length > 0 && stems.every(isNoteStem);
   };
-  // Memoised per page, as titleWords.
   I.sourceNotes = function (f, p, q) {
-    var about = q.units.some(function (u) {
-      return u.alts.some(function (a) { return a.words.some(function (w) { return SOURCE_NOTE_STEMS.indexOf(fold(w.stem)) >= 0; }); });
-    });
-    if (about) return [];
-    this.notes = this.notes || {};
-    if (!this.notes[p]) {
-      var self = this, list = [];
-      f.d.forEach(function (d, s) { if (self.isSourceNote(d[1])) list.push(s); });
-      this.notes[p] = list;
-    }
-    return this.notes[p];
+    var self = this, notes = this.notes = this.notes || {};
+    if (allWords(q).some(function (w) { return w !== q.whole && w !== q.wholeContent && isNoteStem(fold(w.stem)); })) return [];
+    if (!notes[p]) notes[p] = f.d.map(function (d, s) { return self.isSourceNote(d[1]) ? s : -1; }).filter(function (s) { return s >= 0; });
+    return notes[p];
   };
 
   // engine.rs ASKING_WORDS, `asked_sections`, `asked_answer`.
   var ASKING_WORDS = ['hvem', 'hvor', 'hvordan', 'hvorfor', 'når'];
-  function askedSections(f, q) {
-    var first = q.units[0];
-    if (!first || !first.stop) return [];
-    var word = first.alts[0].words[0].text;
-    if (ASKING_WORDS.indexOf(word) < 0) return [];
-    var list = [];
-    f.d.forEach(function (d, s) { var t = tokens(nfc(d[1])); if (t.length && t[0].text === word) list.push(s); });
-    return list;
-  }
-  function askedAnswer(units, queryUnits, p, asked, notes) {
-    var open = asked.filter(function (s) { return notes.indexOf(s) < 0; });
+  function askedAnswer(units, queryUnits, p, f, notes) {
+    var first = queryUnits[0], word = first && first.stop && first.alts[0].words[0].text;
+    if (ASKING_WORDS.indexOf(word) < 0) return null;
+    var open = [];
+    f.d.forEach(function (d, s) { var t = tokens(nfc(d[1])); if (t.length && t[0].text === word && notes.indexOf(s) < 0) open.push(s); });
     if (!open.length) return null;
-    var best = [open[0], 0];
-    open.forEach(function (s) {
-      var v = 0;
-      units.forEach(function (u, i) {
-        var m = u.sections.get(p), x = m && sectionValue(m, s);
-        if (x !== undefined) v += queryUnits[i].weight * x;
-      });
-      if (v > best[1]) best = [s, v];
-    });
-    return best[0];
+    var best = bestSectionOf(units, queryUnits, p, all, function (s) { return open.indexOf(s) >= 0; });
+    return best[1] > 0 ? best[0] : open[0];
   }
 
-  /** engine.rs `best_section_of`: per section, the weighted unit scores added in unit order;
-   *  the highest total (above 0) wins, the lowest section on a tie; else [0, 0]. */
-  function bestSectionOf(units, queryUnits, p, counted, skip) {
+  /** engine.rs `best_section_of`: per section that `keep` keeps, the weighted unit scores added in
+   *  unit order; the highest total (above 0) wins, the lowest section on a tie; else [0, 0]. */
+  function bestSectionOf(units, queryUnits, p, counted, keep) {
     var ids = [], totals = [];
     for (var i = 0; i < units.length; i++) {
-      var q = queryUnits[i];
-      if (!counted(q)) continue;
-      var secs = units[i].sections.get(p);
-      if (!secs) continue;
+      var q = queryUnits[i], secs = units[i].sections.get(p);
+      if (!counted(q) || !secs) continue;
       for (var j = 0; j < secs.length; j += 2) {
-        var s = secs[j];
-        if (skip.length && skip.indexOf(s) >= 0) continue;
-        var at = ids.indexOf(s);
+        var s = secs[j], at = ids.indexOf(s);
+        if (!keep(s)) continue;
         if (at < 0) { ids.push(s); totals.push(0 + q.weight * secs[j + 1]); } else totals[at] += q.weight * secs[j + 1];
       }
     }
@@ -979,13 +947,14 @@ function veiviserEngine(global) {
     return best;
   }
   function all() { return true; }
-  function bestSection(units, queryUnits, p) { return bestSectionOf(units, queryUnits, p, all, []); }
+  function bestSection(units, queryUnits, p) { return bestSectionOf(units, queryUnits, p, all, all); }
 
   function answerSection(units, queryUnits, p, labels, notes) {
     function other(q) { return !unitIn(q, labels); }
+    function kept(s) { return notes.indexOf(s) < 0; }
     var rest = queryUnits.slice(0, units.length).some(function (q) { return other(q) && !q.stop; });
-    var best = bestSectionOf(units, queryUnits, p, other, notes);
-    return rest && best[1] > 0 ? best[0] : bestSectionOf(units, queryUnits, p, all, notes)[0];
+    var best = bestSectionOf(units, queryUnits, p, other, kept);
+    return rest && best[1] > 0 ? best[0] : bestSectionOf(units, queryUnits, p, all, kept)[0];
   }
 
   function hasPhrase(f, phrase) {
