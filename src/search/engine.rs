@@ -805,20 +805,10 @@ fn asked_answer(
     asked: &[u32],
     notes: &[u32],
 ) -> Option<u32> {
-    let first = *asked.iter().find(|s| !notes.contains(s))?;
-    let mut best = (first, 0.0f64);
-    for &s in asked.iter().filter(|s| !notes.contains(s)) {
-        let mut v = 0.0;
-        for (u, q) in units.iter().zip(query_units) {
-            if let Some(m) = u.sections.get(&p).and_then(|m| m.get(&s)) {
-                v += q.weight * m;
-            }
-        }
-        if v > best.1 {
-            best = (s, v);
-        }
-    }
-    Some(best.0)
+    let open = |s: u32| asked.contains(&s) && !notes.contains(&s);
+    let first = asked.iter().copied().find(|&s| open(s))?;
+    let best = best_section_of(units, query_units, p, |_| true, open);
+    Some(if best.1 > 0.0 { best.0 } else { first })
 }
 
 /// The section shown for page `p`: the words its title names (see [`specific::title_words`])
@@ -837,27 +827,28 @@ fn answer_section(
         .iter()
         .take(units.len())
         .any(|q| other(q) && !q.stop);
-    let best = best_section_of(units, query_units, p, other, notes);
+    let kept = |s: u32| !notes.contains(&s);
+    let best = best_section_of(units, query_units, p, other, kept);
     if rest && best.1 > 0.0 {
         best.0
     } else {
-        best_section_of(units, query_units, p, |_| true, notes).0
+        best_section_of(units, query_units, p, |_| true, kept).0
     }
 }
 
 /// The section of page `p` with the highest combined score, and that score.
 fn best_section(units: &[UnitScores], query_units: &[super::query::Unit], p: u32) -> (u32, f64) {
-    best_section_of(units, query_units, p, |_| true, &[])
+    best_section_of(units, query_units, p, |_| true, |_| true)
 }
 
-/// The section of page `p` (not one of `skip`) with the highest combined score of the query
-/// units `counted` keeps (the first section on a tie), and that score.
+/// Of the sections of page `p` that `kept` keeps, the one with the highest combined score of the
+/// query units `counted` keeps (the first section on a tie), and that score.
 fn best_section_of(
     units: &[UnitScores],
     query_units: &[super::query::Unit],
     p: u32,
     counted: impl Fn(&super::query::Unit) -> bool,
-    skip: &[u32],
+    kept: impl Fn(u32) -> bool,
 ) -> (u32, f64) {
     let mut totals: BTreeMap<u32, f64> = BTreeMap::new();
     for (u, q) in units.iter().zip(query_units) {
@@ -866,7 +857,7 @@ fn best_section_of(
         }
         if let Some(secs) = u.sections.get(&p) {
             for (&s, &v) in secs {
-                if !skip.contains(&s) {
+                if kept(s) {
                     *totals.entry(s).or_insert(0.0) += q.weight * v;
                 }
             }

@@ -332,15 +332,16 @@ fn fresh_heldout_set_stays_above_its_floor() {
     // `heldout-2.tsv`: 218 queries written blind by a second writer after the first held-out half
     // was seen, kept outside the repository until the ranking was final, scored once at 07c78a0
     // (the reported figure): top-1 83.9 %, top-3 91.7 % (by section 78.9 %). Committed after that
-    // run as a regression floor; it is no longer held out.
+    // run as a regression floor; it is no longer held out. Third pass (feat-search3, tuning
+    // material now): top-1 84.4 %, top-3 92.2 % (by section 80.7 %), lay 55.2 %.
     assert_floors(
         "heldout-2",
-        83.5,
-        91.5,
+        84.0,
+        92.0,
         &[
             ("code", 100.0),
             ("keyword", 96.0),
-            ("lay", 51.5),
+            ("lay", 55.0),
             ("phrase", 100.0),
             ("question", 78.5),
             ("typo", 93.5),
