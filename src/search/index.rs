@@ -191,7 +191,15 @@ impl Run {
         for (i, s) in page.sections.iter().enumerate() {
             if i == 0 {
                 self.add_text(Field::Title, &page.title);
-                self.add_text(Field::Code, &page.code);
+                // A code without a digit (`Dialogmøte`, `Konsultasjon`) is a name standing in for
+                // a code the sources do not give: it weighs as a keyword, or it would outrank the
+                // page that the word names.
+                let code = if page.code.chars().any(char::is_numeric) {
+                    Field::Code
+                } else {
+                    Field::Keywords
+                };
+                self.add_text(code, &page.code);
                 self.add_whole(&page.title);
                 self.add_whole(&page.code);
                 for k in &page.keywords {
