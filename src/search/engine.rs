@@ -64,6 +64,9 @@ pub const LOCAL: f64 = 0.1;
 /// Score factor of a page among the first [`SPECIFIC_TOP`] whose title, code and facet values
 /// hold every content word of the query: the specific page beats the hub that mentions them.
 pub const SPECIFIC: f64 = 0.5;
+/// Score factor of a page among the first [`SPECIFIC_TOP`] with a section whose heading begins
+/// with the question word the query begins with (see [`ASKING_WORDS`]).
+pub const ASKED: f64 = 0.25;
 /// How many of the best pages are checked for [`SPECIFIC`] (their fragments are fetched anyway
 /// to show them: the quick search shows six).
 pub const SPECIFIC_TOP: usize = 6;
@@ -691,6 +694,10 @@ fn prefer_specific(
             .any(|d| d.hub == Some(kind as u32));
         if (!hub || only_named) && content.iter().all(|u| specific::unit_in(u, &labels)) {
             item.1 *= 1.0 + SPECIFIC;
+        }
+        let notes = source_notes(&f, query);
+        if asked_sections(&f, query).iter().any(|s| !notes.contains(s)) {
+            item.1 *= 1.0 + ASKED;
         }
     }
     kept[..top].sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));

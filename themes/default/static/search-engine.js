@@ -451,7 +451,7 @@ function veiviserEngine(global) {
   // ---- engine.rs ----------------------------------------------------------------------------
   var EXACT = 1.0, STEM = 0.85, FOLD = 0.9, FOLD_STEM = 0.8, PREFIX = 0.5, PREFIX_FOLD = 0.35, PREFIX_CODE = 0.2;
   var FUZZY1 = 0.6, FUZZY2 = 0.45, PART = 0.5, OTHER_SECTIONS = 0.1, FUZZY_MIN = 3, MAX_WORD_SHARDS = 2;
-  var WHOLE = 1.0, TOGETHER = 1.0, NAMED_VALUE = 0.5, LOCAL = 0.1, SPECIFIC = 0.5, SPECIFIC_TOP = 6;
+  var WHOLE = 1.0, TOGETHER = 1.0, NAMED_VALUE = 0.5, LOCAL = 0.1, SPECIFIC = 0.5, SPECIFIC_TOP = 6, ASKED = 0.25;
   // engine.rs `affordable`: joined compounds only where the other words' shards already are.
   I.affordable = function (q) {
     var self = this, needed = new Set();
@@ -868,6 +868,8 @@ function veiviserEngine(global) {
       var kind = self.facetsOf(item[0])[0];
       var hub = self.m.filters.some(function (d) { return d.hub === kind; });
       if ((!hub || onlyNamed) && content.every(function (u) { return unitIn(u, labels); })) item[1] *= 1 + SPECIFIC;
+      var f = self.fragments[item[0]];
+      if (askedOpen(f, q.units, self.sourceNotes(f, item[0], q)).length) item[1] *= 1 + ASKED;
     });
     return head.sort(byScore).concat(kept.slice(top));
   };
@@ -917,11 +919,15 @@ function veiviserEngine(global) {
 
   // engine.rs ASKING_WORDS, `asked_sections`, `asked_answer`.
   var ASKING_WORDS = ['hvem', 'hvor', 'hvordan', 'hvorfor', 'når'];
+  function askedOpen(f, queryUnits, notes) {
+    var first = queryUnits[0], word = first && first.stop && first.alts[0].words[0].text, open = [];
+    if (ASKING_WORDS.indexOf(word) >= 0) {
+      f.d.forEach(function (d, s) { var t = tokens(nfc(d[1])); if (t.length && t[0].text === word && notes.indexOf(s) < 0) open.push(s); });
+    }
+    return open;
+  }
   function askedAnswer(units, queryUnits, p, f, notes) {
-    var first = queryUnits[0], word = first && first.stop && first.alts[0].words[0].text;
-    if (ASKING_WORDS.indexOf(word) < 0) return null;
-    var open = [];
-    f.d.forEach(function (d, s) { var t = tokens(nfc(d[1])); if (t.length && t[0].text === word && notes.indexOf(s) < 0) open.push(s); });
+    var open = askedOpen(f, queryUnits, notes);
     if (!open.length) return null;
     var best = bestSectionOf(units, queryUnits, p, all, function (s) { return open.indexOf(s) >= 0; });
     return best[1] > 0 ? best[0] : open[0];
