@@ -26,6 +26,14 @@
 //!    whose title, code, keywords, kind and facet values name every content unit gain
 //!    [`SPECIFIC`] (a hub only when named alone). The section shown answers the words the title
 //!    does not name (`answer_section`).
+//! 7. Question intent: a query that begins with one of [`ASKING_WORDS`] (`når`, `hvem` …) is
+//!    answered by a section whose heading begins with the same word (`asked_answer`), and such a
+//!    page among the first [`SPECIFIC_TOP`] gains [`ASKED`]. A source-note section
+//!    ([`is_source_note`]: `Merknad om kildene`) is never the answer unless the query asks about
+//!    sources.
+//!
+//! [`search`] runs these as named steps — `lookup`, `score`, `combine`, `filter`,
+//! `prefer_specific`, `take` — and `search-engine.js` has the same steps under the same names.
 //!
 //! [`super::explain`] re-runs steps 1–3 for one page to say why it ranks.
 
@@ -333,9 +341,9 @@ pub fn affordable(reader: &Reader<'_>, query: &Query) -> Query {
     q
 }
 
-/// Runs `query`: [`lookup`] each word in its shards, [`score`] each unit per page and section,
-/// [`combine`] the units into a page score, [`filter`] by kind and facet values (counting them),
-/// move the specific pages up ([`prefer_specific`]) and [`take`] the first `limit` with their
+/// Runs `query`: `lookup` each word in its shards, `score` each unit per page and section,
+/// `combine` the units into a page score, `filter` by kind and facet values (counting them),
+/// move the specific pages up (`prefer_specific`) and `take` the first `limit` with their
 /// answer sections. `search-engine.js` has the same steps under the same names.
 pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<Outcome, ReadError> {
     let query = &affordable(reader, query);

@@ -8,9 +8,9 @@
 //!   abbreviation) becomes one unit whose alternatives are the run itself and the other terms.
 //! - A unit of one stop word or question word (`analyse::is_query_stop`: `hvordan`, `får`, `lov`,
 //!   `paragraf` …) weighs [`STOP_WEIGHT`] and is optional unless every unit is one.
-//! - Codes as people write them ([`forms::normalise_codes`]): `L 40` and `l-40` → `l40`, `takst14` →
+//! - Codes as people write them (`forms::normalise_codes`): `L 40` and `l-40` → `l40`, `takst14` →
 //!   `takst 14` too, `08 07 04` and `08-07-04` → `08-07.04`. The written form stays an alternative.
-//! - Two neighbouring content words also match as one compound ([`forms::join_compounds`]):
+//! - Two neighbouring content words also match as one compound (`forms::join_compounds`):
 //!   `dialog møte` finds `dialogmøte` (the index finds compounds by their parts the other way).
 
 use super::analyse::{self, Token};
@@ -150,7 +150,7 @@ pub struct Piece {
 }
 
 /// Parses `text`: quoted phrases and words (a hyphenated group with its joined form) become
-/// pieces, codes are normalised and compounds joined ([`forms`]), the word being typed becomes
+/// pieces, codes are normalised and compounds joined (`forms`), the word being typed becomes
 /// a prefix, synonyms expand the pieces into units; then the whole-value keys and the folded
 /// text the facet values are named in.
 pub fn parse(text: &str, synonyms: &SynonymTable) -> Query {
