@@ -188,6 +188,14 @@ function veiviserEngine(global) {
     this.fragments = {};
     this.trips = 0;
     this.rules = this.synonymRules(manifest.synonyms);
+    // format.rs `front_coded`: each bound is the count of leading letters it shares with the one
+    // before (one ALPHABET letter), then the rest.
+    var prev = [];
+    this.bounds = manifest.shards.bounds.map(function (x) {
+      var cs = chars(x);
+      prev = prev.slice(0, ALPHABET.indexOf(cs[0])).concat(cs.slice(1));
+      return prev.join('');
+    });
   }
   var I = Index.prototype;
 
@@ -406,7 +414,7 @@ function veiviserEngine(global) {
 
   // ---- reader.rs ----------------------------------------------------------------------------
   I.shardOf = function (key) {
-    var b = this.m.shards.bounds, lo = 0, hi = b.length;
+    var b = this.bounds, lo = 0, hi = b.length;
     while (lo < hi) { var mid = (lo + hi) >> 1; if (cmp(b[mid], key) <= 0) lo = mid + 1; else hi = mid; }
     return Math.max(lo - 1, 0);
   };
