@@ -11,7 +11,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use rayon::prelude::*;
 
-use super::index::{FastMap, Posting};
+use super::posting::{FastMap, Posting};
 
 /// Shortest part, in characters.
 pub(super) const MIN_PART: usize = 4;

@@ -26,6 +26,14 @@
 //!    whose title, code, keywords, kind and facet values name every content unit gain
 //!    [`SPECIFIC`] (a hub only when named alone). The section shown answers the words the title
 //!    does not name (`answer_section`).
+//! 7. Question intent: a query that begins with one of [`ASKING_WORDS`] (`når`, `hvem` …) is
+//!    answered by a section whose heading begins with the same word (`asked_answer`), and such a
+//!    page among the first [`SPECIFIC_TOP`] gains [`ASKED`]. A source-note section
+//!    ([`is_source_note`]: `Merknad om kildene`) is never the answer unless the query asks about
+//!    sources.
+//!
+//! [`search`] runs these as named steps — `lookup`, `score`, `combine`, `filter`,
+//! `prefer_specific`, `take` — and `search-engine.js` has the same steps under the same names.
 //!
 //! [`super::explain`] re-runs steps 1–3 for one page to say why it ranks.
 
@@ -36,6 +44,7 @@ use super::format::{self, Fragment};
 use super::query::{Query, Word};
 use super::reader::{DecodedEntry, ReadError, Reader};
 use super::specific;
+pub use super::typo::typo_distance;
 
 pub const EXACT: f64 = 1.0;
 pub const STEM: f64 = 0.85;
@@ -63,6 +72,9 @@ pub const LOCAL: f64 = 0.1;
 /// Score factor of a page among the first [`SPECIFIC_TOP`] whose title, code and facet values
 /// hold every content word of the query: the specific page beats the hub that mentions them.
 pub const SPECIFIC: f64 = 0.5;
+/// Score factor of a page among the first [`SPECIFIC_TOP`] with a section whose heading begins
+/// with the question word the query begins with (see [`ASKING_WORDS`]).
+pub const ASKED: f64 = 0.25;
 /// How many of the best pages are checked for [`SPECIFIC`] (their fragments are fetched anyway
 /// to show them: the quick search shows six).
 pub const SPECIFIC_TOP: usize = 6;
@@ -176,35 +188,6 @@ pub(crate) fn factor(w: &Word, e: &DecodedEntry) -> (f64, bool) {
     let f = own.max(longer);
     let f = if e.part { f * PART } else { f };
     (f, own > 0.0 && own >= longer)
-}
-
-/// Optimal string alignment distance, stopping early above `max`.
-pub fn typo_distance(a: &str, b: &str, max: usize) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    if a.len().abs_diff(b.len()) > max {
-        return max + 1;
-    }
-    let mut prev2 = vec![0usize; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        let mut row_min = cur[0];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d = d.min(prev2[j - 2] + 1);
-            }
-            cur[j] = d;
-            row_min = row_min.min(d);
-        }
-        if row_min > max {
-            return max + 1;
-        }
-        prev2 = std::mem::replace(&mut prev, cur);
-    }
-    prev[b.len()]
 }
 
 fn add_entry(scores: &mut WordScores, e: &DecodedEntry, f: f64, idf: f64, levels: &[f64; 64]) {
@@ -358,108 +341,163 @@ pub fn affordable(reader: &Reader<'_>, query: &Query) -> Query {
     q
 }
 
-/// Runs `query`.
+/// Runs `query`: `lookup` each word in its shards, `score` each unit per page and section,
+/// `combine` the units into a page score, `filter` by kind and facet values (counting them),
+/// move the specific pages up (`prefer_specific`) and `take` the first `limit` with their
+/// answer sections. `search-engine.js` has the same steps under the same names.
 pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<Outcome, ReadError> {
     let query = &affordable(reader, query);
     let mut out = Outcome::default();
-    let mut looked: BTreeMap<(String, bool, bool), Looked> = BTreeMap::new();
+    let looked = lookup(reader, query, &mut out)?;
+    let units = score(query, &looked);
+    let combined = combine(reader, query, &units, &looked, &mut out);
+    let mut kept = filter(reader, options, combined.scored, &mut out);
+    prefer_specific(reader, query, combined.only_named, &mut kept)?;
+    take(reader, query, &units, kept, options.limit, &mut out)?;
+    Ok(out)
+}
+
+/// The key a word's lookup is kept under: the same text looked up the same way is looked up once.
+type WordKey = (String, bool, bool);
+
+fn word_key(w: &Word) -> WordKey {
+    (w.text.clone(), w.prefix, w.exact)
+}
+
+/// What [`lookup`] found: per distinct word, and for the two whole-value keys.
+struct Lookup {
+    words: BTreeMap<WordKey, Looked>,
+    whole: Option<Looked>,
+    whole_content: Option<Looked>,
+}
+
+/// Step 1, lookup: every word of every alternative (once per [`WordKey`]), and the whole-value
+/// keys when the query has units. Records the keys that matched in `out` (for highlighting).
+fn lookup(reader: &Reader<'_>, query: &Query, out: &mut Outcome) -> Result<Lookup, ReadError> {
+    let mut words: BTreeMap<WordKey, Looked> = BTreeMap::new();
     for u in &query.units {
         for a in &u.alts {
             for w in &a.words {
-                let key = (w.text.clone(), w.prefix, w.exact);
-                if let std::collections::btree_map::Entry::Vacant(v) = looked.entry(key) {
-                    v.insert(look_up(reader, w, &mut out)?);
+                if let std::collections::btree_map::Entry::Vacant(v) = words.entry(word_key(w)) {
+                    v.insert(look_up(reader, w, out)?);
                 }
             }
         }
     }
-    let whole = match &query.whole {
-        Some(w) if !query.units.is_empty() => Some(look_up(reader, w, &mut Outcome::default())?),
-        _ => None,
+    let whole_key = |w: &Option<Word>| match w {
+        Some(w) if !query.units.is_empty() => look_up(reader, w, &mut Outcome::default()).map(Some),
+        _ => Ok(None),
     };
-    let whole_content = match &query.whole_content {
-        Some(w) if !query.units.is_empty() => Some(look_up(reader, w, &mut Outcome::default())?),
-        _ => None,
+    Ok(Lookup {
+        whole: whole_key(&query.whole)?,
+        whole_content: whole_key(&query.whole_content)?,
+        words,
+    })
+}
+
+/// Step 2, score: each unit's score per page and per section (see [`score_unit`]).
+fn score(query: &Query, looked: &Lookup) -> Vec<UnitScores> {
+    query
+        .units
+        .iter()
+        .map(|unit| score_unit(unit, &looked.words))
+        .collect()
+}
+
+/// A unit scores a page by its best alternative; an alternative by the mean of its words' page
+/// scores, each word present (unless its list was truncated); the same per section.
+fn score_unit(unit: &super::query::Unit, looked: &BTreeMap<WordKey, Looked>) -> UnitScores {
+    let mut pages: BTreeMap<u32, f64> = BTreeMap::new();
+    let mut sections: BTreeMap<u32, BTreeMap<u32, f64>> = BTreeMap::new();
+    let mut truncated = false;
+    let words_of = |a: &super::query::Alt| -> Vec<&Looked> {
+        a.words.iter().map(|w| &looked[&word_key(w)]).collect()
     };
-    let mut units: Vec<UnitScores> = Vec::new();
-    for u in &query.units {
-        let mut pages: BTreeMap<u32, f64> = BTreeMap::new();
-        let mut sections: BTreeMap<u32, BTreeMap<u32, f64>> = BTreeMap::new();
-        let mut truncated = false;
-        let words_of = |a: &super::query::Alt| -> Vec<&Looked> {
-            a.words
+    // A synonym is as rare as the word it stands in for: its idf is capped at the
+    // original's, so a rarer synonym cannot outrank the word the reader typed.
+    let mut cap = 0.0f64;
+    for l in words_of(&unit.alts[0]) {
+        if l.main_idf > cap {
+            cap = l.main_idf;
+        }
+    }
+    for a in &unit.alts {
+        let ws = words_of(a);
+        truncated |= ws.iter().any(|l| l.truncated);
+        let mut scale = 1.0;
+        if a.synonym && cap > 0.0 {
+            let mut own = 0.0f64;
+            for l in &ws {
+                if l.main_idf > own {
+                    own = l.main_idf;
+                }
+            }
+            if own > cap {
+                scale = cap / own;
+            }
+        }
+        let k = ws.len() as f64;
+        let candidates: BTreeSet<u32> = ws.iter().flat_map(|l| l.scores.keys().copied()).collect();
+        for p in candidates {
+            if ws
                 .iter()
-                .map(|w| &looked[&(w.text.clone(), w.prefix, w.exact)])
-                .collect()
-        };
-        // A synonym is as rare as the word it stands in for: its idf is capped at the
-        // original's, so a rarer synonym cannot outrank the word the reader typed.
-        let mut cap = 0.0f64;
-        for l in words_of(&u.alts[0]) {
-            if l.main_idf > cap {
-                cap = l.main_idf;
+                .any(|l| !l.truncated && !l.scores.contains_key(&p))
+            {
+                continue;
             }
-        }
-        for a in &u.alts {
-            let ws = words_of(a);
-            truncated |= ws.iter().any(|l| l.truncated);
-            let mut scale = 1.0;
-            if a.synonym && cap > 0.0 {
-                let mut own = 0.0f64;
-                for l in &ws {
-                    if l.main_idf > own {
-                        own = l.main_idf;
-                    }
-                }
-                if own > cap {
-                    scale = cap / own;
+            let mut sum = 0.0;
+            for l in &ws {
+                if let Some(secs) = l.scores.get(&p) {
+                    sum += page_score(secs);
                 }
             }
-            let k = ws.len() as f64;
-            let candidates: BTreeSet<u32> =
-                ws.iter().flat_map(|l| l.scores.keys().copied()).collect();
-            for p in candidates {
-                if ws
-                    .iter()
-                    .any(|l| !l.truncated && !l.scores.contains_key(&p))
-                {
-                    continue;
-                }
-                let mut sum = 0.0;
-                for l in &ws {
-                    if let Some(secs) = l.scores.get(&p) {
-                        sum += page_score(secs);
+            let t = a.factor * scale * sum / k;
+            let e = pages.entry(p).or_insert(0.0);
+            if t > *e {
+                *e = t;
+            }
+            let mut per_section: BTreeMap<u32, f64> = BTreeMap::new();
+            for l in &ws {
+                if let Some(secs) = l.scores.get(&p) {
+                    for &(s, m) in secs {
+                        *per_section.entry(s).or_insert(0.0) += m;
                     }
                 }
-                let t = a.factor * scale * sum / k;
-                let e = pages.entry(p).or_insert(0.0);
-                if t > *e {
-                    *e = t;
-                }
-                let mut per_section: BTreeMap<u32, f64> = BTreeMap::new();
-                for l in &ws {
-                    if let Some(secs) = l.scores.get(&p) {
-                        for &(s, m) in secs {
-                            *per_section.entry(s).or_insert(0.0) += m;
-                        }
-                    }
-                }
-                let target = sections.entry(p).or_default();
-                for (s, m) in per_section {
-                    let v = a.factor * scale * m / k;
-                    let e = target.entry(s).or_insert(0.0);
-                    if v > *e {
-                        *e = v;
-                    }
+            }
+            let target = sections.entry(p).or_default();
+            for (s, m) in per_section {
+                let v = a.factor * scale * m / k;
+                let e = target.entry(s).or_insert(0.0);
+                if v > *e {
+                    *e = v;
                 }
             }
         }
-        units.push(UnitScores {
-            pages,
-            sections,
-            required: !u.stop && !truncated,
-        });
     }
+    UnitScores {
+        pages,
+        sections,
+        required: !unit.stop && !truncated,
+    }
+}
+
+/// What [`combine`] gives: page scores (in page order), and whether the query names only
+/// facet values (a municipality alone: its hub page is then the answer).
+struct Combined {
+    scored: Vec<(u32, f64)>,
+    only_named: bool,
+}
+
+/// Step 3, combine: the pages holding at least [`min_should_match`] of the required units (all
+/// pages with any, when none does), each scored by [`page_total`]; the required units no page
+/// holds go to `out.missing`. A query of no units lists every page with score 0.
+fn combine(
+    reader: &Reader<'_>,
+    query: &Query,
+    units: &[UnitScores],
+    looked: &Lookup,
+    out: &mut Outcome,
+) -> Combined {
     let required: Vec<usize> = (0..units.len()).filter(|&i| units[i].required).collect();
     for (u, q) in units.iter().zip(&query.units) {
         if u.required && u.pages.is_empty() {
@@ -492,16 +530,55 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
         .iter()
         .filter(|u| !u.stop)
         .all(|u| specific::named_unit(reader, &named, u));
-    let mut scored: Vec<(u32, f64)> = Vec::new();
-    for p in matched {
+    let ctx = Totals {
+        reader,
+        query,
+        units,
+        looked,
+        required: &required,
+        named: &named,
+        only_named,
+    };
+    let mut scored: Vec<(u32, f64)> = matched
+        .into_iter()
+        .map(|p| (p, ctx.page_total(p, coverage(p))))
+        .collect();
+    if query.units.is_empty() {
+        scored = (0..reader.manifest.pages).map(|p| (p, 0.0)).collect();
+    }
+    Combined { scored, only_named }
+}
+
+/// What a page's total score is made of (see [`Totals::page_total`]).
+struct Totals<'a> {
+    reader: &'a Reader<'a>,
+    query: &'a Query,
+    units: &'a [UnitScores],
+    looked: &'a Lookup,
+    /// Indexes of the required units.
+    required: &'a [usize],
+    /// Facet values named in the query, `(filter, value)`.
+    named: &'a [(usize, u32)],
+    only_named: bool,
+}
+
+impl Totals<'_> {
+    /// Page `p`'s score, holding `covered` of the required units: the weighted unit scores, the
+    /// whole-value bonus, the share of the best section holding them together, scaled by
+    /// coverage squared, then the facet factors (a named value's pages up, local pages down).
+    fn page_total(&self, p: u32, covered: usize) -> f64 {
+        let (units, required) = (self.units, self.required);
         let mut score = 0.0;
-        for (u, q) in units.iter().zip(&query.units) {
+        for (u, q) in units.iter().zip(&self.query.units) {
             if let Some(t) = u.pages.get(&p) {
                 score += q.weight * t;
             }
         }
         let mut named_whole = 0.0f64;
-        for l in [&whole, &whole_content].into_iter().flatten() {
+        for l in [&self.looked.whole, &self.looked.whole_content]
+            .into_iter()
+            .flatten()
+        {
             if let Some(secs) = l.scores.get(&p) {
                 named_whole = named_whole.max(page_score(secs));
             }
@@ -510,7 +587,7 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
             score += WHOLE * named_whole;
         }
         if required.len() > 1 {
-            let (s, v) = best_section(&units, &query.units, p);
+            let (s, v) = best_section(units, &self.query.units, p);
             let together = required
                 .iter()
                 .filter(|&&i| {
@@ -524,17 +601,18 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
             score += TOGETHER * v * (together / r) * (together / r);
         }
         if !required.is_empty() {
-            let m = coverage(p) as f64;
+            let m = covered as f64;
             let r = required.len() as f64;
             score = score * (m / r) * (m / r);
         }
-        if !named.is_empty() {
+        let reader = self.reader;
+        if !self.named.is_empty() {
             // With other content words, the value's pages beat national ones, its hub page
             // excepted; named alone, the hub page is what was asked for.
             let (kind, values) = reader.facets_of(p);
-            let boosted = named.iter().any(|&(f, v)| {
+            let boosted = self.named.iter().any(|&(f, v)| {
                 let hub = reader.manifest.filters[f].hub == Some(kind as u32);
-                values.get(f).copied() == Some(v + 1) && hub == only_named
+                values.get(f).copied() == Some(v + 1) && hub == self.only_named
             });
             if boosted {
                 score *= 1.0 + NAMED_VALUE;
@@ -542,12 +620,19 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
         } else if reader.facets_of(p).1.iter().any(|&v| v > 0) {
             score *= 1.0 - LOCAL;
         }
-        scored.push((p, score));
+        score
     }
-    if query.units.is_empty() {
-        scored = (0..reader.manifest.pages).map(|p| (p, 0.0)).collect();
-    }
-    // Filters and counts.
+}
+
+/// Step 4, filter: the pages of the kind and facet values asked for, best first (page order on
+/// a tie), counting per kind (under the value filters) and per value (under the kind and the
+/// other value filters) into `out`.
+fn filter(
+    reader: &Reader<'_>,
+    options: &Options,
+    scored: Vec<(u32, f64)>,
+    out: &mut Outcome,
+) -> Vec<(u32, f64)> {
     let kind_ix = options.kind.as_deref().map(|k| {
         reader
             .manifest
@@ -588,28 +673,55 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
         }
     }
     kept.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    // Specificity: of the best pages, the ones whose title (with code, kind and facet values)
-    // holds every content word move up.
+    kept
+}
+
+/// Specificity: of the best [`SPECIFIC_TOP`] pages, those whose title (with code, keywords,
+/// kind and facet values) holds every content unit gain [`SPECIFIC`] and are re-sorted. A hub's
+/// title lists what it gathers (a municipality's measures): it is specific only when the query
+/// names it alone.
+fn prefer_specific(
+    reader: &Reader<'_>,
+    query: &Query,
+    only_named: bool,
+    kept: &mut [(u32, f64)],
+) -> Result<(), ReadError> {
     let content: Vec<&super::query::Unit> = query.units.iter().filter(|u| !u.stop).collect();
-    if !content.is_empty() {
-        let top = kept.len().min(SPECIFIC_TOP);
-        for item in &mut kept[..top] {
-            let f = reader.fragment(item.0 as usize)?;
-            let labels = specific::title_words(reader, &f, item.0);
-            // A hub's title lists what it gathers (a municipality's measures): it is specific
-            // only when the query names it alone.
-            let (kind, _) = reader.facets_of(item.0);
-            let hub = reader
-                .manifest
-                .filters
-                .iter()
-                .any(|d| d.hub == Some(kind as u32));
-            if (!hub || only_named) && content.iter().all(|u| specific::unit_in(u, &labels)) {
-                item.1 *= 1.0 + SPECIFIC;
-            }
-        }
-        kept[..top].sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    if content.is_empty() {
+        return Ok(());
     }
+    let top = kept.len().min(SPECIFIC_TOP);
+    for item in &mut kept[..top] {
+        let f = reader.fragment(item.0 as usize)?;
+        let labels = specific::title_words(reader, &f, item.0);
+        let (kind, _) = reader.facets_of(item.0);
+        let hub = reader
+            .manifest
+            .filters
+            .iter()
+            .any(|d| d.hub == Some(kind as u32));
+        if (!hub || only_named) && content.iter().all(|u| specific::unit_in(u, &labels)) {
+            item.1 *= 1.0 + SPECIFIC;
+        }
+        let notes = source_notes(&f, query);
+        if asked_sections(&f, query).iter().any(|s| !notes.contains(s)) {
+            item.1 *= 1.0 + ASKED;
+        }
+    }
+    kept[..top].sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    Ok(())
+}
+
+/// Step 5, take: the first `limit` pages that hold every quoted phrase, each with its answer
+/// section; `out.total` counts the kept pages less those found to lack a phrase.
+fn take(
+    reader: &Reader<'_>,
+    query: &Query,
+    units: &[UnitScores],
+    kept: Vec<(u32, f64)>,
+    limit: usize,
+    out: &mut Outcome,
+) -> Result<(), ReadError> {
     out.total = kept.len();
     let phrases: Vec<&Vec<String>> = query
         .units
@@ -617,61 +729,141 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
         .filter_map(|u| u.phrase.as_ref())
         .collect();
     for (p, score) in kept {
-        if out.hits.len() >= options.limit {
+        if out.hits.len() >= limit {
             break;
         }
-        if !phrases.is_empty() {
-            let f = reader.fragment(p as usize)?;
-            if !phrases.iter().all(|ph| has_phrase(&f, ph)) {
-                out.total -= 1;
-                continue;
-            }
-        }
         let fragment = reader.fragment(p as usize)?;
+        if !phrases.iter().all(|ph| has_phrase(&fragment, ph)) {
+            out.total -= 1;
+            continue;
+        }
         let labels = specific::title_words(reader, &fragment, p);
+        let notes = source_notes(&fragment, query);
+        let asked = asked_sections(&fragment, query);
         out.hits.push(Hit {
             page: p,
-            section: answer_section(&units, &query.units, p, &labels),
+            section: asked_answer(units, &query.units, p, &asked, &notes)
+                .unwrap_or_else(|| answer_section(units, &query.units, p, &labels, &notes)),
             score,
         });
     }
-    Ok(out)
+    Ok(())
+}
+
+/// Stems (folded) of the words a source-note heading is made of (`Merknad om kildene`, `Kilder`,
+/// `Referanser`): such a section says where the facts come from, not what they are, so it is the
+/// answer section only to a query about sources.
+pub const SOURCE_NOTE_STEMS: [&str; 4] = ["kild", "merknad", "referans", "litteratur"];
+
+/// Whether `heading` names a source-note section: every content word of it is one of
+/// [`SOURCE_NOTE_STEMS`] (`Hva kildene sier` is not one: it says what the sources say).
+pub fn is_source_note(heading: &str) -> bool {
+    let stems: Vec<String> = analyse::tokens(&analyse::nfc(heading))
+        .into_iter()
+        .filter(|t| !t.joined && !analyse::is_query_stop(&t.text))
+        .map(|t| analyse::fold(&analyse::stem(&t.text)))
+        .collect();
+    !stems.is_empty()
+        && stems
+            .iter()
+            .all(|s| SOURCE_NOTE_STEMS.contains(&s.as_str()))
+}
+
+/// The source-note sections of a page (see [`is_source_note`]), none when the query asks about
+/// sources (one of its words has a stem of [`SOURCE_NOTE_STEMS`]).
+fn source_notes(f: &Fragment, query: &Query) -> Vec<u32> {
+    let about_sources = query
+        .units
+        .iter()
+        .flat_map(|u| &u.alts)
+        .flat_map(|a| &a.words)
+        .any(|w| SOURCE_NOTE_STEMS.contains(&analyse::fold(&w.stem).as_str()));
+    if about_sources {
+        return Vec::new();
+    }
+    (0..f.d.len() as u32)
+        .filter(|&s| is_source_note(&f.d[s as usize].1))
+        .collect()
+}
+
+/// Question words that ask for one kind of answer (a time, a person, a reason, a way, a
+/// place): a section whose heading begins with the same word answers that question. Not `hva`
+/// and `hvilke`: they begin headings that define or list (`Hva kurset er`) whatever is asked.
+pub const ASKING_WORDS: [&str; 5] = ["hvem", "hvor", "hvordan", "hvorfor", "når"];
+
+/// Sections whose heading begins with the [`ASKING_WORDS`] word the query begins with (`når …`
+/// → «Når», «Når brukes L4»).
+fn asked_sections(f: &Fragment, query: &Query) -> Vec<u32> {
+    let Some(first) = query.units.first().filter(|u| u.stop) else {
+        return Vec::new();
+    };
+    let word = &first.alts[0].words[0].text;
+    if !ASKING_WORDS.contains(&word.as_str()) {
+        return Vec::new();
+    }
+    (0..f.d.len() as u32)
+        .filter(|&s| {
+            analyse::tokens(&analyse::nfc(&f.d[s as usize].1))
+                .first()
+                .is_some_and(|t| t.text == *word)
+        })
+        .collect()
+}
+
+/// The answer section of page `p` when some of its sections are `asked` (see
+/// [`asked_sections`]) and not source notes: the best of them for all words, the first of them
+/// when none holds any word.
+fn asked_answer(
+    units: &[UnitScores],
+    query_units: &[super::query::Unit],
+    p: u32,
+    asked: &[u32],
+    notes: &[u32],
+) -> Option<u32> {
+    let open = |s: u32| asked.contains(&s) && !notes.contains(&s);
+    let first = asked.iter().copied().find(|&s| open(s))?;
+    let best = best_section_of(units, query_units, p, |_| true, open);
+    Some(if best.1 > 0.0 { best.0 } else { first })
 }
 
 /// The section shown for page `p`: the words its title names (see [`specific::title_words`])
 /// hold for every section under it, so the section that best holds the *other* words answers;
-/// when the title names them all, or no section holds the others, [`best_section`].
+/// when the title names them all, or no section holds the others, the best section for all
+/// words. Never one of `notes` (the page's source notes): the page's top instead.
 fn answer_section(
     units: &[UnitScores],
     query_units: &[super::query::Unit],
     p: u32,
     labels: &[(String, String)],
+    notes: &[u32],
 ) -> u32 {
     let other = |q: &super::query::Unit| !specific::unit_in(q, labels);
     let rest = query_units
         .iter()
         .take(units.len())
         .any(|q| other(q) && !q.stop);
-    let best = best_section_of(units, query_units, p, other);
+    let kept = |s: u32| !notes.contains(&s);
+    let best = best_section_of(units, query_units, p, other, kept);
     if rest && best.1 > 0.0 {
         best.0
     } else {
-        best_section(units, query_units, p).0
+        best_section_of(units, query_units, p, |_| true, kept).0
     }
 }
 
 /// The section of page `p` with the highest combined score, and that score.
 fn best_section(units: &[UnitScores], query_units: &[super::query::Unit], p: u32) -> (u32, f64) {
-    best_section_of(units, query_units, p, |_| true)
+    best_section_of(units, query_units, p, |_| true, |_| true)
 }
 
-/// The section of page `p` with the highest combined score of the query units `counted` keeps
-/// (the first section on a tie), and that score.
+/// Of the sections of page `p` that `kept` keeps, the one with the highest combined score of the
+/// query units `counted` keeps (the first section on a tie), and that score.
 fn best_section_of(
     units: &[UnitScores],
     query_units: &[super::query::Unit],
     p: u32,
     counted: impl Fn(&super::query::Unit) -> bool,
+    kept: impl Fn(u32) -> bool,
 ) -> (u32, f64) {
     let mut totals: BTreeMap<u32, f64> = BTreeMap::new();
     for (u, q) in units.iter().zip(query_units) {
@@ -680,7 +872,9 @@ fn best_section_of(
         }
         if let Some(secs) = u.sections.get(&p) {
             for (&s, &v) in secs {
-                *totals.entry(s).or_insert(0.0) += q.weight * v;
+                if kept(s) {
+                    *totals.entry(s).or_insert(0.0) += q.weight * v;
+                }
             }
         }
     }
@@ -716,17 +910,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn typo_distance_counts_transpositions_once() {
-        assert_eq!(typo_distance("fysioterapeut", "fysoterapeut", 2), 1);
-        assert_eq!(typo_distance("legeerklaering", "legeerklaernig", 2), 1);
-        assert_eq!(typo_distance("abc", "abcdef", 2), 3);
-        assert_eq!(typo_distance("sykmelding", "sykemelding", 1), 1);
-    }
-
-    #[test]
     fn page_score_takes_the_best_section_and_a_share_of_the_rest() {
         let s = page_score(&[(0, 1.0), (1, 4.0), (2, 2.0)]);
         assert!((s - (4.0 + OTHER_SECTIONS * 3.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn source_note_headings_are_told_from_headings_about_what_sources_say() {
+        for h in [
+            "Merknad om kildene",
+            "Kilder",
+            "Kildene",
+            "Referanser",
+            "Merknader",
+        ] {
+            assert!(is_source_note(h), "{h}");
+        }
+        for h in [
+            "Hva kildene sier",
+            "Enkeltparagrafer i kildene",
+            "Når",
+            "",
+            "Om",
+        ] {
+            assert!(!is_source_note(h), "{h}");
+        }
     }
 
     #[test]

@@ -137,7 +137,7 @@ pub(super) fn explain(reader: &Reader<'_>, query: &Query, p: u32) -> Result<Vec<
                         if !fuzzy || e.has_digit {
                             continue;
                         }
-                        let d = engine::typo_distance(&w.fold, &e.fold, max);
+                        let d = super::typo::typo_distance(&w.fold, &e.fold, max);
                         if d > max {
                             continue;
                         }

@@ -8,17 +8,12 @@
 //! entries. Entries are sorted by (folded key, key, part) so that a folded spelling sits next to
 //! the original in the same shard. Pure and deterministic: the same pages give the same entries.
 
-use std::collections::HashMap;
-
-/// A map with a fast hasher: the index looks up every word of the site several times, and the
-/// default `SipHash` showed up in profiles. Iteration order is never relied on.
-pub(super) type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
-
 use rayon::prelude::*;
 
 use super::analyse;
 use super::compound;
 use super::documents::SearchPage;
+use super::posting::{FastMap, Posting};
 
 /// The fields of a document, with their weight and length-normalisation strength `b`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,14 +41,6 @@ const K1: f64 = 1.2;
 /// A term occurring in more documents than this keeps only its highest-weighted postings: it
 /// is too common to decide a query, and its list would dominate a shard.
 pub(super) const MAX_POSTINGS: usize = 4096;
-
-/// One occurrence of a key: page number, section number, weight.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) struct Posting {
-    pub page: u32,
-    pub section: u16,
-    pub weight: f32,
-}
 
 /// A key of the dictionary.
 #[derive(Debug, Clone)]
@@ -204,7 +191,15 @@ impl Run {
         for (i, s) in page.sections.iter().enumerate() {
             if i == 0 {
                 self.add_text(Field::Title, &page.title);
-                self.add_text(Field::Code, &page.code);
+                // A code without a digit (`Dialogmøte`, `Konsultasjon`) is a name standing in for
+                // a code the sources do not give: it weighs as a keyword, or it would outrank the
+                // page that the word names.
+                let code = if page.code.chars().any(char::is_numeric) {
+                    Field::Code
+                } else {
+                    Field::Keywords
+                };
+                self.add_text(code, &page.code);
                 self.add_whole(&page.title);
                 self.add_whole(&page.code);
                 for k in &page.keywords {

@@ -14,20 +14,17 @@
 pub mod analyse;
 mod compound;
 mod documents;
-#[allow(
-    clippy::too_many_lines,
-    reason = "split on the search engineer's branch (issue 16)"
-)]
 pub mod engine;
 mod excerpt;
 mod explain;
 mod format;
-mod forms;
 mod index;
+mod posting;
 pub mod query;
 pub mod reader;
 mod specific;
 mod synonyms;
+mod typo;
 
 use rayon::prelude::*;
 

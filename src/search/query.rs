@@ -8,14 +8,15 @@
 //!   abbreviation) becomes one unit whose alternatives are the run itself and the other terms.
 //! - A unit of one stop word or question word (`analyse::is_query_stop`: `hvordan`, `får`, `lov`,
 //!   `paragraf` …) weighs [`STOP_WEIGHT`] and is optional unless every unit is one.
-//! - Codes as people write them ([`forms::normalise_codes`]): `L 40` and `l-40` → `l40`, `takst14` →
+//! - Codes as people write them (`forms::normalise_codes`): `L 40` and `l-40` → `l40`, `takst14` →
 //!   `takst 14` too, `08 07 04` and `08-07-04` → `08-07.04`. The written form stays an alternative.
-//! - Two neighbouring content words also match as one compound ([`forms::join_compounds`]):
+//! - Two neighbouring content words also match as one compound (`forms::join_compounds`):
 //!   `dialog møte` finds `dialogmøte` (the index finds compounds by their parts the other way).
 
 use super::analyse::{self, Token};
-use super::forms;
 use super::synonyms::Synonyms;
+
+mod forms;
 
 /// Weight of a stop-word unit.
 pub const STOP_WEIGHT: f64 = 0.2;
@@ -148,83 +149,19 @@ pub struct Piece {
     pub(crate) stems: Vec<String>,
 }
 
-/// Parses `text`.
-#[allow(
-    clippy::too_many_lines,
-    reason = "one pass over the query's words (codes, question words, compounds, synonyms); to be split with engine::search (issue 16)"
-)]
+/// Parses `text`: quoted phrases and words (a hyphenated group with its joined form) become
+/// pieces, codes are normalised and compounds joined (`forms`), the word being typed becomes
+/// a prefix, synonyms expand the pieces into units; then the whole-value keys and the folded
+/// text the facet values are named in.
 pub fn parse(text: &str, synonyms: &SynonymTable) -> Query {
     let text = analyse::nfc(text);
     let ends_open = !text.ends_with(char::is_whitespace) && !text.ends_with('"');
     let mut pieces: Vec<Piece> = Vec::new();
     for (i, segment) in text.split('"').enumerate() {
         if i % 2 == 1 {
-            let toks = base_tokens(segment);
-            if toks.is_empty() {
-                continue;
-            }
-            let words: Vec<Word> = toks
-                .iter()
-                .map(|t| Word::new(&t.text, t.code, false, true))
-                .collect();
-            let phrase = (words.len() > 1).then(|| words.iter().map(|w| w.text.clone()).collect());
-            pieces.push(Piece {
-                unit: Unit {
-                    alts: vec![Alt {
-                        words,
-                        factor: 1.0,
-                        synonym: false,
-                        joined: false,
-                    }],
-                    weight: 1.0,
-                    stop: false,
-                    phrase,
-                },
-                stems: Vec::new(),
-            });
-            continue;
-        }
-        let toks = analyse::tokens(segment);
-        let mut j = 0;
-        while j < toks.len() {
-            // A hyphenated group: its pieces, followed by the joined form.
-            let group_end = toks[j..]
-                .iter()
-                .position(|t| t.joined)
-                .map(|k| j + k)
-                .filter(|&k| toks[j..k].iter().all(|t| t.start >= toks[k].start));
-            let (members, next) = match group_end {
-                Some(k) => (&toks[j..k], k + 1),
-                None => (&toks[j..=j], j + 1),
-            };
-            let mut alts = vec![Alt {
-                words: members
-                    .iter()
-                    .map(|t| Word::new(&t.text, t.code, false, false))
-                    .collect(),
-                factor: 1.0,
-                synonym: false,
-                joined: false,
-            }];
-            if let Some(k) = group_end {
-                alts.push(Alt {
-                    words: vec![Word::new(&toks[k].text, toks[k].code, false, false)],
-                    factor: 1.0,
-                    synonym: false,
-                    joined: false,
-                });
-            }
-            let stop = members.len() == 1 && analyse::is_query_stop(&members[0].text);
-            pieces.push(Piece {
-                stems: members.iter().map(|t| analyse::stem(&t.text)).collect(),
-                unit: Unit {
-                    alts,
-                    weight: if stop { STOP_WEIGHT } else { 1.0 },
-                    stop,
-                    phrase: None,
-                },
-            });
-            j = next;
+            pieces.extend(quoted_piece(segment));
+        } else {
+            pieces.extend(word_pieces(segment));
         }
     }
     let mut pieces = forms::normalise_codes(&pieces);
@@ -249,6 +186,97 @@ pub fn parse(text: &str, synonyms: &SynonymTable) -> Query {
             u.weight = 1.0;
         }
     }
+    let plain = text.replace('"', " ");
+    let (whole, whole_content) = whole_words(&plain);
+    let folded = folded_text(&plain, &units);
+    Query {
+        units,
+        whole,
+        whole_content,
+        folded,
+    }
+}
+
+/// A quoted segment: one exact unit, a phrase when it has several words; none when empty.
+fn quoted_piece(segment: &str) -> Option<Piece> {
+    let toks = base_tokens(segment);
+    if toks.is_empty() {
+        return None;
+    }
+    let words: Vec<Word> = toks
+        .iter()
+        .map(|t| Word::new(&t.text, t.code, false, true))
+        .collect();
+    let phrase = (words.len() > 1).then(|| words.iter().map(|w| w.text.clone()).collect());
+    Some(Piece {
+        unit: Unit {
+            alts: vec![Alt {
+                words,
+                factor: 1.0,
+                synonym: false,
+                joined: false,
+            }],
+            weight: 1.0,
+            stop: false,
+            phrase,
+        },
+        stems: Vec::new(),
+    })
+}
+
+/// An unquoted segment: one piece per word, a hyphenated group as one piece whose second
+/// alternative is the joined form; a lone query stop word weighs [`STOP_WEIGHT`].
+fn word_pieces(segment: &str) -> Vec<Piece> {
+    let toks = analyse::tokens(segment);
+    let mut pieces = Vec::new();
+    let mut j = 0;
+    while j < toks.len() {
+        // A hyphenated group: its pieces, followed by the joined form.
+        let group_end = toks[j..]
+            .iter()
+            .position(|t| t.joined)
+            .map(|k| j + k)
+            .filter(|&k| toks[j..k].iter().all(|t| t.start >= toks[k].start));
+        let (members, next) = match group_end {
+            Some(k) => (&toks[j..k], k + 1),
+            None => (&toks[j..=j], j + 1),
+        };
+        let alt = |words: Vec<Word>| Alt {
+            words,
+            factor: 1.0,
+            synonym: false,
+            joined: false,
+        };
+        let mut alts = vec![alt(members
+            .iter()
+            .map(|t| Word::new(&t.text, t.code, false, false))
+            .collect())];
+        if let Some(k) = group_end {
+            alts.push(alt(vec![Word::new(
+                &toks[k].text,
+                toks[k].code,
+                false,
+                false,
+            )]));
+        }
+        let stop = members.len() == 1 && analyse::is_query_stop(&members[0].text);
+        pieces.push(Piece {
+            stems: members.iter().map(|t| analyse::stem(&t.text)).collect(),
+            unit: Unit {
+                alts,
+                weight: if stop { STOP_WEIGHT } else { 1.0 },
+                stop,
+                phrase: None,
+            },
+        });
+        j = next;
+    }
+    pieces
+}
+
+/// The whole-value keys of the query without quotes (see [`Query::whole`]): of all its words,
+/// and of its content words when it has stop words too.
+fn whole_words(plain: &str) -> (Option<Word>, Option<Word>) {
     let whole_word = |k: String| Word {
         fold: analyse::fold(&k),
         stem: k.clone(),
@@ -258,9 +286,8 @@ pub fn parse(text: &str, synonyms: &SynonymTable) -> Query {
         prefix: false,
         exact: true,
     };
-    let plain = text.replace('"', " ");
-    let whole = super::index::whole_key(&plain).map(whole_word);
-    let toks = base_tokens(&plain);
+    let whole = super::index::whole_key(plain).map(whole_word);
+    let toks = base_tokens(plain);
     let content: Vec<&str> = toks
         .iter()
         .filter(|t| !analyse::is_query_stop(&t.text))
@@ -270,12 +297,17 @@ pub fn parse(text: &str, synonyms: &SynonymTable) -> Query {
         .then(|| super::index::whole_key(&content.join(" ")))
         .flatten()
         .map(whole_word);
+    (whole, whole_content)
+}
+
+/// The folded stems of the query's words, then of each synonym alternative after a `|`
+/// (synonyms name values too: `YSS` → `ytre søre sunnmøre`; `|` keeps them apart).
+fn folded_text(plain: &str, units: &[Unit]) -> String {
     let mut folded = String::from(" ");
-    for t in base_tokens(&text.replace('"', " ")) {
+    for t in base_tokens(plain) {
         folded.push_str(&analyse::fold(&analyse::stem(&t.text)));
         folded.push(' ');
     }
-    // Synonyms name values too (`YSS` → `ytre søre sunnmøre`); `|` keeps them apart.
     for a in units.iter().flat_map(|u| &u.alts).filter(|a| a.synonym) {
         folded.push_str("| ");
         for w in &a.words {
@@ -283,12 +315,7 @@ pub fn parse(text: &str, synonyms: &SynonymTable) -> Query {
             folded.push(' ');
         }
     }
-    Query {
-        units,
-        whole,
-        whole_content,
-        folded,
-    }
+    folded
 }
 
 fn apply_synonyms(pieces: &[Piece], table: &SynonymTable) -> Vec<Unit> {

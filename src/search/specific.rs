@@ -8,10 +8,10 @@
 //! function.
 
 use super::analyse;
-use super::engine::typo_distance;
 use super::format::Fragment;
 use super::query::{Unit, Word};
 use super::reader::Reader;
+use super::typo::typo_distance;
 
 /// Whether `a` (a folded stem of the query) is `b` (one of a value's), or `b` with a typo by the
 /// rule of the lookup: one from 5 letters, two from 9.

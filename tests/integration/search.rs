@@ -289,10 +289,11 @@ fn assert_floors(name: &str, top1: f64, top3: f64, categories: &[(&str, f64)]) {
 fn tuning_set_stays_above_its_floor() {
     // Reached at fa145bc: top-1 80.1 %, top-3 91.2 % (by section 75.7 %). After the merge of
     // issues 15, 18, 19 and the second pass (feat-search2): top-1 80.7 %, top-3 90.1 % (by
-    // section 76.2 %). Floors just below.
+    // section 76.2 %). Third pass (feat-search3): top-1 81.2 %, top-3 90.1 % (by section
+    // 76.8 %), typo 89.3 %. Floors just below.
     assert_floors(
         "tuning",
-        80.5,
+        81.0,
         90.0,
         &[
             ("code", 100.0),
@@ -300,7 +301,7 @@ fn tuning_set_stays_above_its_floor() {
             ("lay", 48.0),
             ("phrase", 90.0),
             ("question", 75.0),
-            ("typo", 85.0),
+            ("typo", 89.0),
         ],
     );
 }
@@ -311,11 +312,12 @@ fn tuning_set_stays_above_its_floor() {
 #[test]
 fn heldout_set_stays_above_its_floor() {
     // First pass: 76.7 % / 88.3 % (c53d26d, clean), 78.9 % / 89.4 % (fa145bc). Second pass, on
-    // the merged site (feat-search2): top-1 81.7 %, top-3 91.7 % (by section 75.0 %).
+    // the merged site (feat-search2): top-1 81.7 %, top-3 91.7 % (by section 75.0 %). Third
+    // pass (feat-search3): top-1 81.7 %, top-3 92.2 %.
     assert_floors(
         "heldout",
         81.5,
-        91.5,
+        92.0,
         &[
             ("code", 100.0),
             ("keyword", 95.0),
@@ -332,17 +334,19 @@ fn fresh_heldout_set_stays_above_its_floor() {
     // `heldout-2.tsv`: 218 queries written blind by a second writer after the first held-out half
     // was seen, kept outside the repository until the ranking was final, scored once at 07c78a0
     // (the reported figure): top-1 83.9 %, top-3 91.7 % (by section 78.9 %). Committed after that
-    // run as a regression floor; it is no longer held out.
+    // run as a regression floor; it is no longer held out. Third pass (feat-search3, tuning
+    // material now): top-1 85.3 %, top-3 92.2 % (by section 81.7 %), lay 55.2 %, question
+    // 81.2 %.
     assert_floors(
         "heldout-2",
-        83.5,
-        91.5,
+        85.0,
+        92.0,
         &[
             ("code", 100.0),
             ("keyword", 96.0),
-            ("lay", 51.5),
+            ("lay", 55.0),
             ("phrase", 100.0),
-            ("question", 78.5),
+            ("question", 81.0),
             ("typo", 93.5),
         ],
     );
@@ -393,6 +397,66 @@ fn regression_issue_14_question_words_made_the_query_strict_and() {
     assert_eq!(
         first(&files, &base, "hvordan får jeg betalt for dialogmøte"),
         "takst-dialogmote"
+    );
+}
+
+/// The first result's URL (with its section anchor) for `q` over the repository's site.
+fn first_url(files: &HashMap<String, Vec<u8>>, base: &str, q: &str) -> String {
+    let options = engine::Options {
+        limit: 5,
+        ..engine::Options::default()
+    };
+    let (items, _) = search::run(files, base, q, &options).unwrap();
+    items.first().map(|i| i.url.clone()).unwrap_or_default()
+}
+
+#[test]
+fn regression_search3_source_notes_section_was_shown_as_the_answer() {
+    let (files, base) = repository_index();
+    // These picked «Merknad om kildene», which says where the facts come from.
+    for q in [
+        "hva brukes sykmeldingsblanketten til",
+        "hva kan kommuneoverlegen gjøre i samarbeidet med nav",
+        "hvordan er smågruppene i Fredrikstad organisert",
+    ] {
+        let url = first_url(&files, &base, q);
+        assert!(
+            !url.is_empty() && !url.ends_with("#merknad-om-kildene"),
+            "{q}: {url}"
+        );
+    }
+    // Asked about the sources, the source notes answer.
+    let url = first_url(&files, &base, "merknad om kildene sykmeldingsblanketten");
+    assert!(url.ends_with("#merknad-om-kildene"), "{url}");
+}
+
+#[test]
+fn regression_search3_when_question_was_answered_by_the_title_not_the_when_section() {
+    let (files, base) = repository_index();
+    assert!(first_url(&files, &base, "når gjelder aktivitetskravet").ends_with("#nar"));
+    assert!(first_url(&files, &base, "når bruker jeg takst L4").ends_with("#nar-brukes-l4"));
+    // `hva` asks for anything: «Hva kurset er» does not answer `hva koster`.
+    assert!(!first_url(&files, &base, "hva koster ICIT-kurset").ends_with("#hva-kurset-er"));
+}
+
+#[test]
+fn regression_search3_a_name_in_the_code_field_outranked_the_page_it_names() {
+    // `Dialogmøtetakst` has `kode: Dialogmøte` (the sources give no code): weighed as a code
+    // (12, above the title), it came before `Dialogmøter` for the word.
+    let (files, base) = repository_index();
+    assert_eq!(first(&files, &base, "dialogmote"), "regel-dialogmote");
+    // A digitless code still finds its page when it is the page's own name.
+    assert_eq!(first(&files, &base, "konsultasjon"), "takst-konsultasjon");
+    assert_eq!(first(&files, &base, "dialogmøtetakst"), "takst-dialogmote");
+}
+
+#[test]
+fn regression_search3_a_when_question_ranked_a_page_without_a_when_section_first() {
+    // Both pages hold the words; the one with a «Når» section answers `når …`.
+    let (files, base) = repository_index();
+    assert_eq!(
+        first(&files, &base, "når skal nav gjøre arbeidsevnevurdering"),
+        "regel-arbeidsevnevurdering-uke-12"
     );
 }
 

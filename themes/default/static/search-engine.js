@@ -108,7 +108,6 @@ function veiviserEngine(global) {
     this.protected = data.protected;
     this.endings = data.endings;
   }
-  Analyser.prototype.isStop = function (w) { return this.stop[w] === true; };
   Analyser.prototype.isQueryStop = function (w) { return this.stop[w] === true || this.question[w] === true; };
   Analyser.prototype.stem = function (word) {
     for (var c of word) if (isNum(c)) return word;
@@ -189,6 +188,14 @@ function veiviserEngine(global) {
     this.fragments = {};
     this.trips = 0;
     this.rules = this.synonymRules(manifest.synonyms);
+    // format.rs `front_coded`: each bound is the count of leading letters it shares with the one
+    // before (one ALPHABET letter), then the rest.
+    var prev = [];
+    this.bounds = manifest.shards.bounds.map(function (x) {
+      var cs = chars(x);
+      prev = prev.slice(0, ALPHABET.indexOf(cs[0])).concat(cs.slice(1));
+      return prev.join('');
+    });
   }
   var I = Index.prototype;
 
@@ -407,7 +414,7 @@ function veiviserEngine(global) {
 
   // ---- reader.rs ----------------------------------------------------------------------------
   I.shardOf = function (key) {
-    var b = this.m.shards.bounds, lo = 0, hi = b.length;
+    var b = this.bounds, lo = 0, hi = b.length;
     while (lo < hi) { var mid = (lo + hi) >> 1; if (cmp(b[mid], key) <= 0) lo = mid + 1; else hi = mid; }
     return Math.max(lo - 1, 0);
   };
@@ -452,7 +459,7 @@ function veiviserEngine(global) {
   // ---- engine.rs ----------------------------------------------------------------------------
   var EXACT = 1.0, STEM = 0.85, FOLD = 0.9, FOLD_STEM = 0.8, PREFIX = 0.5, PREFIX_FOLD = 0.35, PREFIX_CODE = 0.2;
   var FUZZY1 = 0.6, FUZZY2 = 0.45, PART = 0.5, OTHER_SECTIONS = 0.1, FUZZY_MIN = 3, MAX_WORD_SHARDS = 2;
-  var WHOLE = 1.0, TOGETHER = 1.0, NAMED_VALUE = 0.5, LOCAL = 0.1, SPECIFIC = 0.5, SPECIFIC_TOP = 6;
+  var WHOLE = 1.0, TOGETHER = 1.0, NAMED_VALUE = 0.5, LOCAL = 0.1, SPECIFIC = 0.5, SPECIFIC_TOP = 6, ASKED = 0.25;
   // engine.rs `affordable`: joined compounds only where the other words' shards already are.
   I.affordable = function (q) {
     var self = this, needed = new Set();
@@ -592,15 +599,27 @@ function veiviserEngine(global) {
     return prev[b.length];
   }
 
+  // A word's scores per page: a flat array [section, score, section, score, …] (sorted by section
+  // at the end of lookUp), the Rust side's Vec<(u32, f64)> without an array per pair.
   function addEntry(scores, e, f, idf) {
-    e.postings.forEach(function (x) {
+    var ps = e.postings;
+    for (var n = 0; n < ps.length; n++) {
+      var x = ps[n];
       var c = f * idf * LEVELS[Math.min(x[2], 63)];
       var secs = scores.get(x[0]);
-      if (!secs) { secs = []; scores.set(x[0], secs); }
-      var s = null;
-      for (var i = 0; i < secs.length; i++) if (secs[i][0] === x[1]) { s = secs[i]; break; }
-      if (s) { if (c > s[1]) s[1] = c; } else secs.push([x[1], c]);
-    });
+      if (!secs) { scores.set(x[0], [x[1], c]); continue; }
+      var i = 0;
+      while (i < secs.length && secs[i] !== x[1]) i += 2;
+      if (i < secs.length) { if (c > secs[i + 1]) secs[i + 1] = c; } else secs.push(x[1], c);
+    }
+  }
+  /** Sorts a flat [section, score, …] array by section (sections are distinct). */
+  function sortPairs(a) {
+    for (var i = 2; i < a.length; i += 2) {
+      var s = a[i], v = a[i + 1], j = i - 2;
+      while (j >= 0 && a[j] > s) { a[j + 2] = a[j]; a[j + 3] = a[j + 1]; j -= 2; }
+      a[j + 2] = s; a[j + 3] = v;
+    }
   }
 
   I.lookUp = function (w, out) {
@@ -642,18 +661,17 @@ function veiviserEngine(global) {
       });
     }
     matched.forEach(function (e) { (e.part ? out.parts : out.words).add(e.key); });
-    scores.forEach(function (secs) { secs.sort(function (x, y) { return x[0] - y[0]; }); });
+    scores.forEach(function (secs) { if (secs.length > 2) sortPairs(secs); });
     return { scores: scores, truncated: truncated, mainIdf: main[1] };
   };
 
   function pageScore(secs) {
-    var best = 0, i;
-    for (i = 0; i < secs.length; i++) if (secs[i][1] > secs[best][1]) best = i;
+    var best = 1, i;
+    for (i = 1; i < secs.length; i += 2) if (secs[i] > secs[best]) best = i;
     var rest = 0;
-    for (i = 0; i < secs.length; i++) if (i !== best) rest += secs[i][1];
-    return secs[best][1] + OTHER_SECTIONS * rest;
+    for (i = 1; i < secs.length; i += 2) if (i !== best) rest += secs[i];
+    return secs[best] + OTHER_SECTIONS * rest;
   }
-  function sortedKeys(map) { return Array.from(map.keys()).sort(function (x, y) { return x - y; }); }
   function wkey(w) { return w.text + '\u0000' + w.prefix + '\u0000' + w.exact; }
 
   function allWords(q) {
@@ -663,153 +681,294 @@ function veiviserEngine(global) {
     if (q.wholeContent && q.units.length) list.push(q.wholeContent);
     return list;
   }
+  function byScore(x, y) { return x[1] > y[1] ? -1 : x[1] < y[1] ? 1 : x[0] - y[0]; }
 
-  /** The ranking of `q` over loaded shards: engine.rs `search` up to the sorted candidates. */
-  I.rank = function (q, options) {
-    var self = this, out = { words: new Set(), parts: new Set() }, looked = new Map();
+  // The steps of engine.rs `search`, under the same names: lookup, score, combine, filter,
+  // preferSpecific, take. All but take run over loaded shards and fragments.
+
+  /** Step 1 (engine.rs `lookup`): every distinct word once, and the whole-value keys. */
+  I.lookup = function (q, out) {
+    var self = this, words = new Map();
     q.units.forEach(function (u) {
       u.alts.forEach(function (a) {
-        a.words.forEach(function (w) { if (!looked.has(wkey(w))) looked.set(wkey(w), self.lookUp(w, out)); });
+        a.words.forEach(function (w) { if (!words.has(wkey(w))) words.set(wkey(w), self.lookUp(w, out)); });
       });
     });
-    var whole = q.whole && q.units.length ? this.lookUp(q.whole, { words: new Set(), parts: new Set() }) : null;
-    var wholeContent = q.wholeContent && q.units.length ? this.lookUp(q.wholeContent, { words: new Set(), parts: new Set() }) : null;
-    var units = q.units.map(function (u) {
-      var pages = new Map(), sections = new Map(), truncated = false;
-      function wordsOf(a) { return a.words.map(function (w) { return looked.get(wkey(w)); }); }
-      var cap = 0;
-      wordsOf(u.alts[0]).forEach(function (l) { if (l.mainIdf > cap) cap = l.mainIdf; });
-      u.alts.forEach(function (a) {
-        var ws = wordsOf(a);
-        truncated = truncated || ws.some(function (l) { return l.truncated; });
-        var scale = 1;
-        if (a.synonym && cap > 0) {
-          var own = 0;
-          ws.forEach(function (l) { if (l.mainIdf > own) own = l.mainIdf; });
-          if (own > cap) scale = cap / own;
+    function wholeKey(w) { return w && q.units.length ? self.lookUp(w, { words: new Set(), parts: new Set() }) : null; }
+    return { words: words, whole: wholeKey(q.whole), wholeContent: wholeKey(q.wholeContent) };
+  };
+
+  /** Step 2 (engine.rs `score`). */
+  function score(q, looked) { return q.units.map(function (unit) { return scoreUnit(unit, looked.words); }); }
+
+  /** engine.rs `score_unit`: a unit per page and section by its best alternative. A page's
+   *  sections are kept as an array of [section, score] sorted by section (not a Map, as the Rust
+   *  side's BTreeMap): the warm path allocates per candidate page, and this is what it allocates.
+   *  The same doubles are added in the same order as in Rust. */
+  function scoreUnit(unit, looked) {
+    var pages = new Map(), sections = new Map(), truncated = false;
+    function wordsOf(a) { return a.words.map(function (w) { return looked.get(wkey(w)); }); }
+    var cap = 0;
+    wordsOf(unit.alts[0]).forEach(function (l) { if (l.mainIdf > cap) cap = l.mainIdf; });
+    unit.alts.forEach(function (a) {
+      var ws = wordsOf(a);
+      truncated = truncated || ws.some(function (l) { return l.truncated; });
+      var scale = 1;
+      if (a.synonym && cap > 0) {
+        var own = 0;
+        ws.forEach(function (l) { if (l.mainIdf > own) own = l.mainIdf; });
+        if (own > cap) scale = cap / own;
+      }
+      var k = ws.length, f = a.factor * scale;
+      // Each candidate page is scored on its own, so their order does not matter.
+      var cand = ws[0].scores;
+      if (k > 1) {
+        cand = new Map();
+        ws.forEach(function (l) { l.scores.forEach(function (v, p) { cand.set(p, v); }); });
+      }
+      cand.forEach(function (_, p) {
+        var i, l, secs;
+        if (k > 1) for (i = 0; i < k; i++) if (!ws[i].truncated && !ws[i].scores.has(p)) return;
+        var sum = 0, per = null;
+        for (i = 0; i < k; i++) {
+          secs = ws[i].scores.get(p);
+          if (!secs) continue;
+          sum += pageScore(secs);
+          per = per === null ? secs.slice() : merge(per, secs, true);
         }
-        var k = ws.length, cand = new Set();
-        ws.forEach(function (l) { l.scores.forEach(function (_, p) { cand.add(p); }); });
-        Array.from(cand).sort(function (x, y) { return x - y; }).forEach(function (p) {
-          if (ws.some(function (l) { return !l.truncated && !l.scores.has(p); })) return;
-          var sum = 0;
-          ws.forEach(function (l) { var secs = l.scores.get(p); if (secs) sum += pageScore(secs); });
-          var t = a.factor * scale * sum / k;
-          if (!pages.has(p)) pages.set(p, 0);
-          if (t > pages.get(p)) pages.set(p, t);
-          var per = new Map();
-          ws.forEach(function (l) {
-            var secs = l.scores.get(p);
-            if (secs) secs.forEach(function (x) { per.set(x[0], (per.has(x[0]) ? per.get(x[0]) : 0) + x[1]); });
-          });
-          var target = sections.get(p);
-          if (!target) { target = new Map(); sections.set(p, target); }
-          sortedKeys(per).forEach(function (s) {
-            var v = a.factor * scale * per.get(s) / k;
-            if (!target.has(s)) target.set(s, 0);
-            if (v > target.get(s)) target.set(s, v);
-          });
-        });
+        var t = f * sum / k, was = pages.get(p);
+        if (was === undefined) pages.set(p, t > 0 ? t : 0);
+        else if (t > was) pages.set(p, t);
+        for (i = 1; i < per.length; i += 2) per[i] = f * per[i] / k;
+        l = sections.get(p);
+        if (l) sections.set(p, merge(l, per, false));
+        else {
+          for (i = 1; i < per.length; i += 2) if (!(per[i] > 0)) per[i] = 0;
+          sections.set(p, per);
+        }
       });
-      return { pages: pages, sections: sections, required: !u.stop && !truncated };
     });
-    var required = [];
+    return { pages: pages, sections: sections, required: !unit.stop && !truncated };
+  }
+  /** Flat sorted [section, score, …] arrays merged section by section into a new one: a section
+   *  of both gets `a`'s plus `b`'s score (`add`) or the larger of them; one of `b` alone gets its
+   *  score plus 0 (`add`) or its score at least 0. */
+  function merge(a, b, add) {
+    var out = [], i = 0, j = 0, x;
+    while (i < a.length || j < b.length) {
+      if (j >= b.length || (i < a.length && a[i] < b[j])) { out.push(a[i], a[i + 1]); i += 2; continue; }
+      x = b[j + 1];
+      if (i >= a.length || b[j] < a[i]) out.push(b[j], add ? 0 + x : x > 0 ? x : 0);
+      else { out.push(a[i], add ? a[i + 1] + x : x > a[i + 1] ? x : a[i + 1]); i += 2; }
+      j += 2;
+    }
+    return out;
+  }
+  /** The score of section `s` in a flat [section, score, …] array, or undefined. */
+  function sectionValue(secs, s) {
+    for (var i = 0; i < secs.length; i += 2) if (secs[i] === s) return secs[i + 1];
+    return undefined;
+  }
+
+  /** Step 3 (engine.rs `combine`): the pages holding enough required units, scored. */
+  I.combine = function (q, units, looked, out) {
+    var self = this, required = [];
     units.forEach(function (u, i) { if (u.required) required.push(i); });
     out.missing = [];
     units.forEach(function (u, i) { if (u.required && u.pages.size === 0) out.missing.push(unitLabel(q.units[i])); });
     var all = new Set();
     units.forEach(function (u) { u.pages.forEach(function (_, p) { all.add(p); }); });
-    var allSorted = Array.from(all).sort(function (x, y) { return x - y; });
-    function coverage(p) { return required.filter(function (i) { return units[i].pages.has(p); }).length; }
+    // In any order (Rust: page order): `filter` sorts by score, then by page.
+    var allPages = Array.from(all);
+    function coverage(p) {
+      var n = 0;
+      for (var i = 0; i < required.length; i++) if (units[required[i]].pages.has(p)) n++;
+      return n;
+    }
     var need = minShouldMatch(required.length);
-    var enough = allSorted.filter(function (p) { return coverage(p) >= need; });
-    var matchedPages = enough.length ? enough : allSorted;
+    var enough = allPages.filter(function (p) { return coverage(p) >= need; });
+    var matchedPages = enough.length ? enough : allPages;
     var named = this.namedValues(q.folded);
     var onlyNamed = q.units.filter(function (u) { return !u.stop; }).every(function (u) { return self.namedUnit(named, u); });
-    var scored = matchedPages.map(function (p) {
-      var score = 0;
-      units.forEach(function (u, i) { if (u.pages.has(p)) score += q.units[i].weight * u.pages.get(p); });
-      var namedWhole = 0;
-      [whole, wholeContent].forEach(function (l) {
-        var secs = l && l.scores.get(p);
-        if (secs) namedWhole = Math.max(namedWhole, pageScore(secs));
-      });
-      if (namedWhole > 0) score += WHOLE * namedWhole;
-      var r;
-      if (required.length > 1) {
-        var b = bestSection(units, q.units, p);
-        var together = required.filter(function (i) { var m = units[i].sections.get(p); return m && m.has(b[0]); }).length;
-        r = required.length;
-        score += TOGETHER * b[1] * (together / r) * (together / r);
-      }
-      if (required.length) {
-        var m = coverage(p);
-        r = required.length;
-        score = score * (m / r) * (m / r);
-      }
-      if (named.length) {
-        var fv = self.facetsOf(p), values = fv[1];
-        var boosted = named.some(function (x) {
-          var hub = self.m.filters[x[0]].hub === fv[0];
-          return values[x[0]] === x[1] + 1 && hub === onlyNamed;
-        });
-        if (boosted) score *= 1 + NAMED_VALUE;
-      } else if (self.facetsOf(p)[1].some(function (v) { return v > 0; })) {
-        score *= 1 - LOCAL;
-      }
-      return [p, score];
-    });
+    var ctx = { q: q, units: units, looked: looked, required: required, named: named, onlyNamed: onlyNamed };
+    var scored = matchedPages.map(function (p) { return [p, self.pageTotal(ctx, p, coverage(p))]; });
     if (!q.units.length) {
       scored = [];
       for (var p = 0; p < this.m.pages; p++) scored.push([p, 0]);
     }
+    return { scored: scored, onlyNamed: onlyNamed };
+  };
+
+  /** engine.rs `Totals::page_total`. */
+  I.pageTotal = function (ctx, p, covered) {
+    var units = ctx.units, required = ctx.required, score = 0, r, t;
+    for (var u = 0; u < units.length; u++) {
+      t = units[u].pages.get(p);
+      if (t !== undefined) score += ctx.q.units[u].weight * t;
+    }
+    var namedWhole = 0;
+    [ctx.looked.whole, ctx.looked.wholeContent].forEach(function (l) {
+      var secs = l && l.scores.get(p);
+      if (secs) namedWhole = Math.max(namedWhole, pageScore(secs));
+    });
+    if (namedWhole > 0) score += WHOLE * namedWhole;
+    if (required.length > 1) {
+      var b = bestSection(units, ctx.q.units, p);
+      var together = 0;
+      for (var i = 0; i < required.length; i++) {
+        var m = units[required[i]].sections.get(p);
+        if (m && sectionValue(m, b[0]) !== undefined) together++;
+      }
+      r = required.length;
+      score += TOGETHER * b[1] * (together / r) * (together / r);
+    }
+    if (required.length) {
+      r = required.length;
+      score = score * (covered / r) * (covered / r);
+    }
+    var self = this;
+    if (ctx.named.length) {
+      var fv = this.facetsOf(p), values = fv[1];
+      var boosted = ctx.named.some(function (x) {
+        var hub = self.m.filters[x[0]].hub === fv[0];
+        return values[x[0]] === x[1] + 1 && hub === ctx.onlyNamed;
+      });
+      if (boosted) score *= 1 + NAMED_VALUE;
+    } else if (this.facetsOf(p)[1].some(function (v) { return v > 0; })) {
+      score *= 1 - LOCAL;
+    }
+    return score;
+  };
+
+  /** Step 4 (engine.rs `filter`): kind and facet filters with their counts, best first. */
+  I.filter = function (scored, options, out) {
+    var self = this;
     var kindIx = options.kind == null ? null : this.m.kinds.findIndex(function (x) { return x[0] === options.kind; });
     var nf = this.m.filters.length;
     out.kindCounts = this.m.kinds.map(function () { return 0; });
     out.filterCounts = this.m.filters.map(function (f) { return f.values.map(function () { return 0; }); });
     var filters = options.filters || [];
     var kept = [];
+    function valueOk(values, skip) {
+      for (var i = 0; i < filters.length; i++) if (filters[i][0] !== skip && values[filters[i][0]] !== filters[i][1] + 1) return false;
+      return true;
+    }
     scored.forEach(function (x) {
       var fv = self.facetsOf(x[0]), kind = fv[0], values = fv[1];
       var kindOk = kindIx === null || kindIx === kind;
-      function valueOk(skip) { return filters.every(function (f) { return f[0] === skip || values[f[0]] === f[1] + 1; }); }
-      if (valueOk(-1)) out.kindCounts[kind]++;
+      if (valueOk(values, -1)) out.kindCounts[kind]++;
       for (var f = 0; f < nf; f++) {
         var v = values[f] || 0;
-        if (kindOk && valueOk(f) && v > 0) out.filterCounts[f][v - 1]++;
+        if (kindOk && valueOk(values, f) && v > 0) out.filterCounts[f][v - 1]++;
       }
-      if (kindOk && valueOk(-1)) kept.push(x);
+      if (kindOk && valueOk(values, -1)) kept.push(x);
     });
-    kept.sort(function (x, y) { return x[1] > y[1] ? -1 : x[1] < y[1] ? 1 : x[0] - y[0]; });
-    out.kept = kept;
-    out.onlyNamed = onlyNamed;
-    out.units = units;
-    return out;
+    return kept.sort(byScore);
   };
 
-  function bestSection(units, queryUnits, p) {
-    var totals = new Map();
-    units.forEach(function (u, i) {
-      var secs = u.sections.get(p);
-      if (secs) sortedKeys(secs).forEach(function (s) { totals.set(s, (totals.has(s) ? totals.get(s) : 0) + queryUnits[i].weight * secs.get(s)); });
+  /** engine.rs `prefer_specific`, over the loaded fragments of the first SPECIFIC_TOP pages. */
+  I.preferSpecific = function (q, onlyNamed, kept) {
+    var self = this, content = q.units.filter(function (u) { return !u.stop; });
+    if (!content.length) return kept;
+    var top = Math.min(kept.length, SPECIFIC_TOP), head = kept.slice(0, top);
+    head.forEach(function (item) {
+      var labels = self.titleWords(self.fragments[item[0]], item[0]);
+      var kind = self.facetsOf(item[0])[0];
+      var hub = self.m.filters.some(function (d) { return d.hub === kind; });
+      if ((!hub || onlyNamed) && content.every(function (u) { return unitIn(u, labels); })) item[1] *= 1 + SPECIFIC;
+      var f = self.fragments[item[0]];
+      if (askedOpen(f, q.units, self.sourceNotes(f, item[0], q)).length) item[1] *= 1 + ASKED;
     });
-    var best = [0, 0];
-    sortedKeys(totals).forEach(function (s) { if (totals.get(s) > best[1]) best = [s, totals.get(s)]; });
-    return best;
+    return head.sort(byScore).concat(kept.slice(top));
+  };
+
+  /** Step 5 (engine.rs `take`): the first `limit` pages holding every quoted phrase, with their
+   *  answer sections, fetching fragments a batch at a time; resolves to hits and total. */
+  I.take = function (q, units, kept, limit) {
+    var self = this;
+    var phrases = q.units.filter(function (u) { return u.phrase; }).map(function (u) { return u.phrase; });
+    var hits = [], total = kept.length, next = 0;
+    function round() {
+      if (hits.length >= limit || next >= kept.length) return Promise.resolve();
+      var batch = kept.slice(next, next + (limit - hits.length));
+      next += batch.length;
+      var pages = batch.map(function (x) { return x[0]; });
+      return self.ensureFragments(pages).then(function () {
+        batch.forEach(function (x) {
+          if (hits.length >= limit) return;
+          if (phrases.length && !phrases.every(function (ph) { return hasPhrase(self.fragments[x[0]], ph); })) { total--; return; }
+          var labels = self.titleWords(self.fragments[x[0]], x[0]);
+          var notes = self.sourceNotes(self.fragments[x[0]], x[0], q);
+          var section = askedAnswer(units, q.units, x[0], self.fragments[x[0]], notes);
+          if (section === null) section = answerSection(units, q.units, x[0], labels, notes);
+          hits.push({ page: x[0], section: section, score: x[1] });
+        });
+        return round();
+      });
+    }
+    return round().then(function () { return { hits: hits, total: total }; });
+  };
+
+  // engine.rs SOURCE_NOTE_STEMS, `is_source_note`, `source_notes` (memoised per page).
+  var SOURCE_NOTE_STEMS = ['kild', 'merknad', 'referans', 'litteratur'];
+  function isNoteStem(x) { return SOURCE_NOTE_STEMS.indexOf(x) >= 0; }
+  I.isSourceNote = function (heading) {
+    var self = this;
+    var stems = baseTokens(heading).filter(function (t) { return !self.an.isQueryStop(t.text); })
+      .map(function (t) { return fold(self.an.stem(t.text)); });
+    return stems.length > 0 && stems.every(isNoteStem);
+  };
+  I.sourceNotes = function (f, p, q) {
+    var self = this, notes = this.notes = this.notes || {};
+    if (allWords(q).some(function (w) { return w !== q.whole && w !== q.wholeContent && isNoteStem(fold(w.stem)); })) return [];
+    if (!notes[p]) notes[p] = f.d.map(function (d, s) { return self.isSourceNote(d[1]) ? s : -1; }).filter(function (s) { return s >= 0; });
+    return notes[p];
+  };
+
+  // engine.rs ASKING_WORDS, `asked_sections`, `asked_answer`.
+  var ASKING_WORDS = ['hvem', 'hvor', 'hvordan', 'hvorfor', 'når'];
+  function askedOpen(f, queryUnits, notes) {
+    var first = queryUnits[0], word = first && first.stop && first.alts[0].words[0].text, open = [];
+    if (ASKING_WORDS.indexOf(word) >= 0) {
+      f.d.forEach(function (d, s) { var t = tokens(nfc(d[1])); if (t.length && t[0].text === word && notes.indexOf(s) < 0) open.push(s); });
+    }
+    return open;
+  }
+  function askedAnswer(units, queryUnits, p, f, notes) {
+    var open = askedOpen(f, queryUnits, notes);
+    if (!open.length) return null;
+    var best = bestSectionOf(units, queryUnits, p, all, function (s) { return open.indexOf(s) >= 0; });
+    return best[1] > 0 ? best[0] : open[0];
   }
 
-  function answerSection(units, queryUnits, p, labels) {
-    var totals = new Map(), rest = false;
-    units.forEach(function (u, i) {
-      var q = queryUnits[i];
-      if (unitIn(q, labels)) return;
-      rest = rest || !q.stop;
-      var secs = u.sections.get(p);
-      if (secs) sortedKeys(secs).forEach(function (s) { totals.set(s, (totals.has(s) ? totals.get(s) : 0) + q.weight * secs.get(s)); });
-    });
+  /** engine.rs `best_section_of`: per section that `keep` keeps, the weighted unit scores added in
+   *  unit order; the highest total (above 0) wins, the lowest section on a tie; else [0, 0]. */
+  function bestSectionOf(units, queryUnits, p, counted, keep) {
+    var ids = [], totals = [];
+    for (var i = 0; i < units.length; i++) {
+      var q = queryUnits[i], secs = units[i].sections.get(p);
+      if (!counted(q) || !secs) continue;
+      for (var j = 0; j < secs.length; j += 2) {
+        var s = secs[j], at = ids.indexOf(s);
+        if (!keep(s)) continue;
+        if (at < 0) { ids.push(s); totals.push(0 + q.weight * secs[j + 1]); } else totals[at] += q.weight * secs[j + 1];
+      }
+    }
     var best = [0, 0];
-    sortedKeys(totals).forEach(function (s) { if (totals.get(s) > best[1]) best = [s, totals.get(s)]; });
-    return rest && best[1] > 0 ? best[0] : bestSection(units, queryUnits, p)[0];
+    for (var k = 0; k < ids.length; k++) {
+      if (totals[k] > best[1] || (totals[k] === best[1] && totals[k] > 0 && ids[k] < best[0])) best = [ids[k], totals[k]];
+    }
+    return best;
+  }
+  function all() { return true; }
+  function bestSection(units, queryUnits, p) { return bestSectionOf(units, queryUnits, p, all, all); }
+
+  function answerSection(units, queryUnits, p, labels, notes) {
+    function other(q) { return !unitIn(q, labels); }
+    function kept(s) { return notes.indexOf(s) < 0; }
+    var rest = queryUnits.slice(0, units.length).some(function (q) { return other(q) && !q.stop; });
+    var best = bestSectionOf(units, queryUnits, p, other, kept);
+    return rest && best[1] > 0 ? best[0] : bestSectionOf(units, queryUnits, p, all, kept)[0];
   }
 
   function hasPhrase(f, phrase) {
@@ -877,60 +1036,37 @@ function veiviserEngine(global) {
     var started = this.trips;
     var needed = [];
     allWords(q).forEach(function (w) { needed = needed.concat(self.wordShards(w)); });
+    var out = { words: new Set(), parts: new Set() }, units;
     return this.ensureShards(needed).then(function () {
-      var r = self.rank(q, options);
-      // engine.rs: specificity over the best SPECIFIC_TOP pages, whose fragments are fetched with
-      // those of the first page of results, in one trip.
-      var content = q.units.filter(function (u) { return !u.stop; });
-      if (!content.length) return r;
-      var top = Math.min(r.kept.length, SPECIFIC_TOP);
-      return self.ensureFragments(r.kept.slice(0, Math.max(top, limit)).map(function (x) { return x[0]; })).then(function () {
-        var head = r.kept.slice(0, top);
-        head.forEach(function (item) {
-          var labels = self.titleWords(self.fragments[item[0]], item[0]);
-          var kind = self.facetsOf(item[0])[0];
-          var hub = self.m.filters.some(function (d) { return d.hub === kind; });
-          if ((!hub || r.onlyNamed) && content.every(function (u) { return unitIn(u, labels); })) item[1] *= 1 + SPECIFIC;
-        });
-        head.sort(function (x, y) { return x[1] > y[1] ? -1 : x[1] < y[1] ? 1 : x[0] - y[0]; });
-        r.kept = head.concat(r.kept.slice(top));
-        return r;
+      var looked = self.lookup(q, out);
+      units = score(q, looked);
+      var combined = self.combine(q, units, looked, out);
+      var kept = self.filter(combined.scored, options, out);
+      // The fragments of the best SPECIFIC_TOP pages (for preferSpecific) come with those of
+      // the first page of results, in one trip.
+      if (!q.units.some(function (u) { return !u.stop; })) return kept;
+      var first = kept.slice(0, Math.max(Math.min(kept.length, SPECIFIC_TOP), limit));
+      return self.ensureFragments(first.map(function (x) { return x[0]; })).then(function () {
+        return self.preferSpecific(q, combined.onlyNamed, kept);
       });
-    }).then(function (r) {
-      var phrases = q.units.filter(function (u) { return u.phrase; }).map(function (u) { return u.phrase; });
-      var hits = [], total = r.kept.length, next = 0;
-      function round() {
-        if (hits.length >= limit || next >= r.kept.length) return Promise.resolve();
-        var batch = r.kept.slice(next, next + (limit - hits.length));
-        next += batch.length;
-        var pages = batch.map(function (x) { return x[0]; });
-        return self.ensureFragments(pages).then(function () {
-          batch.forEach(function (x) {
-            if (hits.length >= limit) return;
-            if (phrases.length && !phrases.every(function (ph) { return hasPhrase(self.fragments[x[0]], ph); })) { total--; return; }
-            var labels = self.titleWords(self.fragments[x[0]], x[0]);
-            hits.push({ page: x[0], section: answerSection(r.units, q.units, x[0], labels), score: x[1] });
-          });
-          return round();
-        });
-      }
-      return round().then(function () {
-        return self.ensureFragments(hits.map(function (h) { return h.page; }));
-      }).then(function () {
-        var items = hits.map(function (h) {
-          var f = self.fragments[h.page], d = f.d[h.section] || ['', '', ''];
-          var kind = self.m.kinds[self.facetsOf(h.page)[0]] || ['', '', ''];
-          return {
-            id: f.i, title: f.t, path: f.u, anchor: d[0], section: d[1], kind: kind[0], kindLabel: kind[1],
-            score: Math.round(h.score * 10000) / 10000, rawScore: h.score,
-            excerpt: excerpt(sourceText(f, h.section), r.words, r.parts)
-          };
-        });
+    }).then(function (kept) {
+      return self.take(q, units, kept, limit);
+    }).then(function (taken) {
+      return self.ensureFragments(taken.hits.map(function (h) { return h.page; })).then(function () { return taken; });
+    }).then(function (taken) {
+      var items = taken.hits.map(function (h) {
+        var f = self.fragments[h.page], d = f.d[h.section] || ['', '', ''];
+        var kind = self.m.kinds[self.facetsOf(h.page)[0]] || ['', '', ''];
         return {
-          items: items, total: total, kindCounts: r.kindCounts, filterCounts: r.filterCounts, missing: r.missing,
-          trips: self.trips - started
+          id: f.i, title: f.t, path: f.u, anchor: d[0], section: d[1], kind: kind[0], kindLabel: kind[1],
+          score: Math.round(h.score * 10000) / 10000, rawScore: h.score,
+          excerpt: excerpt(sourceText(f, h.section), out.words, out.parts)
         };
       });
+      return {
+        items: items, total: taken.total, kindCounts: out.kindCounts, filterCounts: out.filterCounts, missing: out.missing,
+        trips: self.trips - started
+      };
     });
   };
 

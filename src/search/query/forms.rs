@@ -1,12 +1,13 @@
 //! Query forms: the pieces of a parsed query rewritten before synonyms apply — codes as people
 //! type them ([`normalise_codes`]) and neighbouring words as one compound ([`join_compounds`]).
 //!
-//! In and out: [`Piece`]s of [`super::query::parse`]. Every rewrite adds alternatives and keeps
+//! In and out: [`Piece`]s of [`super::parse`] (a submodule of `query`: it rewrites the query's
+//! own types). Every rewrite adds alternatives and keeps
 //! what was typed, so nothing is lost when the rewritten form is not in the index.
 //! `search-engine.js` mirrors both functions.
 
-use super::analyse;
-use super::query::{APART_FACTOR, Alt, JOIN_MIN_CHARS, JOINED_FACTOR, Piece, Unit, Word};
+use super::super::analyse;
+use super::{APART_FACTOR, Alt, JOIN_MIN_CHARS, JOINED_FACTOR, Piece, Unit, Word};
 
 /// The one word of a piece that is a single unquoted word.
 fn single(p: &Piece) -> Option<&Word> {
