@@ -353,7 +353,10 @@ pub fn search(reader: &Reader<'_>, query: &Query, options: &Options) -> Result<O
     let combined = combine(reader, query, &units, &looked, &mut out);
     let mut kept = filter(reader, options, combined.scored, &mut out);
     prefer_specific(reader, query, combined.only_named, &mut kept)?;
-    take(reader, query, &units, kept, options.limit, &mut out)?;
+    let kept_count = kept.len();
+    let (hits, lacking) = take(reader, query, &units, kept, options.limit)?;
+    out.hits = hits;
+    out.total = kept_count - lacking;
     Ok(out)
 }
 
@@ -713,41 +716,42 @@ fn prefer_specific(
 }
 
 /// Step 5, take: the first `limit` pages that hold every quoted phrase, each with its answer
-/// section; `out.total` counts the kept pages less those found to lack a phrase.
+/// section, and how many pages were found to lack a phrase on the way (the total counts the
+/// kept pages less those).
 fn take(
     reader: &Reader<'_>,
     query: &Query,
     units: &[UnitScores],
     kept: Vec<(u32, f64)>,
     limit: usize,
-    out: &mut Outcome,
-) -> Result<(), ReadError> {
-    out.total = kept.len();
+) -> Result<(Vec<Hit>, usize), ReadError> {
     let phrases: Vec<&Vec<String>> = query
         .units
         .iter()
         .filter_map(|u| u.phrase.as_ref())
         .collect();
+    let mut hits = Vec::new();
+    let mut lacking = 0;
     for (p, score) in kept {
-        if out.hits.len() >= limit {
+        if hits.len() >= limit {
             break;
         }
         let fragment = reader.fragment(p as usize)?;
         if !phrases.iter().all(|ph| has_phrase(&fragment, ph)) {
-            out.total -= 1;
+            lacking += 1;
             continue;
         }
         let labels = specific::title_words(reader, &fragment, p);
         let notes = source_notes(&fragment, query);
         let asked = asked_sections(&fragment, query);
-        out.hits.push(Hit {
+        hits.push(Hit {
             page: p,
             section: asked_answer(units, &query.units, p, &asked, &notes)
                 .unwrap_or_else(|| answer_section(units, &query.units, p, &labels, &notes)),
             score,
         });
     }
-    Ok(())
+    Ok((hits, lacking))
 }
 
 /// Stems (folded) of the words a source-note heading is made of (`Merknad om kildene`, `Kilder`,

@@ -86,9 +86,11 @@ pub fn build(input: &SearchInput<'_>) -> (Vec<OutputFile>, Vec<Diagnostic>) {
         &pages,
         &facets,
         &index,
-        synonyms,
-        table,
-        fragment_groups,
+        Written {
+            synonyms,
+            shards: table,
+            fragments: fragment_groups,
+        },
     );
     files.push(OutputFile {
         path: format::MANIFEST.into(),
@@ -98,15 +100,26 @@ pub fn build(input: &SearchInput<'_>) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     (files, diags)
 }
 
+/// What the manifest lists of the other files: the synonym table and where the term shards and
+/// fragment groups are.
+struct Written {
+    synonyms: Synonyms,
+    shards: ShardTable,
+    fragments: Vec<String>,
+}
+
 fn manifest(
     config: &Config,
     pages: &[SearchPage<'_>],
     facets: &Facets,
     index: &Index,
-    synonyms: Synonyms,
-    shards: ShardTable,
-    fragments: Vec<String>,
+    written: Written,
 ) -> Manifest {
+    let Written {
+        synonyms,
+        shards,
+        fragments,
+    } = written;
     let strings = |l: &[&str]| l.iter().map(|s| (*s).to_owned()).collect();
     let as_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     Manifest {
