@@ -6,7 +6,8 @@
 //!
 //! - **parsed pages**, by file, with the hash of the text they came from: only files whose text
 //!   changed are parsed again (all of them when `veiviser.yaml` changed);
-//! - **rendered entry pages**, by file, with a fingerprint of everything the page's HTML is made
+//! - **rendered entry pages**, by file, each with its ids and links for the output check (so an
+//!   unchanged page is never scanned again), with a fingerprint of everything the page's HTML is made
 //!   from: its own text, the site-wide inputs, and the facts of every page it shows (relations
 //!   both ways, citations, links, referenced ids). A page is rendered again only when that
 //!   fingerprint changes;
@@ -74,8 +75,6 @@ pub struct Cache {
     /// ([`Compiled::deferred_search`](crate::pipeline::Compiled)), so `serve` can push the
     /// reload first and build the index right after.
     pub defer_search: bool,
-    /// Link scans of the output check, by output file.
-    pub(crate) verify: crate::html::ScanCache,
 }
 
 impl Cache {
@@ -161,7 +160,7 @@ impl Cache {
         &mut self,
         input: &RenderInput<'_>,
         site_inputs: u64,
-    ) -> (Vec<OutputFile>, Vec<crate::error::Diagnostic>) {
+    ) -> (Vec<html::Produced>, Vec<crate::error::Diagnostic>) {
         let graph = input.graph;
         let facts: Vec<u64> = graph.pages.par_iter().map(facts_hash).collect();
         let fp = Fingerprints {

@@ -116,6 +116,29 @@ pub struct Compiled {
     /// Set when the cache asked for the search index to be left out (`Cache::defer_search`):
     /// the configuration [`Compiled::build_search`] needs to add it later.
     pub deferred_search: Option<Config>,
+    /// How many files the output has and their size, counted as they were made (a build that
+    /// writes streams its files to the disk and returns none in `files`).
+    pub size: OutputSize,
+}
+
+/// The size of a site's output.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct OutputSize {
+    pub files: usize,
+    pub bytes: u64,
+    /// Bytes of the search index (under `search/`).
+    pub index_bytes: u64,
+}
+
+impl OutputSize {
+    fn add(&mut self, f: &OutputFile) {
+        let len = f.bytes.len() as u64;
+        self.files += 1;
+        self.bytes += len;
+        if f.path.starts_with(search::DIR) {
+            self.index_bytes += len;
+        }
+    }
 }
 
 impl Compiled {
@@ -150,7 +173,7 @@ impl Compiled {
 
     /// Total size of the output in bytes.
     pub fn output_bytes(&self) -> u64 {
-        self.files.iter().map(|f| f.bytes.len() as u64).sum()
+        self.size.bytes
     }
 }
 
@@ -160,6 +183,7 @@ pub fn compile(sources: &SiteSources, options: &BuildOptions, progress: &dyn Pro
         release_texts: false,
         defer_search: false,
         cache: None,
+        outlet: Outlet::default(),
     };
     compile_with(Cow::Borrowed(sources), options, progress, run)
 }
@@ -176,6 +200,7 @@ pub fn compile_incremental(
         release_texts: false,
         defer_search: cache.defer_search,
         cache: Some(cache),
+        outlet: Outlet::default(),
     };
     compile_with(Cow::Borrowed(sources), options, progress, run)
 }
@@ -190,6 +215,51 @@ struct Run<'c> {
     defer_search: bool,
     /// What earlier compiles of the same site left to reuse (`serve`).
     cache: Option<&'c mut Cache>,
+    /// Where each file goes as soon as it is made.
+    outlet: Outlet<'c>,
+}
+
+/// Where each file of a compile goes as soon as it is made, and the count of what went.
+#[derive(Default)]
+struct Outlet<'c> {
+    /// The staging folder of a build: each file is written there at once and the compile keeps
+    /// only what the link check needs of it (and returns no `files`).
+    staging: Option<&'c output::Staging>,
+    size: std::sync::Mutex<OutputSize>,
+}
+
+impl<'c> Outlet<'c> {
+    fn to(staging: Option<&'c output::Staging>) -> Self {
+        Self {
+            staging,
+            size: std::sync::Mutex::default(),
+        }
+    }
+
+    /// Counts `file`; writes it into the staging folder when there is one and keeps only its
+    /// path and links, else keeps it whole. A write error is kept by the staging folder, which
+    /// reports it when the site is published.
+    fn take(&self, mut file: html::Produced) -> html::Produced {
+        {
+            let mut size = self
+                .size
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            size.add(&file.file);
+        }
+        if let Some(staging) = self.staging {
+            staging.write(&file.file);
+            file.file.bytes = Vec::new();
+        }
+        file
+    }
+
+    fn size(&self) -> OutputSize {
+        *self
+            .size
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 /// Wall time, CPU time and peak memory per stage.
@@ -276,6 +346,10 @@ fn compile_with(
     // working set or the rendered pages, never both.
     let (search_files, deferred_search) =
         search_stage(&graph, &config, sources, run.defer_search, &mut diagnostics);
+    let mut files: Vec<html::Produced> = search_files
+        .into_par_iter()
+        .map(|f| run.outlet.take(html::Produced::new(f)))
+        .collect();
     watch.lap("search");
 
     let input = RenderStage {
@@ -285,27 +359,33 @@ fn compile_with(
         options,
         progress,
     };
-    let (mut files, html_diags) = render_stage(&input, &mut graph, &mut run);
+    let (rendered, html_diags) = render_stage(&input, &mut graph, &mut run);
     diagnostics.extend(html_diags);
+    files.extend(rendered);
     // Source texts are quoted passage by passage, never published whole.
-    files.extend(
-        sources
-            .content_assets
-            .iter()
-            .filter(|a| !source_texts.contains(&a.rel_path))
-            .map(|a| OutputFile {
-                path: a.rel_path.clone(),
-                bytes: a.bytes.clone(),
-            }),
-    );
-    files.extend(search_files);
+    let assets: Vec<&source::Asset> = sources
+        .content_assets
+        .iter()
+        .filter(|a| !source_texts.contains(&a.rel_path))
+        .collect();
+    files.par_extend(assets.into_par_iter().map(|a| {
+        run.outlet.take(html::Produced::new(OutputFile {
+            path: a.rel_path.clone(),
+            bytes: a.bytes.clone(),
+        }))
+    }));
+    files.par_sort_unstable_by(|a, b| a.file.path.cmp(&b.file.path));
     watch.lap("html");
 
-    let scan_cache = run.cache.map(|c| &mut c.verify);
-    let verified = html::verify_cached(&files, &graph, &config, scan_cache);
+    let verified = verify_stage(&files, &graph, &config, run.outlet.staging);
     diagnostics.extend(verified.diagnostics);
     watch.lap("verify");
     progress.finish();
+    let files = if run.outlet.staging.is_some() {
+        Vec::new()
+    } else {
+        files.into_iter().map(|f| f.file).collect()
+    };
     let compiled = Compiled {
         files,
         diagnostics,
@@ -314,8 +394,37 @@ fn compile_with(
         lock,
         external_links: verified.external,
         deferred_search,
+        size: run.outlet.size(),
     };
     finish(sources, reread_from, compiled)
+}
+
+/// The output check over the ids and links taken as each file was made; a problem's snippet is
+/// read from the file in memory, or back from the staging folder.
+fn verify_stage(
+    files: &[html::Produced],
+    graph: &SiteGraph,
+    config: &Config,
+    staging: Option<&output::Staging>,
+) -> html::Verified {
+    let listed: Vec<html::Listed<'_>> = files.iter().map(html::Produced::listed).collect();
+    let text_of = |path: &str| -> Option<String> {
+        match staging {
+            Some(staging) => staging.read(path),
+            None => files
+                .binary_search_by(|f| f.file.path.as_str().cmp(path))
+                .ok()
+                .map(|i| String::from_utf8_lossy(&files[i].file.bytes).into_owned()),
+        }
+    };
+    html::verify(
+        &listed,
+        &html::CheckInput {
+            graph,
+            config,
+            text_of: &text_of,
+        },
+    )
 }
 
 /// The page stage over every content file: from the cache when there is one; releasing each
@@ -436,7 +545,7 @@ fn render_stage(
     input: &RenderStage<'_>,
     graph: &mut SiteGraph,
     run: &mut Run<'_>,
-) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+) -> (Vec<html::Produced>, Vec<Diagnostic>) {
     input.progress.start("skrive sider", graph.pages.len());
     let bodies = (run.release_texts && run.cache.is_none()).then(|| {
         // Section texts are read by the search index only, which is built by now.
@@ -451,16 +560,23 @@ fn render_stage(
         theme: input.theme,
         theme_sources: &input.sources.theme,
     };
-    let out = match (run.cache.as_deref_mut(), bodies) {
+    let outlet = &run.outlet;
+    let (files, diags) = match (run.cache.as_deref_mut(), bodies) {
         (Some(cache), _) => cache.render(
             &render_input,
             incremental::site_inputs_hash(input.sources, input.options),
         ),
-        (None, Some(bodies)) => html::render_releasing(&render_input, bodies),
+        (None, Some(bodies)) => html::render_releasing(&render_input, bodies, &|f| outlet.take(f)),
         (None, None) => html::render(&render_input),
     };
+    // Files rendered without the outlet (cached or plain) go through it now.
+    let files = if run.cache.is_some() || !run.release_texts {
+        files.into_iter().map(|f| outlet.take(f)).collect()
+    } else {
+        files
+    };
     input.progress.advance(graph.pages.len());
-    out
+    (files, diags)
 }
 
 /// Caps, sorts and gives diagnostics their source lines. `reread_from`: the site root, when the
@@ -524,10 +640,17 @@ pub fn build(options: &BuildOptions, write: bool, progress: &dyn Progress) -> Re
     let sources = source::load(&options.root, &theme_name)?;
     let load_time = started.elapsed();
     let (load_cpu, load_peak) = (cpu_time(), peak_rss_kb());
+    let out = options.out_dir();
+    // Each file goes into the staging folder as soon as it is made; the folder becomes the site
+    // only if the whole compile succeeds (dropped otherwise, leaving the previous site).
+    let staging = write
+        .then(|| output::Staging::begin(&out, &options.root))
+        .transpose()?;
     let run = Run {
         release_texts: true,
         defer_search: false,
         cache: None,
+        outlet: Outlet::to(staging.as_ref()),
     };
     let mut compiled = compile_with(Cow::Owned(sources), options, progress, run);
     compiled.timings.insert(
@@ -539,23 +662,16 @@ pub fn build(options: &BuildOptions, write: bool, progress: &dyn Progress) -> Re
             cpu: load_cpu,
         },
     );
-    if !write || compiled.has_errors() {
+    let Some(staging) = staging.filter(|_| !compiled.has_errors()) else {
         return Ok(BuildReport {
             compiled,
             written_to: None,
         });
-    }
+    };
     let clock = Instant::now();
     let cpu_clock = cpu_time();
-    let out = options.out_dir();
     // Staged, then locked, then swapped in: a published URL is locked at every instant.
-    output::write_site(
-        &out,
-        &options.root,
-        &compiled.files,
-        compiled.lock.new_text.as_deref(),
-        &mut |_| {},
-    )?;
+    staging.publish(compiled.lock.new_text.as_deref(), &mut |_| {})?;
     compiled.timings.push(Timing {
         stage: "output",
         duration: clock.elapsed(),
@@ -596,6 +712,7 @@ pub fn build_search_index(options: &BuildOptions) -> Result<Compiled> {
         release_texts: true,
         defer_search: false,
         cache: None,
+        outlet: Outlet::default(),
     };
     let mut sources = Cow::Owned(sources);
     let parsed = parse_pages(&mut sources, &config, options, &Silent, &mut run);
