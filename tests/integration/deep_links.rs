@@ -350,5 +350,5 @@ fn links_taken_while_rendering_agree_with_html5gum_over_every_built_page() {
             checked += 1;
         }
     }
-    assert!(checked > 300, "only {checked} pages");
+    assert!(checked > 200, "only {checked} pages");
 }
