@@ -28,10 +28,13 @@ use memchr::memmem;
 
 use crate::error::{LineIndex, Position};
 
+/// A file's ids, looked up once per `#fragment` link of the site.
+type Ids = HashSet<String, ahash::RandomState>;
+
 /// What one HTML file holds for the link check.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Links {
-    pub(super) ids: HashSet<String>,
+    pub(super) ids: Ids,
     pub(super) refs: Vec<Ref>,
 }
 
@@ -45,8 +48,12 @@ pub(super) struct Ref {
 impl Links {
     /// The ids and links of `html` (the bytes of an HTML file).
     pub fn of(html: &[u8]) -> Self {
-        let raw = fast(html).unwrap_or_else(|| reference(html));
-        raw.with_positions(html)
+        match std::str::from_utf8(html) {
+            Ok(text) => fast(text)
+                .unwrap_or_else(|| reference(html))
+                .with_positions(Ok(text)),
+            Err(_) => reference(html).with_positions(Err(html)),
+        }
     }
 
     /// Every `id` (and `<a name>`) of the file.
@@ -63,16 +70,17 @@ impl Links {
 /// Ids and link targets with byte offsets, as a scanner finds them.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(super) struct Raw {
-    pub ids: HashSet<String>,
+    pub ids: Ids,
     /// Value and byte offset of the value in the file, in the order written.
     pub refs: Vec<(String, usize)>,
 }
 
 impl Raw {
     /// Turns byte offsets into lines and columns (characters, 1-based) as
-    /// [`LineIndex::position`] counts them: in one pass for valid UTF-8, the common case.
-    fn with_positions(self, html: &[u8]) -> Links {
-        let refs = match std::str::from_utf8(html) {
+    /// [`LineIndex::position`] counts them on the file's text (`Err`: not UTF-8): in one pass for
+    /// valid UTF-8, the common case.
+    fn with_positions(self, html: Result<&str, &[u8]>) -> Links {
+        let refs = match html {
             Ok(text) if self.refs.windows(2).all(|w| w[0].1 <= w[1].1) => {
                 let mut walker = Walker::default();
                 self.refs
@@ -84,7 +92,7 @@ impl Raw {
                     .collect()
             }
             _ => {
-                let text = String::from_utf8_lossy(html);
+                let text = html.map_or_else(String::from_utf8_lossy, std::borrow::Cow::Borrowed);
                 let index = LineIndex::new(&text);
                 self.refs
                     .into_iter()
@@ -247,13 +255,14 @@ type Step<T> = Result<T, Decline>;
 
 /// The fast scanner: the same result as [`reference`] (the same values, ids and offsets), or
 /// `None` for a file outside the plain subset of HTML it reads.
-pub(super) fn fast(html: &[u8]) -> Option<Raw> {
+pub(super) fn fast(html: &str) -> Option<Raw> {
     // The tokenizer turns CR LF into LF and NUL into U+FFFD; files with either go to it.
-    if memchr::memchr2(b'\r', b'\0', html).is_some() || std::str::from_utf8(html).is_err() {
+    if memchr::memchr2(b'\r', b'\0', html.as_bytes()).is_some() {
         return None;
     }
     let mut scanner = Scanner {
-        b: html,
+        text: html,
+        b: html.as_bytes(),
         out: Raw::default(),
         attrs: Vec::new(),
         name: Vec::new(),
@@ -263,6 +272,8 @@ pub(super) fn fast(html: &[u8]) -> Option<Raw> {
 }
 
 struct Scanner<'a> {
+    text: &'a str,
+    /// `text` as bytes: every index the scanner stops at is an ASCII byte, so a char boundary.
     b: &'a [u8],
     out: Raw,
     /// The wanted attributes of the tag being read.
@@ -373,22 +384,23 @@ impl Scanner<'_> {
             while b.get(i).copied().is_some_and(is_space) {
                 i += 1;
             }
-            let (value, value_at, next) = match b.get(i) {
+            let (value_at, value_end, next) = match b.get(i) {
                 None => return Err(Decline),
                 Some(&q @ (b'"' | b'\'')) => {
                     let len = memchr::memchr(q, &b[i + 1..]).ok_or(Decline)?;
-                    (&b[i + 1..i + 1 + len], i + 1, i + len + 2)
+                    (i + 1, i + 1 + len, i + len + 2)
                 }
                 // A missing value: the tag ends here.
-                Some(b'>') => (&b[i..i], i, i),
+                Some(b'>') => (i, i, i),
                 Some(_) => {
                     let len = b[i..]
                         .iter()
                         .position(|&c| is_space(c) || c == b'>')
                         .ok_or(Decline)?;
-                    (&b[i..i + len], i, i + len)
+                    (i, i + len, i + len)
                 }
             };
+            let value = &self.text[value_at..value_end];
             i = next;
             if let Some(wanted) = wanted.filter(|_| start && !value.is_empty()) {
                 let value = decode_refs(value)?;
@@ -443,9 +455,7 @@ impl Scanner<'_> {
 
 /// An attribute value with the character references templates write decoded (`&amp;`, `&lt;`,
 /// `&gt;`, `&quot;`, `&apos;` and numeric ones ending in `;`); any other `&` declines.
-fn decode_refs(value: &[u8]) -> Step<String> {
-    // Valid UTF-8: the whole file was checked, and values split at ASCII bytes.
-    let text = std::str::from_utf8(value).map_err(|_| Decline)?;
+fn decode_refs(text: &str) -> Step<String> {
     if !text.contains('&') {
         return Ok(text.to_owned());
     }
@@ -496,7 +506,7 @@ mod tests {
     /// Both scanners on `html`: the fast one must either decline or agree with the reference.
     #[track_caller]
     fn agree(html: &str) -> Option<Raw> {
-        let fast = fast(html.as_bytes());
+        let fast = fast(html);
         if let Some(f) = &fast {
             assert_eq!(*f, reference(html.as_bytes()), "{html}");
         }
@@ -555,7 +565,7 @@ mod tests {
             "<!-- unclosed",
         ];
         for html in cases {
-            assert!(fast(html.as_bytes()).is_none(), "read: {html}");
+            assert!(fast(html).is_none(), "read: {html}");
             Links::of(html.as_bytes());
         }
     }

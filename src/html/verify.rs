@@ -57,18 +57,18 @@ pub struct CheckInput<'a> {
 
 /// Checks every link of every HTML file in `files`.
 pub fn check(files: &[Listed<'_>], input: &CheckInput<'_>) -> Verified {
-    let scans: HashMap<&str, &Links> = files
+    let scans: HashMap<&str, &Links, Hasher> = files
         .iter()
         .filter_map(|f| Some((f.path, f.links?)))
         .collect();
-    let paths: HashSet<&str> = files.iter().map(|f| f.path).collect();
+    let paths: HashSet<&str, Hasher> = files.iter().map(|f| f.path).collect();
     let site = Site {
         scans: &scans,
         paths: &paths,
         base_url: input.config.base_url(),
         base_path: base_path(input.config.base_url()),
     };
-    let pages: HashMap<String, PageIx> = input
+    let pages: HashMap<String, PageIx, Hasher> = input
         .graph
         .by_url
         .iter()
@@ -100,9 +100,12 @@ pub fn check(files: &[Listed<'_>], input: &CheckInput<'_>) -> Verified {
     out
 }
 
+/// The maps below are looked up once or twice per link of the site: ahash, not SipHash.
+type Hasher = ahash::RandomState;
+
 struct Site<'a> {
-    scans: &'a HashMap<&'a str, &'a Links>,
-    paths: &'a HashSet<&'a str>,
+    scans: &'a HashMap<&'a str, &'a Links, Hasher>,
+    paths: &'a HashSet<&'a str, Hasher>,
     base_url: &'a str,
     base_path: String,
 }
@@ -118,7 +121,7 @@ struct Origin<'a> {
 
 /// A path that is a file and also a folder of another output (an alias `/sitemap.xml/` next to
 /// the file `sitemap.xml`) cannot be written; say so before the output stage tries.
-fn file_folder_clashes(paths: &HashSet<&str>) -> Vec<Diagnostic> {
+fn file_folder_clashes<S: std::hash::BuildHasher>(paths: &HashSet<&str, S>) -> Vec<Diagnostic> {
     let mut diags: Vec<Diagnostic> = paths
         .iter()
         .filter_map(|p| {
@@ -169,11 +172,11 @@ enum Kind {
 /// Resolves `value` as written in the output file at `from` (`takster/l8/index.html`).
 fn classify(value: &str, from: &str, base_url: &str, base_path: &str) -> Kind {
     let value = value.trim();
-    let lower = value.to_ascii_lowercase();
-    if ["javascript:", "data:", "blob:"]
-        .iter()
-        .any(|s| lower.starts_with(s))
-    {
+    if ["javascript:", "data:", "blob:"].iter().any(|s| {
+        value
+            .get(..s.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(s))
+    }) {
         return Kind::Ignored;
     }
     let (before_frag, fragment) = match value.split_once('#') {
