@@ -1,7 +1,8 @@
-//! Stage ⑤: `Vec<OutputFile>` → the output folder, swapped in atomically.
+//! Stage ⑤: `OutputFile`s → the output folder, swapped in atomically.
 //!
-//! The site is written into a fresh temporary folder beside the output and, only when every file
-//! is written, exchanged with the old output in one step (`renameat2(RENAME_EXCHANGE)` on Linux,
+//! The site is written into a fresh temporary folder beside the output ([`Staging`]), each file as
+//! soon as a stage makes it (from any thread, so a build never holds its whole output in memory),
+//! and, only when the whole build succeeded, exchanged with the old output in one step (`renameat2(RENAME_EXCHANGE)` on Linux,
 //! two renames elsewhere). A failed or killed build therefore leaves the previous site exactly as
 //! it was, and a successful one leaves no stale file behind. Every path is checked to stay inside
 //! the output folder, and a folder veiviser did not create is never replaced.
@@ -155,6 +156,29 @@ impl Staging {
         };
         if let Err(e) = self.write_file(f, dir) {
             self.state().error.get_or_insert(e);
+        }
+    }
+
+    /// Creates the folders of `paths` (files to be written), in sorted order, each once, before
+    /// their files arrive from many threads (as when the whole site was written at the end).
+    pub fn create_dirs<'a>(&self, paths: impl Iterator<Item = &'a str>) {
+        let mut dirs: Vec<&str> = paths
+            .filter(|p| is_safe_relative(p))
+            .filter_map(|p| p.rsplit_once('/').map(|(dir, _)| dir))
+            .collect();
+        dirs.sort_unstable();
+        dirs.dedup();
+        let mut state = self.state();
+        for dir in dirs {
+            if state.error.is_some() {
+                return;
+            }
+            if state.dirs.insert(dir.to_owned()) {
+                let path = self.temp.join(dir);
+                if let Err(e) = std::fs::create_dir_all(&path) {
+                    state.error = Some(Error::write(&path, e));
+                }
+            }
         }
     }
 

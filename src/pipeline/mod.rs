@@ -3,13 +3,15 @@
 //! ```text
 //! source::load ─▶ Config::parse ─▶ page::parse (parallel) ─▶ graph::build
 //!              ─▶ graph::resolve_citations ─▶ graph::check_lock
-//!              ─▶ search::build ─▶ html::render (parallel)
-//!              ─▶ html::verify (every link of the output)
-//!              ─▶ output::write_site (staged, urls.lock written, then swapped in)
+//!              ─▶ search::build ─▶ html::render (parallel; each file with its ids and links)
+//!              ─▶ html::verify (every link of the output, from those ids and links)
+//!              ─▶ output::Staging::publish (urls.lock written, then swapped in)
 //! ```
 //!
 //! [`compile`] is pure (sources in, files and diagnostics out) so `serve` can keep the result in
-//! memory; [`build`] adds the disk at both ends.
+//! memory; [`build`] adds the disk at both ends: it opens the staging folder first and writes
+//! each file into it as soon as it is made (search files, pages, assets), keeping only what the
+//! link check needs, and publishes the folder only when the compile found no error.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -254,6 +256,13 @@ impl<'c> Outlet<'c> {
         file
     }
 
+    /// Files at `paths` will come: their folders are made now, in order (a build).
+    fn expect<'a>(&self, paths: impl Iterator<Item = &'a str>) {
+        if let Some(staging) = self.staging {
+            staging.create_dirs(paths);
+        }
+    }
+
     fn size(&self) -> OutputSize {
         *self
             .size
@@ -346,6 +355,8 @@ fn compile_with(
     // working set or the rendered pages, never both.
     let (search_files, deferred_search) =
         search_stage(&graph, &config, sources, run.defer_search, &mut diagnostics);
+    run.outlet
+        .expect(search_files.iter().map(|f| f.path.as_str()));
     let mut files: Vec<html::Produced> = search_files
         .into_par_iter()
         .map(|f| run.outlet.take(html::Produced::new(f)))
@@ -561,6 +572,13 @@ fn render_stage(
         theme_sources: &input.sources.theme,
     };
     let outlet = &run.outlet;
+    let entry_paths: Vec<String> = graph
+        .pages
+        .iter()
+        .filter(|p| p.role == page::PageRole::Entry && outlet.staging.is_some())
+        .map(|p| format!("{}index.html", p.url))
+        .collect();
+    outlet.expect(entry_paths.iter().map(String::as_str));
     let (files, diags) = match (run.cache.as_deref_mut(), bodies) {
         (Some(cache), _) => cache.render(
             &render_input,
