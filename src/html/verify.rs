@@ -100,7 +100,7 @@ pub fn check(files: &[Listed<'_>], input: &CheckInput<'_>) -> Verified {
     out
 }
 
-/// The maps below are looked up once or twice per link of the site: ahash, not SipHash.
+/// The maps below are looked up once or twice per link of the site: ahash, not `SipHash`.
 type Hasher = ahash::RandomState;
 
 struct Site<'a> {

@@ -140,7 +140,7 @@ impl Staging {
             if state.error.is_some() {
                 return;
             }
-            if let Err(e) = self.claim_path(&mut state, &f.path) {
+            if let Err(e) = Self::claim_path(&mut state, &f.path) {
                 state.error.get_or_insert(e);
                 return;
             }
@@ -183,7 +183,7 @@ impl Staging {
     }
 
     /// Records `path` as written, or says why it cannot be.
-    fn claim_path(&self, state: &mut Written, path: &str) -> Result<()> {
+    fn claim_path(state: &mut Written, path: &str) -> Result<()> {
         if !is_safe_relative(path) {
             return Err(Error::Usage(format!(
                 "refusing to write {path:?}: not a plain path inside the output folder"

@@ -287,11 +287,11 @@ fn is_word_char(c: char) -> bool {
     // Latin-1 (all Norwegian text) answered here; std's tables for the rest. The test
     // `latin_1_shortcuts_agree_with_std` checks every Latin-1 character.
     match c {
-        'a'..='z' | 'A'..='Z' | '0'..='9' => true,
-        '\0'..='\u{7f}' => false,
+        'a'..='z' | 'A'..='Z' | '0'..='9' | 'ª' | 'µ' | 'º' | '²' | '³' | '¹' | '¼' | '½' | '¾' => {
+            true
+        }
         'À'..='ÿ' => c != '×' && c != '÷',
-        'ª' | 'µ' | 'º' | '²' | '³' | '¹' | '¼' | '½' | '¾' => true,
-        '\u{80}'..='\u{bf}' => false,
+        '\0'..='\u{bf}' => false,
         _ => c.is_alphabetic() || c.is_numeric(),
     }
 }
