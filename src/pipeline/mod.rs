@@ -351,18 +351,16 @@ fn compile_with(
             return finish(sources, reread_from, compiled);
         }
     };
-    // The index is built before the pages are rendered, so the peak memory holds the index's
-    // working set or the rendered pages, never both.
-    let (search_files, deferred_search) =
-        search_stage(&graph, &config, sources, run.defer_search, &mut diagnostics);
-    run.outlet
-        .expect(search_files.iter().map(|f| f.path.as_str()));
-    let mut files: Vec<html::Produced> = search_files
-        .into_par_iter()
-        .map(|f| run.outlet.take(html::Produced::new(f)))
-        .collect();
-    watch.lap("search");
-
+    // Pages kept in memory: the index first, so the peak holds the index's working set or the
+    // rendered pages, never both. Pages streamed to the disk (a build): the pages first, each
+    // one's Markdown HTML released as it is written, so the index's working set meets a graph
+    // without them.
+    let streaming = run.outlet.staging.is_some();
+    let (mut files, mut deferred_search) = (Vec::new(), None);
+    if !streaming {
+        (files, deferred_search) = index_stage(&graph, &config, sources, &run, &mut diagnostics);
+        watch.lap("search");
+    }
     let input = RenderStage {
         config: &config,
         theme: &theme,
@@ -373,6 +371,17 @@ fn compile_with(
     let (rendered, html_diags) = render_stage(&input, &mut graph, &mut run);
     diagnostics.extend(html_diags);
     files.extend(rendered);
+    if streaming {
+        watch.lap("html");
+        let (index, deferred) = index_stage(&graph, &config, sources, &run, &mut diagnostics);
+        files.extend(index);
+        deferred_search = deferred;
+        // Section texts are read by the search index only.
+        for page in &mut graph.pages {
+            page.body.sections = Vec::new();
+        }
+        watch.lap("search");
+    }
     // Source texts are quoted passage by passage, never published whole.
     let assets: Vec<&source::Asset> = sources
         .content_assets
@@ -386,7 +395,9 @@ fn compile_with(
         }))
     }));
     files.par_sort_unstable_by(|a, b| a.file.path.cmp(&b.file.path));
-    watch.lap("html");
+    if !streaming {
+        watch.lap("html");
+    }
 
     let verified = verify_stage(&files, &graph, &config, run.outlet.staging);
     diagnostics.extend(verified.diagnostics);
@@ -540,6 +551,25 @@ fn search_stage(
     (files, None)
 }
 
+/// The search stage with its files gone through the outlet (written at once in a build).
+fn index_stage(
+    graph: &SiteGraph,
+    config: &Config,
+    sources: &SiteSources,
+    run: &Run<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Vec<html::Produced>, Option<Config>) {
+    let (search_files, deferred) =
+        search_stage(graph, config, sources, run.defer_search, diagnostics);
+    run.outlet
+        .expect(search_files.iter().map(|f| f.path.as_str()));
+    let files = search_files
+        .into_par_iter()
+        .map(|f| run.outlet.take(html::Produced::new(f)))
+        .collect();
+    (files, deferred)
+}
+
 /// What the html stage reads besides the graph.
 struct RenderStage<'a> {
     config: &'a Config,
@@ -559,9 +589,12 @@ fn render_stage(
 ) -> (Vec<html::Produced>, Vec<Diagnostic>) {
     input.progress.start("skrive sider", graph.pages.len());
     let bodies = (run.release_texts && run.cache.is_none()).then(|| {
-        // Section texts are read by the search index only, which is built by now.
-        for page in &mut graph.pages {
-            page.body.sections = Vec::new();
+        // Section texts are read by the search index only, which is built by now unless the
+        // pages stream to the disk (then it is built next).
+        if run.outlet.staging.is_none() {
+            for page in &mut graph.pages {
+                page.body.sections = Vec::new();
+            }
         }
         html::take_entry_bodies(graph)
     });
