@@ -3,7 +3,8 @@
 //! ```text
 //! source::load ─▶ Config::parse ─▶ page::parse (parallel) ─▶ graph::build
 //!              ─▶ graph::resolve_citations ─▶ graph::check_lock
-//!              ─▶ search::build ─▶ html::render (parallel; each file with its ids and links)
+//!              ─▶ search::build ─▶ html::render (parallel; each file with its ids and links;
+//!                 in a build, whose pages stream to the disk, html::render runs first)
 //!              ─▶ html::verify (every link of the output, from those ids and links)
 //!              ─▶ output::Staging::publish (urls.lock written, then swapped in)
 //! ```
