@@ -280,18 +280,12 @@ fn build(options: &BuildOptions, timings: bool) -> Result<(), Error> {
             c.lock.added.len()
         );
     }
-    let index_bytes: u64 = c
-        .files
-        .iter()
-        .filter(|f| f.path.starts_with(crate::search::DIR))
-        .map(|f| f.bytes.len() as u64)
-        .sum();
     eprintln!(
         "built {} pages, {} files ({:.1} MB, search index {:.1} MB) in {:.2} s → {}",
         c.page_count(),
-        c.files.len(),
-        c.output_bytes() as f64 / 1_048_576.0,
-        index_bytes as f64 / 1_048_576.0,
+        c.size.files,
+        c.size.bytes as f64 / 1_048_576.0,
+        c.size.index_bytes as f64 / 1_048_576.0,
         started.elapsed().as_secs_f64(),
         report
             .written_to

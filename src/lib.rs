@@ -6,8 +6,10 @@
 //!              ──graph::build────▶ SiteGraph           (ids, relations both ways, links, tags)
 //!              ──graph::resolve_citations─▶ notes      (quotes of the cited source-text lines)
 //!              ──search::build───▶ Vec<OutputFile> ─┐ (split search index, before the pages)
-//!              ──html::render────▶ Vec<OutputFile> ─┤ (then html::verify checks every link)
-//!                                                   └─output::write_site─▶ public/ (atomic swap)
+//!              ──html::render────▶ Vec<Produced>   ─┤ (each page with its ids and links; then
+//!                                                   │  html::verify checks every link)
+//!                                                   └─output::Staging─▶ public/ (each file written
+//!                                                     as made, swapped in atomically at the end)
 //! ```
 //!
 //! `pipeline` is the only orchestrator; `cli` and `serve` wrap it. A stage uses only the stages

@@ -1,4 +1,5 @@
-//! Stage ④a: [`SiteGraph`] + [`Theme`] → `Vec<OutputFile>`: every HTML page, the kind indexes,
+//! Stage ④a: [`SiteGraph`] + [`Theme`] → `Vec<Produced>` (each file with the ids and links of
+//! its HTML, [`Links`], taken as it is made, for the output check): every HTML page, the kind indexes,
 //! tag pages, the search page's no-JavaScript A–Z list, 404, redirects for aliases, the sitemap,
 //! `robots.txt`, `pages.json` (and its schema), `opensearch.xml` and the theme's fingerprinted
 //! assets.
@@ -11,9 +12,12 @@ mod citations;
 mod context;
 mod related;
 mod relation_map;
+mod scan;
 mod site_files;
 mod theme;
 mod verify;
+
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -25,10 +29,9 @@ use crate::page::{Page, PageRole};
 use crate::source::ThemeSources;
 use crate::vocab::{OutputFile, escape_attr};
 use context::{GroupView, ItemView, LinkView, SiteView, Views};
+pub use scan::Links;
 pub use theme::Theme;
-pub use verify::{
-    ExternalLink, ScanCache, Verified, check as verify, check_cached as verify_cached,
-};
+pub use verify::{CheckInput, ExternalLink, Listed, Verified, check as verify};
 
 /// Everything the html stage needs.
 pub struct RenderInput<'a> {
@@ -38,20 +41,60 @@ pub struct RenderInput<'a> {
     pub theme_sources: &'a ThemeSources,
 }
 
+/// An output file and, for an HTML file, the ids and links the output check needs of it, taken
+/// as the file is made ([`Links::of`]).
+#[derive(Debug, Clone)]
+pub struct Produced {
+    pub file: OutputFile,
+    pub links: Option<Arc<Links>>,
+}
+
+impl Produced {
+    /// `file`, with its links when it is HTML.
+    pub fn new(mut file: OutputFile) -> Self {
+        // Renderers and serialisers grow their buffers by doubling; without this a site's files
+        // would hold about a third more memory than their bytes until written.
+        file.bytes.shrink_to_fit();
+        let links = is_html(&file.path).then(|| Arc::new(Links::of(&file.bytes)));
+        Self { file, links }
+    }
+
+    /// What the output check reads of it.
+    pub fn listed(&self) -> Listed<'_> {
+        Listed {
+            path: &self.file.path,
+            links: self.links.as_deref(),
+        }
+    }
+}
+
+/// Whether the output check reads `path` as HTML.
+fn is_html(path: &str) -> bool {
+    std::path::Path::new(path)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("html"))
+}
+
+/// What becomes of each file as soon as it is produced, in the worker that produced it: kept
+/// whole (`compile`), or written to the disk and kept without its bytes (a streaming build).
+pub type Sink<'a> = &'a (dyn Fn(Produced) -> Produced + Sync);
+
 /// Renders the whole site. Template errors are diagnostics; the files rendered without error are
 /// returned either way.
-pub fn render(input: &RenderInput<'_>) -> (Vec<OutputFile>, Vec<Diagnostic>) {
-    render_releasing(input, vec![String::new(); input.graph.pages.len()])
+pub fn render(input: &RenderInput<'_>) -> (Vec<Produced>, Vec<Diagnostic>) {
+    render_releasing(input, vec![String::new(); input.graph.pages.len()], &|p| p)
 }
 
 /// [`render`] for a graph whose entry pages' Markdown HTML was taken out into `bodies` (by page
 /// index; see [`take_entry_bodies`]): each body is freed as soon as its page is rendered, so a
 /// build never holds a site's rendered Markdown and its finished pages at once. A page whose
-/// body is empty here is rendered with the body still in the graph.
+/// body is empty here is rendered with the body still in the graph. Each file goes through
+/// `sink` as soon as it is made.
 pub fn render_releasing(
     input: &RenderInput<'_>,
     bodies: Vec<String>,
-) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    sink: Sink<'_>,
+) -> (Vec<Produced>, Vec<Diagnostic>) {
     let entries: Vec<Rendered> = input
         .graph
         .pages
@@ -65,10 +108,14 @@ pub fn render_releasing(
             } else {
                 &body
             };
-            render_entry_with(input, ix, page, body)
+            render_entry_with(input, ix, page, body).map(sink)
         })
         .collect();
-    assemble(entries, render_site_pages(input))
+    let site_pages = render_site_pages(input)
+        .into_par_iter()
+        .map(|r| r.map(sink))
+        .collect::<Vec<_>>();
+    assemble(entries, site_pages)
 }
 
 /// Takes the Markdown HTML of every entry page out of `graph` (leaving it empty there), by page
@@ -89,14 +136,14 @@ pub fn take_entry_bodies(graph: &mut crate::graph::SiteGraph) -> Vec<String> {
 }
 
 /// One output, or the template error that prevented it.
-pub type Rendered = Result<OutputFile, Diagnostic>;
+pub type Rendered = Result<Produced, Diagnostic>;
 
 /// Everything except the entry pages: kind indexes, tag pages, home, tag list, search, 404, alias
 /// redirects, sitemap, `robots.txt`, `pages.json` and the theme's assets. Split from [`render`]
 /// so that `serve` can re-render entry pages one by one and this part only when it can change.
 pub fn render_site_pages(input: &RenderInput<'_>) -> Vec<Rendered> {
     let graph = input.graph;
-    let mut results: Vec<Rendered> = graph
+    let mut results: Vec<Result<OutputFile, Diagnostic>> = graph
         .sections
         .par_iter()
         .map(|s| render_section(input, s))
@@ -123,6 +170,9 @@ pub fn render_site_pages(input: &RenderInput<'_>) -> Vec<Rendered> {
     results.push(Ok(changes::feed(graph, input.config)));
     results.extend(input.theme.files.iter().cloned().map(Ok));
     results
+        .into_par_iter()
+        .map(|r| r.map(Produced::new))
+        .collect()
 }
 
 /// Joins rendered entry pages and site pages into the site's files (sorted by path) and its
@@ -130,17 +180,12 @@ pub fn render_site_pages(input: &RenderInput<'_>) -> Vec<Rendered> {
 pub fn assemble(
     entries: impl IntoIterator<Item = Rendered>,
     site_pages: impl IntoIterator<Item = Rendered>,
-) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+) -> (Vec<Produced>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut diags = Vec::new();
     for r in entries.into_iter().chain(site_pages) {
         match r {
-            Ok(mut f) => {
-                // Renderers and serialisers grow their buffers by doubling; without this a site's
-                // files would hold about a third more memory than their bytes until written.
-                f.bytes.shrink_to_fit();
-                files.push(f);
-            }
+            Ok(f) => files.push(f),
             Err(d) => diags.push(d),
         }
     }
@@ -151,7 +196,7 @@ pub fn assemble(
     diags.dedup_by(|a, b| {
         a.file == b.file && a.line == b.line && a.column == b.column && a.message == b.message
     });
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.sort_by(|a, b| a.file.path.cmp(&b.file.path));
     (files, diags)
 }
 
@@ -400,10 +445,10 @@ fn render_entry_with(input: &RenderInput<'_>, ix: PageIx, page: &Page, body: &st
         .map(|k| format!("{k}.html"))
         .filter(|t| input.theme.has(t))
         .unwrap_or_else(|| "page.html".to_owned());
-    Ok(OutputFile::html(
+    Ok(Produced::new(OutputFile::html(
         &page.url,
         input.theme.render(&template, &ctx, input.theme_sources)?,
-    ))
+    )))
 }
 
 #[derive(Serialize)]

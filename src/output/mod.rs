@@ -1,7 +1,8 @@
-//! Stage ⑤: `Vec<OutputFile>` → the output folder, swapped in atomically.
+//! Stage ⑤: `OutputFile`s → the output folder, swapped in atomically.
 //!
-//! The site is written into a fresh temporary folder beside the output and, only when every file
-//! is written, exchanged with the old output in one step (`renameat2(RENAME_EXCHANGE)` on Linux,
+//! The site is written into a fresh temporary folder beside the output ([`Staging`]), each file as
+//! soon as a stage makes it (from any thread, so a build never holds its whole output in memory),
+//! and, only when the whole build succeeded, exchanged with the old output in one step (`renameat2(RENAME_EXCHANGE)` on Linux,
 //! two renames elsewhere). A failed or killed build therefore leaves the previous site exactly as
 //! it was, and a successful one leaves no stale file behind. Every path is checked to stay inside
 //! the output folder, and a folder veiviser did not create is never replaced.
@@ -10,7 +11,7 @@
 //! it goes live ([`write_site`]). Invariant: every URL that is live is in the lock on disk, at
 //! every instant, whatever moment a build is killed at.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
@@ -59,118 +60,235 @@ pub fn write_site(
     lock: Option<&str>,
     after: &mut dyn FnMut(Step),
 ) -> Result<()> {
-    let staged = stage(out, site_root, files)?;
-    after(Step::Staged);
-    if let Some(text) = lock {
-        write_lock(site_root, text).inspect_err(|_| {
-            let _ = std::fs::remove_dir_all(&staged.temp);
-        })?;
-        after(Step::Locked);
-    }
-    staged.swap_in()?;
-    after(Step::Swapped);
-    staged.clean();
-    after(Step::Cleaned);
-    Ok(())
+    let staging = Staging::begin(out, site_root)?;
+    files.par_iter().for_each(|f| staging.write(f));
+    staging.publish(lock, after)
 }
 
-/// A new site written in full into a temporary folder beside the output, not yet live.
-struct Staged {
+/// A new site being written into a temporary folder beside the output, file by file as it is
+/// made (from any thread); not live until [`Staging::publish`]. Dropped unpublished, the folder
+/// is removed and the previous site stays as it was.
+pub struct Staging {
     temp: PathBuf,
     out: PathBuf,
+    /// Where `urls.lock` is written.
+    site_root: PathBuf,
     /// Held until the swap is done: tells other builds this folder is not a leftover.
     _in_use: Claim,
-    /// Whether the swap put the previous site into `temp`.
-    holds_previous: std::cell::Cell<bool>,
+    /// Whether the folder ignores case: then one file per case-folded path is written.
+    folds_case: bool,
+    state: std::sync::Mutex<Written>,
 }
 
-impl Staged {
-    /// Puts the new site in place of the output.
-    fn swap_in(&self) -> Result<()> {
-        let result = if self.out.exists() {
-            exchange(&self.temp, &self.out).map(|()| self.holds_previous.set(true))
-        } else {
-            std::fs::rename(&self.temp, &self.out)
-        };
-        result.map_err(|e| {
-            let _ = std::fs::remove_dir_all(&self.temp);
-            Error::write(&self.out, e)
+/// What a staging folder has received so far.
+#[derive(Default)]
+struct Written {
+    paths: HashSet<String>,
+    /// Case-folded path → the path written there, where the folder ignores case.
+    folded: HashMap<String, String>,
+    /// Folders created (or being created by some thread).
+    dirs: HashSet<String>,
+    /// The first error; every later write is skipped and [`Staging::publish`] returns it.
+    error: Option<Error>,
+}
+
+impl Staging {
+    /// A fresh temporary folder beside `out` (after checking that `out` may be replaced), with
+    /// leftovers of killed builds removed.
+    pub fn begin(out: &Path, site_root: &Path) -> Result<Self> {
+        check_target(out, site_root)?;
+        let parent = out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
+        remove_stale_temps(parent);
+        let temp = tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .tempdir_in(parent)
+            .map_err(|e| Error::write(parent, e))?;
+        let in_use = claim(temp.path()).map_err(|e| Error::write(temp.path(), e))?;
+        let marker = temp.path().join(MARKER);
+        std::fs::write(
+            &marker,
+            b"This folder is written by veiviser and replaced on every build.\n",
+        )
+        .map_err(|e| Error::write(&marker, e))?;
+        let folds_case = temp.path().join(MARKER.to_uppercase()).exists();
+        Ok(Self {
+            temp: temp.keep(),
+            out: out.to_owned(),
+            site_root: site_root.to_owned(),
+            _in_use: in_use,
+            folds_case,
+            state: std::sync::Mutex::default(),
         })
     }
 
-    /// Removes the previous site, which the swap left in the temporary folder.
-    fn clean(self) {
-        if self.holds_previous.get() {
-            remove_dir_all_parallel(&self.temp);
-        }
+    fn state(&self) -> std::sync::MutexGuard<'_, Written> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
-}
 
-/// Writes `files` into a fresh temporary folder beside `out`.
-fn stage(out: &Path, site_root: &Path, files: &[OutputFile]) -> Result<Staged> {
-    check_target(out, site_root)?;
-    let mut seen = HashSet::new();
-    for f in files {
-        if !is_safe_relative(&f.path) {
-            return Err(Error::Usage(format!(
-                "refusing to write {:?}: not a plain path inside the output folder",
-                f.path
-            )));
-        }
-        if !seen.insert(f.path.as_str()) {
-            return Err(Error::Usage(format!(
-                "two outputs want the same file {}; a content file probably shadows a generated page",
-                f.path
-            )));
-        }
-    }
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
-    remove_stale_temps(parent);
-    let temp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .tempdir_in(parent)
-        .map_err(|e| Error::write(parent, e))?;
-    let in_use = claim(temp.path()).map_err(|e| Error::write(temp.path(), e))?;
-    let marker = temp.path().join(MARKER);
-    std::fs::write(
-        &marker,
-        b"This folder is written by veiviser and replaced on every build.\n",
-    )
-    .map_err(|e| Error::write(&marker, e))?;
-    let skip = case_duplicates(temp.path(), files);
-    let to_write: Vec<&OutputFile> = files
-        .iter()
-        .filter(|f| !skip.contains(f.path.as_str()))
-        .collect();
-    // Folders first (in order, each once), then the files in parallel: a build writes tens of
-    // thousands of small files and each costs a few system calls.
-    let mut dirs: HashSet<&str> = HashSet::new();
-    for f in &to_write {
-        if let Some((dir, _)) = f.path.rsplit_once('/')
-            && dirs.insert(dir)
-        {
-            let dir = temp.path().join(dir);
-            std::fs::create_dir_all(&dir).map_err(|e| Error::write(&dir, e))?;
+    /// Writes `f` into the folder (an unchanged file of the previous output is hard-linked
+    /// instead). A path that is not plain, or that a file was already written to, is an error,
+    /// kept for [`Staging::publish`]; so is a failed write.
+    pub fn write(&self, f: &OutputFile) {
+        let dir = {
+            let mut state = self.state();
+            if state.error.is_some() {
+                return;
+            }
+            if let Err(e) = Self::claim_path(&mut state, &f.path) {
+                state.error.get_or_insert(e);
+                return;
+            }
+            if !self.keeps(&mut state, &f.path) {
+                return;
+            }
+            // Each folder is created once, by the first file in it; a file of the same folder
+            // written meanwhile by another thread creates it too (see below).
+            f.path
+                .rsplit_once('/')
+                .map(|(dir, _)| dir)
+                .filter(|dir| state.dirs.insert((*dir).to_owned()))
+        };
+        if let Err(e) = self.write_file(f, dir) {
+            self.state().error.get_or_insert(e);
         }
     }
-    to_write.par_iter().try_for_each(|f| {
-        let path = temp.path().join(&f.path);
-        let previous = out.join(&f.path);
+
+    /// Creates the folders of `paths` (files to be written), in sorted order, each once, before
+    /// their files arrive from many threads (as when the whole site was written at the end).
+    pub fn create_dirs<'a>(&self, paths: impl Iterator<Item = &'a str>) {
+        let mut dirs: Vec<&str> = paths
+            .filter(|p| is_safe_relative(p))
+            .filter_map(|p| p.rsplit_once('/').map(|(dir, _)| dir))
+            .collect();
+        dirs.sort_unstable();
+        dirs.dedup();
+        let mut state = self.state();
+        for dir in dirs {
+            if state.error.is_some() {
+                return;
+            }
+            if state.dirs.insert(dir.to_owned()) {
+                let path = self.temp.join(dir);
+                if let Err(e) = std::fs::create_dir_all(&path) {
+                    state.error = Some(Error::write(&path, e));
+                }
+            }
+        }
+    }
+
+    /// Records `path` as written, or says why it cannot be.
+    fn claim_path(state: &mut Written, path: &str) -> Result<()> {
+        if !is_safe_relative(path) {
+            return Err(Error::Usage(format!(
+                "refusing to write {path:?}: not a plain path inside the output folder"
+            )));
+        }
+        if !state.paths.insert(path.to_owned()) {
+            return Err(Error::Usage(format!(
+                "two outputs want the same file {path}; a content file probably shadows a generated page"
+            )));
+        }
+        Ok(())
+    }
+
+    /// On a file system that ignores case (macOS, Windows), `takster/L8/index.html` (a code
+    /// redirect) and `takster/l8/index.html` (the page) are one file, and writing both would
+    /// replace the page by a redirect to itself. There the file system already serves every case
+    /// variant of the path, so only one file per case-folded path is kept: the all-lowercase one
+    /// (pages' URLs are lowercase), else the first.
+    fn keeps(&self, state: &mut Written, path: &str) -> bool {
+        if !self.folds_case {
+            return true;
+        }
+        let folded = path.to_lowercase();
+        match state.folded.get(&folded) {
+            Some(_) if path != folded => false,
+            _ => {
+                state.folded.insert(folded, path.to_owned());
+                true
+            }
+        }
+    }
+
+    fn write_file(&self, f: &OutputFile, new_dir: Option<&str>) -> Result<()> {
+        let path = self.temp.join(&f.path);
+        let previous = self.out.join(&f.path);
+        let create_dir = |dir: &str| {
+            let dir = self.temp.join(dir);
+            std::fs::create_dir_all(&dir).map_err(|e| Error::write(&dir, e))
+        };
+        if let Some(dir) = new_dir {
+            create_dir(dir)?;
+        }
         if unchanged(&previous, &f.bytes) && std::fs::hard_link(&previous, &path).is_ok() {
             return Ok(());
         }
-        std::fs::write(&path, &f.bytes).map_err(|e| Error::write(&previous, e))
-    })?;
-    Ok(Staged {
-        temp: temp.keep(),
-        out: out.to_owned(),
-        _in_use: in_use,
-        holds_previous: std::cell::Cell::new(false),
-    })
+        match std::fs::write(&path, &f.bytes) {
+            // The folder is another thread's to create, and not there yet.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Some((dir, _)) = f.path.rsplit_once('/') {
+                    create_dir(dir)?;
+                }
+                std::fs::write(&path, &f.bytes)
+            }
+            other => other,
+        }
+        .map_err(|e| Error::write(&previous, e))
+    }
+
+    /// The text of a file written so far (for the snippet of a problem found after writing).
+    pub fn read(&self, path: &str) -> Option<String> {
+        if !is_safe_relative(path) {
+            return None;
+        }
+        let bytes = std::fs::read(self.temp.join(path)).ok()?;
+        Some(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// Makes the staged site live: the lock written (when it changed), then the folder swapped
+    /// in and the previous site removed, with `after` told each step. Returns the first error
+    /// of the writes instead, leaving the previous site.
+    pub fn publish(self, lock: Option<&str>, after: &mut dyn FnMut(Step)) -> Result<()> {
+        if let Some(e) = self.state().error.take() {
+            return Err(e);
+        }
+        after(Step::Staged);
+        if let Some(text) = lock {
+            write_lock(&self.site_root, text)?;
+            after(Step::Locked);
+        }
+        self.swap_in()?;
+        after(Step::Swapped);
+        remove_dir_all_parallel(&self.temp);
+        after(Step::Cleaned);
+        Ok(())
+    }
+
+    /// Puts the new site in place of the output; the previous one, if any, goes into `temp`.
+    fn swap_in(&self) -> Result<()> {
+        if self.out.exists() {
+            exchange(&self.temp, &self.out)
+        } else {
+            std::fs::rename(&self.temp, &self.out)
+        }
+        .map_err(|e| Error::write(&self.out, e))
+    }
+}
+
+impl Drop for Staging {
+    /// An unpublished site (errors, or a build that only checked) is removed; after a publish
+    /// the folder is gone already.
+    fn drop(&mut self) {
+        if self.temp.exists() {
+            remove_dir_all_parallel(&self.temp);
+        }
+    }
 }
 
 /// Whether the previous output holds a plain file at `path` with exactly `bytes`. Such a file is
@@ -182,34 +300,6 @@ fn unchanged(path: &Path, bytes: &[u8]) -> bool {
     std::fs::symlink_metadata(path)
         .is_ok_and(|m| m.file_type().is_file() && m.len() == bytes.len() as u64)
         && std::fs::read(path).is_ok_and(|old| old == bytes)
-}
-
-/// On a file system that ignores case (macOS, Windows), `takster/L8/index.html` (a code redirect)
-/// and `takster/l8/index.html` (the page) are one file, and writing both would replace the page by
-/// a redirect to itself. There the file system already serves every case variant of the path, so
-/// only one file per case-folded path is written: the all-lowercase one (pages' URLs are
-/// lowercase), else the first. `dir` must already hold [`MARKER`], which is probed in uppercase.
-fn case_duplicates<'a>(dir: &Path, files: &'a [OutputFile]) -> HashSet<&'a str> {
-    let mut skip = HashSet::new();
-    if !dir.join(MARKER.to_uppercase()).exists() {
-        return skip;
-    }
-    let mut groups: std::collections::HashMap<String, Vec<&str>> = std::collections::HashMap::new();
-    for f in files {
-        groups
-            .entry(f.path.to_lowercase())
-            .or_default()
-            .push(&f.path);
-    }
-    for (folded, paths) in groups.into_iter().filter(|(_, p)| p.len() > 1) {
-        let keep = paths
-            .iter()
-            .copied()
-            .find(|p| *p == folded)
-            .unwrap_or(paths[0]);
-        skip.extend(paths.into_iter().filter(|p| *p != keep));
-    }
-    skip
 }
 
 /// Writes `urls.lock` at the site root: into a temporary file beside it, then renamed over it, so
@@ -484,23 +574,57 @@ mod tests {
     #[test]
     fn case_variants_keep_the_lowercase_file_where_case_is_ignored() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(MARKER), "").unwrap();
-        let f = |p: &str| OutputFile {
-            path: p.into(),
-            bytes: Vec::new(),
-        };
-        let files = [
-            f("t/L8/index.html"),
-            f("t/l8/index.html"),
-            f("t/x/index.html"),
-        ];
-        let skip = case_duplicates(dir.path(), &files);
-        // This test runs on whatever file system the temp folder is on.
-        if dir.path().join(MARKER.to_uppercase()).exists() {
-            assert_eq!(skip, HashSet::from(["t/L8/index.html"]));
-        } else {
-            assert!(skip.is_empty());
+        let out = dir.path().join("public");
+        let f = |p: &str| file(p, p);
+        // The redirect first, then the page, then the redirect again (a second code alias).
+        write_dir(
+            &out,
+            dir.path(),
+            &[f("t/L8/index.html"), f("t/x/index.html")],
+        )
+        .unwrap();
+        let staging = Staging::begin(&out, dir.path()).unwrap();
+        for p in ["t/L8/index.html", "t/l8/index.html", "t/x/index.html"] {
+            staging.write(&f(p));
         }
+        staging.publish(None, &mut |_| {}).unwrap();
+        let page = std::fs::read_to_string(out.join("t/l8/index.html")).unwrap();
+        assert_eq!(page, "t/l8/index.html");
+        // This test runs on whatever file system the temp folder is on.
+        if !dir.path().join("PUBLIC").exists() {
+            assert_eq!(
+                std::fs::read_to_string(out.join("t/L8/index.html")).unwrap(),
+                "t/L8/index.html"
+            );
+        }
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_previous_site_and_no_temporary_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_dir(&out, dir.path(), &[file("a/index.html", "1")]).unwrap();
+        let staging = Staging::begin(&out, dir.path()).unwrap();
+        staging.write(&file("a/index.html", "2"));
+        staging.write(&file("a/index.html", "3"));
+        let err = staging.publish(None, &mut |_| {}).unwrap_err();
+        assert!(
+            err.to_string().contains("two outputs want the same file"),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("a/index.html")).unwrap(),
+            "1"
+        );
+        let staging = Staging::begin(&out, dir.path()).unwrap();
+        staging.write(&file("../x", "2"));
+        drop(staging);
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(names, [std::ffi::OsString::from("public")]);
     }
 
     #[test]

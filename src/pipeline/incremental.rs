@@ -11,7 +11,9 @@
 //!   ([`graph_key`]): an edit that leaves that alone (a body edit) keeps it and only resolves the
 //!   edited pages' own links again; any other edit builds it anew. The `urls.lock` check is kept
 //!   the same way;
-//! - **rendered entry pages**, by file, with a fingerprint of everything the page's HTML is made
+//! - **rendered entry pages**, by file, each with its ids and links for the output check (so an
+//!   unchanged page is never scanned again), with a fingerprint of everything the page's HTML is
+//!   made
 //!   from: its own text, the site-wide inputs, and the facts of every page it shows (relations
 //!   both ways, citations, links, referenced ids). A page is rendered again only when that
 //!   fingerprint changes;
@@ -85,8 +87,6 @@ pub struct Cache {
     /// ([`Compiled::deferred_search`](crate::pipeline::Compiled)), so `serve` can push the
     /// reload first and build the index right after.
     pub defer_search: bool,
-    /// Link scans of the output check, by output file.
-    pub(crate) verify: crate::html::ScanCache,
     /// The graph of the last compile, before its citations were resolved.
     graph: Option<GraphMemo>,
     /// The `urls.lock` check of the last compile.
@@ -309,7 +309,7 @@ impl Cache {
         &mut self,
         input: &RenderInput<'_>,
         site_inputs: u64,
-    ) -> (Vec<OutputFile>, Vec<crate::error::Diagnostic>) {
+    ) -> (Vec<html::Produced>, Vec<crate::error::Diagnostic>) {
         let graph = input.graph;
         let facts: Vec<u64> = graph.pages.par_iter().map(|p| facts_hash(p)).collect();
         let fp = Fingerprints {

@@ -3,13 +3,16 @@
 //! ```text
 //! source::load ─▶ Config::parse ─▶ page::parse (parallel) ─▶ graph::build
 //!              ─▶ graph::resolve_citations ─▶ graph::check_lock
-//!              ─▶ search::build ─▶ html::render (parallel)
-//!              ─▶ html::verify (every link of the output)
-//!              ─▶ output::write_site (staged, urls.lock written, then swapped in)
+//!              ─▶ search::build ─▶ html::render (parallel; each file with its ids and links;
+//!                 in a build, whose pages stream to the disk, html::render runs first)
+//!              ─▶ html::verify (every link of the output, from those ids and links)
+//!              ─▶ output::Staging::publish (urls.lock written, then swapped in)
 //! ```
 //!
 //! [`compile`] is pure (sources in, files and diagnostics out) so `serve` can keep the result in
-//! memory; [`build`] adds the disk at both ends.
+//! memory; [`build`] adds the disk at both ends: it opens the staging folder first and writes
+//! each file into it as soon as it is made (search files, pages, assets), keeping only what the
+//! link check needs, and publishes the folder only when the compile found no error.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -117,6 +120,29 @@ pub struct Compiled {
     /// Set when the cache asked for the search index to be left out (`Cache::defer_search`):
     /// the configuration [`Compiled::build_search`] needs to add it later.
     pub deferred_search: Option<Config>,
+    /// How many files the output has and their size, counted as they were made (a build that
+    /// writes streams its files to the disk and returns none in `files`).
+    pub size: OutputSize,
+}
+
+/// The size of a site's output.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct OutputSize {
+    pub files: usize,
+    pub bytes: u64,
+    /// Bytes of the search index (under `search/`).
+    pub index_bytes: u64,
+}
+
+impl OutputSize {
+    fn add(&mut self, f: &OutputFile) {
+        let len = f.bytes.len() as u64;
+        self.files += 1;
+        self.bytes += len;
+        if f.path.starts_with(search::DIR) {
+            self.index_bytes += len;
+        }
+    }
 }
 
 impl Compiled {
@@ -151,7 +177,7 @@ impl Compiled {
 
     /// Total size of the output in bytes.
     pub fn output_bytes(&self) -> u64 {
-        self.files.iter().map(|f| f.bytes.len() as u64).sum()
+        self.size.bytes
     }
 }
 
@@ -161,6 +187,7 @@ pub fn compile(sources: &SiteSources, options: &BuildOptions, progress: &dyn Pro
         release_texts: false,
         defer_search: false,
         cache: None,
+        outlet: Outlet::default(),
     };
     compile_with(Cow::Borrowed(sources), options, progress, run)
 }
@@ -177,6 +204,7 @@ pub fn compile_incremental(
         release_texts: false,
         defer_search: cache.defer_search,
         cache: Some(cache),
+        outlet: Outlet::default(),
     };
     compile_with(Cow::Borrowed(sources), options, progress, run)
 }
@@ -191,6 +219,58 @@ struct Run<'c> {
     defer_search: bool,
     /// What earlier compiles of the same site left to reuse (`serve`).
     cache: Option<&'c mut Cache>,
+    /// Where each file goes as soon as it is made.
+    outlet: Outlet<'c>,
+}
+
+/// Where each file of a compile goes as soon as it is made, and the count of what went.
+#[derive(Default)]
+struct Outlet<'c> {
+    /// The staging folder of a build: each file is written there at once and the compile keeps
+    /// only what the link check needs of it (and returns no `files`).
+    staging: Option<&'c output::Staging>,
+    size: std::sync::Mutex<OutputSize>,
+}
+
+impl<'c> Outlet<'c> {
+    fn to(staging: Option<&'c output::Staging>) -> Self {
+        Self {
+            staging,
+            size: std::sync::Mutex::default(),
+        }
+    }
+
+    /// Counts `file`; writes it into the staging folder when there is one and keeps only its
+    /// path and links, else keeps it whole. A write error is kept by the staging folder, which
+    /// reports it when the site is published.
+    fn take(&self, mut file: html::Produced) -> html::Produced {
+        {
+            let mut size = self
+                .size
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            size.add(&file.file);
+        }
+        if let Some(staging) = self.staging {
+            staging.write(&file.file);
+            file.file.bytes = Vec::new();
+        }
+        file
+    }
+
+    /// Files at `paths` will come: their folders are made now, in order (a build).
+    fn expect<'a>(&self, paths: impl Iterator<Item = &'a str>) {
+        if let Some(staging) = self.staging {
+            staging.create_dirs(paths);
+        }
+    }
+
+    fn size(&self) -> OutputSize {
+        *self
+            .size
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 /// Wall time, CPU time and peak memory per stage.
@@ -223,6 +303,26 @@ impl Stopwatch {
         self.clock = Instant::now();
         self.cpu = cpu_now;
     }
+}
+
+/// The content's files other than pages (images, PDFs), each through `outlet`. Source texts
+/// (`source_texts`) are quoted passage by passage, never published whole.
+fn asset_stage(
+    sources: &SiteSources,
+    source_texts: &HashSet<String>,
+    outlet: &Outlet<'_>,
+) -> Vec<html::Produced> {
+    sources
+        .content_assets
+        .par_iter()
+        .filter(|a| !source_texts.contains(&a.rel_path))
+        .map(|a| {
+            outlet.take(html::Produced::new(OutputFile {
+                path: a.rel_path.clone(),
+                bytes: a.bytes.clone(),
+            }))
+        })
+        .collect()
 }
 
 /// The pipeline of `lib.rs`, stage after stage.
@@ -278,12 +378,16 @@ fn compile_with(
             return finish(sources, reread_from, compiled);
         }
     };
-    // The index is built before the pages are rendered, so the peak memory holds the index's
-    // working set or the rendered pages, never both.
-    let (search_files, deferred_search) =
-        search_stage(&graph, &config, sources, run.defer_search, &mut diagnostics);
-    watch.lap("search");
-
+    // Pages kept in memory: the index first, so the peak holds the index's working set or the
+    // rendered pages, never both. Pages streamed to the disk (a build): the pages first, each
+    // one's Markdown HTML released as it is written, so the index's working set meets a graph
+    // without them.
+    let streaming = run.outlet.staging.is_some();
+    let (mut files, mut deferred_search) = (Vec::new(), None);
+    if !streaming {
+        (files, deferred_search) = index_stage(&graph, &config, sources, &run, &mut diagnostics);
+        watch.lap("search");
+    }
     let input = RenderStage {
         config: &config,
         theme: &theme,
@@ -291,27 +395,36 @@ fn compile_with(
         options,
         progress,
     };
-    let (mut files, html_diags) = render_stage(&input, &mut graph, &mut run);
+    let (rendered, html_diags) = render_stage(&input, &mut graph, &mut run);
     diagnostics.extend(html_diags);
-    // Source texts are quoted passage by passage, never published whole.
-    files.extend(
-        sources
-            .content_assets
-            .iter()
-            .filter(|a| !source_texts.contains(&a.rel_path))
-            .map(|a| OutputFile {
-                path: a.rel_path.clone(),
-                bytes: a.bytes.clone(),
-            }),
-    );
-    files.extend(search_files);
-    watch.lap("html");
+    files.extend(rendered);
+    if streaming {
+        watch.lap("html");
+        let (index, deferred) = index_stage(&graph, &config, sources, &run, &mut diagnostics);
+        files.extend(index);
+        deferred_search = deferred;
+        // Section texts are read by the search index only. Not shared in a build (no cache
+        // holds the page): no copy is made.
+        for page in &mut graph.pages {
+            std::sync::Arc::make_mut(page).body.sections = Vec::new();
+        }
+        watch.lap("search");
+    }
+    files.par_extend(asset_stage(sources, &source_texts, &run.outlet));
+    files.par_sort_unstable_by(|a, b| a.file.path.cmp(&b.file.path));
+    if !streaming {
+        watch.lap("html");
+    }
 
-    let scan_cache = run.cache.map(|c| &mut c.verify);
-    let verified = html::verify_cached(&files, &graph, &config, scan_cache);
+    let verified = verify_stage(&files, &graph, &config, run.outlet.staging);
     diagnostics.extend(verified.diagnostics);
     watch.lap("verify");
     progress.finish();
+    let files = if run.outlet.staging.is_some() {
+        Vec::new()
+    } else {
+        files.into_iter().map(|f| f.file).collect()
+    };
     let compiled = Compiled {
         files,
         diagnostics,
@@ -320,6 +433,7 @@ fn compile_with(
         lock,
         external_links: verified.external,
         deferred_search,
+        size: run.outlet.size(),
     };
     finish(sources, reread_from, compiled)
 }
@@ -338,6 +452,34 @@ impl From<page::Parsed> for ParsedPage {
             diagnostics: p.diagnostics,
         }
     }
+}
+
+/// The output check over the ids and links taken as each file was made; a problem's snippet is
+/// read from the file in memory, or back from the staging folder.
+fn verify_stage(
+    files: &[html::Produced],
+    graph: &SiteGraph,
+    config: &Config,
+    staging: Option<&output::Staging>,
+) -> html::Verified {
+    let listed: Vec<html::Listed<'_>> = files.iter().map(html::Produced::listed).collect();
+    let text_of = |path: &str| -> Option<String> {
+        match staging {
+            Some(staging) => staging.read(path),
+            None => files
+                .binary_search_by(|f| f.file.path.as_str().cmp(path))
+                .ok()
+                .map(|i| String::from_utf8_lossy(&files[i].file.bytes).into_owned()),
+        }
+    };
+    html::verify(
+        &listed,
+        &html::CheckInput {
+            graph,
+            config,
+            text_of: &text_of,
+        },
+    )
 }
 
 /// The page stage over every content file: from the cache when there is one; releasing each
@@ -442,6 +584,25 @@ fn search_stage(
     (files, None)
 }
 
+/// The search stage with its files gone through the outlet (written at once in a build).
+fn index_stage(
+    graph: &SiteGraph,
+    config: &Config,
+    sources: &SiteSources,
+    run: &Run<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Vec<html::Produced>, Option<Config>) {
+    let (search_files, deferred) =
+        search_stage(graph, config, sources, run.defer_search, diagnostics);
+    run.outlet
+        .expect(search_files.iter().map(|f| f.path.as_str()));
+    let files = search_files
+        .into_par_iter()
+        .map(|f| run.outlet.take(html::Produced::new(f)))
+        .collect();
+    (files, deferred)
+}
+
 /// What the html stage reads besides the graph.
 struct RenderStage<'a> {
     config: &'a Config,
@@ -458,13 +619,16 @@ fn render_stage(
     input: &RenderStage<'_>,
     graph: &mut SiteGraph,
     run: &mut Run<'_>,
-) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+) -> (Vec<html::Produced>, Vec<Diagnostic>) {
     input.progress.start("skrive sider", graph.pages.len());
     let bodies = (run.release_texts && run.cache.is_none()).then(|| {
-        // Section texts are read by the search index only, which is built by now.
-        for page in &mut graph.pages {
-            // Not shared in a build (no cache holds the page): no copy is made.
-            std::sync::Arc::make_mut(page).body.sections = Vec::new();
+        // Section texts are read by the search index only, which is built by now unless the
+        // pages stream to the disk (then it is built next).
+        if run.outlet.staging.is_none() {
+            for page in &mut graph.pages {
+                // Not shared in a build (no cache holds the page): no copy is made.
+                std::sync::Arc::make_mut(page).body.sections = Vec::new();
+            }
         }
         html::take_entry_bodies(graph)
     });
@@ -474,16 +638,30 @@ fn render_stage(
         theme: input.theme,
         theme_sources: &input.sources.theme,
     };
-    let out = match (run.cache.as_deref_mut(), bodies) {
+    let outlet = &run.outlet;
+    let entry_paths: Vec<String> = graph
+        .pages
+        .iter()
+        .filter(|p| p.role == page::PageRole::Entry && outlet.staging.is_some())
+        .map(|p| format!("{}index.html", p.url))
+        .collect();
+    outlet.expect(entry_paths.iter().map(String::as_str));
+    let (files, diags) = match (run.cache.as_deref_mut(), bodies) {
         (Some(cache), _) => cache.render(
             &render_input,
             incremental::site_inputs_hash(input.sources, input.options),
         ),
-        (None, Some(bodies)) => html::render_releasing(&render_input, bodies),
+        (None, Some(bodies)) => html::render_releasing(&render_input, bodies, &|f| outlet.take(f)),
         (None, None) => html::render(&render_input),
     };
+    // Files rendered without the outlet (cached or plain) go through it now.
+    let files = if run.cache.is_some() || !run.release_texts {
+        files.into_iter().map(|f| outlet.take(f)).collect()
+    } else {
+        files
+    };
     input.progress.advance(graph.pages.len());
-    out
+    (files, diags)
 }
 
 /// Caps, sorts and gives diagnostics their source lines. `reread_from`: the site root, when the
@@ -547,10 +725,17 @@ pub fn build(options: &BuildOptions, write: bool, progress: &dyn Progress) -> Re
     let sources = source::load(&options.root, &theme_name)?;
     let load_time = started.elapsed();
     let (load_cpu, load_peak) = (cpu_time(), peak_rss_kb());
+    let out = options.out_dir();
+    // Each file goes into the staging folder as soon as it is made; the folder becomes the site
+    // only if the whole compile succeeds (dropped otherwise, leaving the previous site).
+    let staging = write
+        .then(|| output::Staging::begin(&out, &options.root))
+        .transpose()?;
     let run = Run {
         release_texts: true,
         defer_search: false,
         cache: None,
+        outlet: Outlet::to(staging.as_ref()),
     };
     let mut compiled = compile_with(Cow::Owned(sources), options, progress, run);
     compiled.timings.insert(
@@ -562,23 +747,16 @@ pub fn build(options: &BuildOptions, write: bool, progress: &dyn Progress) -> Re
             cpu: load_cpu,
         },
     );
-    if !write || compiled.has_errors() {
+    let Some(staging) = staging.filter(|_| !compiled.has_errors()) else {
         return Ok(BuildReport {
             compiled,
             written_to: None,
         });
-    }
+    };
     let clock = Instant::now();
     let cpu_clock = cpu_time();
-    let out = options.out_dir();
     // Staged, then locked, then swapped in: a published URL is locked at every instant.
-    output::write_site(
-        &out,
-        &options.root,
-        &compiled.files,
-        compiled.lock.new_text.as_deref(),
-        &mut |_| {},
-    )?;
+    staging.publish(compiled.lock.new_text.as_deref(), &mut |_| {})?;
     compiled.timings.push(Timing {
         stage: "output",
         duration: clock.elapsed(),
@@ -619,6 +797,7 @@ pub fn build_search_index(options: &BuildOptions) -> Result<Compiled> {
         release_texts: true,
         defer_search: false,
         cache: None,
+        outlet: Outlet::default(),
     };
     let mut sources = Cow::Owned(sources);
     let parsed = parse_pages(&mut sources, &config, options, &Silent, &mut run);

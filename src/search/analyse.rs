@@ -284,7 +284,24 @@ pub struct Token {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphabetic() || c.is_numeric()
+    // Latin-1 (all Norwegian text) answered here; std's tables for the rest. The test
+    // `latin_1_shortcuts_agree_with_std` checks every Latin-1 character.
+    match c {
+        'a'..='z' | 'A'..='Z' | '0'..='9' | 'ª' | 'µ' | 'º' | '²' | '³' | '¹' | '¼' | '½' | '¾' => {
+            true
+        }
+        'À'..='ÿ' => c != '×' && c != '÷',
+        '\0'..='\u{bf}' => false,
+        _ => c.is_alphabetic() || c.is_numeric(),
+    }
+}
+
+fn is_numeric(c: char) -> bool {
+    match c {
+        '0'..='9' | '²' | '³' | '¹' | '¼' | '½' | '¾' => true,
+        '\0'..='\u{ff}' => false,
+        _ => c.is_numeric(),
+    }
 }
 
 fn is_hyphen(c: char) -> bool {
@@ -294,7 +311,11 @@ fn is_hyphen(c: char) -> bool {
 /// NFC of `text`; tokens' byte ranges refer to this string.
 pub fn nfc(text: &str) -> std::borrow::Cow<'_, str> {
     // Nearly all text is already NFC; the quick check spares the recomposition pass and the copy.
-    if unicode_normalization::is_nfc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes
+    // Text of Latin-1 characters only (no UTF-8 lead byte above 0xC3) is NFC as it stands: no
+    // Latin-1 character decomposes or combines.
+    if !text.bytes().any(|b| b > 0xc3)
+        || unicode_normalization::is_nfc_quick(text.chars())
+            == unicode_normalization::IsNormalized::Yes
     {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -316,19 +337,54 @@ pub fn tokens(text: &str) -> Vec<Token> {
     out
 }
 
+/// `text` read character by character at byte positions, without decoding it into a vector
+/// first: ASCII bytes are their own characters.
+struct Chars<'a>(&'a str);
+
+impl Chars<'_> {
+    /// The character starting at byte `i`, if any.
+    fn at(&self, i: usize) -> Option<char> {
+        match self.0.as_bytes().get(i) {
+            Some(&b) if b < 0x80 => Some(b as char),
+            Some(_) => self.0[i..].chars().next(),
+            None => None,
+        }
+    }
+
+    /// The byte position after the character at `i`.
+    fn after(&self, i: usize) -> usize {
+        match self.0.as_bytes()[i] {
+            b if b < 0x80 => i + 1,
+            b if b < 0xe0 => i + 2,
+            b if b < 0xf0 => i + 3,
+            _ => i + 4,
+        }
+    }
+
+    /// The character ending just before byte `i`, if any.
+    fn before(&self, i: usize) -> Option<char> {
+        self.0[..i].chars().next_back()
+    }
+
+    /// Whether any character of the byte range is numeric.
+    fn has_digit(&self, a: usize, b: usize) -> bool {
+        self.0[a..b].chars().any(is_numeric)
+    }
+}
+
 /// The tokens of [`tokens`] as they occur, each given to `f` as (text *before* lowercasing,
 /// code, joined, start, end), without allocating a string per token: the indexer reads every
 /// word of the site and looks most of them up in a map that already holds them.
 pub fn for_each_token(text: &str, mut f: impl FnMut(&str, bool, bool, usize, usize)) {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let n = chars.len();
-    let byte_at = |i: usize| chars.get(i).map_or(text.len(), |c| c.0);
+    let chars = Chars(text);
+    let n = text.len();
+    let is_word_at = |i: usize| chars.at(i).is_some_and(is_word_char);
     let mut pieces: Vec<(usize, usize)> = Vec::new();
     let mut joined = String::new();
     let mut i = 0;
     while i < n {
-        if !is_word_char(chars[i].1) {
-            i += 1;
+        if !is_word_at(i) {
+            i = chars.after(i);
             continue;
         }
         // Hyphen-separated pieces, each a run of word characters with digit joins inside.
@@ -337,13 +393,14 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(&str, bool, bool, usize, usi
         loop {
             let start = i;
             loop {
-                while i < n && is_word_char(chars[i].1) {
-                    i += 1;
+                while i < n && is_word_at(i) {
+                    i = chars.after(i);
                 }
-                let digit_join = i + 1 < n
-                    && matches!(chars[i].1, '.' | ',')
-                    && chars[i - 1].1.is_numeric()
-                    && chars[i + 1].1.is_numeric();
+                // A `.` or `,` (one byte) between two digits.
+                let digit_join = i < n
+                    && matches!(text.as_bytes()[i], b'.' | b',')
+                    && chars.before(i).is_some_and(is_numeric)
+                    && chars.at(i + 1).is_some_and(is_numeric);
                 if digit_join {
                     i += 1;
                 } else {
@@ -351,47 +408,61 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(&str, bool, bool, usize, usi
                 }
             }
             pieces.push((start, i));
-            if i + 1 < n && is_hyphen(chars[i].1) && is_word_char(chars[i + 1].1) {
-                i += 1;
-            } else {
-                break;
+            match chars.at(i) {
+                Some(c) if is_hyphen(c) && is_word_at(i + c.len_utf8()) => i += c.len_utf8(),
+                _ => break,
             }
         }
-        let slice = |a: usize, b: usize| &text[byte_at(a)..byte_at(b)];
-        let has_digit = |a: usize, b: usize| chars[a..b].iter().any(|c| c.1.is_numeric());
         let mut push = |s: &str, code: bool, joined: bool, a: usize, b: usize| {
             // A string has at least as many bytes as chars: most tokens need no count.
             if s.len() <= MAX_TOKEN_CHARS || s.chars().count() <= MAX_TOKEN_CHARS {
-                f(s, code, joined, byte_at(a), byte_at(b));
+                f(s, code, joined, a, b);
             }
         };
-        if pieces.len() == 1 || pieces.iter().all(|&(a, b)| has_digit(a, b)) {
+        if pieces.len() == 1 || pieces.iter().all(|&(a, b)| chars.has_digit(a, b)) {
             push(
-                slice(group_start, i),
-                has_digit(group_start, i),
+                &text[group_start..i],
+                chars.has_digit(group_start, i),
                 false,
                 group_start,
                 i,
             );
         } else {
             for &(a, b) in &pieces {
-                push(slice(a, b), has_digit(a, b), false, a, b);
+                push(&text[a..b], chars.has_digit(a, b), false, a, b);
             }
             joined.clear();
-            joined.extend(pieces.iter().map(|&(a, b)| slice(a, b)));
-            push(&joined, has_digit(group_start, i), true, group_start, i);
+            joined.extend(pieces.iter().map(|&(a, b)| &text[a..b]));
+            push(
+                &joined,
+                chars.has_digit(group_start, i),
+                true,
+                group_start,
+                i,
+            );
         }
     }
 }
 
-/// `word` lowercased into `buf` (its old content replaced), exactly as `str::to_lowercase`.
+/// `word` lowercased into `buf` (its old content replaced), exactly as `str::to_lowercase`
+/// (which differs from lowercasing each character only for a final `Σ`).
 pub fn lowercase_into(word: &str, buf: &mut String) {
     buf.clear();
     if word.is_ascii() {
         buf.push_str(word);
         buf.make_ascii_lowercase();
-    } else {
+    } else if word.contains('Σ') {
         buf.push_str(&word.to_lowercase());
+    } else {
+        for c in word.chars() {
+            match c {
+                'A'..='Z' | 'À'..='Þ' if c != '×' => {
+                    buf.push(char::from_u32(c as u32 + 0x20).unwrap_or(c));
+                }
+                '\0'..='\u{ff}' => buf.push(c),
+                _ => buf.extend(c.to_lowercase()),
+            }
+        }
     }
 }
 
@@ -456,6 +527,120 @@ pub fn fold(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The tokenizer as it was before its byte-level fast path (a vector of decoded characters),
+    /// kept as the reference the fast one must equal.
+    fn reference_tokens(text: &str) -> Vec<(String, bool, bool, usize, usize)> {
+        let word = |c: char| c.is_alphabetic() || c.is_numeric();
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let n = chars.len();
+        let byte_at = |i: usize| chars.get(i).map_or(text.len(), |c| c.0);
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < n {
+            if !word(chars[i].1) {
+                i += 1;
+                continue;
+            }
+            let group_start = i;
+            let mut pieces = Vec::new();
+            loop {
+                let start = i;
+                loop {
+                    while i < n && word(chars[i].1) {
+                        i += 1;
+                    }
+                    if i + 1 < n
+                        && matches!(chars[i].1, '.' | ',')
+                        && chars[i - 1].1.is_numeric()
+                        && chars[i + 1].1.is_numeric()
+                    {
+                        i += 1;
+                    } else {
+                        break;
+                    }
+                }
+                pieces.push((start, i));
+                if i + 1 < n && is_hyphen(chars[i].1) && word(chars[i + 1].1) {
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+            let slice = |a: usize, b: usize| text[byte_at(a)..byte_at(b)].to_owned();
+            let digit = |a: usize, b: usize| chars[a..b].iter().any(|c| c.1.is_numeric());
+            let mut push = |s: String, code: bool, joined: bool, a: usize, b: usize| {
+                if s.chars().count() <= MAX_TOKEN_CHARS {
+                    out.push((s, code, joined, byte_at(a), byte_at(b)));
+                }
+            };
+            if pieces.len() == 1 || pieces.iter().all(|&(a, b)| digit(a, b)) {
+                push(
+                    slice(group_start, i),
+                    digit(group_start, i),
+                    false,
+                    group_start,
+                    i,
+                );
+            } else {
+                for &(a, b) in &pieces {
+                    push(slice(a, b), digit(a, b), false, a, b);
+                }
+                let joined: String = pieces.iter().map(|&(a, b)| slice(a, b)).collect();
+                push(joined, digit(group_start, i), true, group_start, i);
+            }
+        }
+        out
+    }
+
+    fn fast_tokens(text: &str) -> Vec<(String, bool, bool, usize, usize)> {
+        let mut out = Vec::new();
+        for_each_token(text, |s, code, joined, a, b| {
+            out.push((s.to_owned(), code, joined, a, b));
+        });
+        out
+    }
+
+    #[test]
+    fn latin_1_shortcuts_agree_with_std() {
+        for c in (0..=0x2ffu32).filter_map(char::from_u32) {
+            assert_eq!(
+                is_word_char(c),
+                c.is_alphabetic() || c.is_numeric(),
+                "{c:?}"
+            );
+            assert_eq!(is_numeric(c), c.is_numeric(), "{c:?}");
+            let mut buf = String::new();
+            lowercase_into(&format!("x{c}Σ{c}"), &mut buf);
+            assert_eq!(buf, format!("x{c}Σ{c}").to_lowercase(), "{c:?}");
+            lowercase_into(&format!("{c}{c}x"), &mut buf);
+            assert_eq!(buf, format!("{c}{c}x").to_lowercase(), "{c:?}");
+            let text = format!("a{c}b");
+            if c as u32 <= 0xff {
+                assert!(matches!(nfc(&text), std::borrow::Cow::Borrowed(_)), "{c:?}");
+                assert_eq!(nfc(&text), text.nfc().collect::<String>(), "{c:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_byte_level_tokenizer_equals_the_character_vector_one() {
+        let texts = [
+            "Takst L8 gjelder 14 dager, jf. § 8-4 og NAV 08-07.04 (kap. 3.3.4).",
+            "syfo-veileder, Syfo‐veileder og sykmelding‑perioden; 1,5 mill. kr og 2.-3. ledd.",
+            "Ærlig talt: ØKONOMI, åpenhet, ÆØÅ-æøå, naïve café, ½-time, x² og 3¼ år.",
+            "ΣΊΣΥΦΟΣ Σ-Σ ΑΣ. 한국어 текст–тире 日本語-テキスト a-1 1-a -x x- .5 5. ,5 5,",
+            "Ḁ𝔘𝕟𝖎𝖈𝖔𝖉𝖊 e\u{301}toile e\u{301}-x 1.2.3.4.5-6,7 ---- a--b a-\u{2010}b",
+            "",
+            "-",
+            "9",
+            "ab-cd-ef-gh 12-ab ab-12 12-34 a.b 1.a a.1",
+        ];
+        let long = "ord ".repeat(20) + &"x".repeat(70) + " " + &"æ".repeat(65) + "-a";
+        for text in texts.iter().copied().chain([long.as_str()]) {
+            assert_eq!(fast_tokens(text), reference_tokens(text), "{text}");
+        }
+    }
 
     fn texts(s: &str) -> Vec<String> {
         tokens(&nfc(s)).into_iter().map(|t| t.text).collect()

@@ -193,3 +193,54 @@ fn chart_block_renders_accessible_svg() {
     assert!(l8.contains("role=\"img\"") && l8.contains("<title id=\"diagram-1-t\">Bruk</title>"));
     assert!(l8.contains("<th scope=\"row\">Fastleger</th><td>42\u{a0}%</td>"));
 }
+
+/// Issue 17: a build writes each file into the staging folder as soon as it is made and keeps
+/// none of them: it returns no files, the sizes it counted are those of the folder it published,
+/// and the section texts are released once the index is built. `veiviser check`, which writes
+/// nothing, returns the same files in memory.
+#[test]
+fn a_build_streams_its_files_and_counts_what_it_wrote() {
+    let site = Site::fixture("valid");
+    let report = site.build_ok();
+    let c = &report.compiled;
+    assert!(c.files.is_empty(), "{} files held", c.files.len());
+    assert!(c.graph.pages.iter().all(|p| p.body.sections.is_empty()));
+    let public = site.public();
+    let mut on_disk = std::collections::BTreeMap::new();
+    for e in walkdir::WalkDir::new(&public).into_iter().flatten() {
+        if e.file_type().is_file() && e.file_name() != ".veiviser-output" {
+            on_disk.insert(
+                normalise(e.path().strip_prefix(&public).unwrap()),
+                std::fs::read(e.path()).unwrap(),
+            );
+        }
+    }
+    assert_eq!(c.size.files, on_disk.len());
+    let bytes = |under: &str| -> u64 {
+        on_disk
+            .iter()
+            .filter(|(p, _)| p.starts_with(under))
+            .map(|(_, b)| b.len() as u64)
+            .sum()
+    };
+    assert_eq!(c.size.bytes, bytes(""));
+    assert_eq!(c.size.index_bytes, bytes("search/"));
+    assert!(c.size.index_bytes > 0);
+    let checked = veiviser::pipeline::build(
+        &veiviser::pipeline::BuildOptions {
+            root: site.root.clone(),
+            ..Default::default()
+        },
+        false,
+        &veiviser::pipeline::Silent,
+    )
+    .unwrap();
+    let in_memory: std::collections::BTreeMap<String, Vec<u8>> = checked
+        .compiled
+        .files
+        .into_iter()
+        .map(|f| (f.path, f.bytes))
+        .collect();
+    assert!(in_memory == on_disk, "check and build made different files");
+    assert_eq!(checked.compiled.size, c.size);
+}

@@ -262,3 +262,86 @@ fn every_href_and_fragment_of_the_repository_site_resolves() {
         }
     }
 }
+
+/// The ids and link targets of `html` as html5gum's own token stream gives them: the independent
+/// reading the links taken while rendering (`veiviser::html::Links`) must agree with.
+fn tokenised(html: &str) -> (HashSet<String>, Vec<String>) {
+    let mut emitter = html5gum::DefaultEmitter::default();
+    emitter.naively_switch_states(true);
+    let (mut ids, mut refs) = (HashSet::new(), Vec::new());
+    for token in html5gum::Tokenizer::new_with_emitter(html, emitter).flatten() {
+        let html5gum::Token::StartTag(tag) = token else {
+            continue;
+        };
+        let attr = |name: &str| {
+            tag.attributes
+                .get(name.as_bytes())
+                .map(|v| String::from_utf8_lossy(v).into_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let name = tag.name.as_slice();
+        ids.extend(attr("id"));
+        if name == b"a" {
+            ids.extend(attr("name"));
+        }
+        refs.extend(["href", "src", "action"].into_iter().filter_map(attr));
+        if name == b"meta"
+            && attr("http-equiv").is_some_and(|v| v.eq_ignore_ascii_case("refresh"))
+            && let Some(content) = attr("content")
+            && let Some(at) = content.to_ascii_lowercase().find("url=")
+        {
+            refs.push(
+                content[at + 4..]
+                    .trim()
+                    .trim_matches(['\'', '"'])
+                    .to_owned(),
+            );
+        }
+    }
+    refs.sort();
+    (ids, refs)
+}
+
+/// Issue 17: the output check reads the ids and links taken as each page was rendered, never the
+/// built files; over every HTML file of the repository's site and of the fixtures, they must be
+/// what html5gum finds in the file on disk.
+#[test]
+fn links_taken_while_rendering_agree_with_html5gum_over_every_built_page() {
+    let repository = tempfile::tempdir().unwrap();
+    let mut sites = vec![repository.path().join("site")];
+    pipeline::build(
+        &BuildOptions {
+            root: Path::new(env!("CARGO_MANIFEST_DIR")).to_owned(),
+            out: Some(sites[0].clone()),
+            locked: true,
+            ..BuildOptions::default()
+        },
+        true,
+        &pipeline::Silent,
+    )
+    .unwrap();
+    let fixtures: Vec<Site> = ["valid", "citations", "url_lock", "serve"]
+        .into_iter()
+        .map(Site::fixture)
+        .collect();
+    for site in &fixtures {
+        site.build_ok();
+        sites.push(site.public());
+    }
+    let mut checked = 0;
+    for public in &sites {
+        for e in walkdir::WalkDir::new(public).into_iter().flatten() {
+            if e.path().extension().is_none_or(|x| x != "html") {
+                continue;
+            }
+            let text = std::fs::read_to_string(e.path()).unwrap();
+            let links = veiviser::html::Links::of(text.as_bytes());
+            let mut targets: Vec<String> = links.targets().map(|(t, _)| t.to_owned()).collect();
+            targets.sort();
+            let ids: HashSet<String> = links.ids().map(str::to_owned).collect();
+            assert_eq!((ids, targets), tokenised(&text), "{}", e.path().display());
+            checked += 1;
+        }
+    }
+    assert!(checked > 200, "only {checked} pages");
+}
