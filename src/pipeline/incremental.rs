@@ -41,7 +41,7 @@ use crate::graph::{self, GraphOptions, LockReport, PageIx, SiteGraph};
 use crate::html::{self, RenderInput, Rendered};
 use crate::page::{self, Page, PageRole};
 use crate::pipeline::{BuildOptions, ParsedPage, Progress};
-use crate::source::{SiteSources, SourceFile};
+use crate::source::SiteSources;
 use crate::vocab::OutputFile;
 
 /// What the last compile through the cache did again, for the terminal and the benchmark.
@@ -134,12 +134,12 @@ impl Cache {
     /// Parses the files whose text changed since the last call; shares the rest with the cache.
     pub(crate) fn parse_all(
         &mut self,
-        content: &[SourceFile],
+        sources: &SiteSources,
         options: &BuildOptions,
-        config_text: &str,
         config: &Config,
         progress: &dyn Progress,
     ) -> Vec<ParsedPage> {
+        let (content, config_text) = (&sources.content, sources.config_text.as_str());
         let config_hash = hash_of(&(config_text, options.drafts, &options.base_url));
         if config_hash != self.config_hash {
             self.parsed.clear();
@@ -201,6 +201,10 @@ impl Cache {
     /// The graph stage with the lock check (the result equals `graph_stage` and
     /// `graph::check_lock` of a full compile): when no page's facts changed, the last graph with
     /// the edited pages put in and their links resolved again, else a new one.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the inputs of pipeline's graph_stage and its lock check, plus the cache itself"
+    )]
     pub(crate) fn graph_stage(
         &mut self,
         parsed: Vec<ParsedPage>,

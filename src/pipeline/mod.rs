@@ -497,13 +497,7 @@ fn parse_pages(
         ParsedPage::from(p)
     };
     match (run.cache.as_deref_mut(), sources) {
-        (Some(cache), sources) => cache.parse_all(
-            &sources.content,
-            options,
-            &sources.config_text,
-            config,
-            progress,
-        ),
+        (Some(cache), sources) => cache.parse_all(sources, options, config, progress),
         (None, Cow::Owned(owned)) if run.release_texts => {
             progress.start("lese sider", owned.content.len());
             owned
