@@ -24,7 +24,7 @@ done
 if cmp -s "$work/old.sha1" "$work/new.sha1"; then
   echo "identical: $(wc -l < "$work/new.sha1") files"
 else
-  diff <(awk '{print $2, $1}' "$work/old.sha1") <(awk '{print $2, $1}' "$work/new.sha1") | grep '^[<>]' | head -50
-  echo "DIFFERENT: $(diff "$work/old.sha1" "$work/new.sha1" | grep -c '^>' || true) files differ or are new"
+  diff <(awk '{print $2, $1}' "$work/old.sha1") <(awk '{print $2, $1}' "$work/new.sha1") | grep '^[<>]' | head -50 || true
+  echo "DIFFERENT: $( (diff "$work/old.sha1" "$work/new.sha1" || true) | grep -c "^>" ) files differ or are new"
   exit 1
 fi
