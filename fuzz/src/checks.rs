@@ -228,9 +228,10 @@ pub fn analyse(data: &[u8]) {
         limit: 10,
         ..Default::default()
     };
-    let (items, _) =
-        veiviser::search::run(&fixture().search_files, "https://x.example", text, &options)
-            .expect("the fixture's index reads");
+    let reader = veiviser::search::reader::Reader::open(&fixture().search_files)
+        .expect("the fixture's index reads");
+    let (items, _) = veiviser::search::run(&reader, "https://x.example", text, &options)
+        .expect("the fixture's index reads");
     for item in items {
         assert!(item.url.starts_with("https://x.example/"), "{}", item.url);
     }

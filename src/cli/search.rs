@@ -252,15 +252,14 @@ pub fn run(args: &SearchArgs) -> Result<(), Error> {
         Err(e) => return Err(e),
     };
     let unreadable = |e: &dyn std::fmt::Display| unreadable(&files, &out, e);
-    let options = search::options(&files, args.limit, args.kind.as_deref(), &args.filters)
-        .map_err(|e| match &files {
-            Index::Built(_) if e.starts_with("search index") => unreadable(&e),
-            _ => Error::Usage(e),
-        })?;
+    // The manifest is read and parsed once; shards and fragments are read as the query needs them.
+    let reader = search::reader::Reader::open(&files).map_err(|e| unreadable(&e))?;
+    let options = search::options(&reader, args.limit, args.kind.as_deref(), &args.filters)
+        .map_err(Error::Usage)?;
     let (mut items, outcome) =
-        search::run(&files, &base_url, &args.query, &options).map_err(|e| unreadable(&e))?;
+        search::run(&reader, &base_url, &args.query, &options).map_err(|e| unreadable(&e))?;
     if args.explain {
-        search::explain(&files, &args.query, &mut items, &outcome).map_err(|e| unreadable(&e))?;
+        search::explain(&reader, &args.query, &mut items, &outcome).map_err(|e| unreadable(&e))?;
     }
     if args.json {
         println!(

@@ -391,17 +391,16 @@ pub struct ResultItem {
     pub explain: Vec<explain::Match>,
 }
 
-/// Runs query `text` over the index in `files`, with results ready to print.
+/// Runs query `text` over the index `reader` reads, with results ready to print.
 pub fn run(
-    files: &dyn reader::IndexFiles,
+    reader: &reader::Reader<'_>,
     base_url: &str,
     text: &str,
     options: &engine::Options,
 ) -> Result<(Vec<ResultItem>, engine::Outcome), reader::ReadError> {
-    let reader = reader::Reader::open(files)?;
     let table = query::SynonymTable::new(&reader.manifest.synonyms);
     let q = query::parse(text, &table);
-    let outcome = engine::search(&reader, &q, options)?;
+    let outcome = engine::search(reader, &q, options)?;
     let mut items = Vec::new();
     for hit in &outcome.hits {
         let f = reader.fragment(hit.page as usize)?;
@@ -445,14 +444,13 @@ pub fn run(
 }
 
 /// The query options for `limit`, an optional kind name and `NAME=VALUE` filters, checked
-/// against the index in `files`. The error says what is wrong and which names or values exist.
+/// against the index `reader` reads. The error says what is wrong and which names or values exist.
 pub fn options(
-    files: &dyn reader::IndexFiles,
+    reader: &reader::Reader<'_>,
     limit: usize,
     kind: Option<&str>,
     filters: &[String],
 ) -> Result<engine::Options, String> {
-    let reader = reader::Reader::open(files).map_err(|e| e.to_string())?;
     let mut chosen = Vec::new();
     for f in filters {
         let (name, value) = f
@@ -502,16 +500,15 @@ pub fn options(
 /// Fills [`ResultItem::explain`] of `items`, the results [`run`] gave for query `text` (with
 /// `outcome`): per hit, which words matched where, through which variant, with which score.
 pub fn explain(
-    files: &dyn reader::IndexFiles,
+    reader: &reader::Reader<'_>,
     text: &str,
     items: &mut [ResultItem],
     outcome: &engine::Outcome,
 ) -> Result<(), reader::ReadError> {
-    let reader = reader::Reader::open(files)?;
     let table = query::SynonymTable::new(&reader.manifest.synonyms);
-    let q = engine::affordable(&reader, &query::parse(text, &table));
+    let q = engine::affordable(reader, &query::parse(text, &table));
     for (item, hit) in items.iter_mut().zip(&outcome.hits) {
-        item.explain = explain::explain(&reader, &q, hit.page)?;
+        item.explain = explain::explain(reader, &q, hit.page)?;
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::Path;
 
+use veiviser::search::reader::Reader;
 use veiviser::search::{self, engine};
 
 use crate::harness::Site;
@@ -40,12 +41,13 @@ fn relevance_top1_is_at_least_95_percent_and_codes_are_perfect() {
     );
     let mut by_category: BTreeMap<&str, (usize, usize, f64)> = BTreeMap::new();
     let mut misses = Vec::new();
+    let reader = Reader::open(&files).unwrap();
     for (category, q, expected) in &set {
         let options = engine::Options {
             limit: 10,
             ..engine::Options::default()
         };
-        let (items, _) = search::run(&files, &base, q, &options).unwrap();
+        let (items, _) = search::run(&reader, &base, q, &options).unwrap();
         let rank = items
             .iter()
             .position(|i| expected.split('|').any(|e| e == i.id));
@@ -182,12 +184,13 @@ fn score_rows(rows: &[Row]) -> Scored {
     let mut by_category: BTreeMap<String, Score> = BTreeMap::new();
     let mut misses = Vec::new();
     let mut top5 = Vec::new();
+    let reader = Reader::open(&files).unwrap();
     for row in rows {
         let options = engine::Options {
             limit: 10,
             ..engine::Options::default()
         };
-        let (items, _) = search::run(&files, &base, &row.query, &options).unwrap();
+        let (items, _) = search::run(&reader, &base, &row.query, &options).unwrap();
         let page_hit = |i: &search::ResultItem| {
             row.expected
                 .iter()
@@ -379,7 +382,7 @@ fn first(files: &HashMap<String, Vec<u8>>, base: &str, q: &str) -> String {
         limit: 5,
         ..engine::Options::default()
     };
-    let (items, _) = search::run(files, base, q, &options).unwrap();
+    let (items, _) = search::run(&Reader::open(files).unwrap(), base, q, &options).unwrap();
     items.first().map(|i| i.id.clone()).unwrap_or_default()
 }
 
@@ -427,7 +430,7 @@ fn first_url(files: &HashMap<String, Vec<u8>>, base: &str, q: &str) -> String {
         limit: 5,
         ..engine::Options::default()
     };
-    let (items, _) = search::run(files, base, q, &options).unwrap();
+    let (items, _) = search::run(&Reader::open(files).unwrap(), base, q, &options).unwrap();
     items.first().map(|i| i.url.clone()).unwrap_or_default()
 }
 
@@ -528,7 +531,8 @@ fn partial_matches_rank_and_name_the_words_not_found() {
         limit: 5,
         ..engine::Options::default()
     };
-    let (items, outcome) = search::run(&files, &base, "L40 xyzzyq ", &options).unwrap();
+    let reader = Reader::open(&files).unwrap();
+    let (items, outcome) = search::run(&reader, &base, "L40 xyzzyq ", &options).unwrap();
     assert_eq!(items.first().map(|i| i.id.as_str()), Some("takst-l40"));
     assert_eq!(outcome.missing, ["xyzzyq"]);
 }
@@ -847,8 +851,9 @@ fn cli_search_reads_only_the_index_files_a_query_needs() {
         files.files_read().is_empty(),
         "nothing read before the query"
     );
-    let options = search::options(&index, 3, None, &[]).unwrap();
-    let (items, _) = search::run(&index, &base, "ord7x", &options).unwrap();
+    let reader = Reader::open(&index).unwrap();
+    let options = search::options(&reader, 3, None, &[]).unwrap();
+    let (items, _) = search::run(&reader, &base, "ord7x", &options).unwrap();
     assert_eq!(items[0].title, "Side 7");
     let read = files.files_read();
     assert_eq!(read[0], search::MANIFEST);
@@ -857,15 +862,16 @@ fn cli_search_reads_only_the_index_files_a_query_needs() {
         "{} of {on_disk} index files read: {read:?}",
         read.len()
     );
-    // `options` and `run` each open the manifest; nothing else is read twice.
-    let mut unique: Vec<&String> = read.iter().filter(|p| *p != search::MANIFEST).collect();
+    // The manifest is opened once for `options` and `run`; no file is read twice.
+    let mut unique: Vec<&String> = read.iter().collect();
     let count = unique.len();
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), count, "no file read twice: {read:?}");
     // The same answer as the index built in memory.
     let (memory, _) = veiviser::cli::search::index_files(site.root.clone()).unwrap();
-    let (from_memory, _) = search::run(&memory, &base, "ord7x", &options).unwrap();
+    let (from_memory, _) =
+        search::run(&Reader::open(&memory).unwrap(), &base, "ord7x", &options).unwrap();
     let ids = |items: &[search::ResultItem]| items.iter().map(|i| i.id.clone()).collect::<Vec<_>>();
     assert_eq!(ids(&items), ids(&from_memory));
 }
