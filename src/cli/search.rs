@@ -234,6 +234,15 @@ fn unreadable(files: &Index, out: &Path, e: &dyn std::fmt::Display) -> Error {
     })
 }
 
+/// ` › Section` after a page title, or nothing when the hit is the page itself.
+fn section_suffix(section: &str) -> String {
+    if section.is_empty() {
+        String::new()
+    } else {
+        format!(" › {}", printable(section))
+    }
+}
+
 /// Runs the command.
 pub fn run(args: &SearchArgs) -> Result<(), Error> {
     let out = args.out.clone().unwrap_or_else(|| args.root.join("public"));
@@ -274,11 +283,7 @@ pub fn run(args: &SearchArgs) -> Result<(), Error> {
     }
     for (n, item) in items.iter().enumerate() {
         // Titles and text come from content: no control character reaches the terminal.
-        let section = if item.section.is_empty() {
-            String::new()
-        } else {
-            format!(" › {}", printable(&item.section))
-        };
+        let section = section_suffix(&item.section);
         println!(
             "{}. {}{section}  [{}] {:.2}",
             n + 1,
@@ -304,11 +309,7 @@ pub fn run(args: &SearchArgs) -> Result<(), Error> {
         }
         // The strongest reasons; `--json` has them all.
         for m in item.explain.iter().take(EXPLAIN_LINES) {
-            let section = if m.section.is_empty() {
-                String::new()
-            } else {
-                format!(" › {}", printable(&m.section))
-            };
+            let section = section_suffix(&m.section);
             println!(
                 "     {:>8.3}  `{}` ← `{}` = `{}` ({}) in {}{section}",
                 m.score,

@@ -334,17 +334,9 @@ fn compile_with(
 ) -> Compiled {
     let mut watch = Stopwatch::start();
     let mut diagnostics = sources.diagnostics.clone();
-    let config = match config_stage(&sources, options) {
+    let config = match config_stage(&sources, options, &mut diagnostics, &mut watch) {
         Ok(c) => c,
-        Err(d) => {
-            diagnostics.extend(d);
-            let compiled = Compiled {
-                diagnostics,
-                timings: watch.timings,
-                ..Compiled::default()
-            };
-            return finish(&sources, None, compiled);
-        }
+        Err(stopped) => return stopped,
     };
     watch.lap("config");
 
@@ -519,16 +511,31 @@ fn parse_pages(
 
 /// The search stage: the index files, or none and the configuration to build them later when
 /// `defer` (problems in `synonyms.yaml` are reported now either way).
-/// `veiviser.yaml` parsed, with `--base-url` in place of its `base_url`.
+/// `veiviser.yaml` parsed, with `--base-url` in place of its `base_url`; when it has problems, the
+/// finished compile that stops there, holding `diagnostics` (taken) and the timings so far.
 fn config_stage(
     sources: &SiteSources,
     options: &BuildOptions,
-) -> std::result::Result<Config, Vec<Diagnostic>> {
-    let mut config = Config::parse(&sources.config_text)?;
-    if let Some(base) = &options.base_url {
-        config.base_url.clone_from(base);
+    diagnostics: &mut Vec<Diagnostic>,
+    watch: &mut Stopwatch,
+) -> std::result::Result<Config, Compiled> {
+    match Config::parse(&sources.config_text) {
+        Ok(mut config) => {
+            if let Some(base) = &options.base_url {
+                config.base_url.clone_from(base);
+            }
+            Ok(config)
+        }
+        Err(d) => {
+            diagnostics.extend(d);
+            let compiled = Compiled {
+                diagnostics: std::mem::take(diagnostics),
+                timings: std::mem::take(&mut watch.timings),
+                ..Compiled::default()
+            };
+            Err(finish(sources, None, compiled))
+        }
     }
-    Ok(config)
 }
 
 /// The graph of the parsed pages with their citations resolved, and the content assets that are
@@ -775,17 +782,9 @@ pub fn build_search_index(options: &BuildOptions) -> Result<Compiled> {
     let sources = source::load(&options.root, &theme_name)?;
     watch.lap("source");
     let mut diagnostics = sources.diagnostics.clone();
-    let config = match config_stage(&sources, options) {
+    let config = match config_stage(&sources, options, &mut diagnostics, &mut watch) {
         Ok(c) => c,
-        Err(d) => {
-            diagnostics.extend(d);
-            let compiled = Compiled {
-                diagnostics,
-                timings: watch.timings,
-                ..Compiled::default()
-            };
-            return Ok(finish(&sources, None, compiled));
-        }
+        Err(stopped) => return Ok(stopped),
     };
     let mut run = Run {
         release_texts: true,
