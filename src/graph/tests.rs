@@ -116,3 +116,15 @@ fn drafts_are_left_out_unless_asked_for_and_a_reference_to_one_says_so() {
         vec![ix(&graph, "tiltak-grupper")]
     );
 }
+
+#[test]
+fn generated_page_urls_lie_in_the_reserved_folders() {
+    // `vocab::GENERATED_FOLDERS` is what content may not claim; every page veiviser makes must be
+    // in one of them, or a content page could take its URL unreported.
+    for url in [SEARCH_URL, CHANGES_URL, TAGS_URL, &tag_url("x")] {
+        assert!(
+            crate::vocab::generated_folder_of(url).is_some(),
+            "{url} is not in a reserved folder"
+        );
+    }
+}

@@ -68,12 +68,6 @@ pub fn check(files: &[Listed<'_>], input: &CheckInput<'_>) -> Verified {
         base_url: input.config.base_url(),
         base_path: base_path(input.config.base_url()),
     };
-    let pages: HashMap<String, PageIx, Hasher> = input
-        .graph
-        .by_url
-        .iter()
-        .map(|(url, &ix)| (format!("{url}index.html"), ix))
-        .collect();
     let results: Vec<(Vec<Diagnostic>, Vec<ExternalLink>)> = files
         .par_iter()
         .filter_map(|f| Some((f.path, f.links?)))
@@ -81,7 +75,11 @@ pub fn check(files: &[Listed<'_>], input: &CheckInput<'_>) -> Verified {
             let origin = Origin {
                 path,
                 text: std::cell::OnceCell::new(),
-                page: pages.get(path).copied(),
+                // The page built into `<url>index.html`, looked up by its URL.
+                page: path
+                    .strip_suffix("index.html")
+                    .and_then(|url| input.graph.by_url.get(url))
+                    .copied(),
                 input,
             };
             check_file(&site, links, &origin)
