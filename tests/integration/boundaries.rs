@@ -161,17 +161,10 @@ fn src_dir() -> PathBuf {
 /// Every `.rs` file under `src/` with its module path (`graph/lock.rs` → `graph::lock`).
 fn source_files() -> Vec<(String, Vec<String>)> {
     let src = src_dir();
-    let mut files: Vec<(String, Vec<String>)> = walkdir::WalkDir::new(&src)
+    crate::harness::files_under(&src)
         .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.path().extension().is_some_and(|x| x == "rs"))
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(&src)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
+        .filter(|rel| Path::new(rel).extension().is_some_and(|x| x == "rs"))
+        .map(|rel| {
             let mut module: Vec<String> = rel
                 .trim_end_matches(".rs")
                 .split('/')
@@ -185,9 +178,7 @@ fn source_files() -> Vec<(String, Vec<String>)> {
             }
             (rel, module)
         })
-        .collect();
-    files.sort();
-    files
+        .collect()
 }
 
 fn references() -> Vec<Reference> {

@@ -204,19 +204,15 @@ fn every_href_and_fragment_of_the_repository_site_resolves() {
     );
     let mut html: HashMap<String, String> = HashMap::new();
     let mut files: HashSet<String> = HashSet::new();
-    for e in walkdir::WalkDir::new(&public)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-    {
-        let rel = e
-            .path()
-            .strip_prefix(&public)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        if e.path().extension().is_some_and(|x| x == "html") {
-            html.insert(rel.clone(), std::fs::read_to_string(e.path()).unwrap());
+    for rel in crate::harness::files_under(&public) {
+        if std::path::Path::new(&rel)
+            .extension()
+            .is_some_and(|x| x == "html")
+        {
+            html.insert(
+                rel.clone(),
+                std::fs::read_to_string(public.join(&rel)).unwrap(),
+            );
         }
         files.insert(rel);
     }

@@ -27,6 +27,24 @@ pub(crate) fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Every file under `dir`, as sorted `/`-separated paths relative to it.
+pub(crate) fn files_under(dir: &Path) -> Vec<String> {
+    let mut files: Vec<String> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            e.path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    files.sort();
+    files
+}
+
 impl Site {
     /// Copies `tests/fixtures/<name>`; sites without a theme get the repository's default theme.
     #[track_caller]
@@ -188,18 +206,11 @@ impl Site {
 
     /// Every file of the output with its content hash, sorted: a fingerprint of the whole site.
     pub(crate) fn output_fingerprint(&self) -> Vec<(String, u64)> {
-        let mut files: Vec<(String, u64)> = walkdir::WalkDir::new(self.public())
+        let public = self.public();
+        let mut files: Vec<(String, u64)> = files_under(&public)
             .into_iter()
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file())
-            .map(|e| {
-                let rel = e
-                    .path()
-                    .strip_prefix(self.public())
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                let bytes = std::fs::read(e.path()).unwrap();
+            .map(|rel| {
+                let bytes = std::fs::read(public.join(&rel)).unwrap();
                 (rel, xxhash_rust::xxh3::xxh3_64(&bytes))
             })
             .collect();

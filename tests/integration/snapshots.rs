@@ -77,21 +77,15 @@ fn search_index_snapshot() {
     let site = Site::fixture("snapshot");
     site.build_ok();
     let root = site.public();
-    let mut files: Vec<_> = walkdir::WalkDir::new(root.join("search"))
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| e.path().strip_prefix(&root).unwrap().to_owned())
-        .collect();
-    files.sort();
+    let files = crate::harness::files_under(&root.join("search"));
     assert!(
         files.len() >= 3,
         "manifest, a term shard and fragments: {files:?}"
     );
     let mut text = String::new();
     for f in &files {
-        let body = std::fs::read_to_string(root.join(f)).unwrap();
-        writeln!(text, "=== {}\n{body}", f.display()).unwrap();
+        let body = std::fs::read_to_string(root.join("search").join(f)).unwrap();
+        writeln!(text, "=== search/{f}\n{body}").unwrap();
     }
     insta::assert_snapshot!("search_index", text);
 }
