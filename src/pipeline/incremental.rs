@@ -225,46 +225,42 @@ impl Cache {
             .filter(|m| m.key == key && m.inputs.len() == inputs.len());
         self.work.graph_kept = reuse.is_some();
         let memo = if let Some(mut memo) = reuse {
-            {
-                let edited: Vec<(PageIx, Arc<Page>)> = inputs
-                    .iter()
-                    .zip(&memo.inputs)
-                    .zip(&memo.graph_ix)
-                    .filter_map(|((new, old), &ix)| match (new, old, ix) {
-                        (Some(new), Some(old), Some(ix)) if !Arc::ptr_eq(new, old) => {
-                            Some((ix, Arc::clone(new)))
-                        }
-                        _ => None,
-                    })
-                    .collect();
-                graph::relink(&mut memo.graph, &mut memo.found, edited);
-                memo.inputs = inputs;
-                memo
-            }
+            let edited: Vec<(PageIx, Arc<Page>)> = inputs
+                .iter()
+                .zip(&memo.inputs)
+                .zip(&memo.graph_ix)
+                .filter_map(|((new, old), &ix)| match (new, old, ix) {
+                    (Some(new), Some(old), Some(ix)) if !Arc::ptr_eq(new, old) => {
+                        Some((ix, Arc::clone(new)))
+                    }
+                    _ => None,
+                })
+                .collect();
+            graph::relink(&mut memo.graph, &mut memo.found, edited);
+            memo.inputs = inputs;
+            memo
         } else {
-            {
-                let pages: Vec<Arc<Page>> = inputs.iter().flatten().cloned().collect();
-                let graph_options = GraphOptions {
-                    include_drafts: options.drafts,
-                };
-                let (graph, found) = graph::build_found(pages, config, graph_options);
-                let mut next = 0;
-                let graph_ix = inputs
-                    .iter()
-                    .map(|p| {
-                        p.as_ref().filter(|p| options.drafts || !p.draft).map(|_| {
-                            next += 1;
-                            next - 1
-                        })
+            let pages: Vec<Arc<Page>> = inputs.iter().flatten().cloned().collect();
+            let graph_options = GraphOptions {
+                include_drafts: options.drafts,
+            };
+            let (graph, found) = graph::build_found(pages, config, graph_options);
+            let mut next = 0;
+            let graph_ix = inputs
+                .iter()
+                .map(|p| {
+                    p.as_ref().filter(|p| options.drafts || !p.draft).map(|_| {
+                        next += 1;
+                        next - 1
                     })
-                    .collect();
-                GraphMemo {
-                    key,
-                    inputs,
-                    graph_ix,
-                    graph,
-                    found,
-                }
+                })
+                .collect();
+            GraphMemo {
+                key,
+                inputs,
+                graph_ix,
+                graph,
+                found,
             }
         };
         diagnostics.extend(memo.found.diagnostics());
