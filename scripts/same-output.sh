@@ -16,7 +16,7 @@ for v in old new; do
   bin=$old; [[ $v == new ]] && bin=$new
   # A private copy of the site: a build may write urls.lock, and the two must start alike.
   mkdir -p "$work/$v"
-  (cd "$site" && tar --exclude=./public --exclude=./target --exclude=./.git -cf - .) | tar -xf - -C "$work/$v"
+  (cd "$site" && tar --exclude=./public --exclude=./target --exclude=./.git --exclude=./tests --exclude=node_modules -cf - .) | tar -xf - -C "$work/$v"
   "$bin" build --root "$work/$v" --out "$work/$v-out" >/dev/null 2>"$work/$v.log" \
     || { echo "$v build failed:" >&2; cat "$work/$v.log" >&2; exit 2; }
   manifest "$work/$v-out" > "$work/$v.sha1"
