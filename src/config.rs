@@ -253,7 +253,7 @@ impl Config {
     /// Parses and checks the text of `veiviser.yaml`.
     pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
         let mut config: Config = serde_yaml::from_str(text).map_err(|e| {
-            let mut d = yaml::error_to_diagnostic(CONFIG_FILE, text, &e, 0);
+            let mut d = yaml::error_to_diagnostic(CONFIG_FILE, text, text, &e, 0);
             if let Some(pos) = repeated_key(text, &d) {
                 d.line = pos.line;
                 d.column = pos.column;

@@ -18,22 +18,33 @@ pub enum Seg<'a> {
     Value(&'a str),
 }
 
-/// Turns a `serde_yaml` error into a diagnostic. `line_offset` is added to the reported line
-/// (front matter starts after the opening `---`).
+/// Turns a `serde_yaml` error from parsing `yaml` into a diagnostic on `text`, the whole file.
+/// `line_offset` is the number of file lines before `yaml` (front matter starts after the opening
+/// `---`).
+///
+/// The position is computed here from the parser's byte index, not taken from its line and
+/// column: libyaml also breaks lines at `\r`, U+0085, U+2028 and U+2029, so its line numbers
+/// drift from the file's (found by the `front_matter` fuzz target: a U+2029 in a value put the
+/// error past the end of its line). Lines here are split at `\n`, as editors and every other
+/// diagnostic count them.
 pub fn error_to_diagnostic(
     file: &str,
     text: &str,
+    yaml: &str,
     err: &serde_yaml::Error,
     line_offset: usize,
 ) -> Diagnostic {
     let (pos, message) = match err.location() {
-        Some(loc) => (
-            Position {
-                line: loc.line() + line_offset,
-                column: loc.column(),
-            },
-            strip_location(&err.to_string()),
-        ),
+        Some(loc) => {
+            let at = position_in(yaml, loc.index());
+            (
+                Position {
+                    line: at.line + line_offset,
+                    column: at.column,
+                },
+                strip_location(&err.to_string()),
+            )
+        }
         None => (
             Position {
                 line: line_offset.max(1),
@@ -48,6 +59,21 @@ pub fn error_to_diagnostic(
         d = d.with_hint(hint);
     }
     d.with_source(text, 1)
+}
+
+/// Line and column (1-based, in characters) of byte `index` of `yaml`, lines split at `\n`. An
+/// index inside a character or past the end is moved back to the nearest character boundary.
+fn position_in(yaml: &str, index: usize) -> Position {
+    let mut index = index.min(yaml.len());
+    while !yaml.is_char_boundary(index) {
+        index -= 1;
+    }
+    let before = &yaml[..index];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Position {
+        line: before.matches('\n').count() + 1,
+        column: before[line_start..].chars().count() + 1,
+    }
 }
 
 /// An error "at the end of the input" is reported on the line after the last one when the YAML
@@ -326,11 +352,43 @@ mod tests {
     }
 
     #[test]
+    fn yaml_error_lines_count_only_newlines_as_libyaml_line_breaks_do_not() {
+        // Found by the `front_matter` fuzz target: libyaml breaks lines at U+2029 (and U+2028,
+        // U+0085, a lone `\r`), so its own line number pointed one line further down the file
+        // than the error, and the column past that line's end.
+        let yaml = "a: x\u{2029}y\nb: [1,\n";
+        let text = format!("---\n{yaml}---\n");
+        let err = serde_yaml::from_str::<serde_yaml::Value>(yaml).unwrap_err();
+        let d = error_to_diagnostic("a.md", &text, yaml, &err, 1);
+        let lines: Vec<&str> = text.split('\n').collect();
+        assert!(
+            d.line >= 2 && d.line <= 3,
+            "{}:{} {}",
+            d.line,
+            d.column,
+            d.message
+        );
+        assert!(
+            d.column <= lines[d.line - 1].chars().count() + 1,
+            "{}:{}",
+            d.line,
+            d.column
+        );
+        for sep in ["\r", "\u{85}", "\u{2028}"] {
+            let yaml = format!("a: x{sep}y\nb: : c\n");
+            let err = serde_yaml::from_str::<serde_yaml::Value>(&yaml).unwrap_err();
+            let d = error_to_diagnostic("c.yaml", &yaml, &yaml, &err, 0);
+            assert_eq!(d.line, 2, "{sep:?}: {}", d.message);
+        }
+    }
+
+    #[test]
     fn yaml_errors_at_the_end_of_input_stay_inside_the_text() {
         // Found by the `markdown` fuzz target: an unclosed chart block at the end of a page.
         let text = "---\ntitle: x\n---\n```chart\ntitle: t\ndatg";
-        let err = serde_yaml::from_str::<serde_yaml::Value>("title: t\ndatg\n").unwrap_err();
-        let d = error_to_diagnostic("a.md", text, &err, 4);
+        let yaml = "title: t\ndatg\n";
+        let err = serde_yaml::from_str::<serde_yaml::Value>(yaml).unwrap_err();
+        let d = error_to_diagnostic("a.md", text, yaml, &err, 4);
         assert_eq!((d.line, d.column), (6, 5), "{}", d.message);
     }
 

@@ -64,7 +64,7 @@ pub(super) fn render(
     let spec: ChartSpec = match serde_yaml::from_str(yaml_text) {
         Ok(s) => s,
         Err(e) => {
-            let mut d = yaml::error_to_diagnostic(file, text, &e, yaml_pos.line - 1);
+            let mut d = yaml::error_to_diagnostic(file, text, yaml_text, &e, yaml_pos.line - 1);
             d.code = "chart";
             d.message = format!("chart block: {}", d.message);
             diags.push(d.with_hint(

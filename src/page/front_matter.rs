@@ -168,6 +168,7 @@ pub fn parse(loc: &Locator<'_>, diags: &mut Vec<Diagnostic>) -> Option<FrontMatt
             diags.push(yaml::error_to_diagnostic(
                 loc.file,
                 loc.text,
+                loc.split.yaml,
                 &e,
                 loc.split.yaml_line - 1,
             ));

@@ -39,7 +39,7 @@ impl Synonyms {
         let mut syn: Synonyms = match serde_yaml::from_str::<Option<Synonyms>>(text) {
             Ok(s) => s.unwrap_or_default(),
             Err(e) => {
-                let mut d = yaml::error_to_diagnostic(SYNONYMS_FILE, text, &e, 0);
+                let mut d = yaml::error_to_diagnostic(SYNONYMS_FILE, text, text, &e, 0);
                 d.code = "synonyms";
                 if d.hint.is_none() {
                     d = d.with_hint("the file has two keys: `equivalents:` (a list of lists) and `abbreviations:` (short form: [expansions])");
