@@ -12,8 +12,8 @@ use std::path::Path;
 use crate::config::{CONFIG_FILE, Config};
 use crate::error::{Diagnostic, Error, Result};
 use crate::source::{
-    Asset, Read, SYNONYMS_FILE, SiteSources, decode, has_symlinked_parent, is_ignored, load_theme,
-    read_file, rel_path, walk,
+    Asset, LOCK_FILE, Read, SYNONYMS_FILE, SiteSources, decode, has_symlinked_parent, is_ignored,
+    load_theme, read_file, rel_path, walk,
 };
 
 /// What [`refresh`] changed.
@@ -68,18 +68,25 @@ pub fn refresh(
             sources.config_text = text;
             // The theme is named in the configuration.
             theme_dirty = true;
-        } else if rel == SYNONYMS_FILE {
-            sources.diagnostics.retain(|d| d.file != SYNONYMS_FILE);
+        } else if rel == SYNONYMS_FILE || rel == LOCK_FILE {
+            // Optional files: absent is `None`. `urls.lock` too, so an editor who retires a URL
+            // by deleting its line sees the preview's "was published" error go at once.
+            let (name, slot) = if rel == SYNONYMS_FILE {
+                (SYNONYMS_FILE, &mut sources.synonyms_text)
+            } else {
+                (LOCK_FILE, &mut sources.lock_text)
+            };
+            sources.diagnostics.retain(|d| d.file != name);
             let text = match std::fs::read(path) {
-                Ok(bytes) => decode(SYNONYMS_FILE, bytes, &mut sources.diagnostics),
+                Ok(bytes) => decode(name, bytes, &mut sources.diagnostics),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
                 Err(e) => {
                     failed.get_or_insert(Error::read(path, e));
                     continue;
                 }
             };
-            out.other |= text != sources.synonyms_text;
-            sources.synonyms_text = text;
+            out.other |= text != *slot;
+            *slot = text;
         } else if rel == "content" || rel.starts_with("content/") {
             refresh_content(root, sources, path, &rel, &mut out);
         } else if rel.starts_with("themes/") {

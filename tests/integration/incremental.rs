@@ -445,3 +445,24 @@ fn a_title_edit_keeps_a_clean_lock_check_and_a_renamed_heading_does_not() {
     let (work, _) = s.check("a body edit", &[l8]);
     assert!(work.graph_kept && work.lock_kept, "{work:?}");
 }
+
+#[test]
+fn regression_retiring_a_url_in_urls_lock_clears_the_preview_error() {
+    // `serve` watched urls.lock (the site folder is watched) but `source::refresh` ignored it:
+    // an editor who retired a URL by deleting its line kept seeing the error until a restart.
+    let site = Site::fixture("serve");
+    site.write("urls.lock", "/takster/14/#gammel\n");
+    let mut s = Session::new(&site);
+    site.write("urls.lock", "/takster/14/\n");
+    let (_, c) = s.check("the anchor's line is deleted", &["urls.lock"]);
+    assert!(
+        !c.diagnostics.iter().any(|d| d.code == "locked-anchor"),
+        "{:?}",
+        c.diagnostics
+    );
+    site.write("urls.lock", "/takster/14/#gammel\n");
+    let (_, c) = s.check("the line is back", &["urls.lock"]);
+    assert!(c.diagnostics.iter().any(|d| d.code == "locked-anchor"));
+    std::fs::remove_file(site.root.join("urls.lock")).unwrap();
+    s.check("the lock is deleted", &["urls.lock"]);
+}
