@@ -96,7 +96,12 @@ impl Staging {
     /// A fresh temporary folder beside `out` (after checking that `out` may be replaced), with
     /// leftovers of killed builds removed.
     pub fn begin(out: &Path, site_root: &Path) -> Result<Self> {
-        check_target(out, site_root)?;
+        let resolved = resolve(out).map_err(|e| Error::write(out, e))?;
+        let root = site_root
+            .canonicalize()
+            .map_err(|e| Error::read(site_root, e))?;
+        check_target(&resolved, &root, out)?;
+        let out = resolved.as_path();
         let parent = out
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -325,33 +330,65 @@ pub fn write_lock(site_root: &Path, text: &str) -> Result<()> {
     Ok(())
 }
 
+/// `path` made absolute with every `..` and symlinked folder resolved as the kernel will resolve
+/// them once the missing folders exist: `public/../content` is `content`, even while `public`
+/// does not exist yet (its creation is what would make the kernel go there). Checked lexically,
+/// such a path passed every check and the site's `content/` was swapped out and deleted. A
+/// symlink as the last component is kept, for [`check_target`] to refuse.
+fn resolve(path: &Path) -> std::io::Result<PathBuf> {
+    let abs = std::path::absolute(path)?;
+    let parts: Vec<Component<'_>> = abs.components().collect();
+    let mut resolved = PathBuf::new();
+    // `resolved` never holds a symlink, so `..` is its parent, as for the kernel.
+    for (i, part) in parts.iter().enumerate() {
+        match part {
+            Component::Prefix(_) | Component::RootDir => resolved.push(part),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                resolved.pop();
+            }
+            Component::Normal(name) => {
+                resolved.push(name);
+                let last = i + 1 == parts.len();
+                if !last
+                    && std::fs::symlink_metadata(&resolved)
+                        .is_ok_and(|m| m.file_type().is_symlink())
+                {
+                    resolved = resolved.canonicalize()?;
+                }
+            }
+        }
+    }
+    Ok(resolved)
+}
+
 /// Refuses outputs that would destroy something: the site itself, a parent of it, or a folder
-/// with content that veiviser did not write.
-fn check_target(out: &Path, site_root: &Path) -> Result<()> {
-    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
-    let (out_abs, root_abs) = (abs(out), abs(site_root));
-    if root_abs.starts_with(&out_abs) {
+/// with content that veiviser did not write. `out` and `site_root` are [`resolve`]d; `given` is
+/// the path as the user wrote it, for the messages.
+fn check_target(out: &Path, site_root: &Path, given: &Path) -> Result<()> {
+    let shown = if given == out {
+        given.display().to_string()
+    } else {
+        format!("{} (that is {})", given.display(), out.display())
+    };
+    if site_root.starts_with(out) {
         return Err(Error::Usage(format!(
-            "refusing to build into {}: it contains the site itself",
-            out.display()
+            "refusing to build into {shown}: it contains the site itself"
         )));
     }
     for protected in ["content", "themes"] {
-        if out_abs.starts_with(root_abs.join(protected)) {
+        if out.starts_with(site_root.join(protected)) {
             return Err(Error::Usage(format!(
-                "refusing to build into {}: it is inside the site's {protected}/ folder",
-                out.display()
+                "refusing to build into {shown}: it is inside the site's {protected}/ folder"
             )));
         }
     }
     match std::fs::symlink_metadata(out) {
         Ok(m) if m.file_type().is_symlink() => Err(Error::Usage(format!(
-            "refusing to replace {}: it is a symlink",
-            out.display()
+            "refusing to replace {shown}: it is a symlink"
         ))),
         Ok(m) if !m.is_dir() => Err(Error::Usage(format!(
-            "refusing to replace {}: it is a file, not a folder",
-            out.display()
+            "refusing to replace {shown}: it is a file, not a folder"
         ))),
         Ok(_) => {
             let empty = std::fs::read_dir(out)
@@ -362,12 +399,12 @@ fn check_target(out: &Path, site_root: &Path) -> Result<()> {
                 Ok(())
             } else {
                 Err(Error::Usage(format!(
-                    "refusing to replace {}: it was not made by veiviser (no {MARKER}); remove it or choose another --out",
-                    out.display()
+                    "refusing to replace {shown}: it was not made by veiviser (no {MARKER}); remove it or choose another --out"
                 )))
             }
         }
-        Err(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::read(out, e)),
     }
 }
 

@@ -1,7 +1,7 @@
 //! A failing build leaves the previous output byte-for-byte untouched; a good one leaves nothing
 //! stale behind.
 
-use crate::harness::Site;
+use crate::harness::{self, Site};
 
 #[test]
 fn failing_build_keeps_previous_output_identical() {
@@ -73,4 +73,54 @@ fn a_folder_not_made_by_veiviser_is_never_replaced() {
         std::fs::read_to_string(site.public().join("notes.txt")).unwrap(),
         "mine"
     );
+}
+
+#[test]
+fn regression_an_out_path_through_a_missing_folder_never_replaces_the_content() {
+    // `--out public/../content` was checked as written: `public` did not exist, so nothing was
+    // found there, `public` was created, and the path then led to `content/`, which was swapped
+    // out for the built site and deleted. Now every path is resolved before it is checked.
+    let site = Site::fixture("valid");
+    let page_count = |site: &Site| harness::files_under(&site.root.join("content")).len();
+    let pages = page_count(&site);
+    for (out, refusal) in [
+        ("public/../content", "inside the site's content/ folder"),
+        (
+            "nowhere/../themes/../content/x",
+            "inside the site's content/ folder",
+        ),
+        ("nowhere/..", "contains the site itself"),
+        ("a/b/../../..", "contains the site itself"),
+    ] {
+        let result = site
+            .cli()
+            .args(["build", "--out", out])
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert!(stderr.contains(refusal), "{out}: {stderr}");
+        assert!(
+            stderr.contains("(that is "),
+            "{out}: names the resolved folder: {stderr}"
+        );
+        assert_eq!(page_count(&site), pages, "{out}: content lost");
+    }
+    // Through a symlinked folder: the link is followed, so content/ is still recognised.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(site.root.join("content"), site.root.join("link")).unwrap();
+        site.cli()
+            .args(["build", "--out", "link/ut"])
+            .assert()
+            .code(2);
+        assert_eq!(page_count(&site), pages);
+    }
+    // A path with `..` that leads somewhere harmless still builds there.
+    site.cli()
+        .args(["build", "--out", "nowhere/../ut"])
+        .assert()
+        .success();
+    assert!(site.root.join("ut/index.html").is_file());
 }
