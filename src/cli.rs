@@ -475,10 +475,24 @@ impl NewName {
             (kind.code_field.is_some() && !head.is_empty() && !head.contains(char::is_whitespace))
                 .then(|| head.to_owned());
         NewName {
-            slug: crate::vocab::slugify(code.as_deref().unwrap_or(rest)),
+            slug: shorten_slug(&crate::vocab::slugify(code.as_deref().unwrap_or(rest))),
             code,
         }
     }
+}
+
+/// Longest file stem `new` makes: a whole sentence as a title gave a name the file system
+/// refused ("File name too long" at 255 bytes), and a URL nobody would type from a record.
+const MAX_SLUG: usize = 60;
+
+/// `slug` cut to [`MAX_SLUG`] at the last word boundary before it (a slug is ASCII).
+fn shorten_slug(slug: &str) -> String {
+    if slug.len() <= MAX_SLUG {
+        return slug.to_owned();
+    }
+    let head = &slug[..=MAX_SLUG];
+    let cut = head.rfind('-').filter(|&i| i > 0).unwrap_or(MAX_SLUG);
+    slug[..cut].to_owned()
 }
 
 /// What `new` is about to create, checked against the pages there are.

@@ -1,6 +1,6 @@
 //! The command line: exit codes, summaries and `new`.
 
-use crate::harness::Site;
+use crate::harness::{self, Site};
 
 #[test]
 fn build_prints_a_summary_and_exits_0() {
@@ -113,6 +113,23 @@ fn new_takst_l9_was_named_takst_takst_l9_now_l9_with_its_id_and_url_printed() {
         .assert()
         .code(0);
     assert!(site.root.join("content/tiltak/lokale-grupper.md").is_file());
+    // A sentence as a title: the file name is cut at a word, not refused by the file system.
+    let long = "Tiltak Lokale grupper for fastleger og rådgivende leger som møtes hver måned i kommunens lokaler for å drøfte sykmeldinger";
+    site.cli().args(["new", "tiltak", long]).assert().code(0);
+    assert!(
+        site.root
+            .join("content/tiltak/lokale-grupper-for-fastleger-og-radgivende-leger-som-motes.md")
+            .is_file(),
+        "{:?}",
+        harness::files_under(&site.root.join("content/tiltak"))
+    );
+    let word = "x".repeat(300);
+    site.cli().args(["new", "tiltak", &word]).assert().code(0);
+    assert!(
+        site.root
+            .join(format!("content/tiltak/{}.md", "x".repeat(60)))
+            .is_file()
+    );
 }
 
 /// Issue 18, item 3: `new` refuses a page whose id, URL or code another page already has.
