@@ -45,6 +45,10 @@ pub struct FieldView {
     pub label: String,
     /// Display text (empty for relation fields, which use `links`).
     pub text: String,
+    /// The value as written in the front matter: an enum's value, not its label, so a template
+    /// can test it (`cell.value == "gjeldende"`) without breaking when the label is reworded.
+    /// Empty for relation fields.
+    pub value: String,
     pub links: Vec<ItemView>,
     /// A `ref`/`refs` field.
     pub relation: bool,
@@ -163,9 +167,9 @@ impl<'a> Views<'a> {
                     .map_or_else(|| name.to_owned(), |f| f.label(name).to_owned()),
             }
         };
-        let text = match field {
-            "summary" => page.summary.clone()?,
-            "updated" => page.updated.clone()?,
+        let (text, value) = match field {
+            "summary" => (page.summary.clone()?, page.summary.clone()?),
+            "updated" => (page.updated.clone()?, page.updated.clone()?),
             _ => {
                 let value = page.fields.get(field)?;
                 let def = page
@@ -184,15 +188,17 @@ impl<'a> Views<'a> {
                         name: field.to_owned(),
                         label: label_of(field),
                         text: String::new(),
+                        value: String::new(),
                         links,
                         relation: true,
                     });
                 }
+                let written = value.display();
                 match (value, def) {
                     (FieldValue::Text(s), Some(d)) if d.ty == FieldType::Enum => {
-                        d.value_label(s).to_owned()
+                        (d.value_label(s).to_owned(), written)
                     }
-                    _ => value.display(),
+                    _ => (written.clone(), written),
                 }
             }
         };
@@ -200,6 +206,7 @@ impl<'a> Views<'a> {
             name: field.to_owned(),
             label: label_of(field),
             text,
+            value,
             links: Vec::new(),
             relation: false,
         })

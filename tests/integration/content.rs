@@ -10,7 +10,7 @@ use veiviser::graph::SiteGraph;
 use veiviser::page::PageRole;
 use veiviser::pipeline::{self, BuildOptions};
 
-use crate::harness::hrefs;
+use crate::harness::{self, hrefs};
 
 /// Every entity id of the brief: roles, rules, tariffs, municipalities, measures, analyses, the
 /// supporting entities of its section 9 and the five source documents.
@@ -392,6 +392,57 @@ fn a_build_writes_exactly_the_files_compile_makes() {
 fn tariff_list_shows_only_billable_coded_tariffs_in_its_first_table() {
     let (graph, out, _) = build_repository_site();
     let html = std::fs::read_to_string(out.path().join("site/takster/index.html")).unwrap();
+    let all = graph
+        .pages
+        .iter()
+        .filter(|p| p.kind.as_deref() == Some("takst") && p.role == PageRole::Entry)
+        .count();
+    assert_tariff_tables(&html, all);
+}
+
+/// The split into two tables tested the status's *label* («Gjeldende») until it tested the
+/// value: rewording the label in `veiviser.yaml` would have emptied the first table silently.
+#[test]
+fn regression_the_tariff_tables_survive_a_reworded_status_label() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let site = tempfile::tempdir().unwrap();
+    for dir in ["content", "themes"] {
+        harness::copy_dir(&repo.join(dir), &site.path().join(dir));
+    }
+    for file in ["synonyms.yaml", "urls.lock"] {
+        std::fs::copy(repo.join(file), site.path().join(file)).unwrap();
+    }
+    let config = std::fs::read_to_string(repo.join("veiviser.yaml")).unwrap();
+    assert!(config.contains("gjeldende: Gjeldende"));
+    std::fs::write(
+        site.path().join("veiviser.yaml"),
+        config.replace("gjeldende: Gjeldende", "gjeldende: I bruk"),
+    )
+    .unwrap();
+    let options = BuildOptions {
+        root: site.path().to_owned(),
+        out: Some(site.path().join("public")),
+        locked: true,
+        ..BuildOptions::default()
+    };
+    let report = pipeline::build(&options, true, &pipeline::Silent).unwrap();
+    let l8 = std::fs::read_to_string(site.path().join("public/takster/l8/index.html")).unwrap();
+    assert!(l8.contains("I bruk"), "the new label is shown");
+    let html = std::fs::read_to_string(site.path().join("public/takster/index.html")).unwrap();
+    let all = report
+        .compiled
+        .graph
+        .pages
+        .iter()
+        .filter(|p| p.kind.as_deref() == Some("takst") && p.role == PageRole::Entry)
+        .count();
+    assert_tariff_tables(&html, all);
+}
+
+/// The tariff index's first table lists exactly the billable tariffs with a code; the second,
+/// every other of the `all` tariff pages.
+#[track_caller]
+fn assert_tariff_tables(html: &str, all: usize) {
     let main = html.split("<main").nth(1).unwrap();
     let (first, rest) = main
         .split_once("id=\"andre-sider\"")
@@ -409,11 +460,6 @@ fn tariff_list_shows_only_billable_coded_tariffs_in_its_first_table() {
     let first_table = first.rsplit_once("<table").unwrap().1;
     assert_eq!(tariff_links(first_table), billable);
     let others = tariff_links(rest.split("</table>").next().unwrap());
-    let all = graph
-        .pages
-        .iter()
-        .filter(|p| p.kind.as_deref() == Some("takst") && p.role == PageRole::Entry)
-        .count();
     assert_eq!(others.len() + billable.len(), all);
     assert!(others.is_disjoint(&billable));
 }
