@@ -94,7 +94,8 @@ fn minify_js(bytes: &[u8]) -> Vec<u8> {
     };
     let allocator = oxc_allocator::Allocator::default();
     // `unambiguous`: a classic script, or a module when it imports or exports.
-    let parsed = oxc_parser::Parser::new(&allocator, text, oxc_span::SourceType::unambiguous()).parse();
+    let parsed =
+        oxc_parser::Parser::new(&allocator, text, oxc_span::SourceType::unambiguous()).parse();
     if parsed.panicked || !parsed.errors.is_empty() {
         return bytes.to_vec();
     }
@@ -222,7 +223,10 @@ mod tests {
         assert!(out.contains("function veiviserEngine("), "{out}");
         assert!(out.contains("veiviserGlobal"), "{out}");
         assert!(out.contains("open:") && out.contains(".value"), "{out}");
-        assert!(!out.contains("longLocalName") && !out.contains("helperFunction"), "{out}");
+        assert!(
+            !out.contains("longLocalName") && !out.contains("helperFunction"),
+            "{out}"
+        );
         assert!(!out.contains("engine */"), "{out}");
     }
 
@@ -237,8 +241,18 @@ mod tests {
     fn minify_js_shrinks_the_search_engine_and_keeps_its_entry_points() {
         let engine = include_str!("../../themes/default/static/search-engine.js");
         let out = String::from_utf8(minify_js(engine.as_bytes())).unwrap();
-        assert!(out.len() < engine.len() * 6 / 10, "{} of {}", out.len(), engine.len());
-        for name in ["function veiviserEngine(", "module.exports", "serveWorker", "importScripts"] {
+        assert!(
+            out.len() < engine.len() * 6 / 10,
+            "{} of {}",
+            out.len(),
+            engine.len()
+        );
+        for name in [
+            "function veiviserEngine(",
+            "module.exports",
+            "serveWorker",
+            "importScripts",
+        ] {
             assert!(out.contains(name), "{name} missing");
         }
     }

@@ -148,7 +148,10 @@ impl SynonymTable {
         for (short, expansions) in &syn.abbreviations {
             rules.push((
                 stems(&base_tokens(short)),
-                expansions.iter().map(|e| expansion(&base_tokens(e))).collect(),
+                expansions
+                    .iter()
+                    .map(|e| expansion(&base_tokens(e)))
+                    .collect(),
             ));
         }
         // Stable: longest first, then file order.
