@@ -391,6 +391,28 @@ fn first(files: &HashMap<String, Vec<u8>>, base: &str, q: &str) -> String {
 }
 
 #[test]
+fn regression_lay_names_of_the_nav_doctor_found_the_guidelines_page_before_the_role() {
+    // The guidelines page held `rådgivende lege` as a keyword and the role page did not, so every
+    // lay name that expands to it (`trygdelege`, `nav-lege`) ranked the guidelines first.
+    let (files, base) = repository_index();
+    for q in [
+        "trygdelege",
+        "nav-legen",
+        "radgivende lege",
+        "lege som jobber for nav",
+    ] {
+        assert_eq!(first(&files, &base, q), "rolle-radgivende-lege", "{q}");
+    }
+}
+
+#[test]
+fn regression_lay_words_for_the_site_terms_found_nothing_useful() {
+    // `datasystem` = `fagsystem` (Modia is «Navs interne fagsystem»).
+    let (files, base) = repository_index();
+    assert_eq!(first(&files, &base, "nav sitt datasystem"), "system-modia");
+}
+
+#[test]
 fn regression_issue_14_definite_form_missed_the_title_snowball_stems_one_suffix() {
     // `todagerskurset` stems to `todagerskurs`, the title's `todagerskurs` to `todagerskur`.
     let (files, base) = repository_index();
