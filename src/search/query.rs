@@ -112,6 +112,21 @@ fn base_tokens(text: &str) -> Vec<Token> {
         .collect()
 }
 
+/// The words of a term that a synonym expands to, without its stop and question words when it
+/// has others: `arbeids- og velferdsetaten` for `nav` must not score pages for holding `og`.
+fn expansion(term: &[Token]) -> Vec<Token> {
+    let content: Vec<Token> = term
+        .iter()
+        .filter(|t| !analyse::is_query_stop(&t.text))
+        .cloned()
+        .collect();
+    if content.is_empty() {
+        term.to_vec()
+    } else {
+        content
+    }
+}
+
 impl SynonymTable {
     /// Prepares `syn`; longer terms are tried first.
     pub fn new(syn: &Synonyms) -> SynonymTable {
@@ -125,7 +140,7 @@ impl SynonymTable {
                     .iter()
                     .enumerate()
                     .filter(|(j, t)| *j != i && stems(t) != s)
-                    .map(|(_, t)| t.clone())
+                    .map(|(_, t)| expansion(t))
                     .collect();
                 rules.push((s, others));
             }
@@ -133,7 +148,10 @@ impl SynonymTable {
         for (short, expansions) in &syn.abbreviations {
             rules.push((
                 stems(&base_tokens(short)),
-                expansions.iter().map(|e| base_tokens(e)).collect(),
+                expansions
+                    .iter()
+                    .map(|e| expansion(&base_tokens(e)))
+                    .collect(),
             ));
         }
         // Stable: longest first, then file order.
@@ -439,6 +457,25 @@ mod tests {
                 .iter()
                 .all(|u| !u.stop && (u.weight - 1.0).abs() < 1e-12)
         );
+    }
+
+    #[test]
+    fn regression_nav_expanded_to_og_and_scored_pages_for_holding_it() {
+        // `nav` → `arbeids- og velferdsetaten`: the expansion must not ask for (and score) `og`.
+        let (syn, _) = Synonyms::parse(
+            "equivalents:\n  - [nav, arbeids- og velferdsetaten]\n  - [i, inni]\nabbreviations:\n  rl: [lege i nav]\n",
+        );
+        let table = SynonymTable::new(&syn);
+        let q = parse("nav ", &table);
+        assert_eq!(
+            words(&q.units[0]),
+            [vec!["nav"], vec!["arbeids", "velferdsetaten"]]
+        );
+        let q = parse("rl ", &table);
+        assert_eq!(words(&q.units[0]), [vec!["rl"], vec!["lege", "nav"]]);
+        // A term of stop words only keeps them: there is nothing else to look for.
+        let q = parse("inni ", &table);
+        assert_eq!(words(&q.units[0]), [vec!["inni"], vec!["i"]]);
     }
 
     #[test]

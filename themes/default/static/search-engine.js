@@ -209,16 +209,21 @@ function veiviserEngine(global) {
     var self = this, rules = [];
     function stems(toks) { return toks.map(function (t) { return self.an.stem(t.text); }); }
     function same(a, b) { return a.length === b.length && a.every(function (x, i) { return x === b[i]; }); }
+    // query.rs `expansion`: an expansion's words without its stop and question words when it has others.
+    function expansion(toks) {
+      var content = toks.filter(function (t) { return !self.an.isQueryStop(t.text); });
+      return content.length ? content : toks;
+    }
     (syn.equivalents || []).forEach(function (group) {
       var terms = group.map(baseTokens);
       terms.forEach(function (term, i) {
         var s = stems(term);
-        var others = terms.filter(function (t, j) { return j !== i && !same(stems(t), s); });
+        var others = terms.filter(function (t, j) { return j !== i && !same(stems(t), s); }).map(expansion);
         rules.push([s, others]);
       });
     });
     Object.keys(syn.abbreviations || {}).forEach(function (short) {
-      rules.push([stems(baseTokens(short)), syn.abbreviations[short].map(baseTokens)]);
+      rules.push([stems(baseTokens(short)), syn.abbreviations[short].map(function (e) { return expansion(baseTokens(e)); })]);
     });
     // Stable sort, longest first (as Rust's sort_by_key with Reverse).
     return rules.map(function (r, i) { return [r, i]; })
