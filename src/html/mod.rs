@@ -31,7 +31,10 @@ use crate::vocab::{OutputFile, escape_attr};
 use context::{GroupView, ItemView, LinkView, SiteView, Views};
 pub use scan::Links;
 pub use theme::Theme;
-pub use verify::{CheckInput, ExternalLink, Listed, Verified, check as verify};
+pub use verify::{
+    CheckInput, CheckMemo, ExternalLink, Listed, Verified, check as verify,
+    check_again as verify_again,
+};
 
 /// Everything the html stage needs.
 pub struct RenderInput<'a> {
@@ -63,7 +66,7 @@ impl Produced {
     pub fn listed(&self) -> Listed<'_> {
         Listed {
             path: &self.file.path,
-            links: self.links.as_deref(),
+            links: self.links.as_ref(),
         }
     }
 }

@@ -19,7 +19,9 @@
 //!   fingerprint changes;
 //! - **the site pages** (indexes, tags, home, search, 404, sitemap, `pages.json`, redirects, assets)
 //!   with one fingerprint over the facts of every page: body edits leave them alone, a changed
-//!   title or heading renders them again.
+//!   title or heading renders them again;
+//! - **the output check**, file by file ([`html::CheckMemo`]): only the files rendered anew are
+//!   checked again, unless an output path or a file's ids changed.
 //!
 //! What a page shows of another page is its front matter (title, summary, fields) and headings,
 //! so that is what the "facts" hash covers ([`facts_hash`]); `html` must not show more of another
@@ -58,6 +60,8 @@ pub struct Work {
     pub graph_kept: bool,
     /// Whether the `urls.lock` check of the last compile was kept.
     pub lock_kept: bool,
+    /// HTML files whose links the output check followed again (the rest kept their result).
+    pub verified: usize,
 }
 
 struct ParsedEntry {
@@ -91,6 +95,8 @@ pub struct Cache {
     graph: Option<GraphMemo>,
     /// The `urls.lock` check of the last compile.
     lock: Option<LockMemo>,
+    /// The output check of the last compile, file by file.
+    verified: html::CheckMemo,
 }
 
 /// The graph of the last compile and what it was built from: an edit that changes no page's
@@ -366,6 +372,20 @@ impl Cache {
             }
         };
         html::assemble(outputs, site_pages)
+    }
+}
+
+impl Cache {
+    /// The output check (equal to [`html::verify`]), following again only the links of files
+    /// rendered anew when no output path and no file's ids changed.
+    pub(crate) fn verify(
+        &mut self,
+        files: &[html::Listed<'_>],
+        input: &html::CheckInput<'_>,
+    ) -> html::Verified {
+        html::verify_again(files, input, &mut self.verified);
+        self.work.verified = self.verified.checked;
+        self.verified.result()
     }
 }
 

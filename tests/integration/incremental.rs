@@ -96,8 +96,9 @@ fn incremental_compile_equals_full_compile_after_a_sequence_of_edits() {
             site_pages: false,
             graph_kept: true,
             lock_kept: true,
+            verified: 1,
         },
-        "a body edit renders one page and keeps the graph"
+        "a body edit renders one page, keeps the graph and checks that page's links alone"
     );
 
     edit(
