@@ -54,10 +54,7 @@ pub struct Produced {
 
 impl Produced {
     /// `file`, with its links when it is HTML.
-    pub fn new(mut file: OutputFile) -> Self {
-        // Renderers and serialisers grow their buffers by doubling; without this a site's files
-        // would hold about a third more memory than their bytes until written.
-        file.bytes.shrink_to_fit();
+    pub fn new(file: OutputFile) -> Self {
         let links = is_html(&file.path).then(|| Arc::new(Links::of(&file.bytes)));
         Self { file, links }
     }
@@ -798,7 +795,7 @@ fn render_404(input: &RenderInput<'_>) -> Result<OutputFile, Diagnostic> {
         bytes: input
             .theme
             .render("404.html", &ctx, input.theme_sources)?
-            .into_bytes(),
+            .into(),
     })
 }
 

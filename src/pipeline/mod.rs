@@ -253,7 +253,7 @@ impl<'c> Outlet<'c> {
         }
         if let Some(staging) = self.staging {
             staging.write(&file.file);
-            file.file.bytes = Vec::new();
+            file.file.bytes = bytes::Bytes::new();
         }
         file
     }
@@ -319,7 +319,7 @@ fn asset_stage(
         .map(|a| {
             outlet.take(html::Produced::new(OutputFile {
                 path: a.rel_path.clone(),
-                bytes: a.bytes.clone(),
+                bytes: a.bytes.clone().into(),
             }))
         })
         .collect()
