@@ -104,6 +104,8 @@ pub struct Cache {
 /// those are resolved again ([`graph::relink`]).
 struct GraphMemo {
     key: u64,
+    /// Per entry of `inputs`: [`page_key`].
+    page_keys: Vec<u64>,
     /// The parsed pages (by content file, `None` where parsing failed) the graph holds.
     inputs: Vec<Option<Arc<Page>>>,
     /// Per entry of `inputs`: the page's index in the graph (drafts may be left out).
@@ -219,7 +221,13 @@ impl Cache {
         options: &BuildOptions,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> (SiteGraph, HashSet<String>, LockReport) {
-        let key = graph_key(&parsed, &sources.config_text, options);
+        let page_keys = page_keys(&parsed, self.graph.as_ref());
+        let key = hash_of(&(
+            &sources.config_text,
+            options.drafts,
+            &options.base_url,
+            &page_keys,
+        ));
         let mut inputs = Vec::with_capacity(parsed.len());
         for p in parsed {
             diagnostics.extend(p.diagnostics);
@@ -244,6 +252,7 @@ impl Cache {
                 .collect();
             graph::relink(&mut memo.graph, &mut memo.found, edited);
             memo.inputs = inputs;
+            memo.page_keys = page_keys;
             memo
         } else {
             let pages: Vec<Arc<Page>> = inputs.iter().flatten().cloned().collect();
@@ -263,6 +272,7 @@ impl Cache {
                 .collect();
             GraphMemo {
                 key,
+                page_keys,
                 inputs,
                 graph_ix,
                 graph,
@@ -276,16 +286,28 @@ impl Cache {
         diagnostics.extend(cited.diagnostics);
 
         let lock_key = hash_of(&(key, &sources.lock_text, options.locked));
-        let headings_at = headings_hash(&graph);
-        let published = hash_of(&(published_hash(&graph), &sources.lock_text, options.locked));
+        // Both hashes read every page: taken only when the graph's key does not decide.
+        let headings_at = std::cell::OnceCell::new();
+        let headings_at = || *headings_at.get_or_init(|| headings_hash(&graph));
+        let published = std::cell::OnceCell::new();
+        let published = || {
+            *published.get_or_init(|| {
+                hash_of(&(published_hash(&graph), &sources.lock_text, options.locked))
+            })
+        };
         let kept = self.lock.take().filter(|m| {
             if m.diagnostics.is_empty() {
-                m.published == published
+                // The graph's key covers all that `published_hash` reads.
+                m.key == lock_key || m.published == published()
             } else {
-                m.key == lock_key && m.headings_at == headings_at
+                m.key == lock_key && m.headings_at == headings_at()
             }
         });
         self.work.lock_kept = kept.is_some();
+        let kept = kept.map(|m| LockMemo {
+            key: lock_key,
+            ..m
+        });
         let lock = kept.unwrap_or_else(|| {
             let mut lock_diags = Vec::new();
             let report = graph::check_lock(
@@ -296,8 +318,8 @@ impl Cache {
             );
             LockMemo {
                 key: lock_key,
-                headings_at,
-                published,
+                headings_at: headings_at(),
+                published: published(),
                 report,
                 diagnostics: lock_diags,
             }
@@ -416,31 +438,41 @@ pub(super) fn facts_hash(page: &Page) -> u64 {
     h.finish()
 }
 
-/// Hash of everything the graph is built from except the pages' bodies: the configuration, the
-/// options and, per content file in order, whether it parsed and what other pages see of it
-/// (file, front matter and where it starts, id, URL, kind, title, headings, anchor aliases).
-/// Equal keys: the graph differs only in the edited pages' own links.
-fn graph_key(parsed: &[ParsedPage], config_text: &str, options: &BuildOptions) -> u64 {
-    let pages: Vec<u64> = parsed
+/// Per content file in order, [`page_key`]: taken from `last` for a page that is the very same
+/// (`Arc`) as in the last compile. Hashed with the configuration and the options, they are the
+/// key of everything the graph is built from except the pages' bodies: equal keys, and the graph
+/// differs only in the edited pages' own links.
+fn page_keys(parsed: &[ParsedPage], last: Option<&GraphMemo>) -> Vec<u64> {
+    parsed
         .par_iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(i, p)| {
             let Some(page) = &p.page else {
                 return 0;
             };
-            let mut h = Xxh3::new();
-            (&page.file, &page.front_matter, page.front_matter_line).hash(&mut h);
-            (&page.id, &page.url, &page.kind, &page.title, page.draft).hash(&mut h);
-            for heading in &page.body.headings {
-                (heading.level, &heading.id, &heading.text, heading.pinned).hash(&mut h);
-            }
-            0xff_u8.hash(&mut h);
-            for alias in &page.anchor_aliases {
-                alias.hash(&mut h);
-            }
-            h.finish() | 1
+            let kept = last.and_then(|m| match (m.inputs.get(i), m.page_keys.get(i)) {
+                (Some(Some(old)), Some(&key)) if Arc::ptr_eq(old, page) => Some(key),
+                _ => None,
+            });
+            kept.unwrap_or_else(|| page_key(page))
         })
-        .collect();
-    hash_of(&(config_text, options.drafts, &options.base_url, pages))
+        .collect()
+}
+
+/// What other pages see of a page that parsed (file, front matter and where it starts, id, URL,
+/// kind, title, headings, anchor aliases), hashed; never 0 (a file that did not parse).
+fn page_key(page: &Page) -> u64 {
+    let mut h = Xxh3::new();
+    (&page.file, &page.front_matter, page.front_matter_line).hash(&mut h);
+    (&page.id, &page.url, &page.kind, &page.title, page.draft).hash(&mut h);
+    for heading in &page.body.headings {
+        (heading.level, &heading.id, &heading.text, heading.pinned).hash(&mut h);
+    }
+    0xff_u8.hash(&mut h);
+    for alias in &page.anchor_aliases {
+        alias.hash(&mut h);
+    }
+    h.finish() | 1
 }
 
 /// Hash of where every heading of the graph is: the lock check reports a lost anchor at the
