@@ -140,22 +140,44 @@ pub type Rendered = Result<Produced, Diagnostic>;
 
 /// Everything except the entry pages: kind indexes, tag pages, home, tag list, search, 404, alias
 /// redirects, sitemap, `robots.txt`, `pages.json` and the theme's assets. Split from [`render`]
-/// so that `serve` can re-render entry pages one by one and this part only when it can change.
+/// so that `serve` can re-render entry pages one by one and this part only when it can change
+/// (each kind index and tag page on its own: [`render_section_page`], [`render_tag_page`],
+/// [`render_other_site_pages`]).
 pub fn render_site_pages(input: &RenderInput<'_>) -> Vec<Rendered> {
     let graph = input.graph;
-    let mut results: Vec<Result<OutputFile, Diagnostic>> = graph
-        .sections
-        .par_iter()
-        .map(|s| render_section(input, s))
-        .chain(graph.tags.par_iter().map(|t| render_tag(input, t)))
+    let mut results: Vec<Rendered> = (0..graph.sections.len())
+        .into_par_iter()
+        .map(|i| render_section_page(input, i))
+        .chain(
+            (0..graph.tags.len())
+                .into_par_iter()
+                .map(|i| render_tag_page(input, i)),
+        )
         .collect();
-    results.extend([
+    results.extend(render_other_site_pages(input));
+    results
+}
+
+/// The index of the kind section `graph.sections[i]`.
+pub fn render_section_page(input: &RenderInput<'_>, i: usize) -> Rendered {
+    render_section(input, &input.graph.sections[i]).map(Produced::new)
+}
+
+/// The page of the tag `graph.tags[i]`.
+pub fn render_tag_page(input: &RenderInput<'_>, i: usize) -> Rendered {
+    render_tag(input, &input.graph.tags[i]).map(Produced::new)
+}
+
+/// The site pages other than kind indexes and tag pages.
+pub fn render_other_site_pages(input: &RenderInput<'_>) -> Vec<Rendered> {
+    let graph = input.graph;
+    let mut results: Vec<Result<OutputFile, Diagnostic>> = vec![
         render_home(input),
         render_tags_index(input),
         render_search(input),
         render_404(input),
         render_changes(input),
-    ]);
+    ];
     results.extend(
         site_files::redirects(graph, input.config)
             .into_iter()

@@ -17,9 +17,10 @@
 //!   from: its own text, the site-wide inputs, and the facts of every page it shows (relations
 //!   both ways, citations, links, referenced ids). A page is rendered again only when that
 //!   fingerprint changes;
-//! - **the site pages** (indexes, tags, home, search, 404, sitemap, `pages.json`, redirects, assets)
-//!   with one fingerprint over the facts of every page: body edits leave them alone, a changed
-//!   title or heading renders them again;
+//! - **the site pages**: each kind index and tag page with a fingerprint over the sections and
+//!   tags (the navigation) and the facts of the pages it lists, the rest (home, search, 404,
+//!   sitemap, `pages.json`, redirects, assets) with one over the facts of every page: body edits
+//!   leave them alone, a changed title renders the rest and only the indexes listing the page;
 //! - **the output check**, file by file ([`html::CheckMemo`]): only the files rendered anew are
 //!   checked again, unless an output path or a file's ids changed.
 //!
@@ -53,8 +54,11 @@ pub struct Work {
     pub parsed: usize,
     /// Entry pages rendered (the rest came from the cache).
     pub rendered: usize,
-    /// Whether the site pages (indexes, tags, home, search …) were rendered again.
+    /// Whether the site pages other than kind indexes and tag pages (home, search, tag list,
+    /// `pages.json` …) were rendered again.
     pub site_pages: bool,
+    /// Kind indexes and tag pages rendered again (the rest came from the cache).
+    pub indexes: usize,
     /// Whether the last graph was kept, with only the edited pages' links resolved again (no
     /// page's facts changed).
     pub graph_kept: bool,
@@ -75,6 +79,18 @@ struct RenderedEntry {
     output: Rendered,
 }
 
+/// The site pages of the last compile, each with its fingerprint: kind indexes by section and
+/// tag pages by slug one by one (a title edit renders only those listing the page), the rest
+/// as one.
+#[derive(Default)]
+struct SitePages {
+    sections: HashMap<String, RenderedEntry>,
+    tags: HashMap<String, RenderedEntry>,
+    other: Option<(u64, Vec<Rendered>)>,
+    /// Whether the last compile rendered `other` again.
+    other_rendered: bool,
+}
+
 /// Parsed and rendered results of earlier compiles.
 #[derive(Default)]
 pub struct Cache {
@@ -84,7 +100,7 @@ pub struct Cache {
     /// Text hash of every file of the current compile (its "own" input).
     text_hashes: HashMap<String, u64>,
     entries: HashMap<String, RenderedEntry>,
-    site_pages: Option<(u64, Vec<Rendered>)>,
+    site_pages: SitePages,
     /// What the last compile did again.
     pub work: Work,
     /// Leave the search index out of the compile and hand back what builds it
@@ -304,10 +320,7 @@ impl Cache {
             }
         });
         self.work.lock_kept = kept.is_some();
-        let kept = kept.map(|m| LockMemo {
-            key: lock_key,
-            ..m
-        });
+        let kept = kept.map(|m| LockMemo { key: lock_key, ..m });
         let lock = kept.unwrap_or_else(|| {
             let mut lock_diags = Vec::new();
             let report = graph::check_lock(
@@ -380,19 +393,9 @@ impl Cache {
             outputs.push(output);
         }
 
-        let site_fingerprint = fp.site_pages();
-        let site_pages = match &self.site_pages {
-            Some((f, pages)) if *f == site_fingerprint => {
-                self.work.site_pages = false;
-                pages.clone()
-            }
-            _ => {
-                self.work.site_pages = true;
-                let pages = html::render_site_pages(input);
-                self.site_pages = Some((site_fingerprint, pages.clone()));
-                pages
-            }
-        };
+        let (site_pages, indexes) = self.site_pages.render(input, &fp);
+        self.work.indexes = indexes;
+        self.work.site_pages = self.site_pages.other_rendered;
         html::assemble(outputs, site_pages)
     }
 }
@@ -409,6 +412,81 @@ impl Cache {
         self.work.verified = self.verified.checked;
         self.verified.result()
     }
+}
+
+impl SitePages {
+    /// The site pages of `input`, rendered where their fingerprint changed; and how many kind
+    /// indexes and tag pages were rendered.
+    fn render(&mut self, input: &RenderInput<'_>, fp: &Fingerprints<'_>) -> (Vec<Rendered>, usize) {
+        let graph = input.graph;
+        let structure = fp.structure();
+        let kept = |memo: &HashMap<String, RenderedEntry>, key: &str, f: u64| {
+            memo.get(key)
+                .filter(|e| e.fingerprint == f)
+                .map(|e| e.output.clone())
+        };
+        let sections: Vec<(u64, bool, Rendered)> = graph
+            .sections
+            .par_iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let f = fp.section(structure, s);
+                match kept(&self.sections, &s.section, f) {
+                    Some(r) => (f, false, r),
+                    None => (f, true, html::render_section_page(input, i)),
+                }
+            })
+            .collect();
+        let tags: Vec<(u64, bool, Rendered)> = graph
+            .tags
+            .par_iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let f = fp.tag(structure, t);
+                match kept(&self.tags, &t.slug, f) {
+                    Some(r) => (f, false, r),
+                    None => (f, true, html::render_tag_page(input, i)),
+                }
+            })
+            .collect();
+        let rendered = sections.iter().chain(&tags).filter(|r| r.1).count();
+        let mut out = Vec::with_capacity(sections.len() + tags.len());
+        let keys = graph.sections.iter().map(|s| &s.section);
+        self.sections = memo_of(keys.zip(sections), &mut out);
+        let keys = graph.tags.iter().map(|t| &t.slug);
+        self.tags = memo_of(keys.zip(tags), &mut out);
+
+        let other = fp.other_site_pages();
+        self.other_rendered = self.other.as_ref().is_none_or(|(f, _)| *f != other);
+        if self.other_rendered {
+            self.other = Some((other, html::render_other_site_pages(input)));
+        }
+        out.extend(
+            self.other
+                .iter()
+                .flat_map(|(_, pages)| pages.iter().cloned()),
+        );
+        (out, rendered)
+    }
+}
+
+/// The rendered site pages by key, for the next compile; every output also goes to `out`.
+fn memo_of<'a>(
+    pages: impl Iterator<Item = (&'a String, (u64, bool, Rendered))>,
+    out: &mut Vec<Rendered>,
+) -> HashMap<String, RenderedEntry> {
+    pages
+        .map(|(key, (fingerprint, _, output))| {
+            out.push(output.clone());
+            (
+                key.clone(),
+                RenderedEntry {
+                    fingerprint,
+                    output,
+                },
+            )
+        })
+        .collect()
 }
 
 /// Hash of everything that is the same for every page: the configuration text, the theme, the
@@ -578,9 +656,9 @@ impl Fingerprints<'_> {
         h.finish()
     }
 
-    /// The site pages: the facts of every page, in order, and all of the pages whose whole text
-    /// they show (home and kind intros).
-    fn site_pages(&self) -> u64 {
+    /// The site pages other than kind indexes and tag pages: the facts of every page, in order,
+    /// and all of the pages whose whole text they show (home and kind intros).
+    fn other_site_pages(&self) -> u64 {
         let mut h = Xxh3::new();
         self.site_inputs.hash(&mut h);
         self.facts.hash(&mut h);
@@ -588,6 +666,49 @@ impl Fingerprints<'_> {
             if page.role != PageRole::Entry {
                 self.entry(ix).hash(&mut h);
             }
+        }
+        h.finish()
+    }
+
+    /// What every site page shows of the site as a whole (the navigation lists the sections):
+    /// the site-wide inputs, and every section and tag with its pages.
+    fn structure(&self) -> u64 {
+        let mut h = Xxh3::new();
+        self.site_inputs.hash(&mut h);
+        for s in &self.graph.sections {
+            (&s.kind, &s.section, &s.label, &s.plural).hash(&mut h);
+            (s.index_page, &s.members).hash(&mut h);
+        }
+        for t in &self.graph.tags {
+            (&t.name, &t.slug, &t.pages).hash(&mut h);
+        }
+        h.finish()
+    }
+
+    /// A kind index: the structure, the facts of its pages and of the pages their fields name
+    /// (its columns), and its `_index.md` page as a whole.
+    fn section(&self, structure: u64, section: &graph::Section) -> u64 {
+        let g = self.graph;
+        let mut h = Xxh3::new();
+        (structure, &section.section).hash(&mut h);
+        for &m in &section.members {
+            self.facts[m].hash(&mut h);
+            for value in g.pages[m].fields.values() {
+                for id in value.ids() {
+                    g.by_id.get(id).map(|&t| self.facts[t]).hash(&mut h);
+                }
+            }
+        }
+        section.index_page.map(|ix| self.entry(ix)).hash(&mut h);
+        h.finish()
+    }
+
+    /// A tag page: the structure and the facts of its pages.
+    fn tag(&self, structure: u64, tag: &graph::TagGroup) -> u64 {
+        let mut h = Xxh3::new();
+        (structure, &tag.slug).hash(&mut h);
+        for &p in &tag.pages {
+            self.facts[p].hash(&mut h);
         }
         h.finish()
     }
