@@ -19,6 +19,10 @@ use veiviser::source;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    // As the binary does (see `main.rs`): without this a compile's fresh memory is faulted in
+    // and cleared 2 MB at a time.
+    #[cfg(target_os = "linux")]
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
     let mut args = std::env::args().skip(1);
     let root = PathBuf::from(args.next().expect("usage: preview_stages SITE [EDITS]"));
     let edits: usize = args
