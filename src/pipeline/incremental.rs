@@ -113,6 +113,9 @@ pub struct Cache {
     lock: Option<LockMemo>,
     /// The output check of the last compile, file by file.
     verified: html::CheckMemo,
+    /// Per page of the last compile's graph, [`facts_hash`] (the page is held, so that the
+    /// same `Arc` means the same page).
+    facts: Vec<(Arc<Page>, u64)>,
 }
 
 /// The graph of the last compile and what it was built from: an edit that changes no page's
@@ -197,14 +200,27 @@ impl Cache {
                 },
             );
         }
-        self.text_hashes = content
-            .iter()
-            .zip(&hashes)
-            .map(|(s, &h)| (s.rel_path.clone(), h))
-            .collect();
-        let present = &self.text_hashes;
-        self.parsed.retain(|file, _| present.contains_key(file));
-        self.entries.retain(|file, _| present.contains_key(file));
+        // The same files as last time (an edit, the common case): only the edited ones' hashes
+        // change, and nothing is left behind in the maps.
+        let same_files = self.text_hashes.len() == content.len()
+            && stale
+                .iter()
+                .all(|&i| self.text_hashes.contains_key(&content[i].rel_path));
+        if same_files {
+            for &i in &stale {
+                self.text_hashes
+                    .insert(content[i].rel_path.clone(), hashes[i]);
+            }
+        } else {
+            self.text_hashes = content
+                .iter()
+                .zip(&hashes)
+                .map(|(s, &h)| (s.rel_path.clone(), h))
+                .collect();
+            let present = &self.text_hashes;
+            self.parsed.retain(|file, _| present.contains_key(file));
+            self.entries.retain(|file, _| present.contains_key(file));
+        }
         let parsed = &self.parsed;
         content
             .par_iter()
@@ -352,7 +368,20 @@ impl Cache {
         site_inputs: u64,
     ) -> (Vec<html::Produced>, Vec<crate::error::Diagnostic>) {
         let graph = input.graph;
-        let facts: Vec<u64> = graph.pages.par_iter().map(|p| facts_hash(p)).collect();
+        let last = &self.facts;
+        self.facts = graph
+            .pages
+            .par_iter()
+            .enumerate()
+            .map(|(i, page)| {
+                let facts = match last.get(i) {
+                    Some((old, facts)) if Arc::ptr_eq(old, page) => *facts,
+                    _ => facts_hash(page),
+                };
+                (Arc::clone(page), facts)
+            })
+            .collect();
+        let facts: Vec<u64> = self.facts.iter().map(|&(_, f)| f).collect();
         let fp = Fingerprints {
             graph,
             site_inputs,
