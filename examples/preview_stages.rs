@@ -8,6 +8,7 @@
 //! tool, not a test: `scripts/bench-serve.py` measures the whole save-to-reload path.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -52,7 +53,7 @@ fn main() {
             let i = candidates[(n * step) % candidates.len()];
             let text = &mut sources.content[i].text;
             if kind == "body" {
-                text.push_str(&format!("\nEndret bench{kind}{n}x.\n"));
+                writeln!(text, "\nEndret bench{kind}{n}x.").expect("writing to a String");
             } else {
                 let at = text.find("title: ").expect("a title line") + "title: ".len();
                 let end = at + text[at..].find('\n').unwrap_or(text.len() - at);

@@ -174,15 +174,12 @@ pub fn check_again(files: &[Listed<'_>], input: &CheckInput<'_>, memo: &mut Chec
             diagnostics,
             external,
         };
-        match memo.files.get_mut(path) {
-            Some(old) => {
-                external_changed |= old.external != fresh.external;
-                *old = fresh;
-            }
-            None => {
-                external_changed |= !fresh.external.is_empty();
-                memo.files.insert(path.to_owned(), fresh);
-            }
+        if let Some(old) = memo.files.get_mut(path) {
+            external_changed |= old.external != fresh.external;
+            *old = fresh;
+        } else {
+            external_changed |= !fresh.external.is_empty();
+            memo.files.insert(path.to_owned(), fresh);
         }
     }
     let mut diagnostics = memo.clashes.clone();

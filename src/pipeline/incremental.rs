@@ -317,14 +317,28 @@ impl Cache {
         let cited = graph::resolve_citations(&mut graph, config, &sources.content_assets);
         diagnostics.extend(cited.diagnostics);
 
+        let (report, lock_diags) = self.lock_check(&graph, key, sources, options);
+        diagnostics.extend(lock_diags);
+        (graph, cited.source_texts, report)
+    }
+
+    /// The `urls.lock` check of `graph` (whose [`page_keys`] hash to `key`), kept from the last
+    /// compile when it cannot have changed; and its problems.
+    fn lock_check(
+        &mut self,
+        graph: &SiteGraph,
+        key: u64,
+        sources: &SiteSources,
+        options: &BuildOptions,
+    ) -> (LockReport, Vec<Diagnostic>) {
         let lock_key = hash_of(&(key, &sources.lock_text, options.locked));
         // Both hashes read every page: taken only when the graph's key does not decide.
         let headings_at = std::cell::OnceCell::new();
-        let headings_at = || *headings_at.get_or_init(|| headings_hash(&graph));
+        let headings_at = || *headings_at.get_or_init(|| headings_hash(graph));
         let published = std::cell::OnceCell::new();
         let published = || {
             *published.get_or_init(|| {
-                hash_of(&(published_hash(&graph), &sources.lock_text, options.locked))
+                hash_of(&(published_hash(graph), &sources.lock_text, options.locked))
             })
         };
         let kept = self.lock.take().filter(|m| {
@@ -340,7 +354,7 @@ impl Cache {
         let lock = kept.unwrap_or_else(|| {
             let mut lock_diags = Vec::new();
             let report = graph::check_lock(
-                &graph,
+                graph,
                 sources.lock_text.as_deref(),
                 options.locked,
                 &mut lock_diags,
@@ -353,10 +367,9 @@ impl Cache {
                 diagnostics: lock_diags,
             }
         });
-        diagnostics.extend(lock.diagnostics.iter().cloned());
-        let report = lock.report.clone();
+        let found = (lock.report.clone(), lock.diagnostics.clone());
         self.lock = Some(lock);
-        (graph, cited.source_texts, report)
+        found
     }
 
     /// Renders what changed and takes the rest from the cache; the result equals
