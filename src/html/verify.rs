@@ -10,6 +10,7 @@
 //! network: external links are listed, never fetched. [`check_again`] keeps the result file by
 //! file between checks of the same site (`serve`), following again only what an edit changed.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher as _};
 use std::sync::Arc;
@@ -255,19 +256,28 @@ fn base_path(base_url: &str) -> String {
 
 /// What a link value is.
 #[derive(Debug, PartialEq, Eq)]
-enum Kind {
+enum Kind<'a> {
     /// Leaves the site.
     External,
     /// Not a navigation (`javascript:`, `data:`, `blob:`), ignored.
     Ignored,
     /// A path inside the output (already resolved, site-relative, no fragment), and the fragment.
-    Internal(String, Option<String>),
+    /// Borrowed (from the link, the file's path or the caller's scratch buffer) unless
+    /// percent-decoding changed them: the check looks up every link of the site.
+    Internal(Cow<'a, str>, Option<Cow<'a, str>>),
     /// Points above the site root or outside the base path.
     Outside,
 }
 
-/// Resolves `value` as written in the output file at `from` (`takster/l8/index.html`).
-fn classify(value: &str, from: &str, base_url: &str, base_path: &str) -> Kind {
+/// Resolves `value` as written in the output file at `from` (`takster/l8/index.html`); a
+/// resolved path is built in `scratch` (cleared first), so a link costs no allocation.
+fn classify<'a>(
+    value: &'a str,
+    from: &'a str,
+    base_url: &str,
+    base_path: &str,
+    scratch: &'a mut String,
+) -> Kind<'a> {
     let value = value.trim();
     if ["javascript:", "data:", "blob:"].iter().any(|s| {
         value
@@ -284,68 +294,87 @@ fn classify(value: &str, from: &str, base_url: &str, base_path: &str) -> Kind {
     let has_scheme = path.split_once(':').is_some_and(|(s, _)| {
         !s.is_empty() && !s.contains('/') && s.starts_with(|c: char| c.is_ascii_alphabetic())
     });
-    let site_relative = if let Some(rest) = value
+    scratch.clear();
+    if let Some(rest) = value
         .strip_prefix(base_url)
         .filter(|r| r.is_empty() || r.starts_with(['/', '#', '?']))
     {
         let rest = rest.split(['#', '?']).next().unwrap_or_default();
-        rest.trim_start_matches('/').to_owned()
+        scratch.push_str(rest.trim_start_matches('/'));
     } else if has_scheme || path.starts_with("//") {
         return Kind::External;
     } else if let Some(abs) = path.strip_prefix('/') {
-        match format!("/{abs}").strip_prefix(base_path) {
-            Some(rest) => rest.to_owned(),
-            None if format!("/{abs}/") == base_path => String::new(),
+        // `base_path` starts and ends with `/`: `/{abs}` lies under it, or is it without the
+        // trailing slash.
+        let base = base_path.strip_prefix('/').unwrap_or(base_path);
+        match abs.strip_prefix(base) {
+            Some(rest) => scratch.push_str(rest),
+            None if base.strip_suffix('/') == Some(abs) => {}
             None => return Kind::Outside,
         }
     } else {
-        let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
         if path.is_empty() {
-            return Kind::Internal(from.to_owned(), fragment);
+            return Kind::Internal(Cow::Borrowed(from), fragment);
         }
-        match join(dir, path) {
-            Some(p) => p,
-            None => return Kind::Outside,
+        let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+        if !join(dir, path, scratch) {
+            return Kind::Outside;
         }
-    };
-    let decoded = decode(&site_relative);
-    let file = if decoded.is_empty() || decoded.ends_with('/') {
-        format!("{decoded}index.html")
+    }
+    let file = if scratch.contains('%') {
+        let mut decoded = decode(scratch).into_owned();
+        if decoded.is_empty() || decoded.ends_with('/') {
+            decoded.push_str("index.html");
+        }
+        Cow::Owned(decoded)
     } else {
-        decoded
+        if scratch.is_empty() || scratch.ends_with('/') {
+            scratch.push_str("index.html");
+        }
+        Cow::Borrowed(scratch.as_str())
     };
     Kind::Internal(file, fragment)
 }
 
-fn decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(s)
-        .decode_utf8_lossy()
-        .into_owned()
+fn decode(s: &str) -> Cow<'_, str> {
+    percent_encoding::percent_decode_str(s).decode_utf8_lossy()
 }
 
-/// `dir` joined with a relative `path`, `.` and `..` resolved; `None` above the root. A trailing
-/// `/` is kept, since it means "the folder's index.html".
-fn join(dir: &str, path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+/// `dir` joined with a relative `path` into `out` (empty), `.` and `..` resolved; `false` above
+/// the root. A trailing `/` is kept, since it means "the folder's index.html".
+fn join(dir: &str, path: &str, out: &mut String) -> bool {
     let trailing = path.ends_with('/')
         || path.ends_with("/.")
         || path.ends_with("/..")
         || path == "."
         || path == "..";
+    for seg in dir.split('/').filter(|s| !s.is_empty()) {
+        if !out.is_empty() {
+            out.push('/');
+        }
+        out.push_str(seg);
+    }
     for seg in path.split('/') {
         match seg {
             "" | "." => {}
             ".." => {
-                parts.pop()?;
+                if out.is_empty() {
+                    return false;
+                }
+                out.truncate(out.rfind('/').unwrap_or(0));
             }
-            s => parts.push(s),
+            s => {
+                if !out.is_empty() {
+                    out.push('/');
+                }
+                out.push_str(s);
+            }
         }
     }
-    let mut joined = parts.join("/");
-    if trailing && !joined.is_empty() {
-        joined.push('/');
+    if trailing && !out.is_empty() {
+        out.push('/');
     }
-    Some(joined)
+    true
 }
 
 fn check_file(
@@ -356,8 +385,10 @@ fn check_file(
     let mut diags = Vec::new();
     let mut external = Vec::new();
     let from = origin.path;
+    let mut scratch = String::new();
     for r in &scan.refs {
-        let problem = match classify(&r.value, from, site.base_url, &site.base_path) {
+        let kind = classify(&r.value, from, site.base_url, &site.base_path, &mut scratch);
+        let problem = match kind {
             Kind::Ignored => None,
             Kind::External => {
                 let (file, pos) = origin.locate_external(&r.value, r.pos);
@@ -371,11 +402,11 @@ fn check_file(
             }
             Kind::Outside => Some(format!("`{}` leads outside the site", r.value)),
             Kind::Internal(path, fragment) => {
-                if site.paths.contains(path.as_str()) {
+                if site.paths.contains(&*path) {
                     match fragment.as_deref() {
                         None | Some("") => None,
                         Some(f) if f.eq_ignore_ascii_case("top") => None,
-                        Some(f) => match site.scans.get(path.as_str()) {
+                        Some(f) => match site.scans.get(&*path) {
                             Some(target) if target.ids.contains(f) => None,
                             Some(_) => Some(format!(
                                 "`{}`: {path} has no element with id \"{f}\"",
@@ -483,12 +514,21 @@ impl Origin<'_> {
 mod tests {
     use super::*;
 
-    fn kind(value: &str, from: &str) -> Kind {
-        classify(value, from, "https://e.org/kb", "/kb/")
+    fn kind(value: &'static str, from: &'static str) -> Kind<'static> {
+        let mut scratch = String::new();
+        match classify(value, from, "https://e.org/kb", "/kb/", &mut scratch) {
+            Kind::Internal(path, frag) => Kind::Internal(
+                Cow::Owned(path.into_owned()),
+                frag.map(|f| Cow::Owned(f.into_owned())),
+            ),
+            Kind::External => Kind::External,
+            Kind::Ignored => Kind::Ignored,
+            Kind::Outside => Kind::Outside,
+        }
     }
 
-    fn internal(path: &str, frag: Option<&str>) -> Kind {
-        Kind::Internal(path.to_owned(), frag.map(str::to_owned))
+    fn internal(path: &'static str, frag: Option<&'static str>) -> Kind<'static> {
+        Kind::Internal(Cow::Borrowed(path), frag.map(Cow::Borrowed))
     }
 
     #[test]
@@ -527,6 +567,25 @@ mod tests {
         assert_eq!(kind("//cdn.example/x.js", from), Kind::External);
         assert_eq!(kind("https://e.org/kbx/", from), Kind::External);
         assert_eq!(kind("javascript:void(0)", from), Kind::Ignored);
+        assert_eq!(kind("/kb", from), internal("index.html", None));
+        assert_eq!(kind(".", from), internal("takster/l8/index.html", None));
+        assert_eq!(kind("..", from), internal("takster/index.html", None));
+        assert_eq!(kind("../..", from), internal("index.html", None));
+        assert_eq!(kind("../../..", from), Kind::Outside);
+        assert_eq!(kind("./a/./b/../c", from), internal("takster/l8/a/c", None));
+        assert_eq!(
+            kind("../../m%C3%B8ter/#f%C3%B8r", from),
+            internal("møter/index.html", Some("før"))
+        );
+        assert_eq!(
+            kind("a%2F", from),
+            internal("takster/l8/a/index.html", None)
+        );
+        let mut scratch = String::new();
+        assert_eq!(
+            classify("/takster/", from, "https://e.org", "/", &mut scratch),
+            internal("takster/index.html", None)
+        );
         assert_eq!(base_path("https://e.org"), "/");
         assert_eq!(base_path("https://e.org/kb/"), "/kb/");
     }
