@@ -262,7 +262,7 @@ fn fixture() -> &'static Fixture {
             .files
             .into_iter()
             .filter(|f| f.path.starts_with("search/"))
-            .map(|f| (f.path, f.bytes))
+            .map(|f| (f.path, f.bytes.to_vec()))
             .collect();
         Fixture {
             sources,

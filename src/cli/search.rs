@@ -50,7 +50,7 @@ pub fn index_files(root: PathBuf) -> Result<(Files, String), Error> {
     let files = compiled
         .files
         .into_iter()
-        .map(|f| (f.path, f.bytes))
+        .map(|f| (f.path, f.bytes.to_vec()))
         .collect();
     Ok((files, base_url(&options.root)?))
 }

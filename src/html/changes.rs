@@ -142,6 +142,6 @@ pub(super) fn feed(graph: &SiteGraph, config: &Config) -> OutputFile {
     xml.push_str("</feed>\n");
     OutputFile {
         path: FEED_PATH.into(),
-        bytes: xml.into_bytes(),
+        bytes: xml.into(),
     }
 }

@@ -31,7 +31,10 @@ use crate::vocab::{OutputFile, escape_attr};
 use context::{GroupView, ItemView, LinkView, SiteView, Views};
 pub use scan::Links;
 pub use theme::Theme;
-pub use verify::{CheckInput, ExternalLink, Listed, Verified, check as verify};
+pub use verify::{
+    CheckInput, CheckMemo, ExternalLink, Listed, Verified, check as verify,
+    check_again as verify_again,
+};
 
 /// Everything the html stage needs.
 pub struct RenderInput<'a> {
@@ -51,10 +54,7 @@ pub struct Produced {
 
 impl Produced {
     /// `file`, with its links when it is HTML.
-    pub fn new(mut file: OutputFile) -> Self {
-        // Renderers and serialisers grow their buffers by doubling; without this a site's files
-        // would hold about a third more memory than their bytes until written.
-        file.bytes.shrink_to_fit();
+    pub fn new(file: OutputFile) -> Self {
         let links = is_html(&file.path).then(|| Arc::new(Links::of(&file.bytes)));
         Self { file, links }
     }
@@ -63,7 +63,7 @@ impl Produced {
     pub fn listed(&self) -> Listed<'_> {
         Listed {
             path: &self.file.path,
-            links: self.links.as_deref(),
+            links: self.links.as_ref(),
         }
     }
 }
@@ -140,22 +140,56 @@ pub type Rendered = Result<Produced, Diagnostic>;
 
 /// Everything except the entry pages: kind indexes, tag pages, home, tag list, search, 404, alias
 /// redirects, sitemap, `robots.txt`, `pages.json` and the theme's assets. Split from [`render`]
-/// so that `serve` can re-render entry pages one by one and this part only when it can change.
+/// so that `serve` can re-render entry pages one by one and this part only when it can change
+/// (each kind index and tag page on its own: [`render_section_page`], [`render_tag_page`],
+/// [`render_other_site_pages`]).
 pub fn render_site_pages(input: &RenderInput<'_>) -> Vec<Rendered> {
     let graph = input.graph;
-    let mut results: Vec<Result<OutputFile, Diagnostic>> = graph
-        .sections
-        .par_iter()
-        .map(|s| render_section(input, s))
-        .chain(graph.tags.par_iter().map(|t| render_tag(input, t)))
+    let mut results: Vec<Rendered> = (0..graph.sections.len())
+        .into_par_iter()
+        .map(|i| render_section_page(input, i))
+        .chain(
+            (0..graph.tags.len())
+                .into_par_iter()
+                .map(|i| render_tag_page(input, i)),
+        )
         .collect();
-    results.extend([
-        render_home(input),
-        render_tags_index(input),
-        render_search(input),
-        render_404(input),
-        render_changes(input),
-    ]);
+    results.extend(render_other_site_pages(input));
+    results
+}
+
+/// The index of the kind section `graph.sections[i]`.
+pub fn render_section_page(input: &RenderInput<'_>, i: usize) -> Rendered {
+    render_section(input, &input.graph.sections[i]).map(Produced::new)
+}
+
+/// The page of the tag `graph.tags[i]`.
+pub fn render_tag_page(input: &RenderInput<'_>, i: usize) -> Rendered {
+    render_tag(input, &input.graph.tags[i]).map(Produced::new)
+}
+
+/// The site pages other than kind indexes and tag pages.
+pub fn render_other_site_pages(input: &RenderInput<'_>) -> Vec<Rendered> {
+    let graph = input.graph;
+    // The search page (every entry by title) and `pages.json` (every entry's facts) take most
+    // of the time at 10,000 pages, about equally: made side by side with the rest.
+    let (mut results, (search, pages_json)) = rayon::join(
+        || {
+            vec![
+                render_home(input),
+                render_tags_index(input),
+                render_404(input),
+                render_changes(input),
+            ]
+        },
+        || {
+            rayon::join(
+                || render_search(input),
+                || site_files::pages_json(graph, input.config),
+            )
+        },
+    );
+    results.extend([search, Ok(pages_json)]);
     results.extend(
         site_files::redirects(graph, input.config)
             .into_iter()
@@ -164,7 +198,6 @@ pub fn render_site_pages(input: &RenderInput<'_>) -> Vec<Rendered> {
     results.push(Ok(site_files::sitemap(graph, input.config)));
     results.push(Ok(site_files::redirect_rules(graph)));
     results.push(Ok(site_files::robots(input.config)));
-    results.push(Ok(site_files::pages_json(graph, input.config)));
     results.push(Ok(site_files::pages_schema()));
     results.push(Ok(site_files::opensearch(input.config)));
     results.push(Ok(changes::feed(graph, input.config)));
@@ -795,7 +828,7 @@ fn render_404(input: &RenderInput<'_>) -> Result<OutputFile, Diagnostic> {
         bytes: input
             .theme
             .render("404.html", &ctx, input.theme_sources)?
-            .into_bytes(),
+            .into(),
     })
 }
 

@@ -26,7 +26,7 @@ pub(super) fn redirects(graph: &SiteGraph, config: &Config) -> Vec<OutputFile> {
             let page = &graph.pages[r.to];
             OutputFile {
                 path: format!("{}index.html", r.from),
-                bytes: redirect_page(&r.from, &page.url, &page.title, config).into_bytes(),
+                bytes: redirect_page(&r.from, &page.url, &page.title, config).into(),
             }
         })
         .collect()
@@ -71,7 +71,7 @@ pub(super) fn redirect_rules(graph: &SiteGraph) -> OutputFile {
     }
     OutputFile {
         path: "_redirects".into(),
-        bytes: text.into_bytes(),
+        bytes: text.into(),
     }
 }
 
@@ -113,7 +113,7 @@ pub(super) fn sitemap(graph: &SiteGraph, config: &Config) -> OutputFile {
     xml.push_str("</urlset>\n");
     OutputFile {
         path: "sitemap.xml".into(),
-        bytes: xml.into_bytes(),
+        bytes: xml.into(),
     }
 }
 
@@ -125,7 +125,7 @@ pub(super) fn robots(config: &Config) -> OutputFile {
     );
     OutputFile {
         path: "robots.txt".into(),
-        bytes: text.into_bytes(),
+        bytes: text.into(),
     }
 }
 
@@ -253,7 +253,7 @@ pub(super) fn pages_json(graph: &SiteGraph, config: &Config) -> OutputFile {
     bytes.push(b'\n');
     OutputFile {
         path: "pages.json".into(),
-        bytes,
+        bytes: bytes.into(),
     }
 }
 
@@ -261,7 +261,7 @@ pub(super) fn pages_json(graph: &SiteGraph, config: &Config) -> OutputFile {
 pub(super) fn pages_schema() -> OutputFile {
     OutputFile {
         path: "pages.schema.json".into(),
-        bytes: PAGES_SCHEMA.as_bytes().to_vec(),
+        bytes: bytes::Bytes::from_static(PAGES_SCHEMA.as_bytes()),
     }
 }
 
@@ -286,7 +286,7 @@ pub(super) fn opensearch(config: &Config) -> OutputFile {
     );
     OutputFile {
         path: "opensearch.xml".into(),
-        bytes: xml.into_bytes(),
+        bytes: xml.into(),
     }
 }
 
@@ -323,7 +323,7 @@ mod tests {
             "title: Samhandling Nav og sykmelder & co\nbase_url: https://e.org/kb/\n",
         )
         .unwrap();
-        let xml = String::from_utf8(opensearch(&config).bytes).unwrap();
+        let xml = String::from_utf8(opensearch(&config).bytes.to_vec()).unwrap();
         assert!(
             xml.contains("<ShortName>Samhandling Nav</ShortName>"),
             "{xml}"

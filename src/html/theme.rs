@@ -55,7 +55,10 @@ impl Theme {
                 _ => format!("assets/{}", asset.rel_path),
             };
             assets.insert(asset.rel_path.clone(), path.clone());
-            files.push(OutputFile { path, bytes });
+            files.push(OutputFile {
+                path,
+                bytes: bytes.into(),
+            });
         }
         Ok(Theme {
             tera,

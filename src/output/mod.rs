@@ -518,7 +518,7 @@ mod tests {
     fn file(path: &str, bytes: &str) -> OutputFile {
         OutputFile {
             path: path.into(),
-            bytes: bytes.as_bytes().to_vec(),
+            bytes: bytes.as_bytes().to_vec().into(),
         }
     }
 

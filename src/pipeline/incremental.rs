@@ -17,9 +17,12 @@
 //!   from: its own text, the site-wide inputs, and the facts of every page it shows (relations
 //!   both ways, citations, links, referenced ids). A page is rendered again only when that
 //!   fingerprint changes;
-//! - **the site pages** (indexes, tags, home, search, 404, sitemap, `pages.json`, redirects, assets)
-//!   with one fingerprint over the facts of every page: body edits leave them alone, a changed
-//!   title or heading renders them again.
+//! - **the site pages**: each kind index and tag page with a fingerprint over the sections and
+//!   tags (the navigation) and the facts of the pages it lists, the rest (home, search, 404,
+//!   sitemap, `pages.json`, redirects, assets) with one over the facts of every page: body edits
+//!   leave them alone, a changed title renders the rest and only the indexes listing the page;
+//! - **the output check**, file by file ([`html::CheckMemo`]): only the files rendered anew are
+//!   checked again, unless an output path or a file's ids changed.
 //!
 //! What a page shows of another page is its front matter (title, summary, fields) and headings,
 //! so that is what the "facts" hash covers ([`facts_hash`]); `html` must not show more of another
@@ -51,13 +54,18 @@ pub struct Work {
     pub parsed: usize,
     /// Entry pages rendered (the rest came from the cache).
     pub rendered: usize,
-    /// Whether the site pages (indexes, tags, home, search …) were rendered again.
+    /// Whether the site pages other than kind indexes and tag pages (home, search, tag list,
+    /// `pages.json` …) were rendered again.
     pub site_pages: bool,
+    /// Kind indexes and tag pages rendered again (the rest came from the cache).
+    pub indexes: usize,
     /// Whether the last graph was kept, with only the edited pages' links resolved again (no
     /// page's facts changed).
     pub graph_kept: bool,
     /// Whether the `urls.lock` check of the last compile was kept.
     pub lock_kept: bool,
+    /// HTML files whose links the output check followed again (the rest kept their result).
+    pub verified: usize,
 }
 
 struct ParsedEntry {
@@ -71,6 +79,18 @@ struct RenderedEntry {
     output: Rendered,
 }
 
+/// The site pages of the last compile, each with its fingerprint: kind indexes by section and
+/// tag pages by slug one by one (a title edit renders only those listing the page), the rest
+/// as one.
+#[derive(Default)]
+struct SitePages {
+    sections: HashMap<String, RenderedEntry>,
+    tags: HashMap<String, RenderedEntry>,
+    other: Option<(u64, Vec<Rendered>)>,
+    /// Whether the last compile rendered `other` again.
+    other_rendered: bool,
+}
+
 /// Parsed and rendered results of earlier compiles.
 #[derive(Default)]
 pub struct Cache {
@@ -80,7 +100,7 @@ pub struct Cache {
     /// Text hash of every file of the current compile (its "own" input).
     text_hashes: HashMap<String, u64>,
     entries: HashMap<String, RenderedEntry>,
-    site_pages: Option<(u64, Vec<Rendered>)>,
+    site_pages: SitePages,
     /// What the last compile did again.
     pub work: Work,
     /// Leave the search index out of the compile and hand back what builds it
@@ -91,6 +111,11 @@ pub struct Cache {
     graph: Option<GraphMemo>,
     /// The `urls.lock` check of the last compile.
     lock: Option<LockMemo>,
+    /// The output check of the last compile, file by file.
+    verified: html::CheckMemo,
+    /// Per page of the last compile's graph, [`facts_hash`] (the page is held, so that the
+    /// same `Arc` means the same page).
+    facts: Vec<(Arc<Page>, u64)>,
 }
 
 /// The graph of the last compile and what it was built from: an edit that changes no page's
@@ -98,6 +123,8 @@ pub struct Cache {
 /// those are resolved again ([`graph::relink`]).
 struct GraphMemo {
     key: u64,
+    /// Per entry of `inputs`: [`page_key`].
+    page_keys: Vec<u64>,
     /// The parsed pages (by content file, `None` where parsing failed) the graph holds.
     inputs: Vec<Option<Arc<Page>>>,
     /// Per entry of `inputs`: the page's index in the graph (drafts may be left out).
@@ -173,14 +200,27 @@ impl Cache {
                 },
             );
         }
-        self.text_hashes = content
-            .iter()
-            .zip(&hashes)
-            .map(|(s, &h)| (s.rel_path.clone(), h))
-            .collect();
-        let present = &self.text_hashes;
-        self.parsed.retain(|file, _| present.contains_key(file));
-        self.entries.retain(|file, _| present.contains_key(file));
+        // The same files as last time (an edit, the common case): only the edited ones' hashes
+        // change, and nothing is left behind in the maps.
+        let same_files = self.text_hashes.len() == content.len()
+            && stale
+                .iter()
+                .all(|&i| self.text_hashes.contains_key(&content[i].rel_path));
+        if same_files {
+            for &i in &stale {
+                self.text_hashes
+                    .insert(content[i].rel_path.clone(), hashes[i]);
+            }
+        } else {
+            self.text_hashes = content
+                .iter()
+                .zip(&hashes)
+                .map(|(s, &h)| (s.rel_path.clone(), h))
+                .collect();
+            let present = &self.text_hashes;
+            self.parsed.retain(|file, _| present.contains_key(file));
+            self.entries.retain(|file, _| present.contains_key(file));
+        }
         let parsed = &self.parsed;
         content
             .par_iter()
@@ -213,7 +253,13 @@ impl Cache {
         options: &BuildOptions,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> (SiteGraph, HashSet<String>, LockReport) {
-        let key = graph_key(&parsed, &sources.config_text, options);
+        let page_keys = page_keys(&parsed, self.graph.as_ref());
+        let key = hash_of(&(
+            &sources.config_text,
+            options.drafts,
+            &options.base_url,
+            &page_keys,
+        ));
         let mut inputs = Vec::with_capacity(parsed.len());
         for p in parsed {
             diagnostics.extend(p.diagnostics);
@@ -238,6 +284,7 @@ impl Cache {
                 .collect();
             graph::relink(&mut memo.graph, &mut memo.found, edited);
             memo.inputs = inputs;
+            memo.page_keys = page_keys;
             memo
         } else {
             let pages: Vec<Arc<Page>> = inputs.iter().flatten().cloned().collect();
@@ -257,6 +304,7 @@ impl Cache {
                 .collect();
             GraphMemo {
                 key,
+                page_keys,
                 inputs,
                 graph_ix,
                 graph,
@@ -269,37 +317,59 @@ impl Cache {
         let cited = graph::resolve_citations(&mut graph, config, &sources.content_assets);
         diagnostics.extend(cited.diagnostics);
 
+        let (report, lock_diags) = self.lock_check(&graph, key, sources, options);
+        diagnostics.extend(lock_diags);
+        (graph, cited.source_texts, report)
+    }
+
+    /// The `urls.lock` check of `graph` (whose [`page_keys`] hash to `key`), kept from the last
+    /// compile when it cannot have changed; and its problems.
+    fn lock_check(
+        &mut self,
+        graph: &SiteGraph,
+        key: u64,
+        sources: &SiteSources,
+        options: &BuildOptions,
+    ) -> (LockReport, Vec<Diagnostic>) {
         let lock_key = hash_of(&(key, &sources.lock_text, options.locked));
-        let headings_at = headings_hash(&graph);
-        let published = hash_of(&(published_hash(&graph), &sources.lock_text, options.locked));
+        // Both hashes read every page: taken only when the graph's key does not decide.
+        let headings_at = std::cell::OnceCell::new();
+        let headings_at = || *headings_at.get_or_init(|| headings_hash(graph));
+        let published = std::cell::OnceCell::new();
+        let published = || {
+            *published.get_or_init(|| {
+                hash_of(&(published_hash(graph), &sources.lock_text, options.locked))
+            })
+        };
         let kept = self.lock.take().filter(|m| {
             if m.diagnostics.is_empty() {
-                m.published == published
+                // The graph's key covers all that `published_hash` reads.
+                m.key == lock_key || m.published == published()
             } else {
-                m.key == lock_key && m.headings_at == headings_at
+                m.key == lock_key && m.headings_at == headings_at()
             }
         });
         self.work.lock_kept = kept.is_some();
+        let kept = kept.map(|m| LockMemo { key: lock_key, ..m });
         let lock = kept.unwrap_or_else(|| {
             let mut lock_diags = Vec::new();
             let report = graph::check_lock(
-                &graph,
+                graph,
                 sources.lock_text.as_deref(),
                 options.locked,
                 &mut lock_diags,
             );
             LockMemo {
                 key: lock_key,
-                headings_at,
-                published,
+                headings_at: headings_at(),
+                published: published(),
                 report,
                 diagnostics: lock_diags,
             }
         });
-        diagnostics.extend(lock.diagnostics.iter().cloned());
-        let report = lock.report.clone();
+        let found = (lock.report.clone(), lock.diagnostics.clone());
         self.lock = Some(lock);
-        (graph, cited.source_texts, report)
+        found
     }
 
     /// Renders what changed and takes the rest from the cache; the result equals
@@ -311,7 +381,20 @@ impl Cache {
         site_inputs: u64,
     ) -> (Vec<html::Produced>, Vec<crate::error::Diagnostic>) {
         let graph = input.graph;
-        let facts: Vec<u64> = graph.pages.par_iter().map(|p| facts_hash(p)).collect();
+        let last = &self.facts;
+        self.facts = graph
+            .pages
+            .par_iter()
+            .enumerate()
+            .map(|(i, page)| {
+                let facts = match last.get(i) {
+                    Some((old, facts)) if Arc::ptr_eq(old, page) => *facts,
+                    _ => facts_hash(page),
+                };
+                (Arc::clone(page), facts)
+            })
+            .collect();
+        let facts: Vec<u64> = self.facts.iter().map(|&(_, f)| f).collect();
         let fp = Fingerprints {
             graph,
             site_inputs,
@@ -352,21 +435,100 @@ impl Cache {
             outputs.push(output);
         }
 
-        let site_fingerprint = fp.site_pages();
-        let site_pages = match &self.site_pages {
-            Some((f, pages)) if *f == site_fingerprint => {
-                self.work.site_pages = false;
-                pages.clone()
-            }
-            _ => {
-                self.work.site_pages = true;
-                let pages = html::render_site_pages(input);
-                self.site_pages = Some((site_fingerprint, pages.clone()));
-                pages
-            }
-        };
+        let (site_pages, indexes) = self.site_pages.render(input, &fp);
+        self.work.indexes = indexes;
+        self.work.site_pages = self.site_pages.other_rendered;
         html::assemble(outputs, site_pages)
     }
+}
+
+impl Cache {
+    /// The output check (equal to [`html::verify`]), following again only the links of files
+    /// rendered anew when no output path and no file's ids changed.
+    pub(crate) fn verify(
+        &mut self,
+        files: &[html::Listed<'_>],
+        input: &html::CheckInput<'_>,
+    ) -> html::Verified {
+        html::verify_again(files, input, &mut self.verified);
+        self.work.verified = self.verified.checked;
+        self.verified.result()
+    }
+}
+
+impl SitePages {
+    /// The site pages of `input`, rendered where their fingerprint changed; and how many kind
+    /// indexes and tag pages were rendered.
+    fn render(&mut self, input: &RenderInput<'_>, fp: &Fingerprints<'_>) -> (Vec<Rendered>, usize) {
+        let graph = input.graph;
+        let structure = fp.structure();
+        let kept = |memo: &HashMap<String, RenderedEntry>, key: &str, f: u64| {
+            memo.get(key)
+                .filter(|e| e.fingerprint == f)
+                .map(|e| e.output.clone())
+        };
+        let sections: Vec<(u64, bool, Rendered)> = graph
+            .sections
+            .par_iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let f = fp.section(structure, s);
+                match kept(&self.sections, &s.section, f) {
+                    Some(r) => (f, false, r),
+                    None => (f, true, html::render_section_page(input, i)),
+                }
+            })
+            .collect();
+        let tags: Vec<(u64, bool, Rendered)> = graph
+            .tags
+            .par_iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let f = fp.tag(structure, t);
+                match kept(&self.tags, &t.slug, f) {
+                    Some(r) => (f, false, r),
+                    None => (f, true, html::render_tag_page(input, i)),
+                }
+            })
+            .collect();
+        let rendered = sections.iter().chain(&tags).filter(|r| r.1).count();
+        let mut out = Vec::with_capacity(sections.len() + tags.len());
+        let keys = graph.sections.iter().map(|s| &s.section);
+        self.sections = memo_of(keys.zip(sections), &mut out);
+        let keys = graph.tags.iter().map(|t| &t.slug);
+        self.tags = memo_of(keys.zip(tags), &mut out);
+
+        let other = fp.other_site_pages();
+        self.other_rendered = self.other.as_ref().is_none_or(|(f, _)| *f != other);
+        if self.other_rendered {
+            self.other = Some((other, html::render_other_site_pages(input)));
+        }
+        out.extend(
+            self.other
+                .iter()
+                .flat_map(|(_, pages)| pages.iter().cloned()),
+        );
+        (out, rendered)
+    }
+}
+
+/// The rendered site pages by key, for the next compile; every output also goes to `out`.
+fn memo_of<'a>(
+    pages: impl Iterator<Item = (&'a String, (u64, bool, Rendered))>,
+    out: &mut Vec<Rendered>,
+) -> HashMap<String, RenderedEntry> {
+    pages
+        .map(|(key, (fingerprint, _, output))| {
+            out.push(output.clone());
+            (
+                key.clone(),
+                RenderedEntry {
+                    fingerprint,
+                    output,
+                },
+            )
+        })
+        .collect()
 }
 
 /// Hash of everything that is the same for every page: the configuration text, the theme, the
@@ -396,31 +558,41 @@ pub(super) fn facts_hash(page: &Page) -> u64 {
     h.finish()
 }
 
-/// Hash of everything the graph is built from except the pages' bodies: the configuration, the
-/// options and, per content file in order, whether it parsed and what other pages see of it
-/// (file, front matter and where it starts, id, URL, kind, title, headings, anchor aliases).
-/// Equal keys: the graph differs only in the edited pages' own links.
-fn graph_key(parsed: &[ParsedPage], config_text: &str, options: &BuildOptions) -> u64 {
-    let pages: Vec<u64> = parsed
+/// Per content file in order, [`page_key`]: taken from `last` for a page that is the very same
+/// (`Arc`) as in the last compile. Hashed with the configuration and the options, they are the
+/// key of everything the graph is built from except the pages' bodies: equal keys, and the graph
+/// differs only in the edited pages' own links.
+fn page_keys(parsed: &[ParsedPage], last: Option<&GraphMemo>) -> Vec<u64> {
+    parsed
         .par_iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(i, p)| {
             let Some(page) = &p.page else {
                 return 0;
             };
-            let mut h = Xxh3::new();
-            (&page.file, &page.front_matter, page.front_matter_line).hash(&mut h);
-            (&page.id, &page.url, &page.kind, &page.title, page.draft).hash(&mut h);
-            for heading in &page.body.headings {
-                (heading.level, &heading.id, &heading.text, heading.pinned).hash(&mut h);
-            }
-            0xff_u8.hash(&mut h);
-            for alias in &page.anchor_aliases {
-                alias.hash(&mut h);
-            }
-            h.finish() | 1
+            let kept = last.and_then(|m| match (m.inputs.get(i), m.page_keys.get(i)) {
+                (Some(Some(old)), Some(&key)) if Arc::ptr_eq(old, page) => Some(key),
+                _ => None,
+            });
+            kept.unwrap_or_else(|| page_key(page))
         })
-        .collect();
-    hash_of(&(config_text, options.drafts, &options.base_url, pages))
+        .collect()
+}
+
+/// What other pages see of a page that parsed (file, front matter and where it starts, id, URL,
+/// kind, title, headings, anchor aliases), hashed; never 0 (a file that did not parse).
+fn page_key(page: &Page) -> u64 {
+    let mut h = Xxh3::new();
+    (&page.file, &page.front_matter, page.front_matter_line).hash(&mut h);
+    (&page.id, &page.url, &page.kind, &page.title, page.draft).hash(&mut h);
+    for heading in &page.body.headings {
+        (heading.level, &heading.id, &heading.text, heading.pinned).hash(&mut h);
+    }
+    0xff_u8.hash(&mut h);
+    for alias in &page.anchor_aliases {
+        alias.hash(&mut h);
+    }
+    h.finish() | 1
 }
 
 /// Hash of where every heading of the graph is: the lock check reports a lost anchor at the
@@ -526,9 +698,9 @@ impl Fingerprints<'_> {
         h.finish()
     }
 
-    /// The site pages: the facts of every page, in order, and all of the pages whose whole text
-    /// they show (home and kind intros).
-    fn site_pages(&self) -> u64 {
+    /// The site pages other than kind indexes and tag pages: the facts of every page, in order,
+    /// and all of the pages whose whole text they show (home and kind intros).
+    fn other_site_pages(&self) -> u64 {
         let mut h = Xxh3::new();
         self.site_inputs.hash(&mut h);
         self.facts.hash(&mut h);
@@ -536,6 +708,49 @@ impl Fingerprints<'_> {
             if page.role != PageRole::Entry {
                 self.entry(ix).hash(&mut h);
             }
+        }
+        h.finish()
+    }
+
+    /// What every site page shows of the site as a whole (the navigation lists the sections):
+    /// the site-wide inputs, and every section and tag with its pages.
+    fn structure(&self) -> u64 {
+        let mut h = Xxh3::new();
+        self.site_inputs.hash(&mut h);
+        for s in &self.graph.sections {
+            (&s.kind, &s.section, &s.label, &s.plural).hash(&mut h);
+            (s.index_page, &s.members).hash(&mut h);
+        }
+        for t in &self.graph.tags {
+            (&t.name, &t.slug, &t.pages).hash(&mut h);
+        }
+        h.finish()
+    }
+
+    /// A kind index: the structure, the facts of its pages and of the pages their fields name
+    /// (its columns), and its `_index.md` page as a whole.
+    fn section(&self, structure: u64, section: &graph::Section) -> u64 {
+        let g = self.graph;
+        let mut h = Xxh3::new();
+        (structure, &section.section).hash(&mut h);
+        for &m in &section.members {
+            self.facts[m].hash(&mut h);
+            for value in g.pages[m].fields.values() {
+                for id in value.ids() {
+                    g.by_id.get(id).map(|&t| self.facts[t]).hash(&mut h);
+                }
+            }
+        }
+        section.index_page.map(|ix| self.entry(ix)).hash(&mut h);
+        h.finish()
+    }
+
+    /// A tag page: the structure and the facts of its pages.
+    fn tag(&self, structure: u64, tag: &graph::TagGroup) -> u64 {
+        let mut h = Xxh3::new();
+        (structure, &tag.slug).hash(&mut h);
+        for &p in &tag.pages {
+            self.facts[p].hash(&mut h);
         }
         h.finish()
     }

@@ -253,7 +253,7 @@ impl<'c> Outlet<'c> {
         }
         if let Some(staging) = self.staging {
             staging.write(&file.file);
-            file.file.bytes = Vec::new();
+            file.file.bytes = bytes::Bytes::new();
         }
         file
     }
@@ -319,7 +319,7 @@ fn asset_stage(
         .map(|a| {
             outlet.take(html::Produced::new(OutputFile {
                 path: a.rel_path.clone(),
-                bytes: a.bytes.clone(),
+                bytes: a.bytes.clone().into(),
             }))
         })
         .collect()
@@ -408,7 +408,7 @@ fn compile_with(
         watch.lap("html");
     }
 
-    let verified = verify_stage(&files, &graph, &config, run.outlet.staging);
+    let verified = verify_stage(&files, &graph, &config, &mut run);
     diagnostics.extend(verified.diagnostics);
     watch.lap("verify");
     progress.finish();
@@ -452,8 +452,9 @@ fn verify_stage(
     files: &[html::Produced],
     graph: &SiteGraph,
     config: &Config,
-    staging: Option<&output::Staging>,
+    run: &mut Run<'_>,
 ) -> html::Verified {
+    let staging = run.outlet.staging;
     let listed: Vec<html::Listed<'_>> = files.iter().map(html::Produced::listed).collect();
     let text_of = |path: &str| -> Option<String> {
         match staging {
@@ -464,14 +465,15 @@ fn verify_stage(
                 .map(|i| String::from_utf8_lossy(&files[i].file.bytes).into_owned()),
         }
     };
-    html::verify(
-        &listed,
-        &html::CheckInput {
-            graph,
-            config,
-            text_of: &text_of,
-        },
-    )
+    let input = html::CheckInput {
+        graph,
+        config,
+        text_of: &text_of,
+    };
+    match run.cache.as_deref_mut() {
+        Some(cache) => cache.verify(&listed, &input),
+        None => html::verify(&listed, &input),
+    }
 }
 
 /// The page stage over every content file: from the cache when there is one; releasing each

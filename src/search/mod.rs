@@ -94,7 +94,7 @@ pub fn build(input: &SearchInput<'_>) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     );
     files.push(OutputFile {
         path: format::MANIFEST.into(),
-        bytes: format::script("manifest", &manifest),
+        bytes: format::script("manifest", &manifest).into(),
     });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     (files, diags)
@@ -279,7 +279,7 @@ fn shards(index: &Index) -> (Vec<OutputFile>, ShardTable) {
         .enumerate()
         .map(|(n, bytes)| OutputFile {
             path: format::shard_path(&table, n),
-            bytes,
+            bytes: bytes.into(),
         })
         .collect();
     (files, table)
@@ -328,7 +328,7 @@ fn fragments(pages: &[SearchPage<'_>]) -> (Vec<OutputFile>, Vec<String>) {
         .enumerate()
         .map(|(i, bytes)| OutputFile {
             path: format::fragment_path(&groups, i),
-            bytes,
+            bytes: bytes.into(),
         })
         .collect();
     (files, groups)

@@ -22,7 +22,7 @@ impl IndexFiles for [OutputFile] {
     fn file(&self, path: &str) -> Option<Cow<'_, [u8]>> {
         self.binary_search_by(|f| f.path.as_str().cmp(path))
             .ok()
-            .map(|i| Cow::Borrowed(self[i].bytes.as_slice()))
+            .map(|i| Cow::Borrowed(&self[i].bytes[..]))
     }
 }
 

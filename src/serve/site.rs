@@ -60,7 +60,7 @@ impl SearchJob {
         self.compiled
             .build_search(self.synonyms_text.as_deref())
             .into_iter()
-            .map(|f| (f.path, Bytes::from(f.bytes)))
+            .map(|f| (f.path, f.bytes))
             .collect()
     }
 }
@@ -255,7 +255,7 @@ impl Site {
             .map(|&ix| format!("/{}", compiled.graph.pages[ix].url));
         let files: HashMap<String, Bytes> = std::mem::take(&mut compiled.files)
             .into_iter()
-            .map(|f| (f.path, Bytes::from(f.bytes)))
+            .map(|f| (f.path, f.bytes))
             .collect();
         if compiled.deferred_search.is_some() {
             self.pending_search = Some(SearchJob {

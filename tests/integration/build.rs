@@ -239,7 +239,7 @@ fn a_build_streams_its_files_and_counts_what_it_wrote() {
         .compiled
         .files
         .into_iter()
-        .map(|f| (f.path, f.bytes))
+        .map(|f| (f.path, f.bytes.to_vec()))
         .collect();
     assert!(in_memory == on_disk, "check and build made different files");
     assert_eq!(checked.compiled.size, c.size);

@@ -94,10 +94,12 @@ fn incremental_compile_equals_full_compile_after_a_sequence_of_edits() {
             parsed: 1,
             rendered: 1,
             site_pages: false,
+            indexes: 0,
             graph_kept: true,
             lock_kept: true,
+            verified: 1,
         },
-        "a body edit renders one page and keeps the graph"
+        "a body edit renders one page, keeps the graph and checks that page's links alone"
     );
 
     edit(
@@ -106,8 +108,14 @@ fn incremental_compile_equals_full_compile_after_a_sequence_of_edits() {
         "title: Takst L8",
         "title: Takst L8 (ny)",
     );
-    let (work, _) = s.check("title edit", &["content/takster/l8.md"]);
+    let (work, c) = s.check("title edit", &["content/takster/l8.md"]);
     assert!(work.site_pages, "titles are listed on the site pages");
+    let indexes = c.graph.sections.len() + c.graph.tags.len();
+    assert!(
+        (2..indexes).contains(&work.indexes),
+        "its kind index and tag page show the title, the other {} indexes do not: {work:?}",
+        indexes - 2
+    );
     assert!(!work.graph_kept, "a title is a fact other pages show");
     assert!(
         work.rendered >= 2,

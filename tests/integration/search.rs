@@ -840,7 +840,7 @@ fn the_index_built_alone_is_byte_identical_to_the_full_build_s() {
             files
                 .iter()
                 .filter(|f| f.path.starts_with(search::DIR))
-                .map(|f| (f.path.clone(), f.bytes.clone()))
+                .map(|f| (f.path.clone(), f.bytes.to_vec()))
                 .collect()
         };
         assert!(!index(&alone.files).is_empty());
