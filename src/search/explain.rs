@@ -44,6 +44,10 @@ fn variant_of(w: &Word, e: &DecodedEntry) -> &'static str {
         "folded"
     } else if !w.code && e.stem_fold == analyse::fold(&w.stem) {
         "folded stem"
+    } else if !w.code
+        && (super::engine::derived(&w.stem, &e.stem) || super::engine::derived(&w.restem, &e.stem))
+    {
+        "derived"
     } else {
         "prefix"
     }
