@@ -462,8 +462,7 @@ function veiviserEngine(global) {
   };
 
   // ---- engine.rs ----------------------------------------------------------------------------
-  var EXACT = 1.0, STEM = 0.85, FOLD = 0.9, FOLD_STEM = 0.8, PREFIX = 0.5, PREFIX_FOLD = 0.35, PREFIX_CODE = 0.2;
-  var DERIVED = 0.6, DERIVATIONS = ['ing', 'els'], DERIVED_MIN = 5;
+  var EXACT = 1.0, STEM = 0.85, FOLD = 0.9, FOLD_STEM = 0.8, PREFIX = 0.5, PREFIX_FOLD = 0.35, PREFIX_CODE = 0.2, DERIVED = 0.6;
   var FUZZY1 = 0.6, FUZZY2 = 0.45, PART = 0.5, OTHER_SECTIONS = 0.1, FUZZY_MIN = 3, MAX_WORD_SHARDS = 2;
   var WHOLE = 1.0, TOGETHER = 1.0, NAMED_VALUE = 0.5, LOCAL = 0.1, SPECIFIC = 0.5, SPECIFIC_TOP = 6, ASKED = 0.25;
   // engine.rs `affordable`: joined compounds only where the other words' shards already are.
@@ -586,12 +585,13 @@ function veiviserEngine(global) {
     return [f, own > 0 && own >= longer];
   }
 
-  /** engine.rs `derived`: one stem and its derivation by one of DERIVATIONS (`sykmeld` ↔
-   *  `sykmelding`). UTF-8 lengths in Rust, UTF-16 here: the suffixes are ASCII, so both agree. */
+  /** engine.rs `derived`: one stem and its derivation by one of engine.rs DERIVATIONS (`sykmeld`
+   *  ↔ `sykmelding`), stems of DERIVED_MIN = 5 letters or more, written out to keep the script
+   *  small. UTF-8 lengths in Rust, UTF-16 here: the suffixes are ASCII, so both agree. */
   function derived(a, b) {
-    var short = a.length < b.length ? a : b, long = a.length < b.length ? b : a;
-    return chars(short).length >= DERIVED_MIN && long.startsWith(short) &&
-      DERIVATIONS.indexOf(long.slice(short.length)) >= 0;
+    if (a.length > b.length) { var t = a; a = b; b = t; }
+    t = b.slice(a.length);
+    return chars(a).length >= 5 && b.startsWith(a) && (t === 'ing' || t === 'els');
   }
 
   function typoDistance(a, b, max) {
