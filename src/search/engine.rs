@@ -8,8 +8,9 @@
 //! 1. Each word picks the shards its keys can be in (home shard of its folded form, back to the
 //!    shard of its stem, on through its prefix range; at most [`MAX_WORD_SHARDS`]).
 //! 2. Each entry there gets a factor: exact form 1, same stem, same folded form, same folded
-//!    stem, a derivation ([`derived`]: `sykmeldt` ↔ `sykmelding`), prefix (last word), then — only when fewer than [`FUZZY_MIN`] pages match — one or
-//!    two typos on words of 5 or 9+ letters; codes are never fuzzy. Compound parts count half.
+//!    stem, a derivation ([`derived`]: `sykmeldt` ↔ `sykmelding`), prefix (last word), then —
+//!    only when fewer than [`FUZZY_MIN`] pages match — one or two typos on words of 5 or 9+
+//!    letters; codes are never fuzzy. Compound parts count half.
 //! 3. A word scores a section by its best entry (`factor × idf × weight`), a page by its best
 //!    section plus [`OTHER_SECTIONS`] of the others; an alternative by the mean of its words
 //!    (all present); a unit by its best alternative; a page by the weighted units, plus the
@@ -203,7 +204,7 @@ pub(crate) fn factor(w: &Word, e: &DecodedEntry) -> (f64, bool) {
 /// either direction (`sykmeld` ↔ `sykmelding`, `undersøk` ↔ `undersøkels`): the verb a reader
 /// types and the noun the site writes. Snowball's Norwegian stemmer keeps these suffixes, so the
 /// two never share a stem. Only stems of at least [`DERIVED_MIN`] letters.
-pub(crate) fn derived(a: &str, b: &str) -> bool {
+pub fn derived(a: &str, b: &str) -> bool {
     let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
     short.chars().count() >= DERIVED_MIN
         && long.starts_with(short)
