@@ -8,8 +8,9 @@
 //! 1. Each word picks the shards its keys can be in (home shard of its folded form, back to the
 //!    shard of its stem, on through its prefix range; at most [`MAX_WORD_SHARDS`]).
 //! 2. Each entry there gets a factor: exact form 1, same stem, same folded form, same folded
-//!    stem, prefix (last word), then — only when fewer than [`FUZZY_MIN`] pages match — one or
-//!    two typos on words of 5 or 9+ letters; codes are never fuzzy. Compound parts count half.
+//!    stem, a derivation ([`derived`]: `sykmeldt` ↔ `sykmelding`), prefix (last word), then —
+//!    only when fewer than [`FUZZY_MIN`] pages match — one or two typos on words of 5 or 9+
+//!    letters; codes are never fuzzy. Compound parts count half.
 //! 3. A word scores a section by its best entry (`factor × idf × weight`), a page by its best
 //!    section plus [`OTHER_SECTIONS`] of the others; an alternative by the mean of its words
 //!    (all present); a unit by its best alternative; a page by the weighted units, plus the
@@ -56,6 +57,12 @@ pub const PREFIX_CODE: f64 = 0.2;
 pub const FUZZY1: f64 = 0.6;
 pub const FUZZY2: f64 = 0.45;
 pub const PART: f64 = 0.5;
+/// Factor of a derivation of the word (see [`derived`]).
+pub const DERIVED: f64 = 0.6;
+/// Suffixes that make a noun of a verb's stem, which the stemmer leaves on (`-ing`, `-else`).
+pub const DERIVATIONS: [&str; 2] = ["ing", "els"];
+/// Shortest stem matched through [`DERIVATIONS`].
+pub const DERIVED_MIN: usize = 5;
 /// Weight of the sections after a page's best one.
 pub const OTHER_SECTIONS: f64 = 0.1;
 pub const FUZZY_MIN: usize = 3;
@@ -174,20 +181,34 @@ pub(crate) fn factor(w: &Word, e: &DecodedEntry) -> (f64, bool) {
         if !w.code && e.stem_fold == analyse::fold(&w.stem) {
             own = own.max(FOLD_STEM);
         }
+        if !w.code && (derived(&w.stem, &e.stem) || derived(&w.restem, &e.stem)) {
+            longer = DERIVED;
+        }
         if w.prefix {
             let wlen = w.text.chars().count() as f64;
             let flen = w.fold.chars().count() as f64;
             if e.key.starts_with(&w.text) {
                 let base = if w.code { PREFIX_CODE } else { PREFIX };
-                longer = base * (wlen / e.len as f64).sqrt();
+                longer = longer.max(base * (wlen / e.len as f64).sqrt());
             } else if e.fold.starts_with(&w.fold) {
-                longer = PREFIX_FOLD * (flen / e.fold_len as f64).sqrt();
+                longer = longer.max(PREFIX_FOLD * (flen / e.fold_len as f64).sqrt());
             }
         }
     }
     let f = own.max(longer);
     let f = if e.part { f * PART } else { f };
     (f, own > 0.0 && own >= longer)
+}
+
+/// Whether stems `a` and `b` are one word and its derivation by one of [`DERIVATIONS`], in
+/// either direction (`sykmeld` ↔ `sykmelding`, `undersøk` ↔ `undersøkels`): the verb a reader
+/// types and the noun the site writes. Snowball's Norwegian stemmer keeps these suffixes, so the
+/// two never share a stem. Only stems of at least [`DERIVED_MIN`] letters.
+pub fn derived(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
+    short.chars().count() >= DERIVED_MIN
+        && long.starts_with(short)
+        && DERIVATIONS.contains(&&long[short.len()..])
 }
 
 fn add_entry(scores: &mut WordScores, e: &DecodedEntry, f: f64, idf: f64, levels: &[f64; 64]) {
@@ -939,6 +960,17 @@ mod tests {
         ] {
             assert!(!is_source_note(h), "{h}");
         }
+    }
+
+    #[test]
+    fn a_derivation_is_the_stem_and_one_noun_suffix_either_way() {
+        assert!(derived("sykmeld", "sykmelding"));
+        assert!(derived("tilrettelegging", "tilrettelegg"));
+        assert!(derived("undersøk", "undersøkels"));
+        assert!(!derived("sykmeld", "sykmeld"));
+        assert!(!derived("sykmeld", "sykmeldingsgrad"));
+        assert!(!derived("møte", "møteing"), "stems under five letters");
+        assert!(!derived("sykmeld", "sykmeldte"));
     }
 
     #[test]

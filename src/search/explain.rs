@@ -1,7 +1,7 @@
 //! `veiviser search --explain`: why a page ranks. In: the reader, a parsed [`Query`] and a page.
 //! Out: one [`Match`] per query word and index entry that scores the page — which word of which
-//! unit, through which variant (exact, stem, folded, prefix, typo, compound part, synonym,
-//! joined compound, code as written), in which section and fields, with its score.
+//! unit, through which variant (exact, stem, folded, derived, prefix, typo, compound part,
+//! synonym, joined compound, code as written), in which section and fields, with its score.
 //!
 //! It re-runs the lookup of [`engine`] for one page instead of recording inside the ranking loop,
 //! so the ranking pays nothing for it; the scores are the same products (`factor × idf × field
@@ -23,8 +23,9 @@ pub struct Match {
     pub word: String,
     /// The index key it matched.
     pub key: String,
-    /// How: `exact`, `stem`, `folded`, `folded stem`, `prefix`, `typo`, each optionally with
-    /// `compound part`, and `synonym`, `joined compound` or `written apart` for the alternative.
+    /// How: `exact`, `stem`, `folded`, `folded stem`, `derived`, `prefix`, `typo`, each
+    /// optionally with `compound part`, and `synonym`, `joined compound` or `written apart` for
+    /// the alternative.
     pub variant: String,
     /// Heading of the section (empty: the top of the page).
     pub section: String,
@@ -44,6 +45,10 @@ fn variant_of(w: &Word, e: &DecodedEntry) -> &'static str {
         "folded"
     } else if !w.code && e.stem_fold == analyse::fold(&w.stem) {
         "folded stem"
+    } else if !w.code
+        && (super::engine::derived(&w.stem, &e.stem) || super::engine::derived(&w.restem, &e.stem))
+    {
+        "derived"
     } else {
         "prefix"
     }

@@ -294,17 +294,18 @@ fn tuning_set_stays_above_its_floor() {
     // issues 15, 18, 19 and the second pass (feat-search2): top-1 80.7 %, top-3 90.1 % (by
     // section 76.2 %). Third pass (feat-search3): top-1 81.2 %, top-3 90.1 % (by section
     // 76.8 %), typo 89.3 %. Lay vocabulary (feat-search4): top-1 82.9 %, top-3 91.2 %, lay
-    // 56.0 %, typo 92.9 %. Floors just below.
+    // 56.0 %, typo 92.9 %. Derivations (feat-search5: `sykmeldt` ↔ `sykmelding`): top-1
+    // 82.3 % (one question lost), top-3 91.2 %, question 73.8 %. Floors just below.
     assert_floors(
         "tuning",
-        82.5,
+        82.0,
         91.0,
         &[
             ("code", 100.0),
             ("keyword", 100.0),
             ("lay", 55.0),
             ("phrase", 90.0),
-            ("question", 75.0),
+            ("question", 73.5),
             ("typo", 92.5),
         ],
     );
@@ -318,17 +319,18 @@ fn heldout_set_stays_above_its_floor() {
     // First pass: 76.7 % / 88.3 % (c53d26d, clean), 78.9 % / 89.4 % (fa145bc). Second pass, on
     // the merged site (feat-search2): top-1 81.7 %, top-3 91.7 % (by section 75.0 %). Third
     // pass (feat-search3): top-1 81.7 %, top-3 92.2 %. Lay vocabulary (feat-search4): top-1
-    // 83.3 %, top-3 93.3 %, lay 64.0 %, question 73.8 %.
+    // 83.3 %, top-3 93.3 %, lay 64.0 %, question 73.8 %. Derivations (feat-search5): top-1
+    // 86.1 %, top-3 94.4 %, lay 72.0 %, question 78.5 %.
     assert_floors(
         "heldout",
-        83.0,
-        93.0,
+        85.5,
+        94.0,
         &[
             ("code", 100.0),
             ("keyword", 95.0),
-            ("lay", 63.5),
+            ("lay", 71.5),
             ("phrase", 91.0),
-            ("question", 73.5),
+            ("question", 78.0),
             ("typo", 96.0),
         ],
     );
@@ -342,16 +344,17 @@ fn fresh_heldout_set_stays_above_its_floor() {
     // run as a regression floor; it is no longer held out. Third pass (feat-search3, tuning
     // material now): top-1 85.3 %, top-3 92.2 % (by section 81.7 %), lay 55.2 %, question
     // 81.2 %. Lay vocabulary (feat-search4): top-1 86.2 %, lay 58.6 %, typo 97.0 %.
+    // Derivations (feat-search5): top-1 87.2 %, lay 62.1 %, question 82.4 %.
     assert_floors(
         "heldout-2",
-        86.0,
+        87.0,
         92.0,
         &[
             ("code", 100.0),
             ("keyword", 96.0),
-            ("lay", 58.0),
+            ("lay", 62.0),
             ("phrase", 100.0),
-            ("question", 81.0),
+            ("question", 82.0),
             ("typo", 96.5),
         ],
     );
@@ -364,15 +367,15 @@ fn third_heldout_set_stays_above_its_floor() {
     // (by section 77.2 %), the same as the ranking before the third pass (6f09c1a: 83.6 % /
     // 90.9 %). Committed after those runs as a regression floor; no longer held out. Lay
     // vocabulary (feat-search4, tuning material now): top-1 84.9 %, top-3 91.3 %, lay 56.2 %,
-    // typo 100 %.
+    // typo 100 %. Derivations (feat-search5): top-1 86.3 %, top-3 92.7 %, lay 65.6 %.
     assert_floors(
         "heldout-3",
-        84.5,
-        91.0,
+        86.0,
+        92.5,
         &[
             ("code", 100.0),
             ("keyword", 100.0),
-            ("lay", 56.0),
+            ("lay", 65.5),
             ("phrase", 95.0),
             ("question", 78.5),
             ("typo", 99.0),
@@ -385,15 +388,16 @@ fn fourth_heldout_set_stays_above_its_floor() {
     // `heldout-4.tsv`: 218 queries written blind by a fourth writer (47 lay) before the fourth
     // pass began; scored once before it (top-1 76.1 %, top-3 87.2 %, lay 38.3 %) and once after
     // its merge (77.5 %, 87.6 %, lay 42.6 %, by section 71.6 %). Committed after those runs as a
-    // regression floor; no longer held out.
+    // regression floor; no longer held out. Derivations (feat-search5, tuning material): top-1
+    // 78.0 %, top-3 88.1 %, lay 44.7 %.
     assert_floors(
         "heldout-4",
-        77.0,
-        87.0,
+        77.5,
+        88.0,
         &[
             ("code", 95.5),
             ("keyword", 100.0),
-            ("lay", 42.5),
+            ("lay", 44.5),
             ("phrase", 73.0),
             ("question", 79.5),
             ("typo", 99.0),
@@ -454,6 +458,45 @@ fn regression_issue_14_code_written_apart_matched_forty_percent() {
     assert_eq!(
         first(&files, &base, "08 07 04"),
         "regel-sykmeldingsblanketten"
+    );
+}
+
+#[test]
+fn regression_search5_a_verb_never_met_the_noun_the_site_writes() {
+    // Snowball keeps `-ing`/`-else`, so `tilrettelegge` and `tilrettelegging`, `sykmeldt` and
+    // `sykmelding` shared no stem: the role page `Arbeidsgiver` (title = the synonym of
+    // `sjefen`) came first, and the rule that answers came second.
+    let (files, base) = repository_index();
+    assert_eq!(
+        first(&files, &base, "sjefen må tilrettelegge"),
+        "regel-tilretteleggingsplikt-aml-4-6"
+    );
+    assert_eq!(
+        first(&files, &base, "friskmeldt men uten jobb"),
+        "regel-friskmelding-til-arbeidsformidling"
+    );
+    assert_eq!(
+        first(&files, &base, "sykmeldt 50 prosent"),
+        "regel-gradert-sykmelding"
+    );
+    // `--explain` names the variant, so an editor sees why the rule ranks.
+    let out = assert_cmd::Command::cargo_bin("veiviser")
+        .unwrap()
+        .args([
+            "search",
+            "sjefen må tilrettelegge",
+            "--explain",
+            "--limit",
+            "1",
+        ])
+        .arg("--root")
+        .arg(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("`tilrettelegge` ← `tilrettelegge` = `tilrettelegging` (derived"),
+        "{text}"
     );
 }
 

@@ -462,7 +462,7 @@ function veiviserEngine(global) {
   };
 
   // ---- engine.rs ----------------------------------------------------------------------------
-  var EXACT = 1.0, STEM = 0.85, FOLD = 0.9, FOLD_STEM = 0.8, PREFIX = 0.5, PREFIX_FOLD = 0.35, PREFIX_CODE = 0.2;
+  var EXACT = 1.0, STEM = 0.85, FOLD = 0.9, FOLD_STEM = 0.8, PREFIX = 0.5, PREFIX_FOLD = 0.35, PREFIX_CODE = 0.2, DERIVED = 0.6;
   var FUZZY1 = 0.6, FUZZY2 = 0.45, PART = 0.5, OTHER_SECTIONS = 0.1, FUZZY_MIN = 3, MAX_WORD_SHARDS = 2;
   var WHOLE = 1.0, TOGETHER = 1.0, NAMED_VALUE = 0.5, LOCAL = 0.1, SPECIFIC = 0.5, SPECIFIC_TOP = 6, ASKED = 0.25;
   // engine.rs `affordable`: joined compounds only where the other words' shards already are.
@@ -573,15 +573,25 @@ function veiviserEngine(global) {
       if (!w.code && (e.stem === w.stem || e.stem === w.restem)) own = Math.max(own, STEM);
       if (e.fold === w.fold) own = Math.max(own, FOLD);
       if (!w.code && e.stemFold === fold(w.stem)) own = Math.max(own, FOLD_STEM);
+      if (!w.code && (derived(w.stem, e.stem) || derived(w.restem, e.stem))) longer = DERIVED;
       if (w.prefix) {
         var wlen = chars(w.text).length, flen = chars(w.fold).length;
-        if (e.key.startsWith(w.text)) longer = (w.code ? PREFIX_CODE : PREFIX) * Math.sqrt(wlen / e.len);
-        else if (e.fold.startsWith(w.fold)) longer = PREFIX_FOLD * Math.sqrt(flen / e.foldLen);
+        if (e.key.startsWith(w.text)) longer = Math.max(longer, (w.code ? PREFIX_CODE : PREFIX) * Math.sqrt(wlen / e.len));
+        else if (e.fold.startsWith(w.fold)) longer = Math.max(longer, PREFIX_FOLD * Math.sqrt(flen / e.foldLen));
       }
     }
     var f = Math.max(own, longer);
     if (e.part) f = f * PART;
     return [f, own > 0 && own >= longer];
+  }
+
+  /** engine.rs `derived`: one stem and its derivation by one of engine.rs DERIVATIONS (`sykmeld`
+   *  ↔ `sykmelding`), stems of DERIVED_MIN = 5 letters or more, written out to keep the script
+   *  small. UTF-8 lengths in Rust, UTF-16 here: the suffixes are ASCII, so both agree. */
+  function derived(a, b) {
+    if (a.length > b.length) { var t = a; a = b; b = t; }
+    t = b.slice(a.length);
+    return chars(a).length >= 5 && b.startsWith(a) && (t === 'ing' || t === 'els');
   }
 
   function typoDistance(a, b, max) {
