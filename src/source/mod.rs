@@ -322,6 +322,7 @@ fn walk(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
                     walker.skip_current_dir();
                 }
             }
+            Ok(e) if !e.file_type().is_dir() => diags.push(not_a_file(root, e.path())),
             Ok(_) => {}
             Err(err) => {
                 let path = err.path().map_or_else(|| dir.to_owned(), Path::to_owned);
@@ -355,6 +356,19 @@ fn non_utf8_name(root: &Path, path: &Path) -> Diagnostic {
         "the file name is not valid UTF-8 (shown here with \u{fffd} for the bad bytes)",
     )
     .with_hint("rename the file; names saved by old tools in Latin-1 often cause this")
+}
+
+/// A named pipe, socket or device among the site's files: skipped, never read (reading a pipe
+/// would wait forever for a writer), and said, so a page that is missing from the site has a
+/// reason on screen.
+fn not_a_file(root: &Path, path: &Path) -> Diagnostic {
+    Diagnostic::warning(
+        rel_path(root, path),
+        Position::default(),
+        "not-a-file",
+        "not a regular file (a named pipe, socket or device): skipped",
+    )
+    .with_hint("veiviser reads only regular files and folders; replace it with a file or remove it")
 }
 
 fn has_symlinked_parent(base: &Path, path: &Path) -> bool {

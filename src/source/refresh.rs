@@ -13,7 +13,7 @@ use crate::config::{CONFIG_FILE, Config};
 use crate::error::{Diagnostic, Error, Result};
 use crate::source::{
     Asset, LOCK_FILE, Read, SYNONYMS_FILE, SiteSources, decode, has_symlinked_parent, is_ignored,
-    load_theme, read_file, rel_path, walk,
+    load_theme, not_a_file, read_file, rel_path, walk,
 };
 
 /// What [`refresh`] changed.
@@ -166,6 +166,9 @@ fn refresh_content(
     } else if path.is_file() && admitted(root, &content_dir, path, sources) {
         vec![path.to_owned()]
     } else {
+        if path.exists() && !path.is_file() {
+            sources.diagnostics.push(not_a_file(root, path));
+        }
         Vec::new()
     };
     let mut added: Vec<(String, String)> = Vec::new();

@@ -462,3 +462,29 @@ fn pages_sections_and_aliases_in_generated_folders_are_refused_once_each() {
         "{stderr}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_among_the_pages_is_skipped_with_a_warning_not_read() {
+    // Reading a FIFO blocks until something writes to it; it was skipped silently, so a page
+    // missing from the site had no reason on screen.
+    let site = Site::fixture("valid");
+    let fifo = site.root.join("content/kommuner/ror.md");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let report = site.build();
+    let d = &report.compiled.diagnostics;
+    let warning = d
+        .iter()
+        .find(|d| d.code == "not-a-file")
+        .unwrap_or_else(|| panic!("{d:?}"));
+    assert_eq!(warning.file, "content/kommuner/ror.md");
+    assert_eq!(warning.severity, veiviser::error::Severity::Warning);
+    assert!(
+        report.written_to.is_some(),
+        "a warning does not stop the build"
+    );
+}

@@ -474,3 +474,20 @@ fn regression_retiring_a_url_in_urls_lock_clears_the_preview_error() {
     std::fs::remove_file(site.root.join("urls.lock")).unwrap();
     s.check("the lock is deleted", &["urls.lock"]);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_appearing_in_the_preview_is_reported_as_a_full_load_reports_it() {
+    let site = Site::fixture("serve");
+    let mut s = Session::new(&site);
+    let made = std::process::Command::new("mkfifo")
+        .arg(site.root.join("content/tiltak/ror.md"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let (_, c) = s.check("a pipe appears", &["content/tiltak/ror.md"]);
+    assert!(c.diagnostics.iter().any(|d| d.code == "not-a-file"));
+    std::fs::remove_file(site.root.join("content/tiltak/ror.md")).unwrap();
+    let (_, c) = s.check("the pipe goes", &["content/tiltak/ror.md"]);
+    assert!(!c.diagnostics.iter().any(|d| d.code == "not-a-file"));
+}
