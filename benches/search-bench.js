@@ -69,8 +69,6 @@ function prepare(n) {
     for (const [k, label] of Object.entries(KINDS)) yaml += `  ${k}:\n    label: ${label}\n    section: ${k}\n`;
     fs.mkdirSync(path.join(site, 'content'), { recursive: true });
     fs.writeFileSync(path.join(site, 'veiviser.yaml'), yaml);
-    fs.copyFileSync(path.join(REPO, 'synonyms.yaml'), path.join(site, 'synonyms.yaml'));
-    fs.cpSync(path.join(REPO, 'themes', 'default'), path.join(site, 'themes', 'default'), { recursive: true });
     for (const kind of Object.keys(KINDS)) {
       const from = path.join(corpus, 'content', kind);
       const to = path.join(site, 'content', kind);
@@ -82,6 +80,12 @@ function prepare(n) {
       }
     }
   }
+  // The repository's synonyms and theme are copied on every run, also into a site kept from an
+  // earlier run (laying out the corpus is the expensive part): a kept copy measured the old
+  // search scripts and synonyms after they had changed.
+  fs.copyFileSync(path.join(REPO, 'synonyms.yaml'), path.join(site, 'synonyms.yaml'));
+  fs.rmSync(path.join(site, 'themes'), { recursive: true, force: true });
+  fs.cpSync(path.join(REPO, 'themes', 'default'), path.join(site, 'themes', 'default'), { recursive: true });
   return { corpus, site };
 }
 
