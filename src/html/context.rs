@@ -168,8 +168,8 @@ impl<'a> Views<'a> {
             }
         };
         let (text, value) = match field {
-            "summary" => (page.summary.clone()?, page.summary.clone()?),
-            "updated" => (page.updated.clone()?, page.updated.clone()?),
+            "summary" => page.summary.clone().map(|s| (s.clone(), s))?,
+            "updated" => page.updated.clone().map(|s| (s.clone(), s))?,
             _ => {
                 let value = page.fields.get(field)?;
                 let def = page

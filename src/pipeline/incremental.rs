@@ -462,35 +462,18 @@ impl SitePages {
     fn render(&mut self, input: &RenderInput<'_>, fp: &Fingerprints<'_>) -> (Vec<Rendered>, usize) {
         let graph = input.graph;
         let structure = fp.structure();
-        let kept = |memo: &HashMap<String, RenderedEntry>, key: &str, f: u64| {
-            memo.get(key)
-                .filter(|e| e.fingerprint == f)
-                .map(|e| e.output.clone())
-        };
-        let sections: Vec<(u64, bool, Rendered)> = graph
-            .sections
-            .par_iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let f = fp.section(structure, s);
-                match kept(&self.sections, &s.section, f) {
-                    Some(r) => (f, false, r),
-                    None => (f, true, html::render_section_page(input, i)),
-                }
-            })
-            .collect();
-        let tags: Vec<(u64, bool, Rendered)> = graph
-            .tags
-            .par_iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let f = fp.tag(structure, t);
-                match kept(&self.tags, &t.slug, f) {
-                    Some(r) => (f, false, r),
-                    None => (f, true, html::render_tag_page(input, i)),
-                }
-            })
-            .collect();
+        let sections = keep_or_render(
+            &graph.sections,
+            &self.sections,
+            |s| (s.section.as_str(), fp.section(structure, s)),
+            |i| html::render_section_page(input, i),
+        );
+        let tags = keep_or_render(
+            &graph.tags,
+            &self.tags,
+            |t| (t.slug.as_str(), fp.tag(structure, t)),
+            |i| html::render_tag_page(input, i),
+        );
         let rendered = sections.iter().chain(&tags).filter(|r| r.1).count();
         let mut out = Vec::with_capacity(sections.len() + tags.len());
         let keys = graph.sections.iter().map(|s| &s.section);
@@ -510,6 +493,27 @@ impl SitePages {
         );
         (out, rendered)
     }
+}
+
+/// Each of `items` (kind indexes or tag pages) as kept in `memo` when its fingerprint is the
+/// same, else rendered anew by `render(index)`: (fingerprint, rendered anew, output).
+fn keep_or_render<T: Sync>(
+    items: &[T],
+    memo: &HashMap<String, RenderedEntry>,
+    key_and_fingerprint: impl Fn(&T) -> (&str, u64) + Sync,
+    render: impl Fn(usize) -> Rendered + Sync,
+) -> Vec<(u64, bool, Rendered)> {
+    items
+        .par_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let (key, f) = key_and_fingerprint(item);
+            match memo.get(key).filter(|e| e.fingerprint == f) {
+                Some(e) => (f, false, e.output.clone()),
+                None => (f, true, render(i)),
+            }
+        })
+        .collect()
 }
 
 /// The rendered site pages by key, for the next compile; every output also goes to `out`.

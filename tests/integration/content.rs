@@ -157,9 +157,20 @@ fn build_repository_site() -> (
     tempfile::TempDir,
     Vec<veiviser::error::Diagnostic>,
 ) {
+    build_site(Path::new(env!("CARGO_MANIFEST_DIR")))
+}
+
+/// Builds the site at `root` into a temporary folder (`site/` in it), with `--locked`.
+fn build_site(
+    root: &Path,
+) -> (
+    SiteGraph,
+    tempfile::TempDir,
+    Vec<veiviser::error::Diagnostic>,
+) {
     let out = tempfile::tempdir().unwrap();
     let options = BuildOptions {
-        root: Path::new(env!("CARGO_MANIFEST_DIR")).to_owned(),
+        root: root.to_owned(),
         out: Some(out.path().join("site")),
         // The committed urls.lock must already hold every page and anchor: never write it here.
         locked: true,
@@ -391,13 +402,7 @@ fn a_build_writes_exactly_the_files_compile_makes() {
 #[test]
 fn tariff_list_shows_only_billable_coded_tariffs_in_its_first_table() {
     let (graph, out, _) = build_repository_site();
-    let html = std::fs::read_to_string(out.path().join("site/takster/index.html")).unwrap();
-    let all = graph
-        .pages
-        .iter()
-        .filter(|p| p.kind.as_deref() == Some("takst") && p.role == PageRole::Entry)
-        .count();
-    assert_tariff_tables(&html, all);
+    assert_tariff_tables(&graph, out.path());
 }
 
 /// The split into two tables tested the status's *label* («Gjeldende») until it tested the
@@ -419,30 +424,22 @@ fn regression_the_tariff_tables_survive_a_reworded_status_label() {
         config.replace("gjeldende: Gjeldende", "gjeldende: I bruk"),
     )
     .unwrap();
-    let options = BuildOptions {
-        root: site.path().to_owned(),
-        out: Some(site.path().join("public")),
-        locked: true,
-        ..BuildOptions::default()
-    };
-    let report = pipeline::build(&options, true, &pipeline::Silent).unwrap();
-    let l8 = std::fs::read_to_string(site.path().join("public/takster/l8/index.html")).unwrap();
+    let (graph, out, _) = build_site(site.path());
+    let l8 = std::fs::read_to_string(out.path().join("site/takster/l8/index.html")).unwrap();
     assert!(l8.contains("I bruk"), "the new label is shown");
-    let html = std::fs::read_to_string(site.path().join("public/takster/index.html")).unwrap();
-    let all = report
-        .compiled
-        .graph
+    assert_tariff_tables(&graph, out.path());
+}
+
+/// The tariff index built into `out` (`site/` in it) lists exactly the billable tariffs with a
+/// code in its first table, and every other tariff page of `graph` in its second.
+#[track_caller]
+fn assert_tariff_tables(graph: &SiteGraph, out: &Path) {
+    let html = std::fs::read_to_string(out.join("site/takster/index.html")).unwrap();
+    let all = graph
         .pages
         .iter()
         .filter(|p| p.kind.as_deref() == Some("takst") && p.role == PageRole::Entry)
         .count();
-    assert_tariff_tables(&html, all);
-}
-
-/// The tariff index's first table lists exactly the billable tariffs with a code; the second,
-/// every other of the `all` tariff pages.
-#[track_caller]
-fn assert_tariff_tables(html: &str, all: usize) {
     let main = html.split("<main").nth(1).unwrap();
     let (first, rest) = main
         .split_once("id=\"andre-sider\"")
