@@ -300,6 +300,13 @@ impl Config {
         self.base_url.trim_end_matches('/')
     }
 
+    /// The path the site is served under, from `base_url`, with a slash at both ends:
+    /// `https://e.org/kb` → `/kb/`, `https://e.org` → `/`. What a file served at any depth
+    /// (`404.html`) or a host's rule file (`_redirects`) must put before a site URL.
+    pub fn base_path(&self) -> String {
+        base_path(self.base_url())
+    }
+
     /// Every problem of the parsed `veiviser.yaml` (whose text is `text`), in the order the file
     /// declares things: site keys, each kind and its fields, the overview, search.
     fn check(&self, text: &str) -> Vec<Diagnostic> {
@@ -595,11 +602,29 @@ fn kind_path<'a>(name: &'a str, field: Option<&'a str>, rest: &[Seg<'a>]) -> Vec
     p
 }
 
+/// See [`Config::base_path`].
+pub fn base_path(base_url: &str) -> String {
+    let after_scheme = base_url.split_once("://").map_or(base_url, |(_, r)| r);
+    match after_scheme.find('/') {
+        Some(i) => format!("{}/", after_scheme[i..].trim_end_matches('/')),
+        None => "/".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const MINIMAL: &str = "title: T\nbase_url: https://example.org\nkinds:\n  takst:\n    section: takster\n    code_field: kode\n    fields:\n      kode: { type: string, required: true, unique: true }\n";
+
+    #[test]
+    fn base_path_is_the_path_of_the_base_url_with_slashes_at_both_ends() {
+        assert_eq!(base_path("https://e.org"), "/");
+        assert_eq!(base_path("https://e.org/"), "/");
+        assert_eq!(base_path("https://e.org/kb"), "/kb/");
+        assert_eq!(base_path("https://e.org/kb/"), "/kb/");
+        assert_eq!(base_path("https://e.org/a/b"), "/a/b/");
+    }
 
     #[test]
     fn parses_a_minimal_schema() {

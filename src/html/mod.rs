@@ -196,7 +196,7 @@ pub fn render_other_site_pages(input: &RenderInput<'_>) -> Vec<Rendered> {
             .map(Ok),
     );
     results.push(Ok(site_files::sitemap(graph, input.config)));
-    results.push(Ok(site_files::redirect_rules(graph)));
+    results.push(Ok(site_files::redirect_rules(graph, input.config)));
     results.push(Ok(site_files::robots(input.config)));
     results.push(Ok(site_files::pages_schema()));
     results.push(Ok(site_files::opensearch(input.config)));
@@ -811,16 +811,10 @@ fn first_letter(title: &str) -> String {
 
 fn render_404(input: &RenderInput<'_>) -> Result<OutputFile, Diagnostic> {
     // Served at any depth, so its links are absolute from the site root's path.
-    let base_path = input
-        .config
-        .base_url()
-        .splitn(4, '/')
-        .nth(3)
-        .map_or_else(|| "/".to_owned(), |p| format!("/{}/", p.trim_matches('/')));
     let views = Views {
         graph: input.graph,
         config: input.config,
-        root: base_path.replace("//", "/"),
+        root: input.config.base_path(),
     };
     let ctx = base_context(input, &views, "404.html", "Fant ikke siden");
     Ok(OutputFile {

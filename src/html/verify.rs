@@ -141,7 +141,7 @@ pub fn check_again(files: &[Listed<'_>], input: &CheckInput<'_>, memo: &mut Chec
         scans: &scans,
         paths: &paths,
         base_url,
-        base_path: base_path(base_url),
+        base_path: input.config.base_path(),
     };
     let stale: Vec<(&str, &Arc<Links>)> = html()
         .filter(|(path, links)| whole || !same(path, links))
@@ -243,15 +243,6 @@ fn file_folder_clashes<S: std::hash::BuildHasher>(paths: &HashSet<&str, S>) -> V
         .collect();
     diags.sort_by(|a, b| a.message.cmp(&b.message));
     diags
-}
-
-/// `https://e.org/kb` → `/kb/`; `https://e.org` → `/`.
-fn base_path(base_url: &str) -> String {
-    let after_scheme = base_url.split_once("://").map_or(base_url, |(_, r)| r);
-    match after_scheme.find('/') {
-        Some(i) => format!("{}/", after_scheme[i..].trim_end_matches('/')),
-        None => "/".to_owned(),
-    }
 }
 
 /// What a link value is.
@@ -586,8 +577,6 @@ mod tests {
             classify("/takster/", from, "https://e.org", "/", &mut scratch),
             internal("takster/index.html", None)
         );
-        assert_eq!(base_path("https://e.org"), "/");
-        assert_eq!(base_path("https://e.org/kb/"), "/kb/");
     }
 
     /// Checks `files` (path, HTML) again with `memo`; the messages found and how many files

@@ -79,6 +79,32 @@ fn every_page_links_the_opensearch_description_which_names_the_search_url() {
     }
 }
 
+/// GitLab Pages serves a project site under `/<project>/` and matches `_redirects` against the
+/// path it sees, so every rule must start with that path; the rules had it left out, so on such a
+/// site no rule matched.
+#[test]
+fn regression_redirect_rules_of_a_site_under_a_path_carry_that_path() {
+    let site = Site::fixture("valid");
+    site.cli()
+        .args(["build", "--base-url", "https://group.gitlab.io/kb/"])
+        .assert()
+        .success();
+    let rules = site.read("_redirects");
+    assert!(
+        rules.contains("\n/kb/takster/L8/ /kb/takster/l8/ 301\n"),
+        "{rules}"
+    );
+    assert!(
+        rules
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .all(|l| l.starts_with("/kb/") && l.contains(" /kb/")),
+        "{rules}"
+    );
+    // The 404 page, served at any depth, takes the same path from the same place.
+    assert!(site.read("404.html").contains("href=\"/kb/takster/\""));
+}
+
 #[test]
 fn redirect_rules_list_every_alias_and_code_url_for_hosts_that_read_them() {
     let site = Site::fixture("valid");
