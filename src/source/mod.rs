@@ -126,13 +126,7 @@ pub fn load(root: &Path, theme: &str) -> Result<SiteSources> {
         Err(e) => return Err(Error::read(&lock_path, e)),
     };
 
-    let content_dir = root.join("content");
-    if !content_dir.is_dir() {
-        return Err(Error::Usage(format!(
-            "{} has no content/ folder; is --root pointing at a veiviser site?",
-            root.display()
-        )));
-    }
+    let content_dir = content_dir(root)?;
     let files = walk(root, &content_dir, &mut diagnostics);
     let read: Vec<_> = files.par_iter().map(|f| read_file(root, f)).collect();
     let mut content = Vec::new();
@@ -159,6 +153,20 @@ pub fn load(root: &Path, theme: &str) -> Result<SiteSources> {
         theme,
         diagnostics,
     })
+}
+
+/// The site's `content/` folder, or the one error that names its absence (rather than an error
+/// for every page and published URL that went with it).
+fn content_dir(root: &Path) -> Result<std::path::PathBuf> {
+    let dir = root.join("content");
+    if dir.is_dir() {
+        Ok(dir)
+    } else {
+        Err(Error::Usage(format!(
+            "{} has no content/ folder; is --root pointing at a veiviser site?",
+            root.display()
+        )))
+    }
 }
 
 /// Reads only `veiviser.yaml`, to learn the theme name before the full load.

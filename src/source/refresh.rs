@@ -12,8 +12,8 @@ use std::path::Path;
 use crate::config::{CONFIG_FILE, Config};
 use crate::error::{Diagnostic, Error, Result};
 use crate::source::{
-    Asset, LOCK_FILE, Read, SYNONYMS_FILE, SiteSources, decode, has_symlinked_parent, is_ignored,
-    load_theme, not_a_file, read_file, rel_path, walk,
+    Asset, LOCK_FILE, Read, SYNONYMS_FILE, SiteSources, content_dir, decode, has_symlinked_parent,
+    is_ignored, load_theme, not_a_file, read_file, rel_path, walk,
 };
 
 /// What [`refresh`] changed.
@@ -110,6 +110,11 @@ pub fn refresh(
                 failed.get_or_insert(e);
             }
         }
+    }
+    // The whole folder gone (moved away, a branch switch half done) is one problem, not one
+    // per page and published URL: the same error a load gives.
+    if let Err(e) = content_dir(root) {
+        failed.get_or_insert(e);
     }
     out.pages.sort();
     out.pages.dedup();

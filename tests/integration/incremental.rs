@@ -491,3 +491,22 @@ fn a_named_pipe_appearing_in_the_preview_is_reported_as_a_full_load_reports_it()
     let (_, c) = s.check("the pipe goes", &["content/tiltak/ror.md"]);
     assert!(!c.diagnostics.iter().any(|d| d.code == "not-a-file"));
 }
+
+#[test]
+fn regression_the_content_folder_moved_away_is_one_error_not_one_per_page() {
+    // `serve` reported 52 errors (every page's published URL, "120 more problems in this file")
+    // when `content/` was moved away; a build reports the one cause. The preview now does too,
+    // and comes back whole when the folder returns.
+    let site = Site::fixture("serve");
+    let mut s = Session::new(&site);
+    let content = site.root.join("content");
+    let away = site.root.join("content-away");
+    std::fs::rename(&content, &away).unwrap();
+    let err = source::refresh(&site.root, &mut s.sources, std::slice::from_ref(&content))
+        .expect_err("a site without content/ cannot be refreshed");
+    assert!(err.to_string().contains("has no content/ folder"), "{err}");
+    std::fs::rename(&away, &content).unwrap();
+    // As `serve` does after a failed refresh: the site is loaded whole again.
+    s.sources = source::load(&site.root, "default").unwrap();
+    s.check("content/ is back", &["content"]);
+}
