@@ -209,59 +209,11 @@ impl FieldDef {
     }
 }
 
-/// Where the second `key:` of a "duplicate field `key`" error is. serde points at the mapping
-/// that holds both, i.e. at the first key of it (`title` on line 1 for a repeated `title` on
-/// line 40); the editor needs the repeat. Keys of that mapping are the lines from the reported
-/// one at its column, up to the first line indented less.
-fn repeated_key(text: &str, d: &Diagnostic) -> Option<Position> {
-    // The message may start with the path of the mapping (`kinds.takst: duplicate field …`).
-    let key = d
-        .message
-        .split_once("duplicate field `")
-        .or_else(|| d.message.split_once("duplicate entry with key \""))?
-        .1
-        .split(['`', '"'])
-        .next()?;
-    let indent = d.column.checked_sub(1)?;
-    let mut seen = 0;
-    for (i, line) in text.lines().enumerate().skip(d.line.checked_sub(1)?) {
-        let content = line.trim_start_matches([' ', '-']);
-        let at = line.len() - content.len();
-        if content.is_empty() || content.starts_with('#') {
-            continue;
-        }
-        if at < indent {
-            break;
-        }
-        let is_key = content
-            .strip_prefix(key)
-            .is_some_and(|rest| rest.trim_start().starts_with(':'));
-        if at == indent && is_key {
-            seen += 1;
-            if seen == 2 {
-                return Some(Position {
-                    line: i + 1,
-                    column: at + 1,
-                });
-            }
-        }
-    }
-    None
-}
-
 impl Config {
     /// Parses and checks the text of `veiviser.yaml`.
     pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
-        let mut config: Config = serde_yaml::from_str(text).map_err(|e| {
-            let mut d = yaml::error_to_diagnostic(CONFIG_FILE, text, text, &e, 0);
-            if let Some(pos) = repeated_key(text, &d) {
-                d.line = pos.line;
-                d.column = pos.column;
-                let span = d.span_len;
-                d = d.with_source(text, span);
-            }
-            vec![d]
-        })?;
+        let mut config: Config = serde_yaml::from_str(text)
+            .map_err(|e| vec![yaml::error_to_diagnostic(CONFIG_FILE, text, text, &e, 0)])?;
         if let Some(d) = &config.citations.default_source {
             let path = [
                 Seg::Key("citations"),

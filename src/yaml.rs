@@ -34,15 +34,21 @@ pub fn error_to_diagnostic(
     err: &serde_yaml::Error,
     line_offset: usize,
 ) -> Diagnostic {
-    let (pos, message) = match err.location() {
+    let (pos, message, span) = match err.location() {
         Some(loc) => {
-            let at = position_in(yaml, loc.index());
+            let message = strip_location(&err.to_string());
+            let mut at = position_in(yaml, loc.index());
+            let mut span = 1;
+            if let Some((repeat, key_len)) = repeated_key(yaml, &message, at) {
+                (at, span) = (repeat, key_len);
+            }
             (
                 Position {
                     line: at.line + line_offset,
                     column: at.column,
                 },
-                strip_location(&err.to_string()),
+                message,
+                span,
             )
         }
         None => (
@@ -51,6 +57,7 @@ pub fn error_to_diagnostic(
                 column: 1,
             },
             err.to_string(),
+            1,
         ),
     };
     let pos = clamp_to_text(text, pos);
@@ -58,7 +65,47 @@ pub fn error_to_diagnostic(
     if let Some(hint) = hint_for(&d.message) {
         d = d.with_hint(hint);
     }
-    d.with_source(text, 1)
+    d.with_source(text, span)
+}
+
+/// Where the second `key:` of a "duplicate field `key`" (or "duplicate entry with key") error
+/// is, and the key's length. serde points at the mapping that holds both, i.e. at its first key
+/// (`title` on line 2 for a repeated `tags` on line 40); the editor needs the repeat. Keys of
+/// that mapping are the lines from `at` at its column, up to the first line indented less.
+fn repeated_key(yaml: &str, message: &str, at: Position) -> Option<(Position, usize)> {
+    // The message may start with the path of the mapping (`kinds.takst: duplicate field …`).
+    let key = message
+        .split_once("duplicate field `")
+        .or_else(|| message.split_once("duplicate entry with key \""))?
+        .1
+        .split(['`', '"'])
+        .next()?;
+    let indent = at.column.checked_sub(1)?;
+    let mut seen = 0;
+    for (i, line) in yaml.lines().enumerate().skip(at.line.checked_sub(1)?) {
+        let content = line.trim_start_matches([' ', '-']);
+        let col = line.len() - content.len();
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        if col < indent {
+            break;
+        }
+        let is_key = content
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with(':'));
+        if col == indent && is_key {
+            seen += 1;
+            if seen == 2 {
+                let position = Position {
+                    line: i + 1,
+                    column: col + 1,
+                };
+                return Some((position, key.chars().count().max(1)));
+            }
+        }
+    }
+    None
 }
 
 /// Line and column (1-based, in characters) of byte `index` of `yaml`, lines split at `\n`. An
@@ -380,6 +427,21 @@ mod tests {
             let d = error_to_diagnostic("c.yaml", &yaml, &yaml, &err, 0);
             assert_eq!(d.line, 2, "{sep:?}: {}", d.message);
         }
+    }
+
+    #[test]
+    fn regression_a_repeated_front_matter_key_pointed_at_the_first_key_now_at_the_repeat() {
+        // `veiviser.yaml` pointed at the repeat already; front matter (and charts, synonyms)
+        // said line 2, the mapping's first key, for a `tags:` repeated on line 5.
+        let yaml = "title: T\ntags: [a]\nkode: L8\ntags: [b]\n";
+        let text = format!("---\n{yaml}---\n");
+        let err = serde_yaml::from_str::<serde_yaml::Value>(yaml).unwrap_err();
+        let d = error_to_diagnostic("a.md", &text, yaml, &err, 1);
+        assert_eq!((d.line, d.column, d.span_len), (5, 1, 4), "{}", d.message);
+        let nested = "a:\n  b: 1\n  c: 2\n  b: 3\n";
+        let err = serde_yaml::from_str::<serde_yaml::Value>(nested).unwrap_err();
+        let d = error_to_diagnostic("c.yaml", nested, nested, &err, 0);
+        assert_eq!((d.line, d.column), (4, 3), "{}", d.message);
     }
 
     #[test]
