@@ -10,9 +10,10 @@
 // builds it (wall time, peak RSS and the search stage's own time via --timings), runs Pagefind
 // over the same HTML, then serves the site on loopback with gzip (Pagefind's files are served as
 // the pre-compressed files they are) and, in headless Chromium with a fresh profile per query,
-// measures for each query: bytes on the wire from focusing the field to the top 5 with
-// excerpts, sequential round trips, and cold latency (in the page, from the field's focus to the first hit, as Pagefind's is taken, and with the harness's own overhead); then warm latency in one page. Also runs
-// this repository's relevance set (tests/search/relevance.tsv) through both engines.
+// measures for each query: bytes on the wire from focusing the field to the top 5 with excerpts,
+// sequential round trips, and cold latency (in the page, from the field's focus to the first hit,
+// as Pagefind's is taken, and with the harness's own overhead); then warm latency in one page. Also
+// runs this repository's relevance set (tests/search/relevance.tsv) through both engines.
 // Pagefind is installed with npm into $BENCH_WORK/peers. Scratch output: $BENCH_WORK
 // (default /tmp/veiviser-search-bench). Prints a Markdown report and writes results.json.
 'use strict';
