@@ -211,8 +211,8 @@ impl Run {
                 }
                 self.add_text(Field::Summary, &page.summary);
             }
-            self.add_text(Field::Heading, s.heading);
-            self.add_text(Field::Body, s.text);
+            self.add_text(Field::Heading, &s.heading);
+            self.add_text(Field::Body, &s.text);
             docs.push(self.end_doc(i));
         }
         self.pages.push(docs);
@@ -259,29 +259,38 @@ pub(super) fn whole_key(text: &str) -> Option<String> {
     (!words.is_empty() && words.len() <= WHOLE_MAX_WORDS).then(|| format!("={}", words.join(" ")))
 }
 
-/// Builds the index. `facet_labels(page)` gives the kind and filter labels a page is found by.
-pub(super) fn build(
-    pages: &[SearchPage<'_>],
-    facet_labels: &(dyn Fn(&SearchPage<'_>) -> Vec<String> + Sync),
-) -> Index {
-    // Pass 1: term frequencies and field lengths, per document, counted in parallel a batch of
-    // pages at a time while the previous batch is merged into the dictionary (every term string
-    // once; documents keep ids).
-    let mut ids: FastMap<String, u32> = FastMap::default();
-    let mut docs: Vec<Vec<DocIds>> = Vec::with_capacity(pages.len());
-    let mut df: Vec<u32> = Vec::new();
-    let mut pending: Option<Vec<Run>> = None;
-    for batch in pages.chunks(BATCH_PAGES).map(Some).chain([None]) {
-        let previous = pending.take();
-        let ((), counted) = rayon::join(
-            || {
-                for run in previous.into_iter().flatten() {
-                    run.merge_into(&mut ids, &mut docs, &mut df);
-                }
-            },
-            || {
-                batch.map(|b| {
-                    b.par_chunks(RUN_PAGES)
+/// The labels a page is found by besides its own words (kind and filter labels).
+pub(super) type FacetLabels<'f> = dyn Fn(&SearchPage<'_>) -> Vec<String> + Sync + 'f;
+
+/// Pass 1 of the index, fed a slice of pages at a time (in index order) so the caller can release
+/// each slice's texts once it is counted: term frequencies and field lengths per document, every
+/// term string once in the dictionary, documents holding term ids.
+#[derive(Default)]
+pub(super) struct Counter {
+    ids: FastMap<String, u32>,
+    docs: Vec<Vec<DocIds>>,
+    df: Vec<u32>,
+    /// The last batch counted, merged while the next one is counted (or by [`Counter::finish`]).
+    /// Runs own their terms, so the pages they came from may be released at once.
+    pending: Option<Vec<Run>>,
+}
+
+impl Counter {
+    /// Counts `pages`, the next pages in index order: in parallel a batch of pages at a time,
+    /// while the previous batch is merged into the dictionary.
+    pub(super) fn add(&mut self, pages: &[SearchPage<'_>], facet_labels: &FacetLabels<'_>) {
+        for batch in pages.chunks(BATCH_PAGES) {
+            let previous = self.pending.take();
+            let (ids, docs, df) = (&mut self.ids, &mut self.docs, &mut self.df);
+            let ((), counted) = rayon::join(
+                || {
+                    for run in previous.into_iter().flatten() {
+                        run.merge_into(ids, docs, df);
+                    }
+                },
+                || {
+                    batch
+                        .par_chunks(RUN_PAGES)
                         .map(|pages| {
                             let mut run = Run::default();
                             for p in pages {
@@ -290,67 +299,85 @@ pub(super) fn build(
                             run
                         })
                         .collect::<Vec<_>>()
-                })
-            },
-        );
-        pending = counted;
+                },
+            );
+            self.pending = Some(counted);
+        }
     }
-    let mut sum = [0f64; FIELD_COUNT];
-    let mut count = [0f64; FIELD_COUNT];
-    let mut n_docs = 0u32;
-    for d in docs.iter().flatten() {
-        n_docs += 1;
-        for f in 0..FIELD_COUNT {
-            if d.lens[f] > 0 {
-                sum[f] += f64::from(d.lens[f]);
-                count[f] += 1.0;
+
+    /// Passes 2 and 3: the weights once the average field lengths are known, and the entries.
+    pub(super) fn finish(mut self) -> Index {
+        for run in self.pending.take().into_iter().flatten() {
+            run.merge_into(&mut self.ids, &mut self.docs, &mut self.df);
+        }
+        let Self { ids, docs, df, .. } = self;
+        let mut sum = [0f64; FIELD_COUNT];
+        let mut count = [0f64; FIELD_COUNT];
+        let mut n_docs = 0u32;
+        for d in docs.iter().flatten() {
+            n_docs += 1;
+            for f in 0..FIELD_COUNT {
+                if d.lens[f] > 0 {
+                    sum[f] += f64::from(d.lens[f]);
+                    count[f] += 1.0;
+                }
             }
         }
-    }
-    let avg: [f64; FIELD_COUNT] = std::array::from_fn(|f| {
-        if count[f] > 0.0 {
-            sum[f] / count[f]
-        } else {
-            1.0
-        }
-    });
+        let avg: [f64; FIELD_COUNT] = std::array::from_fn(|f| {
+            if count[f] > 0.0 {
+                sum[f] / count[f]
+            } else {
+                1.0
+            }
+        });
 
-    // Pass 2: weights, in page order so every postings list comes out sorted (a term occurs
-    // once per document, so the order of terms inside a document does not matter).
-    // Each list is allocated at its final length: the postings are the stage's largest data.
-    let mut lists: Vec<Vec<Posting>> = df.iter().map(|&n| Vec::with_capacity(n as usize)).collect();
-    drop(df);
-    for (page, page_docs) in docs.into_iter().enumerate() {
-        let page = u32::try_from(page).unwrap_or(u32::MAX);
-        for d in page_docs {
-            for (id, packed) in d.terms {
-                lists[id as usize].push(Posting {
-                    page,
-                    section: d.section,
-                    weight: bm25f(&unpack(packed, &d.multi), &d.lens, &avg) as f32,
-                });
+        // Pass 2: weights, in page order so every postings list comes out sorted (a term occurs
+        // once per document, so the order of terms inside a document does not matter).
+        // Each list is allocated at its final length: the postings are the stage's largest data.
+        let mut lists: Vec<Vec<Posting>> =
+            df.iter().map(|&n| Vec::with_capacity(n as usize)).collect();
+        drop(df);
+        for (page, page_docs) in docs.into_iter().enumerate() {
+            let page = u32::try_from(page).unwrap_or(u32::MAX);
+            for d in page_docs {
+                for (id, packed) in d.terms {
+                    lists[id as usize].push(Posting {
+                        page,
+                        section: d.section,
+                        weight: bm25f(&unpack(packed, &d.multi), &d.lens, &avg) as f32,
+                    });
+                }
             }
         }
-    }
-    let mut keys = vec![String::new(); ids.len()];
-    for (key, id) in ids {
-        keys[id as usize] = key;
-    }
-    let words: FastMap<String, Vec<Posting>> = keys.into_iter().zip(lists).collect();
+        let mut keys = vec![String::new(); ids.len()];
+        for (key, id) in ids {
+            keys[id as usize] = key;
+        }
+        let words: FastMap<String, Vec<Posting>> = keys.into_iter().zip(lists).collect();
 
-    // Compound parts, from the site's own vocabulary.
-    let parts = compound::part_postings(&words);
+        // Compound parts, from the site's own vocabulary.
+        let parts = compound::part_postings(&words);
 
-    let mut entries: Vec<Entry> = words
-        .into_par_iter()
-        .map(|(k, p)| entry(k, false, p))
-        .chain(parts.into_par_iter().map(|(k, p)| entry(k, true, p)))
-        .collect();
-    entries.par_sort_unstable_by(|a, b| (&a.fold, &a.key, a.part).cmp(&(&b.fold, &b.key, b.part)));
-    Index {
-        entries,
-        docs: n_docs,
+        let mut entries: Vec<Entry> = words
+            .into_par_iter()
+            .map(|(k, p)| entry(k, false, p))
+            .chain(parts.into_par_iter().map(|(k, p)| entry(k, true, p)))
+            .collect();
+        entries
+            .par_sort_unstable_by(|a, b| (&a.fold, &a.key, a.part).cmp(&(&b.fold, &b.key, b.part)));
+        Index {
+            entries,
+            docs: n_docs,
+        }
     }
+}
+
+/// Builds the index. `facet_labels(page)` gives the kind and filter labels a page is found by.
+#[cfg(test)]
+pub(super) fn build(pages: &[SearchPage<'_>], facet_labels: &FacetLabels<'_>) -> Index {
+    let mut counter = Counter::default();
+    counter.add(pages, facet_labels);
+    counter.finish()
 }
 
 fn bm25f(tf: &[u16; FIELD_COUNT], lens: &[u32; FIELD_COUNT], avg: &[f64; FIELD_COUNT]) -> f64 {
@@ -378,6 +405,9 @@ fn entry(key: String, part: bool, mut postings: Vec<Posting>) -> Entry {
                 .then((a.page, a.section).cmp(&(b.page, b.section)))
         });
         postings.truncate(MAX_POSTINGS);
+        // The rest of a common word's list is not needed again: give it back now, not when
+        // the index is dropped (at 100,000 pages these lists are the search stage's peak).
+        postings.shrink_to_fit();
         postings.sort_by_key(|p| (p.page, p.section));
     }
     let stem_suffix = key.chars().count() - analyse::stem(&key).chars().count();
@@ -408,7 +438,7 @@ mod tests {
             kind: 0,
             filters: Vec::new(),
             sections: vec![SearchSection {
-                text: body,
+                text: body.into(),
                 ..SearchSection::default()
             }],
         }
