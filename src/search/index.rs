@@ -331,17 +331,47 @@ impl Counter {
             }
         });
 
+        // The compound words, known from the vocabulary alone: their parts inherit their whole
+        // postings lists, so only their lists are kept whole through pass 2.
+        let mut keys = vec![String::new(); ids.len()];
+        for (key, id) in ids {
+            keys[id as usize] = key;
+        }
+        let (compounds, parts_of): (Vec<u32>, Vec<Vec<String>>) = {
+            let by_key: FastMap<&str, u32> =
+                (0u32..).zip(&keys).map(|(i, k)| (k.as_str(), i)).collect();
+            compound::splits(keys.iter().map(String::as_str))
+                .into_iter()
+                .map(|(word, parts)| (by_key[word], parts))
+                .unzip()
+        };
+        let mut whole = vec![false; keys.len()];
+        for &c in &compounds {
+            whole[c as usize] = true;
+        }
+
         // Pass 2: weights, in page order so every postings list comes out sorted (a term occurs
-        // once per document, so the order of terms inside a document does not matter).
-        // Each list is allocated at its final length: the postings are the stage's largest data.
-        let mut lists: Vec<Vec<Posting>> =
-            df.iter().map(|&n| Vec::with_capacity(n as usize)).collect();
-        drop(df);
+        // once per document, so the order of terms inside a document does not matter). The
+        // postings are the stage's largest data: each list is allocated at its final length, and
+        // the list of a word that is no compound keeps only its best postings on the way
+        // ([`keep_best`]: at 100,000 pages common words hold most of the site's postings).
+        let mut lists: Vec<Vec<Posting>> = df
+            .iter()
+            .zip(&whole)
+            .map(|(&n, &whole)| {
+                let n = n as usize;
+                Vec::with_capacity(if whole { n } else { n.min(2 * MAX_POSTINGS) })
+            })
+            .collect();
         for (page, page_docs) in docs.into_iter().enumerate() {
             let page = u32::try_from(page).unwrap_or(u32::MAX);
             for d in page_docs {
                 for (id, packed) in d.terms {
-                    lists[id as usize].push(Posting {
+                    let list = &mut lists[id as usize];
+                    if list.len() == 2 * MAX_POSTINGS && !whole[id as usize] {
+                        keep_best(list);
+                    }
+                    list.push(Posting {
                         page,
                         section: d.section,
                         weight: bm25f(&unpack(packed, &d.multi), &d.lens, &avg) as f32,
@@ -349,19 +379,20 @@ impl Counter {
                 }
             }
         }
-        let mut keys = vec![String::new(); ids.len()];
-        for (key, id) in ids {
-            keys[id as usize] = key;
-        }
-        let words: FastMap<String, Vec<Posting>> = keys.into_iter().zip(lists).collect();
 
         // Compound parts, from the site's own vocabulary.
-        let parts = compound::part_postings(&words);
+        let parts = compound::part_postings(&parts_of, |i| &lists[compounds[i] as usize]);
+        drop(parts_of);
 
-        let mut entries: Vec<Entry> = words
+        let mut entries: Vec<Entry> = keys
             .into_par_iter()
-            .map(|(k, p)| entry(k, false, p))
-            .chain(parts.into_par_iter().map(|(k, p)| entry(k, true, p)))
+            .zip(lists)
+            .zip(df)
+            .map(|((k, p), df)| entry(k, false, p, df))
+            .chain(parts.into_par_iter().map(|(k, p)| {
+                let df = u32::try_from(p.len()).unwrap_or(u32::MAX);
+                entry(k, true, p, df)
+            }))
             .collect();
         entries
             .par_sort_unstable_by(|a, b| (&a.fold, &a.key, a.part).cmp(&(&b.fold, &b.key, b.part)));
@@ -393,20 +424,29 @@ fn bm25f(tf: &[u16; FIELD_COUNT], lens: &[u32; FIELD_COUNT], avg: &[f64; FIELD_C
     w
 }
 
-fn entry(key: String, part: bool, mut postings: Vec<Posting>) -> Entry {
-    let df = u32::try_from(postings.len()).unwrap_or(u32::MAX);
-    let truncated = postings.len() > MAX_POSTINGS;
+/// Keeps the best [`MAX_POSTINGS`] of `postings` by weight (ties by position, so the set is
+/// always the same), in no particular order, selected in linear time. The best of a list are the
+/// best of the best of its first part and the rest, so a list may be cut down while it grows.
+fn keep_best(postings: &mut Vec<Posting>) {
+    postings.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| {
+        b.weight
+            .total_cmp(&a.weight)
+            .then((a.page, a.section).cmp(&(b.page, b.section)))
+    });
+    postings.truncate(MAX_POSTINGS);
+}
+
+/// The entry of `key` with its postings (all of them, or the best of them when [`keep_best`] cut
+/// them down on the way) and `df`, the number of documents holding it.
+fn entry(key: String, part: bool, mut postings: Vec<Posting>, df: u32) -> Entry {
+    let truncated = df as usize > MAX_POSTINGS;
     if truncated {
-        // The best MAX_POSTINGS by weight (ties by position, so the set is always the same),
-        // selected in linear time: common words have tens of thousands of postings.
-        postings.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| {
-            b.weight
-                .total_cmp(&a.weight)
-                .then((a.page, a.section).cmp(&(b.page, b.section)))
-        });
-        postings.truncate(MAX_POSTINGS);
+        // Common words have tens of thousands of postings.
+        if postings.len() > MAX_POSTINGS {
+            keep_best(&mut postings);
+        }
         // The rest of a common word's list is not needed again: give it back now, not when
-        // the index is dropped (at 100,000 pages these lists are the search stage's peak).
+        // the index is dropped.
         postings.shrink_to_fit();
         postings.sort_by_key(|p| (p.page, p.section));
     }
@@ -446,6 +486,35 @@ mod tests {
 
     fn find<'a>(ix: &'a Index, key: &str, part: bool) -> Option<&'a Entry> {
         ix.entries.iter().find(|e| e.key == key && e.part == part)
+    }
+
+    /// Issue 17: a common word's list cut down to its best postings while it grows ends as the
+    /// list selected whole at the end, ties of weight included.
+    #[test]
+    fn cutting_a_list_down_while_it_grows_keeps_the_same_best_postings() {
+        let n = 5 * MAX_POSTINGS + 123;
+        let postings: Vec<Posting> = (0..n)
+            .map(|i| Posting {
+                page: u32::try_from(i / 3).unwrap(),
+                section: u16::try_from(i % 3).unwrap(),
+                // Few distinct weights, so many ties.
+                weight: f32::from(u16::try_from((i * 7919) % 61).unwrap()),
+            })
+            .collect();
+        let df = u32::try_from(n).unwrap();
+        let whole = entry("ord".into(), false, postings.clone(), df);
+        let mut grown = Vec::new();
+        for p in postings {
+            if grown.len() == 2 * MAX_POSTINGS {
+                keep_best(&mut grown);
+            }
+            grown.push(p);
+        }
+        let cut = entry("ord".into(), false, grown, df);
+        assert!(whole.truncated && cut.truncated);
+        assert_eq!((whole.df, cut.df), (df, df));
+        assert_eq!(whole.postings.len(), MAX_POSTINGS);
+        assert!(whole.postings == cut.postings);
     }
 
     #[test]
