@@ -111,10 +111,9 @@ pub fn render_releasing(
             render_entry_with(input, ix, page, body).map(sink)
         })
         .collect();
-    let site_pages = render_site_pages(input)
-        .into_par_iter()
-        .map(|r| r.map(sink))
-        .collect::<Vec<_>>();
+    // Each site page through `sink` as soon as it is made: at 100,000 pages they are 200 MB
+    // (`pages.json` alone 97 MB), too much to hold together (issue 17).
+    let site_pages = render_site_pages_each(input, sink);
     assemble(entries, site_pages)
 }
 
@@ -144,17 +143,22 @@ pub type Rendered = Result<Produced, Diagnostic>;
 /// (each kind index and tag page on its own: [`render_section_page`], [`render_tag_page`],
 /// [`render_other_site_pages`]).
 pub fn render_site_pages(input: &RenderInput<'_>) -> Vec<Rendered> {
+    render_site_pages_each(input, &|p| p)
+}
+
+/// [`render_site_pages`], each file handed to `sink` as soon as it is made.
+fn render_site_pages_each(input: &RenderInput<'_>, sink: Sink<'_>) -> Vec<Rendered> {
     let graph = input.graph;
     let mut results: Vec<Rendered> = (0..graph.sections.len())
         .into_par_iter()
-        .map(|i| render_section_page(input, i))
+        .map(|i| render_section_page(input, i).map(sink))
         .chain(
             (0..graph.tags.len())
                 .into_par_iter()
-                .map(|i| render_tag_page(input, i)),
+                .map(|i| render_tag_page(input, i).map(sink)),
         )
         .collect();
-    results.extend(render_other_site_pages(input));
+    results.extend(render_other_site_pages_each(input, sink));
     results
 }
 
@@ -170,42 +174,45 @@ pub fn render_tag_page(input: &RenderInput<'_>, i: usize) -> Rendered {
 
 /// The site pages other than kind indexes and tag pages.
 pub fn render_other_site_pages(input: &RenderInput<'_>) -> Vec<Rendered> {
+    render_other_site_pages_each(input, &|p| p)
+}
+
+/// [`render_other_site_pages`], each file handed to `sink` as soon as it is made.
+fn render_other_site_pages_each(input: &RenderInput<'_>, sink: Sink<'_>) -> Vec<Rendered> {
     let graph = input.graph;
+    let made = |r: Result<OutputFile, Diagnostic>| r.map(|f| sink(Produced::new(f)));
     // The search page (every entry by title) and `pages.json` (every entry's facts) take most
     // of the time at 10,000 pages, about equally: made side by side with the rest.
     let (mut results, (search, pages_json)) = rayon::join(
         || {
-            vec![
+            [
                 render_home(input),
                 render_tags_index(input),
                 render_404(input),
                 render_changes(input),
             ]
+            .into_iter()
+            .map(made)
+            .collect::<Vec<_>>()
         },
         || {
             rayon::join(
-                || render_search(input),
-                || site_files::pages_json(graph, input.config),
+                || made(render_search(input)),
+                || made(Ok(site_files::pages_json(graph, input.config))),
             )
         },
     );
-    results.extend([search, Ok(pages_json)]);
-    results.extend(
-        site_files::redirects(graph, input.config)
-            .into_iter()
-            .map(Ok),
-    );
-    results.push(Ok(site_files::sitemap(graph, input.config)));
-    results.push(Ok(site_files::redirect_rules(graph, input.config)));
-    results.push(Ok(site_files::robots(input.config)));
-    results.push(Ok(site_files::pages_schema()));
-    results.push(Ok(site_files::opensearch(input.config)));
-    results.push(Ok(changes::feed(graph, input.config)));
-    results.extend(input.theme.files.iter().cloned().map(Ok));
+    results.extend([search, pages_json]);
+    let mut rest = site_files::redirects(graph, input.config);
+    rest.push(site_files::sitemap(graph, input.config));
+    rest.push(site_files::redirect_rules(graph, input.config));
+    rest.push(site_files::robots(input.config));
+    rest.push(site_files::pages_schema());
+    rest.push(site_files::opensearch(input.config));
+    rest.push(changes::feed(graph, input.config));
+    rest.extend(input.theme.files.iter().cloned());
+    results.par_extend(rest.into_par_iter().map(|f| made(Ok(f))));
     results
-        .into_par_iter()
-        .map(|r| r.map(Produced::new))
-        .collect()
 }
 
 /// Joins rendered entry pages and site pages into the site's files (sorted by path) and its

@@ -25,7 +25,7 @@ use markdown::{Body, MarkdownInput};
 
 pub use citation::{LineRange, MarkerError, parse_lines};
 pub use fields::FieldValue;
-pub use markdown::{Heading, LinkTarget, RESERVED_IDS, fill_link_titles};
+pub use markdown::{Heading, LinkTarget, RESERVED_IDS, TextSection, fill_link_titles};
 
 /// The steps of [`parse`] one at a time, for the fuzz harness (`fuzz/src/checks.rs`), which
 /// checks each on arbitrary input. The pipeline and the other stages use [`parse`] only (the

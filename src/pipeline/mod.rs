@@ -377,7 +377,8 @@ fn compile_with(
     let streaming = run.outlet.staging.is_some();
     let (mut files, mut deferred_search) = (Vec::new(), None);
     if !streaming {
-        (files, deferred_search) = index_stage(&graph, &config, sources, &run, &mut diagnostics);
+        (files, deferred_search) =
+            index_stage(&mut graph, &config, sources, &run, &mut diagnostics);
         watch.lap("search");
     }
     let input = RenderStage {
@@ -392,14 +393,10 @@ fn compile_with(
     files.extend(rendered);
     if streaming {
         watch.lap("html");
-        let (index, deferred) = index_stage(&graph, &config, sources, &run, &mut diagnostics);
+        // The index takes the section texts out of the graph: nothing else reads them.
+        let (index, deferred) = index_stage(&mut graph, &config, sources, &run, &mut diagnostics);
         files.extend(index);
         deferred_search = deferred;
-        // Section texts are read by the search index only. Not shared in a build (no cache
-        // holds the page): no copy is made.
-        for page in &mut graph.pages {
-            std::sync::Arc::make_mut(page).body.sections = Vec::new();
-        }
         watch.lap("search");
     }
     files.par_extend(asset_stage(sources, &source_texts, &run.outlet));
@@ -587,23 +584,58 @@ fn search_stage(
     (files, None)
 }
 
-/// The search stage with its files gone through the outlet (written at once in a build).
+/// The search stage with its files gone through the outlet (written at once in a build). In a
+/// build (pages streamed to the disk), the index takes the pages' section texts out of the graph
+/// (nothing after it reads them) and frees them as it goes, and writes each file as it is made.
 fn index_stage(
-    graph: &SiteGraph,
+    graph: &mut SiteGraph,
     config: &Config,
     sources: &SiteSources,
     run: &Run<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Vec<html::Produced>, Option<Config>) {
-    let (search_files, deferred) =
-        search_stage(graph, config, sources, run.defer_search, diagnostics);
-    run.outlet
-        .expect(search_files.iter().map(|f| f.path.as_str()));
-    let files = search_files
-        .into_par_iter()
-        .map(|f| run.outlet.take(html::Produced::new(f)))
+    if run.outlet.staging.is_none() || run.defer_search || run.cache.is_some() {
+        let (search_files, deferred) =
+            search_stage(graph, config, sources, run.defer_search, diagnostics);
+        run.outlet
+            .expect(search_files.iter().map(|f| f.path.as_str()));
+        let files = search_files
+            .into_par_iter()
+            .map(|f| run.outlet.take(html::Produced::new(f)))
+            .collect();
+        return (files, deferred);
+    }
+    // Not shared in a build (no cache holds the page): no copy is made.
+    let taken = graph
+        .pages
+        .iter_mut()
+        .map(|p| std::mem::take(&mut Arc::make_mut(p).body.sections))
         .collect();
-    (files, deferred)
+    let produced = std::sync::Mutex::new(Vec::new());
+    let diags = search::build_each(
+        &search::SearchInput {
+            graph,
+            config,
+            synonyms_text: sources.synonyms_text.as_deref(),
+        },
+        Some(taken),
+        &|made| {
+            run.outlet.expect(made.iter().map(|f| f.path.as_str()));
+            let taken: Vec<html::Produced> = made
+                .into_par_iter()
+                .map(|f| run.outlet.take(html::Produced::new(f)))
+                .collect();
+            produced
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .extend(taken);
+        },
+    );
+    diagnostics.extend(diags);
+    let files = produced
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    (files, None)
 }
 
 /// What the html stage reads besides the graph.

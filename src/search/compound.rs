@@ -19,13 +19,9 @@ pub(super) const MIN_PART: usize = 4;
 pub(super) const MIN_COMPOUND: usize = 2 * MIN_PART;
 const MAX_DEPTH: usize = 3;
 
-/// The postings every compound part inherits from the compounds containing it, keyed by part.
-pub(super) fn part_postings(
-    words: &FastMap<String, Vec<Posting>>,
-) -> FastMap<String, Vec<Posting>> {
-    let vocab: HashSet<&str> = words
-        .keys()
-        .map(String::as_str)
+/// The words of `vocabulary` that split into parts, with their parts, sorted by word.
+pub(super) fn splits<'w>(vocabulary: impl Iterator<Item = &'w str>) -> Vec<(&'w str, Vec<String>)> {
+    let vocab: HashSet<&str> = vocabulary
         .filter(|w| w.chars().count() >= MIN_PART && w.chars().all(char::is_alphabetic))
         .collect();
     let mut splits: Vec<(&str, Vec<String>)> = vocab
@@ -37,10 +33,21 @@ pub(super) fn part_postings(
         })
         .collect();
     splits.sort_unstable();
+    splits
+}
+
+/// The postings every compound part inherits from the compounds containing it, keyed by part:
+/// `splits` as [`splits`] gives them, `postings(i)` the whole list of the `i`th compound.
+pub(super) fn part_postings<'p>(
+    splits: &[Vec<String>],
+    postings: impl Fn(usize) -> &'p [Posting],
+) -> FastMap<String, Vec<Posting>> {
     let mut out: FastMap<String, Vec<Posting>> = FastMap::default();
-    for (word, parts) in splits {
+    for (i, parts) in splits.iter().enumerate() {
         for p in parts {
-            out.entry(p).or_default().extend_from_slice(&words[word]);
+            out.entry(p.clone())
+                .or_default()
+                .extend_from_slice(postings(i));
         }
     }
     out.par_iter_mut().for_each(|(_, list)| {

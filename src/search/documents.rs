@@ -6,12 +6,13 @@
 //! so every combination of kind and filter values is one run of page numbers: the manifest
 //! stores those runs instead of a value per page, and filtering and counting never need more.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use crate::config::{Config, FieldType};
 use crate::graph::SiteGraph;
 use crate::page::code_of;
-use crate::page::{Page, PageRole};
+use crate::page::{Page, PageRole, TextSection};
 use crate::vocab::order;
 
 /// One page as the index sees it.
@@ -29,16 +30,17 @@ pub(super) struct SearchPage<'a> {
     pub kind: usize,
     /// Per configured filter: index into its values, or `None`.
     pub filters: Vec<Option<usize>>,
-    /// Borrowed from the graph: the section text is the bulk of a site and is not copied.
+    /// Borrowed from the graph, or taken out of it (a build): the section text is the bulk of a
+    /// site and is never copied.
     pub sections: Vec<SearchSection<'a>>,
 }
 
 /// A part of a page under one heading; section 0 is the lead (no anchor, no heading).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct SearchSection<'a> {
-    pub anchor: &'a str,
-    pub heading: &'a str,
-    pub text: &'a str,
+    pub anchor: Cow<'a, str>,
+    pub heading: Cow<'a, str>,
+    pub text: Cow<'a, str>,
 }
 
 /// A kind as shown in filters.
@@ -65,8 +67,13 @@ pub(super) struct Facets {
     pub filters: Vec<FilterFacet>,
 }
 
-/// Collects the entry pages of `graph` in index order.
-pub(super) fn collect<'a>(graph: &'a SiteGraph, config: &Config) -> (Vec<SearchPage<'a>>, Facets) {
+/// Collects the entry pages of `graph` in index order. `taken`: the pages' sections taken out of
+/// the graph (by graph page index), which the search pages then own; `None` borrows them.
+pub(super) fn collect<'a>(
+    graph: &'a SiteGraph,
+    config: &Config,
+    taken: Option<Vec<Vec<TextSection>>>,
+) -> (Vec<SearchPage<'a>>, Facets) {
     let mut kinds: Vec<KindFacet> = config
         .kinds_in_order()
         .into_iter()
@@ -119,6 +126,7 @@ pub(super) fn collect<'a>(graph: &'a SiteGraph, config: &Config) -> (Vec<SearchP
             }
         })
         .collect();
+    let mut taken = taken.unwrap_or_default();
     let mut pages: Vec<(u32, SearchPage<'a>)> = entries
         .iter()
         .zip(&labels)
@@ -136,9 +144,13 @@ pub(super) fn collect<'a>(graph: &'a SiteGraph, config: &Config) -> (Vec<SearchP
                         .and_then(|l| f.values.binary_search_by(|v| order::compare(v, l)).ok())
                 })
                 .collect();
+            let sections = match taken.get_mut(ix) {
+                Some(t) => owned_sections(std::mem::take(t)),
+                None => borrowed_sections(&page.body.sections),
+            };
             (
                 graph.title_rank[ix],
-                search_page(config, page, kind, filters),
+                search_page(config, page, kind, filters, sections),
             )
         })
         .collect();
@@ -152,23 +164,45 @@ pub(super) fn collect<'a>(graph: &'a SiteGraph, config: &Config) -> (Vec<SearchP
     )
 }
 
+/// The search sections of a page's text sections: section 0 is the lead.
+fn borrowed_sections(text: &[TextSection]) -> Vec<SearchSection<'_>> {
+    let mut sections = vec![SearchSection::default()];
+    for s in text {
+        match &s.anchor {
+            None => sections[0].text = Cow::Borrowed(&s.text),
+            Some(a) => sections.push(SearchSection {
+                anchor: Cow::Borrowed(a),
+                heading: Cow::Borrowed(&s.heading),
+                text: Cow::Borrowed(&s.text),
+            }),
+        }
+    }
+    sections
+}
+
+/// [`borrowed_sections`], owning the texts.
+fn owned_sections(text: Vec<TextSection>) -> Vec<SearchSection<'static>> {
+    let mut sections = vec![SearchSection::default()];
+    for s in text {
+        match s.anchor {
+            None => sections[0].text = Cow::Owned(s.text),
+            Some(a) => sections.push(SearchSection {
+                anchor: Cow::Owned(a),
+                heading: Cow::Owned(s.heading),
+                text: Cow::Owned(s.text),
+            }),
+        }
+    }
+    sections
+}
+
 fn search_page<'a>(
     config: &Config,
     page: &'a Page,
     kind: usize,
     filters: Vec<Option<usize>>,
+    sections: Vec<SearchSection<'a>>,
 ) -> SearchPage<'a> {
-    let mut sections = vec![SearchSection::default()];
-    for s in &page.body.sections {
-        match &s.anchor {
-            None => sections[0].text = &s.text,
-            Some(a) => sections.push(SearchSection {
-                anchor: a,
-                heading: &s.heading,
-                text: &s.text,
-            }),
-        }
-    }
     let keywords = config
         .search
         .keywords

@@ -211,8 +211,8 @@ impl Run {
                 }
                 self.add_text(Field::Summary, &page.summary);
             }
-            self.add_text(Field::Heading, s.heading);
-            self.add_text(Field::Body, s.text);
+            self.add_text(Field::Heading, &s.heading);
+            self.add_text(Field::Body, &s.text);
             docs.push(self.end_doc(i));
         }
         self.pages.push(docs);
@@ -259,29 +259,38 @@ pub(super) fn whole_key(text: &str) -> Option<String> {
     (!words.is_empty() && words.len() <= WHOLE_MAX_WORDS).then(|| format!("={}", words.join(" ")))
 }
 
-/// Builds the index. `facet_labels(page)` gives the kind and filter labels a page is found by.
-pub(super) fn build(
-    pages: &[SearchPage<'_>],
-    facet_labels: &(dyn Fn(&SearchPage<'_>) -> Vec<String> + Sync),
-) -> Index {
-    // Pass 1: term frequencies and field lengths, per document, counted in parallel a batch of
-    // pages at a time while the previous batch is merged into the dictionary (every term string
-    // once; documents keep ids).
-    let mut ids: FastMap<String, u32> = FastMap::default();
-    let mut docs: Vec<Vec<DocIds>> = Vec::with_capacity(pages.len());
-    let mut df: Vec<u32> = Vec::new();
-    let mut pending: Option<Vec<Run>> = None;
-    for batch in pages.chunks(BATCH_PAGES).map(Some).chain([None]) {
-        let previous = pending.take();
-        let ((), counted) = rayon::join(
-            || {
-                for run in previous.into_iter().flatten() {
-                    run.merge_into(&mut ids, &mut docs, &mut df);
-                }
-            },
-            || {
-                batch.map(|b| {
-                    b.par_chunks(RUN_PAGES)
+/// The labels a page is found by besides its own words (kind and filter labels).
+pub(super) type FacetLabels<'f> = dyn Fn(&SearchPage<'_>) -> Vec<String> + Sync + 'f;
+
+/// Pass 1 of the index, fed a slice of pages at a time (in index order) so the caller can release
+/// each slice's texts once it is counted: term frequencies and field lengths per document, every
+/// term string once in the dictionary, documents holding term ids.
+#[derive(Default)]
+pub(super) struct Counter {
+    ids: FastMap<String, u32>,
+    docs: Vec<Vec<DocIds>>,
+    df: Vec<u32>,
+    /// The last batch counted, merged while the next one is counted (or by [`Counter::finish`]).
+    /// Runs own their terms, so the pages they came from may be released at once.
+    pending: Option<Vec<Run>>,
+}
+
+impl Counter {
+    /// Counts `pages`, the next pages in index order: in parallel a batch of pages at a time,
+    /// while the previous batch is merged into the dictionary.
+    pub(super) fn add(&mut self, pages: &[SearchPage<'_>], facet_labels: &FacetLabels<'_>) {
+        for batch in pages.chunks(BATCH_PAGES) {
+            let previous = self.pending.take();
+            let (ids, docs, df) = (&mut self.ids, &mut self.docs, &mut self.df);
+            let ((), counted) = rayon::join(
+                || {
+                    for run in previous.into_iter().flatten() {
+                        run.merge_into(ids, docs, df);
+                    }
+                },
+                || {
+                    batch
+                        .par_chunks(RUN_PAGES)
                         .map(|pages| {
                             let mut run = Run::default();
                             for p in pages {
@@ -290,67 +299,116 @@ pub(super) fn build(
                             run
                         })
                         .collect::<Vec<_>>()
-                })
-            },
-        );
-        pending = counted;
+                },
+            );
+            self.pending = Some(counted);
+        }
     }
-    let mut sum = [0f64; FIELD_COUNT];
-    let mut count = [0f64; FIELD_COUNT];
-    let mut n_docs = 0u32;
-    for d in docs.iter().flatten() {
-        n_docs += 1;
-        for f in 0..FIELD_COUNT {
-            if d.lens[f] > 0 {
-                sum[f] += f64::from(d.lens[f]);
-                count[f] += 1.0;
+
+    /// Passes 2 and 3: the weights once the average field lengths are known, and the entries.
+    pub(super) fn finish(mut self) -> Index {
+        for run in self.pending.take().into_iter().flatten() {
+            run.merge_into(&mut self.ids, &mut self.docs, &mut self.df);
+        }
+        let Self { ids, docs, df, .. } = self;
+        let mut sum = [0f64; FIELD_COUNT];
+        let mut count = [0f64; FIELD_COUNT];
+        let mut n_docs = 0u32;
+        for d in docs.iter().flatten() {
+            n_docs += 1;
+            for f in 0..FIELD_COUNT {
+                if d.lens[f] > 0 {
+                    sum[f] += f64::from(d.lens[f]);
+                    count[f] += 1.0;
+                }
             }
         }
-    }
-    let avg: [f64; FIELD_COUNT] = std::array::from_fn(|f| {
-        if count[f] > 0.0 {
-            sum[f] / count[f]
-        } else {
-            1.0
-        }
-    });
+        let avg: [f64; FIELD_COUNT] = std::array::from_fn(|f| {
+            if count[f] > 0.0 {
+                sum[f] / count[f]
+            } else {
+                1.0
+            }
+        });
 
-    // Pass 2: weights, in page order so every postings list comes out sorted (a term occurs
-    // once per document, so the order of terms inside a document does not matter).
-    // Each list is allocated at its final length: the postings are the stage's largest data.
-    let mut lists: Vec<Vec<Posting>> = df.iter().map(|&n| Vec::with_capacity(n as usize)).collect();
-    drop(df);
-    for (page, page_docs) in docs.into_iter().enumerate() {
-        let page = u32::try_from(page).unwrap_or(u32::MAX);
-        for d in page_docs {
-            for (id, packed) in d.terms {
-                lists[id as usize].push(Posting {
-                    page,
-                    section: d.section,
-                    weight: bm25f(&unpack(packed, &d.multi), &d.lens, &avg) as f32,
-                });
+        // The compound words, known from the vocabulary alone: their parts inherit their whole
+        // postings lists, so only their lists are kept whole through pass 2.
+        let mut keys = vec![String::new(); ids.len()];
+        for (key, id) in ids {
+            keys[id as usize] = key;
+        }
+        let (compounds, parts_of): (Vec<u32>, Vec<Vec<String>>) = {
+            let by_key: FastMap<&str, u32> =
+                (0u32..).zip(&keys).map(|(i, k)| (k.as_str(), i)).collect();
+            compound::splits(keys.iter().map(String::as_str))
+                .into_iter()
+                .map(|(word, parts)| (by_key[word], parts))
+                .unzip()
+        };
+        let mut whole = vec![false; keys.len()];
+        for &c in &compounds {
+            whole[c as usize] = true;
+        }
+
+        // Pass 2: weights, in page order so every postings list comes out sorted (a term occurs
+        // once per document, so the order of terms inside a document does not matter). The
+        // postings are the stage's largest data: each list is allocated at its final length, and
+        // the list of a word that is no compound keeps only its best postings on the way
+        // ([`keep_best`]: at 100,000 pages common words hold most of the site's postings).
+        let mut lists: Vec<Vec<Posting>> = df
+            .iter()
+            .zip(&whole)
+            .map(|(&n, &whole)| {
+                let n = n as usize;
+                Vec::with_capacity(if whole { n } else { n.min(2 * MAX_POSTINGS) })
+            })
+            .collect();
+        for (page, page_docs) in docs.into_iter().enumerate() {
+            let page = u32::try_from(page).unwrap_or(u32::MAX);
+            for d in page_docs {
+                for (id, packed) in d.terms {
+                    let list = &mut lists[id as usize];
+                    if list.len() == 2 * MAX_POSTINGS && !whole[id as usize] {
+                        keep_best(list);
+                    }
+                    list.push(Posting {
+                        page,
+                        section: d.section,
+                        weight: bm25f(&unpack(packed, &d.multi), &d.lens, &avg) as f32,
+                    });
+                }
             }
         }
-    }
-    let mut keys = vec![String::new(); ids.len()];
-    for (key, id) in ids {
-        keys[id as usize] = key;
-    }
-    let words: FastMap<String, Vec<Posting>> = keys.into_iter().zip(lists).collect();
 
-    // Compound parts, from the site's own vocabulary.
-    let parts = compound::part_postings(&words);
+        // Compound parts, from the site's own vocabulary.
+        let parts = compound::part_postings(&parts_of, |i| &lists[compounds[i] as usize]);
+        drop(parts_of);
 
-    let mut entries: Vec<Entry> = words
-        .into_par_iter()
-        .map(|(k, p)| entry(k, false, p))
-        .chain(parts.into_par_iter().map(|(k, p)| entry(k, true, p)))
-        .collect();
-    entries.par_sort_unstable_by(|a, b| (&a.fold, &a.key, a.part).cmp(&(&b.fold, &b.key, b.part)));
-    Index {
-        entries,
-        docs: n_docs,
+        let mut entries: Vec<Entry> = keys
+            .into_par_iter()
+            .zip(lists)
+            .zip(df)
+            .map(|((k, p), df)| entry(k, false, p, df))
+            .chain(parts.into_par_iter().map(|(k, p)| {
+                let df = u32::try_from(p.len()).unwrap_or(u32::MAX);
+                entry(k, true, p, df)
+            }))
+            .collect();
+        entries
+            .par_sort_unstable_by(|a, b| (&a.fold, &a.key, a.part).cmp(&(&b.fold, &b.key, b.part)));
+        Index {
+            entries,
+            docs: n_docs,
+        }
     }
+}
+
+/// Builds the index. `facet_labels(page)` gives the kind and filter labels a page is found by.
+#[cfg(test)]
+pub(super) fn build(pages: &[SearchPage<'_>], facet_labels: &FacetLabels<'_>) -> Index {
+    let mut counter = Counter::default();
+    counter.add(pages, facet_labels);
+    counter.finish()
 }
 
 fn bm25f(tf: &[u16; FIELD_COUNT], lens: &[u32; FIELD_COUNT], avg: &[f64; FIELD_COUNT]) -> f64 {
@@ -366,18 +424,30 @@ fn bm25f(tf: &[u16; FIELD_COUNT], lens: &[u32; FIELD_COUNT], avg: &[f64; FIELD_C
     w
 }
 
-fn entry(key: String, part: bool, mut postings: Vec<Posting>) -> Entry {
-    let df = u32::try_from(postings.len()).unwrap_or(u32::MAX);
-    let truncated = postings.len() > MAX_POSTINGS;
+/// Keeps the best [`MAX_POSTINGS`] of `postings` by weight (ties by position, so the set is
+/// always the same), in no particular order, selected in linear time. The best of a list are the
+/// best of the best of its first part and the rest, so a list may be cut down while it grows.
+fn keep_best(postings: &mut Vec<Posting>) {
+    postings.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| {
+        b.weight
+            .total_cmp(&a.weight)
+            .then((a.page, a.section).cmp(&(b.page, b.section)))
+    });
+    postings.truncate(MAX_POSTINGS);
+}
+
+/// The entry of `key` with its postings (all of them, or the best of them when [`keep_best`] cut
+/// them down on the way) and `df`, the number of documents holding it.
+fn entry(key: String, part: bool, mut postings: Vec<Posting>, df: u32) -> Entry {
+    let truncated = df as usize > MAX_POSTINGS;
     if truncated {
-        // The best MAX_POSTINGS by weight (ties by position, so the set is always the same),
-        // selected in linear time: common words have tens of thousands of postings.
-        postings.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| {
-            b.weight
-                .total_cmp(&a.weight)
-                .then((a.page, a.section).cmp(&(b.page, b.section)))
-        });
-        postings.truncate(MAX_POSTINGS);
+        // Common words have tens of thousands of postings.
+        if postings.len() > MAX_POSTINGS {
+            keep_best(&mut postings);
+        }
+        // The rest of a common word's list is not needed again: give it back now, not when
+        // the index is dropped.
+        postings.shrink_to_fit();
         postings.sort_by_key(|p| (p.page, p.section));
     }
     let stem_suffix = key.chars().count() - analyse::stem(&key).chars().count();
@@ -408,7 +478,7 @@ mod tests {
             kind: 0,
             filters: Vec::new(),
             sections: vec![SearchSection {
-                text: body,
+                text: body.into(),
                 ..SearchSection::default()
             }],
         }
@@ -416,6 +486,35 @@ mod tests {
 
     fn find<'a>(ix: &'a Index, key: &str, part: bool) -> Option<&'a Entry> {
         ix.entries.iter().find(|e| e.key == key && e.part == part)
+    }
+
+    /// Issue 17: a common word's list cut down to its best postings while it grows ends as the
+    /// list selected whole at the end, ties of weight included.
+    #[test]
+    fn cutting_a_list_down_while_it_grows_keeps_the_same_best_postings() {
+        let n = 5 * MAX_POSTINGS + 123;
+        let postings: Vec<Posting> = (0..n)
+            .map(|i| Posting {
+                page: u32::try_from(i / 3).unwrap(),
+                section: u16::try_from(i % 3).unwrap(),
+                // Few distinct weights, so many ties.
+                weight: f32::from(u16::try_from((i * 7919) % 61).unwrap()),
+            })
+            .collect();
+        let df = u32::try_from(n).unwrap();
+        let whole = entry("ord".into(), false, postings.clone(), df);
+        let mut grown = Vec::new();
+        for p in postings {
+            if grown.len() == 2 * MAX_POSTINGS {
+                keep_best(&mut grown);
+            }
+            grown.push(p);
+        }
+        let cut = entry("ord".into(), false, grown, df);
+        assert!(whole.truncated && cut.truncated);
+        assert_eq!((whole.df, cut.df), (df, df));
+        assert_eq!(whole.postings.len(), MAX_POSTINGS);
+        assert!(whole.postings == cut.postings);
     }
 
     #[test]

@@ -61,10 +61,38 @@ pub struct SearchInput<'a> {
     pub synonyms_text: Option<&'a str>,
 }
 
-/// Builds the index files.
+/// Builds the index files, sorted by path.
 pub fn build(input: &SearchInput<'_>) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let files = std::sync::Mutex::new(Vec::new());
+    let diags = build_each(input, None, &|made| {
+        files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend(made);
+    });
+    let mut files = files
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    (files, diags)
+}
+
+/// Receives the files of the index as they are made, a folder's worth at a time (a group of
+/// page fragments, the term shards, the manifest), from the thread running [`build_each`].
+pub type Emit<'e> = &'e (dyn Fn(Vec<OutputFile>) + Sync);
+
+/// [`build`], handing each file to `emit` as soon as it is made and keeping nothing of it, so the
+/// stage never holds the whole index's bytes. `taken`: the pages' section texts, taken out of
+/// the graph by graph page index (a build, which needs them for nothing else): each page's
+/// texts are then freed as soon as its fragment is made and its words are counted. `None`
+/// reads them from the graph (`serve`, which keeps them). The files are the same either way.
+pub fn build_each(
+    input: &SearchInput<'_>,
+    taken: Option<Vec<Vec<crate::page::TextSection>>>,
+    emit: Emit<'_>,
+) -> Vec<Diagnostic> {
     let (synonyms, diags) = input.synonyms_text.map(Synonyms::parse).unwrap_or_default();
-    let (pages, facets) = documents::collect(input.graph, input.config);
+    let (mut pages, facets) = documents::collect(input.graph, input.config, taken);
     let facet_labels = |p: &SearchPage<'_>| {
         let mut labels = vec![facets.kinds[p.kind].label.clone()];
         labels.extend(
@@ -75,29 +103,57 @@ pub fn build(input: &SearchInput<'_>) -> (Vec<OutputFile>, Vec<Diagnostic>) {
         );
         labels
     };
-    let index = index::build(&pages, &facet_labels);
-    let mut files = Vec::new();
+    // Pass 1 of the index a fragment group at a time: the group's fragments are written, its
+    // words counted, then its texts released (when owned; borrowed ones stay in the graph).
+    let mut counter = index::Counter::default();
+    let mut fragment_groups = Vec::new();
+    for (g, group) in pages.chunks_mut(format::PAGE_GROUP).enumerate() {
+        emit(fragments(
+            g * format::PAGE_GROUP,
+            group,
+            &mut fragment_groups,
+        ));
+        counter.add(group, &facet_labels);
+        for p in group {
+            p.sections = Vec::new();
+        }
+    }
+    let listed = Listed {
+        pages: as_u32(pages.len()),
+        ranges: documents::ranges(&pages),
+    };
+    drop(pages);
+    let index = counter.finish();
+    let docs = index.docs;
     let (shards, table) = shards(&index);
-    files.extend(shards);
-    let (fragments, fragment_groups) = fragments(&pages);
-    files.extend(fragments);
+    drop(index);
+    emit(shards);
     let manifest = manifest(
         input.config,
-        &pages,
         &facets,
-        &index,
+        docs,
+        listed,
         Written {
             synonyms,
             shards: table,
             fragments: fragment_groups,
         },
     );
-    files.push(OutputFile {
+    emit(vec![OutputFile {
         path: format::MANIFEST.into(),
         bytes: format::script("manifest", &manifest).into(),
-    });
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    (files, diags)
+    }]);
+    diags
+}
+
+fn as_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// What the manifest says of the search pages: how many, and the runs of kind and filters.
+struct Listed {
+    pages: u32,
+    ranges: Vec<(usize, usize, Vec<Option<usize>>)>,
 }
 
 /// What the manifest lists of the other files: the synonym table and where the term shards and
@@ -110,9 +166,9 @@ struct Written {
 
 fn manifest(
     config: &Config,
-    pages: &[SearchPage<'_>],
     facets: &Facets,
-    index: &Index,
+    docs: u32,
+    listed: Listed,
     written: Written,
 ) -> Manifest {
     let Written {
@@ -121,12 +177,11 @@ fn manifest(
         fragments,
     } = written;
     let strings = |l: &[&str]| l.iter().map(|s| (*s).to_owned()).collect();
-    let as_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     Manifest {
         version: format::VERSION,
         language: config.language.clone(),
-        docs: index.docs,
-        pages: as_u32(pages.len()),
+        docs,
+        pages: listed.pages,
         analyser: format::AnalyserData {
             stop: strings(analyse::STOP_WORDS),
             question: strings(analyse::QUESTION_WORDS),
@@ -153,7 +208,8 @@ fn manifest(
                     .map(as_u32),
             })
             .collect(),
-        ranges: documents::ranges(pages)
+        ranges: listed
+            .ranges
             .into_iter()
             .map(|(start, kind, filters)| {
                 let mut r = vec![as_u32(start), as_u32(kind)];
@@ -297,13 +353,15 @@ fn shortest_separator(prev: &str, next: &str) -> String {
     next.to_owned()
 }
 
-fn fragments(pages: &[SearchPage<'_>]) -> (Vec<OutputFile>, Vec<String>) {
+/// The fragments of `pages`, a group of [`format::PAGE_GROUP`] (the last may be shorter) whose
+/// first is page `first`; the group's hash goes to `groups`.
+fn fragments(first: usize, pages: &[SearchPage<'_>], groups: &mut Vec<String>) -> Vec<OutputFile> {
     let bodies: Vec<Vec<u8>> = pages
         .par_iter()
         .enumerate()
         .map(|(i, p)| {
             format::script(
-                &format!("x{i}"),
+                &format!("x{}", first + i),
                 &Fragment {
                     i: p.id.clone(),
                     t: p.title.clone(),
@@ -313,25 +371,29 @@ fn fragments(pages: &[SearchPage<'_>]) -> (Vec<OutputFile>, Vec<String>) {
                     k: p.keywords.join(" · "),
                     d: p.sections
                         .iter()
-                        .map(|s| (s.anchor.to_owned(), s.heading.to_owned(), s.text.to_owned()))
+                        .map(|s| {
+                            (
+                                s.anchor.clone().into_owned(),
+                                s.heading.clone().into_owned(),
+                                s.text.clone().into_owned(),
+                            )
+                        })
                         .collect(),
                 },
             )
         })
         .collect();
-    let groups: Vec<String> = bodies
-        .chunks(format::PAGE_GROUP)
-        .map(|g| group_hash(&g.iter().map(Vec::as_slice).collect::<Vec<_>>()))
-        .collect();
-    let files = bodies
+    groups.push(group_hash(
+        &bodies.iter().map(Vec::as_slice).collect::<Vec<_>>(),
+    ));
+    bodies
         .into_iter()
         .enumerate()
         .map(|(i, bytes)| OutputFile {
-            path: format::fragment_path(&groups, i),
+            path: format::fragment_path(groups, first + i),
             bytes: bytes.into(),
         })
-        .collect();
-    (files, groups)
+        .collect()
 }
 
 #[cfg(test)]
@@ -355,6 +417,64 @@ mod tests {
             truncated: false,
             postings: Vec::new(),
         }
+    }
+
+    /// Issue 17: a build hands the index its section texts (taken out of the graph) and gets
+    /// each file as it is made; over several fragment groups that gives exactly the files of
+    /// [`build`] reading the graph, and each text is released as its group is counted.
+    #[test]
+    fn streaming_the_index_with_taken_texts_makes_the_same_files_as_build() {
+        let config = Config::parse("title: T\nbase_url: https://e.org\n").unwrap();
+        let pages = (0..format::PAGE_GROUP * 2 + 7)
+            .map(|i| {
+                let text = format!(
+                    "---\ntitle: Side {i}\n---\nInnledning om fastlege {i}.\n\n## Del {}\n\n\
+                     Sykmelding og legevakt, ord{} og møtegodtgjørelse.\n",
+                    i % 5,
+                    i % 97
+                );
+                let src = crate::source::SourceFile::inline(&format!("content/s{i}.md"), &text);
+                std::sync::Arc::new(crate::page::parse(&src, &config).page.unwrap())
+            })
+            .collect();
+        let (mut graph, _) =
+            crate::graph::build(pages, &config, crate::graph::GraphOptions::default());
+        let input = SearchInput {
+            graph: &graph,
+            config: &config,
+            synonyms_text: None,
+        };
+        let (whole, _) = build(&input);
+        assert!(
+            whole.len() > format::PAGE_GROUP * 2,
+            "{} files",
+            whole.len()
+        );
+        let taken: Vec<_> = graph
+            .pages
+            .iter_mut()
+            .map(|p| std::mem::take(&mut std::sync::Arc::make_mut(p).body.sections))
+            .collect();
+        assert!(taken.iter().all(|t| !t.is_empty()));
+        let made = std::sync::Mutex::new(Vec::new());
+        let batches = std::sync::atomic::AtomicUsize::new(0);
+        build_each(
+            &SearchInput {
+                graph: &graph,
+                config: &config,
+                synonyms_text: None,
+            },
+            Some(taken),
+            &|files| {
+                batches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                made.lock().unwrap().extend(files);
+            },
+        );
+        let mut made = made.into_inner().unwrap();
+        made.sort_by(|a, b| a.path.cmp(&b.path));
+        assert!(made == whole, "streamed index differs from the whole one");
+        // Three fragment groups, the shards, the manifest.
+        assert_eq!(batches.into_inner(), 5);
     }
 
     #[test]
