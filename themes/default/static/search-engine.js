@@ -464,7 +464,7 @@ function veiviserEngine(global) {
   // ---- engine.rs ----------------------------------------------------------------------------
   var EXACT = 1.0, STEM = 0.85, FOLD = 0.9, FOLD_STEM = 0.8, PREFIX = 0.5, PREFIX_FOLD = 0.35, PREFIX_CODE = 0.2, DERIVED = 0.6;
   var FUZZY1 = 0.6, FUZZY2 = 0.45, PART = 0.5, OTHER_SECTIONS = 0.2, FUZZY_MIN = 3, MAX_WORD_SHARDS = 2;
-  var WHOLE = 1.0, TOGETHER = 1.0, NAMED_VALUE = 0.5, LOCAL = 0.1, SPECIFIC = 0.5, SPECIFIC_TOP = 6, ASKED = 0.25;
+  var WHOLE = 1.0, TOGETHER = 1.0, NAMED_VALUE = 0.5, LOCAL = 0.1, HUB = 0.5, SPECIFIC = 0.5, SPECIFIC_TOP = 6, ASKED = 0.25;
   // engine.rs `affordable`: joined compounds only where the other words' shards already are.
   I.affordable = function (q) {
     var self = this, needed = new Set();
@@ -852,6 +852,8 @@ function veiviserEngine(global) {
     } else if (this.facetsOf(p)[1].some(function (v) { return v > 0; })) {
       score *= 1 - LOCAL;
     }
+    var kind = this.facetsOf(p)[0];
+    if (!ctx.onlyNamed && this.m.filters.some(function (d) { return d.hub === kind; })) score *= 1 - HUB;
     return score;
   };
 
