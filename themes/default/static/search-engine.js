@@ -841,19 +841,13 @@ function veiviserEngine(global) {
       r = required.length;
       score = score * (covered / r) * (covered / r);
     }
-    var self = this;
+    var fv = this.facetsOf(p), values = fv[1], hubs = this.m.filters.map(function (d) { return d.hub === fv[0]; });
     if (ctx.named.length) {
-      var fv = this.facetsOf(p), values = fv[1];
-      var boosted = ctx.named.some(function (x) {
-        var hub = self.m.filters[x[0]].hub === fv[0];
-        return values[x[0]] === x[1] + 1 && hub === ctx.onlyNamed;
-      });
-      if (boosted) score *= 1 + NAMED_VALUE;
-    } else if (this.facetsOf(p)[1].some(function (v) { return v > 0; })) {
+      if (ctx.named.some(function (x) { return values[x[0]] === x[1] + 1 && hubs[x[0]] === ctx.onlyNamed; })) score *= 1 + NAMED_VALUE;
+    } else if (values.some(function (v) { return v > 0; })) {
       score *= 1 - LOCAL;
     }
-    var kind = this.facetsOf(p)[0];
-    if (!ctx.onlyNamed && this.m.filters.some(function (d) { return d.hub === kind; })) score *= 1 - HUB;
+    if (!ctx.onlyNamed && hubs.indexOf(true) >= 0) score *= 1 - HUB;
     return score;
   };
 
