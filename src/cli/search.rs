@@ -324,6 +324,9 @@ pub fn run(args: &SearchArgs) -> Result<(), Error> {
                 }
             );
         }
+        for f in &item.factors {
+            println!("     × {:.2}  {}", f.factor, f.name);
+        }
     }
     if !outcome.missing.is_empty() {
         println!("Fant ikke: {}", printable(&outcome.missing.join(", ")));

@@ -1,7 +1,9 @@
 //! `veiviser search --explain`: why a page ranks. In: the reader, a parsed [`Query`] and a page.
 //! Out: one [`Match`] per query word and index entry that scores the page — which word of which
 //! unit, through which variant (exact, stem, folded, derived, prefix, typo, compound part,
-//! synonym, joined compound, code as written), in which section and fields, with its score.
+//! synonym, joined compound, code as written), in which section and fields, with its score —
+//! and the [`Factor`]s its whole score is multiplied by (a named municipality, a local or hub
+//! page).
 //!
 //! It re-runs the lookup of [`engine`] for one page instead of recording inside the ranking loop,
 //! so the ranking pays nothing for it; the scores are the same products (`factor × idf × field
@@ -34,6 +36,23 @@ pub struct Match {
     pub fields: Vec<&'static str>,
     /// `factor × idf × field weight` of the best posting of this entry on the page.
     pub score: f64,
+}
+
+/// A factor the page's whole score is multiplied by (see [`engine::facet_factors`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Factor {
+    /// `named value`, `local page` or `hub page`.
+    pub name: &'static str,
+    pub factor: f64,
+}
+
+/// The factors page `p`'s score is multiplied by for what `query` names.
+pub(super) fn factors(reader: &Reader<'_>, query: &Query, p: u32) -> Vec<Factor> {
+    let (named, only_named) = engine::named_in(reader, query);
+    engine::facet_factors(reader, &named, only_named, p)
+        .into_iter()
+        .map(|(name, factor)| Factor { name, factor })
+        .collect()
 }
 
 fn variant_of(w: &Word, e: &DecodedEntry) -> &'static str {

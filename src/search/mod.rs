@@ -509,6 +509,9 @@ pub struct ResultItem {
     /// Why it ranks (`veiviser search --explain` only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub explain: Vec<explain::Match>,
+    /// What its whole score is multiplied by (`--explain` only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub factors: Vec<explain::Factor>,
 }
 
 /// Runs query `text` over the index `reader` reads, with results ready to print.
@@ -558,6 +561,7 @@ pub fn run(
             section: heading.to_owned(),
             segments,
             explain: Vec::new(),
+            factors: Vec::new(),
         });
     }
     Ok((items, outcome))
@@ -629,6 +633,7 @@ pub fn explain(
     let q = engine::affordable(reader, &query::parse(text, &table));
     for (item, hit) in items.iter_mut().zip(&outcome.hits) {
         item.explain = explain::explain(reader, &q, hit.page)?;
+        item.factors = explain::factors(reader, &q, hit.page);
     }
     Ok(())
 }

@@ -296,16 +296,17 @@ fn tuning_set_stays_above_its_floor() {
     // 76.8 %), typo 89.3 %. Lay vocabulary (feat-search4): top-1 82.9 %, top-3 91.2 %, lay
     // 56.0 %, typo 92.9 %. Derivations (feat-search5: `sykmeldt` ↔ `sykmelding`): top-1
     // 82.3 % (one question lost), top-3 91.2 %, question 73.8 %. Floors just below.
+    // Sixth pass (feat-search6: other sections 0.2, hub pages, lay names): top-1 84.0 %, top-3 92.8 %.
     assert_floors(
         "tuning",
-        82.0,
-        91.0,
+        83.5,
+        92.5,
         &[
             ("code", 100.0),
             ("keyword", 100.0),
-            ("lay", 55.0),
-            ("phrase", 90.0),
-            ("question", 73.5),
+            ("lay", 59.5),
+            ("phrase", 90.5),
+            ("question", 76.5),
             ("typo", 92.5),
         ],
     );
@@ -321,14 +322,15 @@ fn heldout_set_stays_above_its_floor() {
     // pass (feat-search3): top-1 81.7 %, top-3 92.2 %. Lay vocabulary (feat-search4): top-1
     // 83.3 %, top-3 93.3 %, lay 64.0 %, question 73.8 %. Derivations (feat-search5): top-1
     // 86.1 %, top-3 94.4 %, lay 72.0 %, question 78.5 %.
+    // Sixth pass (feat-search6: other sections 0.2, hub pages, lay names): top-1 87.2 %, top-3 94.4 %.
     assert_floors(
         "heldout",
-        85.5,
+        87.0,
         94.0,
         &[
             ("code", 100.0),
-            ("keyword", 95.0),
-            ("lay", 71.5),
+            ("keyword", 100.0),
+            ("lay", 75.5),
             ("phrase", 91.0),
             ("question", 78.0),
             ("typo", 96.0),
@@ -345,14 +347,15 @@ fn fresh_heldout_set_stays_above_its_floor() {
     // material now): top-1 85.3 %, top-3 92.2 % (by section 81.7 %), lay 55.2 %, question
     // 81.2 %. Lay vocabulary (feat-search4): top-1 86.2 %, lay 58.6 %, typo 97.0 %.
     // Derivations (feat-search5): top-1 87.2 %, lay 62.1 %, question 82.4 %.
+    // Sixth pass (feat-search6: other sections 0.2, hub pages, lay names): top-1 88.5 %, top-3 92.7 %.
     assert_floors(
         "heldout-2",
-        87.0,
-        92.0,
+        88.0,
+        92.5,
         &[
             ("code", 100.0),
-            ("keyword", 96.0),
-            ("lay", 62.0),
+            ("keyword", 100.0),
+            ("lay", 68.5),
             ("phrase", 100.0),
             ("question", 82.0),
             ("typo", 96.5),
@@ -368,16 +371,17 @@ fn third_heldout_set_stays_above_its_floor() {
     // 90.9 %). Committed after those runs as a regression floor; no longer held out. Lay
     // vocabulary (feat-search4, tuning material now): top-1 84.9 %, top-3 91.3 %, lay 56.2 %,
     // typo 100 %. Derivations (feat-search5): top-1 86.3 %, top-3 92.7 %, lay 65.6 %.
+    // Sixth pass (feat-search6: other sections 0.2, hub pages, lay names): top-1 87.7 %, top-3 93.6 %.
     assert_floors(
         "heldout-3",
-        86.0,
-        92.5,
+        87.5,
+        93.5,
         &[
             ("code", 100.0),
             ("keyword", 100.0),
-            ("lay", 65.5),
+            ("lay", 71.5),
             ("phrase", 95.0),
-            ("question", 78.5),
+            ("question", 79.5),
             ("typo", 99.0),
         ],
     );
@@ -390,16 +394,17 @@ fn fourth_heldout_set_stays_above_its_floor() {
     // its merge (77.5 %, 87.6 %, lay 42.6 %, by section 71.6 %). Committed after those runs as a
     // regression floor; no longer held out. Derivations (feat-search5, tuning material): top-1
     // 78.0 %, top-3 88.1 %, lay 44.7 %.
+    // Sixth pass (feat-search6: other sections 0.2, hub pages, lay names): top-1 79.4 %, top-3 89.4 %.
     assert_floors(
         "heldout-4",
-        77.5,
-        88.0,
+        79.0,
+        89.0,
         &[
             ("code", 95.5),
             ("keyword", 100.0),
-            ("lay", 44.5),
+            ("lay", 46.5),
             ("phrase", 73.0),
-            ("question", 79.5),
+            ("question", 82.0),
             ("typo", 99.0),
         ],
     );
@@ -411,16 +416,17 @@ fn fifth_heldout_set_stays_above_its_floor() {
     // scored once before it (top-1 77.3 %, top-3 91.4 %, lay 43.2 %) and once after its merge
     // (78.2 %, 91.8 %, lay 47.7 %, questions 76.8 %). Committed after those runs as a regression
     // floor; no longer held out.
+    // Sixth pass (feat-search6: other sections 0.2, hub pages, lay names): top-1 82.3 %, top-3 93.2 %.
     assert_floors(
         "heldout-5",
-        78.0,
-        91.5,
+        82.0,
+        93.0,
         &[
             ("code", 100.0),
             ("keyword", 100.0),
-            ("lay", 47.5),
+            ("lay", 56.5),
             ("phrase", 75.0),
-            ("question", 76.5),
+            ("question", 82.5),
             ("typo", 96.5),
         ],
     );
@@ -604,6 +610,56 @@ fn regression_issue_14_hub_outranked_the_municipality_s_own_measure() {
     );
     // The municipality named alone is its own page.
     assert_eq!(first(&files, &base, "Sandefjord"), "kommune-sandefjord");
+}
+
+#[test]
+fn regression_search6_a_municipality_s_hub_answered_questions_about_its_measures() {
+    // The hub page gathers every measure of its municipality, so it held most words of a
+    // question about one of them and came first; it now loses `HUB` unless named alone.
+    let (files, base) = repository_index();
+    for (q, want) in [
+        (
+            "hva lærte fastlegene i Sandefjord av nav-besøkene",
+            "tiltak-sandefjord-besok-legekontor",
+        ),
+        (
+            "hvordan foregår legemøtet med nav på Sunnmøre",
+            "tiltak-yss-arlig-samhandlingsmote",
+        ),
+    ] {
+        assert_eq!(first(&files, &base, q), want, "{q}");
+    }
+    assert_eq!(first(&files, &base, "Sandefjord"), "kommune-sandefjord");
+    assert_eq!(
+        first(&files, &base, "Ytre Søre Sunnmøre"),
+        "kommune-ytre-sore-sunnmore"
+    );
+}
+
+#[test]
+fn explain_names_the_factors_of_the_whole_score() {
+    // `--explain` (JSON `factors`, text `× 0.50  hub page`) shows what multiplies a page.
+    let (files, base) = repository_index();
+    let reader = Reader::open(&files).unwrap();
+    let options = engine::Options {
+        limit: 10,
+        ..engine::Options::default()
+    };
+    let q = "Sandefjord legekontor ";
+    let (mut items, outcome) = search::run(&reader, &base, q, &options).unwrap();
+    search::explain(&reader, q, &mut items, &outcome).unwrap();
+    let factors = |id: &str| -> Vec<(&str, f64)> {
+        let item = items.iter().find(|i| i.id == id).expect(id);
+        item.factors.iter().map(|f| (f.name, f.factor)).collect()
+    };
+    assert_eq!(
+        factors("tiltak-sandefjord-besok-legekontor"),
+        [("named value", 1.5)]
+    );
+    assert_eq!(factors("kommune-sandefjord"), [("hub page", 0.5)]);
+    // Without --explain nothing is computed or printed.
+    let (items, _) = search::run(&reader, &base, q, &options).unwrap();
+    assert!(items.iter().all(|i| i.factors.is_empty()));
 }
 
 #[test]

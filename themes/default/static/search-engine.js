@@ -463,8 +463,8 @@ function veiviserEngine(global) {
 
   // ---- engine.rs ----------------------------------------------------------------------------
   var EXACT = 1.0, STEM = 0.85, FOLD = 0.9, FOLD_STEM = 0.8, PREFIX = 0.5, PREFIX_FOLD = 0.35, PREFIX_CODE = 0.2, DERIVED = 0.6;
-  var FUZZY1 = 0.6, FUZZY2 = 0.45, PART = 0.5, OTHER_SECTIONS = 0.1, FUZZY_MIN = 3, MAX_WORD_SHARDS = 2;
-  var WHOLE = 1.0, TOGETHER = 1.0, NAMED_VALUE = 0.5, LOCAL = 0.1, SPECIFIC = 0.5, SPECIFIC_TOP = 6, ASKED = 0.25;
+  var FUZZY1 = 0.6, FUZZY2 = 0.45, PART = 0.5, OTHER_SECTIONS = 0.2, FUZZY_MIN = 3, MAX_WORD_SHARDS = 2;
+  var WHOLE = 1.0, TOGETHER = 1.0, NAMED_VALUE = 0.5, LOCAL = 0.1, HUB = 0.5, SPECIFIC = 0.5, SPECIFIC_TOP = 6, ASKED = 0.25;
   // engine.rs `affordable`: joined compounds only where the other words' shards already are.
   I.affordable = function (q) {
     var self = this, needed = new Set();
@@ -841,17 +841,13 @@ function veiviserEngine(global) {
       r = required.length;
       score = score * (covered / r) * (covered / r);
     }
-    var self = this;
+    var fv = this.facetsOf(p), values = fv[1], hubs = this.m.filters.map(function (d) { return d.hub === fv[0]; });
     if (ctx.named.length) {
-      var fv = this.facetsOf(p), values = fv[1];
-      var boosted = ctx.named.some(function (x) {
-        var hub = self.m.filters[x[0]].hub === fv[0];
-        return values[x[0]] === x[1] + 1 && hub === ctx.onlyNamed;
-      });
-      if (boosted) score *= 1 + NAMED_VALUE;
-    } else if (this.facetsOf(p)[1].some(function (v) { return v > 0; })) {
+      if (ctx.named.some(function (x) { return values[x[0]] === x[1] + 1 && hubs[x[0]] === ctx.onlyNamed; })) score *= 1 + NAMED_VALUE;
+    } else if (values.some(function (v) { return v > 0; })) {
       score *= 1 - LOCAL;
     }
+    if (!ctx.onlyNamed && hubs.indexOf(true) >= 0) score *= 1 - HUB;
     return score;
   };
 
