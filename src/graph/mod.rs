@@ -106,11 +106,15 @@ impl SiteGraph {
     }
 }
 
-/// What [`build_found`] reported, in parts, so the compile cache of `serve` can redo only the
-/// links of edited pages ([`relink`]) and keep the rest.
+/// What [`build_found`] reported, in parts, so the compile cache of `serve` can redo only what an
+/// edit of titles and bodies touches ([`retitle`]) and keep the rest.
 #[derive(Debug, Clone, Default)]
 pub struct Found {
-    /// Problems found before the links are resolved (ids, fields, relations, sources).
+    /// Problems found before the titles are compared (ids, unique fields).
+    before_titles: Vec<Diagnostic>,
+    /// Titles another page of the same kind has (redone by [`retitle`]).
+    titles: Vec<Diagnostic>,
+    /// Problems found after them and before the links are resolved (relations, sources).
     before_links: Vec<Diagnostic>,
     /// Per page of the graph: the problems of its links.
     links: Vec<Vec<Diagnostic>>,
@@ -124,7 +128,9 @@ pub struct Found {
 impl Found {
     /// Every problem, in the order [`build`] reports them.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
-        let mut all = self.before_links.clone();
+        let mut all = self.before_titles.clone();
+        all.extend(self.titles.iter().cloned());
+        all.extend(self.before_links.iter().cloned());
         all.extend(self.links.iter().flatten().cloned());
         all.extend(self.after_links.iter().cloned());
         all
@@ -142,20 +148,93 @@ pub fn build(
     (graph, diags)
 }
 
-/// Puts `edited` pages in place of the graph's pages at their indices and resolves their links
-/// again. Everything else of the graph is kept, so each edited page must have the same facts as
-/// the page it replaces: file, front matter, headings and anchor aliases (the compile cache
-/// checks that); a body edit changes only the page's own links.
-pub fn relink(graph: &mut SiteGraph, found: &mut Found, edited: Vec<(PageIx, Arc<Page>)>) {
+/// Puts `edited` pages in place of the graph's pages at their indices, where each edited page
+/// may differ from the page it replaces in its title and body only (the compile cache checks
+/// that: file, id, URL, kind, front matter other than the title line, headings and anchor
+/// aliases are the same). Redoes all that titles decide: the title order and every list sorted
+/// by it (kind sections, tags, backlinks, citing pages, plain pages), the duplicate-title
+/// warnings, and the links of the edited pages and of every page linking to a page whose title
+/// changed (a link carries its target's title). `parsed[ix]` is page `ix` as parsed, before
+/// [`build`] wrote link titles into its text (the edited pages' entries are the edited pages).
+pub fn retitle(
+    graph: &mut SiteGraph,
+    found: &mut Found,
+    config: &Config,
+    edited: &std::collections::HashSet<PageIx>,
+    parsed: &[Arc<Page>],
+) {
+    let retitled: std::collections::HashSet<String> = edited
+        .iter()
+        .filter(|&&ix| graph.pages[ix].title != parsed[ix].title)
+        .map(|&ix| graph.pages[ix].url.clone())
+        .collect();
+    for &ix in edited {
+        graph.pages[ix] = Arc::clone(&parsed[ix]);
+    }
+    if !retitled.is_empty() {
+        let titles: Vec<&str> = graph.pages.iter().map(|p| p.title.as_str()).collect();
+        graph.title_rank = order::title_ranks(&titles);
+        sort_by_title_again(graph, config);
+        found.titles = duplicate_titles(graph);
+    }
+    let stale: Vec<PageIx> = {
+        use rayon::prelude::*;
+        let links_to_retitled = |links: &[ResolvedLink]| {
+            links.iter().any(|l| {
+                l.url
+                    .as_deref()
+                    .is_some_and(|u| retitled.contains(u.split('#').next().unwrap_or(u)))
+            })
+        };
+        graph
+            .links
+            .par_iter()
+            .enumerate()
+            .filter(|(ix, links)| edited.contains(ix) || links_to_retitled(links))
+            .map(|(ix, _)| ix)
+            .collect()
+    };
     let generated = links::generated_urls(graph);
-    for (ix, page) in edited {
-        graph.pages[ix] = page;
+    for ix in stale {
         let (mut page_links, diags) =
             links::resolve_page(graph, ix, &generated, &found.draft_ids, &found.draft_files);
+        graph.pages[ix] = Arc::clone(&parsed[ix]);
         fill_link_titles(&mut graph.pages[ix], &page_links);
         std::mem::swap(&mut graph.links[ix], &mut page_links);
         found.links[ix] = diags;
     }
+}
+
+/// Sorts every list [`build`] sorts by title again, after `graph.title_rank` changed: each is put
+/// back in page order first, the order [`build`] made it in, so equal titles end up as they would
+/// there.
+fn sort_by_title_again(graph: &mut SiteGraph, config: &Config) {
+    let mut sections = std::mem::take(&mut graph.sections);
+    for s in &mut sections {
+        s.members.sort_unstable();
+        graph.sort_by_title(&mut s.members);
+        s.members.sort_by_key(|&i| graph.pages[i].weight);
+    }
+    graph.sections = sections;
+    let mut tags = std::mem::take(&mut graph.tags);
+    for t in &mut tags {
+        t.pages.sort_unstable();
+        graph.sort_by_title(&mut t.pages);
+    }
+    graph.tags = tags;
+    let mut cited_by = std::mem::take(&mut graph.cited_by);
+    for pages in &mut cited_by {
+        pages.sort_unstable();
+        graph.sort_by_title(pages);
+    }
+    graph.cited_by = cited_by;
+    let mut plain = std::mem::take(&mut graph.plain_pages);
+    plain.sort_unstable();
+    graph.sort_by_title(&mut plain);
+    graph.plain_pages = plain;
+    let mut backlinks = std::mem::take(&mut graph.backlinks);
+    relations::sort_backlinks(graph, config, &mut backlinks);
+    graph.backlinks = backlinks;
 }
 
 /// [`build`], with its problems in parts (see [`Found`]).
@@ -183,7 +262,8 @@ pub fn build_found(
     let titles: Vec<&str> = graph.pages.iter().map(|p| p.title.as_str()).collect();
     graph.title_rank = order::title_ranks(&titles);
     check_unique_fields(&graph, config, &mut diags);
-    warn_duplicate_titles(&graph, &mut diags);
+    let before_titles = std::mem::take(&mut diags);
+    let titles = duplicate_titles(&graph);
     graph.sections = sections(&graph, config);
     graph.tags = tags(&graph);
     let (rels, backs) = relations::resolve(&graph, config, &draft_ids, &mut diags);
@@ -207,6 +287,8 @@ pub fn build_found(
     let rank = &graph.title_rank;
     graph.plain_pages.sort_by_key(|&i| rank[i]);
     let found = Found {
+        before_titles,
+        titles,
         before_links,
         links: link_diags,
         after_links: diags,
@@ -243,10 +325,11 @@ fn fill_link_titles(page: &mut Arc<Page>, links: &[ResolvedLink]) {
     }
 }
 
-/// A warning for a page whose title another page of its kind has (letter case and spacing
+/// A warning for each page whose title another page of its kind has (letter case and spacing
 /// aside): lists, search results and links by `[[id]]` show titles, so readers cannot tell the
 /// two apart.
-fn warn_duplicate_titles(graph: &SiteGraph, diags: &mut Vec<Diagnostic>) {
+fn duplicate_titles(graph: &SiteGraph) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
     let mut first: HashMap<(Option<&str>, String), PageIx> = HashMap::new();
     for (i, page) in graph.pages.iter().enumerate() {
         if page.role != PageRole::Entry {
@@ -278,6 +361,7 @@ fn warn_duplicate_titles(graph: &SiteGraph, diags: &mut Vec<Diagnostic>) {
             first.insert(key, i);
         }
     }
+    diags
 }
 
 fn index_pages(graph: &mut SiteGraph, diags: &mut Vec<Diagnostic>) {

@@ -145,21 +145,7 @@ fn backlink_groups(
     forward: &Groups,
     inverse: Vec<Vec<(String, PageIx)>>,
 ) -> Groups {
-    let kind_rank: HashMap<&str, usize> = config
-        .kinds_in_order()
-        .iter()
-        .enumerate()
-        .map(|(r, (n, _))| (*n, r))
-        .collect();
-    let rank = |p: PageIx| {
-        graph.pages[p]
-            .kind
-            .as_deref()
-            .and_then(|k| kind_rank.get(k))
-            .copied()
-            .unwrap_or(usize::MAX)
-    };
-    inverse
+    let mut groups: Groups = inverse
         .into_iter()
         .enumerate()
         .map(|(t, sources)| {
@@ -183,12 +169,34 @@ fn backlink_groups(
                     }),
                 }
             }
-            for g in &mut groups {
-                g.pages.sort_by_key(|&p| (rank(p), graph.title_rank[p]));
-            }
             groups
         })
-        .collect()
+        .collect();
+    sort_backlinks(graph, config, &mut groups);
+    groups
+}
+
+/// Sorts the pages of each backlink group by kind, then title; `groups` hold them in page order
+/// (as [`resolve`] collects them), or are put back in it first.
+pub(super) fn sort_backlinks(graph: &SiteGraph, config: &Config, groups: &mut Groups) {
+    let kind_rank: HashMap<&str, usize> = config
+        .kinds_in_order()
+        .iter()
+        .enumerate()
+        .map(|(r, (n, _))| (*n, r))
+        .collect();
+    let rank = |p: PageIx| {
+        graph.pages[p]
+            .kind
+            .as_deref()
+            .and_then(|k| kind_rank.get(k))
+            .copied()
+            .unwrap_or(usize::MAX)
+    };
+    for g in groups.iter_mut().flatten() {
+        g.pages.sort_unstable();
+        g.pages.sort_by_key(|&p| (rank(p), graph.title_rank[p]));
+    }
 }
 
 /// Checks that every `sources:` entry names an existing page; returns, per page, the pages

@@ -7,10 +7,11 @@
 //! - **parsed pages**, by file, with the hash of the text they came from: only files whose text
 //!   changed are parsed again (all of them when `veiviser.yaml` changed). Pages are shared
 //!   (`Arc`) with the graph, never copied;
-//! - **the graph** of the last compile, keyed on what other pages see of every page
-//!   ([`graph_key`]): an edit that leaves that alone (a body edit) keeps it and only resolves the
-//!   edited pages' own links again; any other edit builds it anew. The `urls.lock` check is kept
-//!   the same way;
+//! - **the graph** of the last compile, keyed on what other pages see of every page except its
+//!   title ([`page_key`]): an edit that leaves that alone (a body or title edit) keeps it and
+//!   updates it in place ([`graph::retitle`]: the edited pages' links, and for a new title the
+//!   title order, the lists sorted by it and the links naming the page); any other edit builds it
+//!   anew. The `urls.lock` check is kept the same way;
 //! - **rendered entry pages**, by file, each with its ids and links for the output check (so an
 //!   unchanged page is never scanned again), with a fingerprint of everything the page's HTML is
 //!   made
@@ -119,8 +120,8 @@ pub struct Cache {
 }
 
 /// The graph of the last compile and what it was built from: an edit that changes no page's
-/// facts ([`graph_key`]) changes only the edited pages' own links, so the graph is kept and just
-/// those are resolved again ([`graph::relink`]).
+/// facts but titles ([`page_key`]) changes only the edited pages' links and what titles decide,
+/// so the graph is kept and updated in place ([`graph::retitle`]).
 struct GraphMemo {
     key: u64,
     /// Per entry of `inputs`: [`page_key`].
@@ -269,22 +270,34 @@ impl Cache {
             .graph
             .take()
             .filter(|m| m.key == key && m.inputs.len() == inputs.len());
-        self.work.graph_kept = reuse.is_some();
-        let memo = if let Some(mut memo) = reuse {
-            let edited: Vec<(PageIx, Arc<Page>)> = inputs
-                .iter()
-                .zip(&memo.inputs)
-                .zip(&memo.graph_ix)
-                .filter_map(|((new, old), &ix)| match (new, old, ix) {
+        // Pages parsed anew since the last graph, by graph index: each may differ in its title
+        // and body only (the key leaves the title line out; the rest is compared here).
+        let edited = reuse.as_ref().and_then(|memo| {
+            let mut edited = HashSet::new();
+            for ((new, old), &ix) in inputs.iter().zip(&memo.inputs).zip(&memo.graph_ix) {
+                match (new, old, ix) {
                     (Some(new), Some(old), Some(ix)) if !Arc::ptr_eq(new, old) => {
-                        Some((ix, Arc::clone(new)))
+                        if !same_but_title_and_body(old, new) {
+                            return None;
+                        }
+                        edited.insert(ix);
                     }
-                    _ => None,
-                })
-                .collect();
-            graph::relink(&mut memo.graph, &mut memo.found, edited);
+                    _ => {}
+                }
+            }
+            Some(edited)
+        });
+        self.work.graph_kept = edited.is_some();
+        let memo = if let (Some(mut memo), Some(edited)) = (reuse, edited) {
             memo.inputs = inputs;
             memo.page_keys = page_keys;
+            let parsed: Vec<Arc<Page>> = memo
+                .inputs
+                .iter()
+                .zip(&memo.graph_ix)
+                .filter_map(|(p, ix)| ix.and(p.clone()))
+                .collect();
+            graph::retitle(&mut memo.graph, &mut memo.found, config, &edited, &parsed);
             memo
         } else {
             let pages: Vec<Arc<Page>> = inputs.iter().flatten().cloned().collect();
@@ -583,12 +596,21 @@ fn page_keys(parsed: &[ParsedPage], last: Option<&GraphMemo>) -> Vec<u64> {
         .collect()
 }
 
-/// What other pages see of a page that parsed (file, front matter and where it starts, id, URL,
-/// kind, title, headings, anchor aliases), hashed; never 0 (a file that did not parse).
+/// What other pages see of a page that parsed, except its title (file, front matter but its
+/// `title:` line, where the front matter starts, id, URL, kind, headings, anchor aliases),
+/// hashed; never 0 (a file that did not parse). A graph whose pages' keys are all the same is
+/// updated in place ([`graph::retitle`]), after [`same_but_title_and_body`] said yes.
 fn page_key(page: &Page) -> u64 {
     let mut h = Xxh3::new();
-    (&page.file, &page.front_matter, page.front_matter_line).hash(&mut h);
-    (&page.id, &page.url, &page.kind, &page.title, page.draft).hash(&mut h);
+    (&page.file, page.front_matter_line).hash(&mut h);
+    for line in page.front_matter.split('\n') {
+        if is_title_line(line) {
+            0xfe_u8.hash(&mut h);
+        } else {
+            line.hash(&mut h);
+        }
+    }
+    (&page.id, &page.url, &page.kind, page.draft).hash(&mut h);
     for heading in &page.body.headings {
         (heading.level, &heading.id, &heading.text, heading.pinned).hash(&mut h);
     }
@@ -597,6 +619,44 @@ fn page_key(page: &Page) -> u64 {
         alias.hash(&mut h);
     }
     h.finish() | 1
+}
+
+/// Whether a line of front matter is the top-level `title:` key (its value on the same line).
+fn is_title_line(line: &str) -> bool {
+    line.starts_with("title:")
+}
+
+/// Whether `new`, parsed anew from the file `old` came from, differs from it in nothing the graph
+/// reads but its title and its body: the front matter's lines are the same but for the
+/// `title:` line (so every other key stays where it was for the problems located there), and
+/// every value read from it is the same.
+fn same_but_title_and_body(old: &Page, new: &Page) -> bool {
+    let lines = |p: &Page| {
+        p.front_matter
+            .split('\n')
+            .filter(|l| !is_title_line(l))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let same_lines = old.front_matter.split('\n').count() == new.front_matter.split('\n').count()
+        && lines(old) == lines(new);
+    let headings = |p: &Page| {
+        p.body
+            .headings
+            .iter()
+            .map(|h| (h.level, h.id.clone(), h.text.clone(), h.pinned))
+            .collect::<Vec<_>>()
+    };
+    same_lines
+        && (&old.id, &old.kind, old.role, &old.file, &old.url)
+            == (&new.id, &new.kind, new.role, &new.file, &new.url)
+        && (&old.summary, &old.fields, &old.sources, &old.aliases)
+            == (&new.summary, &new.fields, &new.sources, &new.aliases)
+        && (&old.anchor_aliases, &old.tags, &old.updated, &old.changes)
+            == (&new.anchor_aliases, &new.tags, &new.updated, &new.changes)
+        && (old.weight, old.draft, old.front_matter_line)
+            == (new.weight, new.draft, new.front_matter_line)
+        && headings(old) == headings(new)
 }
 
 /// Hash of where every heading of the graph is: the lock check reports a lost anchor at the

@@ -116,7 +116,10 @@ fn incremental_compile_equals_full_compile_after_a_sequence_of_edits() {
         "its kind index and tag page show the title, the other {} indexes do not: {work:?}",
         indexes - 2
     );
-    assert!(!work.graph_kept, "a title is a fact other pages show");
+    assert!(
+        work.graph_kept,
+        "a title edit updates the kept graph in place: {work:?}"
+    );
     assert!(
         work.rendered >= 2,
         "pages relating to L8 show its title: {work:?}"
@@ -322,7 +325,7 @@ fn a_kept_graph_equals_a_new_one_after_body_edits_that_touch_links() {
         "title: Fredrikstad by",
     );
     let (work, c) = s.check("the linked page's title changes", &[fredrikstad]);
-    assert!(!work.graph_kept, "{work:?}");
+    assert!(work.graph_kept, "updated in place: {work:?}");
     assert!(page(&c).contains(">Fredrikstad by</a>"), "{}", page(&c));
 
     edit(
@@ -395,7 +398,7 @@ fn regression_a_page_shared_between_compiles_spent_its_locate_budget() {
             text.replacen(title, &format!("title: Takst L8 nr {n}"), 1),
         );
         let (work, c) = s.check("a title edit elsewhere", &[l8]);
-        assert!(!work.graph_kept);
+        assert!(work.graph_kept);
         assert!(
             c.diagnostics
                 .iter()
@@ -426,7 +429,7 @@ fn a_title_edit_keeps_a_clean_lock_check_and_a_renamed_heading_does_not() {
 
     edit(&site, l8, "title: Takst L8", "title: Takst L8 (ny)");
     let (work, c) = s.check("a title edit", &[l8]);
-    assert!(!work.graph_kept && work.lock_kept, "{work:?}");
+    assert!(work.graph_kept && work.lock_kept, "{work:?}");
     assert!(
         c.lock.new_text.is_none(),
         "the lock lists every URL already"
@@ -443,7 +446,10 @@ fn a_title_edit_keeps_a_clean_lock_check_and_a_renamed_heading_does_not() {
 
     edit(&site, l8, "title: Takst L8 (ny)", "title: Takst L8");
     let (work, _) = s.check("a title edit while the lock reports a problem", &[l8]);
-    assert!(!work.lock_kept, "its problems quote the page: {work:?}");
+    assert!(
+        work.lock_kept,
+        "no line moved and no problem names the title, so they stay the same: {work:?}"
+    );
 
     edit(&site, l8, "## Når brukes takst L8", "## Når brukes L8");
     let (work, c) = s.check("the heading is named back", &[l8]);
@@ -509,4 +515,105 @@ fn regression_the_content_folder_moved_away_is_one_error_not_one_per_page() {
     // As `serve` does after a failed refresh: the site is loaded whole again.
     s.sources = source::load(&site.root, "default").unwrap();
     s.check("content/ is back", &["content"]);
+}
+
+#[test]
+fn title_edits_update_the_kept_graph_as_a_full_build_makes_it() {
+    let site = Site::fixture("serve");
+    let mut s = Session::new(&site);
+    let (t14, l8) = ("content/takster/14.md", "content/takster/l8.md");
+    let fredrikstad = "content/kommuner/fredrikstad.md";
+
+    // Takst 14 is related (Smågrupper), linked to (from L8, with an anchor), tagged and listed
+    // in its kind index: the new title moves it before L8 there and in every list.
+    edit(
+        &site,
+        t14,
+        "title: Takst 14",
+        "title: Aller først, takst 14",
+    );
+    let (work, c) = s.check(
+        "a listed, linked, related page moves in title order",
+        &[t14],
+    );
+    assert!(work.graph_kept, "{work:?}");
+    let section = c.graph.section_of("takst").unwrap();
+    let first = &c.graph.pages[section.members[0]];
+    assert_eq!(first.title, "Aller først, takst 14");
+
+    // Fredrikstad is named by `[[kommune-fredrikstad]]` in Smågrupper's text and by a relation.
+    edit(
+        &site,
+        fredrikstad,
+        "title: Fredrikstad",
+        "title: Øst-Fredrikstad",
+    );
+    let (work, c) = s.check("a page linked by id changes title", &[fredrikstad]);
+    assert!(work.graph_kept, "{work:?}");
+    let smagrupper = c.graph.get("tiltak-smagrupper").unwrap();
+    assert!(
+        smagrupper
+            .body
+            .sections
+            .iter()
+            .any(|s| s.text.contains("Øst-Fredrikstad")),
+        "the link's text follows the title"
+    );
+
+    edit(&site, l8, "title: Takst L8", "title: Aller først, takst 14");
+    let (work, c) = s.check("two pages of a kind get the same title", &[l8]);
+    assert!(work.graph_kept, "{work:?}");
+    edit(&site, l8, "title: Aller først, takst 14", "title: Takst L8");
+    let (_, c2) = s.check("and differ again", &[l8]);
+    let warned = |c: &Compiled| c.diagnostics.iter().any(|d| d.code == "duplicate-title");
+    assert!(warned(&c) && !warned(&c2));
+
+    edit(
+        &site,
+        "content/kilder/rapport.md",
+        "title: Rapport om samhandling",
+        "title: Aaa-rapporten",
+    );
+    let (work, _) = s.check(
+        "a cited source changes title",
+        &["content/kilder/rapport.md"],
+    );
+    assert!(work.graph_kept, "{work:?}");
+
+    edit(
+        &site,
+        t14,
+        "title: Aller først, takst 14\nsummary: Tverrfaglig møte.",
+        "title: Takst 14\nsummary: Møte.",
+    );
+    let (work, _) = s.check("the title and another key change", &[t14]);
+    assert!(
+        !work.graph_kept,
+        "only a title edit keeps the graph: {work:?}"
+    );
+
+    edit(
+        &site,
+        t14,
+        "title: Takst 14",
+        "title: >\n  Takst 14,\n  over to linjer",
+    );
+    let (work, _) = s.check("the title takes two lines", &[t14]);
+    assert!(!work.graph_kept, "the keys below it moved: {work:?}");
+
+    edit(&site, t14, "kode: \"14\"", "kode: [");
+    let (_, c) = s.check("the page becomes invalid", &[t14]);
+    assert!(c.has_errors());
+    edit(&site, t14, "kode: [", "kode: \"14\"");
+    s.check("and valid again", &[t14]);
+    edit(
+        &site,
+        t14,
+        "Brukes for møter.",
+        "Brukes for møter, se [[takst-l8]].",
+    );
+    s.check("a body edit adds an id link", &[t14]);
+    edit(&site, l8, "title: Takst L8", "title: Takst L8 endret");
+    let (work, _) = s.check("and the linked page changes title", &[l8]);
+    assert!(work.graph_kept, "{work:?}");
 }
