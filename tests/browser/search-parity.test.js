@@ -26,7 +26,7 @@ function relevanceQueries() {
 /// The queries (second column) of the query sets of tests/search/queries (issue 14).
 function querySets() {
   const dir = path.join(REPO, 'tests/search/queries');
-  return ['tuning.tsv', 'heldout.tsv', 'heldout-2.tsv', 'heldout-3.tsv', 'heldout-4.tsv', 'heldout-5.tsv'].flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8')
+  return ['tuning.tsv', 'heldout.tsv', 'heldout-2.tsv', 'heldout-3.tsv', 'heldout-4.tsv', 'heldout-5.tsv', 'heldout-6.tsv'].flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8')
     .split('\n').filter((l) => l.trim() && !l.startsWith('#')).map((l) => l.split('\t')[1]));
 }
 
