@@ -569,7 +569,7 @@ fn combine(
         .into_iter()
         .map(|p| (p, ctx.page_total(p, coverage(p))))
         .collect();
-    if query.units.is_empty() {
+    if query.units.is_empty() && query.blank {
         scored = (0..reader.manifest.pages).map(|p| (p, 0.0)).collect();
     }
     Combined { scored, only_named }

@@ -97,6 +97,10 @@ pub struct Query {
     /// (` sandefjord besok legekontor `), then ` | ` and the words of each synonym alternative:
     /// filter values named in the query are found in it.
     pub folded: String,
+    /// Nothing but spaces (and quotes) was typed: the query lists every page (to be narrowed by
+    /// filters). Text that only held what is never indexed (`***`, a 70-letter run) is not
+    /// blank: it matches nothing.
+    pub blank: bool,
 }
 
 /// Synonyms prepared for matching: per term, its stems and what it expands to.
@@ -212,6 +216,7 @@ pub fn parse(text: &str, synonyms: &SynonymTable) -> Query {
         whole,
         whole_content,
         folded,
+        blank: plain.trim().is_empty(),
     }
 }
 

@@ -39,7 +39,7 @@ test('the browser engine ranks the relevance set and the query sets exactly like
   const out = SITE;
   const { index } = openIndex(out);
   const base = 'https://kunnskapsbase.example.no/';
-  const queries = relevanceQueries().concat(querySets(), ['L 40', 'takst14', '08 07 04', 'dialog møte', '"rett til"', 'takst', 'radgivende', 'sykmelding ', 'fysoterapeut', '§', 'i og på']);
+  const queries = relevanceQueries().concat(querySets(), ['L 40', 'takst14', '08 07 04', 'dialog møte', '"rett til"', 'takst', 'radgivende', 'sykmelding ', 'fysoterapeut', '§', 'i og på', '***', 'abcdefghij'.repeat(7)]);
   const mismatches = [];
   // Two CLI processes at a time: each compiles the site in memory.
   for (let i = 0; i < queries.length; i += 2) {
@@ -52,6 +52,9 @@ test('the browser engine ranks the relevance set and the query sets exactly like
     }));
   }
   assert.deepStrictEqual(mismatches, [], `${mismatches.length} of ${queries.length} queries differ`);
+  // Nothing indexable typed is no hit (a blank query, browsing by filter, lists every page).
+  assert.strictEqual((await index.search('***', { limit: 5 })).items.length, 0);
+  assert.ok((await index.search(' ', { limit: 5 })).items.length > 0);
 });
 
 test('the browser analyser stems every indexed word as Rust did', () => {

@@ -779,6 +779,40 @@ fn cli_explain_says_which_variant_matched_where() {
 }
 
 #[test]
+fn regression_a_query_of_nothing_indexable_listed_every_page_now_none() {
+    // `***` or a 70-letter run (longer than any indexed word) left no word to look up, and a
+    // query without words listed every page at score 0; only a blank query (browsing by filter)
+    // should. Rust here, the browser's engine in the parity test's own assertion.
+    let site = Site::fixture("valid");
+    let ids = |query: &str, kind: Option<&str>| -> Vec<String> {
+        let mut cmd = assert_cmd::Command::cargo_bin("veiviser").unwrap();
+        cmd.args(["search", query, "--json", "--root"])
+            .arg(&site.root);
+        if let Some(k) = kind {
+            cmd.args(["--kind", k]);
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids("***", None), Vec::<String>::new());
+    assert_eq!(ids(&"abcdefghij".repeat(7), None), Vec::<String>::new());
+    assert_eq!(ids("***", Some("takst")), Vec::<String>::new());
+    let mut takster = ids(" ", Some("takst"));
+    takster.sort();
+    assert_eq!(takster, ["takst-14", "takst-l8"]);
+}
+
+#[test]
 fn the_index_is_byte_identical_on_rebuild() {
     let (a, _) = repository_index();
     let (b, _) = repository_index();

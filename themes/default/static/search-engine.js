@@ -296,7 +296,7 @@ function veiviserEngine(global) {
         a.words.forEach(function (w) { folded += fold(w.stem) + ' '; });
       });
     });
-    return { units: units, whole: whole, wholeContent: wholeContent, folded: folded };
+    return { units: units, whole: whole, wholeContent: wholeContent, folded: folded, blank: !plain.trim() };
   };
 
   function single(p) {
@@ -809,6 +809,7 @@ function veiviserEngine(global) {
     var scored = matchedPages.map(function (p) { return [p, self.pageTotal(ctx, p, coverage(p))]; });
     if (!q.units.length) {
       scored = [];
+      if (!q.blank) return { scored: scored, onlyNamed: onlyNamed };
       for (var p = 0; p < this.m.pages; p++) scored.push([p, 0]);
     }
     return { scored: scored, onlyNamed: onlyNamed };
