@@ -555,7 +555,7 @@ fn kind_path<'a>(name: &'a str, field: Option<&'a str>, rest: &[Seg<'a>]) -> Vec
 }
 
 /// See [`Config::base_path`].
-pub fn base_path(base_url: &str) -> String {
+fn base_path(base_url: &str) -> String {
     let after_scheme = base_url.split_once("://").map_or(base_url, |(_, r)| r);
     match after_scheme.find('/') {
         Some(i) => format!("{}/", after_scheme[i..].trim_end_matches('/')),

@@ -209,29 +209,29 @@ pub fn retitle(
 /// back in page order first, the order [`build`] made it in, so equal titles end up as they would
 /// there.
 fn sort_by_title_again(graph: &mut SiteGraph, config: &Config) {
-    let mut sections = std::mem::take(&mut graph.sections);
-    for s in &mut sections {
-        s.members.sort_unstable();
-        graph.sort_by_title(&mut s.members);
-        s.members.sort_by_key(|&i| graph.pages[i].weight);
+    let SiteGraph {
+        pages,
+        title_rank,
+        sections,
+        tags,
+        cited_by,
+        plain_pages,
+        ..
+    } = graph;
+    // What `SiteGraph::sort_by_title` does, on fields borrowed apart from the graph.
+    let again = |list: &mut Vec<PageIx>| {
+        list.sort_unstable();
+        list.sort_by_key(|&p| title_rank[p]);
+    };
+    for s in sections.iter_mut() {
+        again(&mut s.members);
+        s.members.sort_by_key(|&i| pages[i].weight);
     }
-    graph.sections = sections;
-    let mut tags = std::mem::take(&mut graph.tags);
-    for t in &mut tags {
-        t.pages.sort_unstable();
-        graph.sort_by_title(&mut t.pages);
+    for t in tags.iter_mut() {
+        again(&mut t.pages);
     }
-    graph.tags = tags;
-    let mut cited_by = std::mem::take(&mut graph.cited_by);
-    for pages in &mut cited_by {
-        pages.sort_unstable();
-        graph.sort_by_title(pages);
-    }
-    graph.cited_by = cited_by;
-    let mut plain = std::mem::take(&mut graph.plain_pages);
-    plain.sort_unstable();
-    graph.sort_by_title(&mut plain);
-    graph.plain_pages = plain;
+    cited_by.iter_mut().for_each(again);
+    again(plain_pages);
     let mut backlinks = std::mem::take(&mut graph.backlinks);
     relations::sort_backlinks(graph, config, &mut backlinks);
     graph.backlinks = backlinks;

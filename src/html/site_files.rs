@@ -255,11 +255,8 @@ pub(super) fn pages_json(graph: &SiteGraph, config: &Config) -> OutputFile {
     // Room for about 1 kB per page up front (what an entry takes): at 100,000 pages the file is
     // 97 MB, and growing it by doubling held two copies at the html stage's peak (issue 17).
     let mut json = Vec::with_capacity(1024 * doc.pages.len() + 1024);
-    let bytes = match serde_json::to_writer_pretty(&mut json, &doc) {
-        Ok(()) => json,
-        Err(_) => Vec::new(),
-    };
-    let mut bytes = html_safe_json(bytes);
+    let written = serde_json::to_writer_pretty(&mut json, &doc);
+    let mut bytes = html_safe_json(written.map(|()| json).unwrap_or_default());
     bytes.push(b'\n');
     OutputFile {
         path: "pages.json".into(),

@@ -631,22 +631,17 @@ fn is_title_line(line: &str) -> bool {
 /// `title:` line (so every other key stays where it was for the problems located there), and
 /// every value read from it is the same.
 fn same_but_title_and_body(old: &Page, new: &Page) -> bool {
-    let lines = |p: &Page| {
-        p.front_matter
-            .split('\n')
-            .filter(|l| !is_title_line(l))
-            .map(str::to_owned)
-            .collect::<Vec<_>>()
-    };
-    let same_lines = old.front_matter.split('\n').count() == new.front_matter.split('\n').count()
-        && lines(old) == lines(new);
-    let headings = |p: &Page| {
+    fn lines(p: &Page) -> impl Iterator<Item = &str> {
+        p.front_matter.split('\n').filter(|l| !is_title_line(l))
+    }
+    fn headings(p: &Page) -> impl Iterator<Item = (u8, &String, &String, bool)> {
         p.body
             .headings
             .iter()
-            .map(|h| (h.level, h.id.clone(), h.text.clone(), h.pinned))
-            .collect::<Vec<_>>()
-    };
+            .map(|h| (h.level, &h.id, &h.text, h.pinned))
+    }
+    let same_lines = old.front_matter.split('\n').count() == new.front_matter.split('\n').count()
+        && lines(old).eq(lines(new));
     same_lines
         && (&old.id, &old.kind, old.role, &old.file, &old.url)
             == (&new.id, &new.kind, new.role, &new.file, &new.url)
@@ -656,7 +651,7 @@ fn same_but_title_and_body(old: &Page, new: &Page) -> bool {
             == (&new.anchor_aliases, &new.tags, &new.updated, &new.changes)
         && (old.weight, old.draft, old.front_matter_line)
             == (new.weight, new.draft, new.front_matter_line)
-        && headings(old) == headings(new)
+        && headings(old).eq(headings(new))
 }
 
 /// Hash of where every heading of the graph is: the lock check reports a lost anchor at the

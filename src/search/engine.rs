@@ -188,7 +188,7 @@ pub(crate) fn factor(w: &Word, e: &DecodedEntry) -> (f64, bool) {
         if !w.code && e.stem_fold == analyse::fold(&w.stem) {
             own = own.max(FOLD_STEM);
         }
-        if !w.code && (derived(&w.stem, &e.stem) || derived(&w.restem, &e.stem)) {
+        if derives(w, e) {
             longer = DERIVED;
         }
         if w.prefix {
@@ -216,6 +216,11 @@ pub fn derived(a: &str, b: &str) -> bool {
     short.chars().count() >= DERIVED_MIN
         && long.starts_with(short)
         && DERIVATIONS.contains(&&long[short.len()..])
+}
+
+/// Whether entry `e` is a derivation of word `w` (its stem or its second stem): never for codes.
+pub(crate) fn derives(w: &Word, e: &DecodedEntry) -> bool {
+    !w.code && (derived(&w.stem, &e.stem) || derived(&w.restem, &e.stem))
 }
 
 fn add_entry(scores: &mut WordScores, e: &DecodedEntry, f: f64, idf: f64, levels: &[f64; 64]) {
@@ -631,7 +636,10 @@ impl Totals<'_> {
             let r = required.len() as f64;
             score = score * (m / r) * (m / r);
         }
-        for (_, f) in facet_factors(self.reader, self.named, self.only_named, p) {
+        for (_, f) in facet_factors(self.reader, self.named, self.only_named, p)
+            .into_iter()
+            .flatten()
+        {
             score *= f;
         }
         score
@@ -653,32 +661,32 @@ pub fn named_in(reader: &Reader<'_>, query: &Query) -> (Vec<(usize, u32)>, bool)
 /// The factors a page's score is multiplied by for what the query names, in this order, each
 /// with its name for `--explain`: `named value` (1 + [`NAMED_VALUE`]) or `local page` (1 −
 /// [`LOCAL`]), then `hub page` (1 − [`HUB`]). `named`: the facet values the query names;
-/// `only_named`: it names nothing else.
+/// `only_named`: it names nothing else. An array, not a list: it is asked for every page that
+/// matched, on the ranking's hot path.
 pub fn facet_factors(
     reader: &Reader<'_>,
     named: &[(usize, u32)],
     only_named: bool,
     p: u32,
-) -> Vec<(&'static str, f64)> {
-    let mut out = Vec::new();
+) -> [Option<(&'static str, f64)>; 2] {
     let (kind, values) = reader.facets_of(p);
     let is_hub = |f: usize| reader.manifest.filters[f].hub == Some(kind as u32);
-    if !named.is_empty() {
+    let value = if named.is_empty() {
+        values
+            .iter()
+            .any(|&v| v > 0)
+            .then_some(("local page", 1.0 - LOCAL))
+    } else {
         // With other content words, the value's pages beat national ones, its hub page
         // excepted; named alone, the hub page is what was asked for.
-        let boosted = named
+        named
             .iter()
-            .any(|&(f, v)| values.get(f).copied() == Some(v + 1) && is_hub(f) == only_named);
-        if boosted {
-            out.push(("named value", 1.0 + NAMED_VALUE));
-        }
-    } else if values.iter().any(|&v| v > 0) {
-        out.push(("local page", 1.0 - LOCAL));
-    }
-    if !only_named && (0..reader.manifest.filters.len()).any(is_hub) {
-        out.push(("hub page", 1.0 - HUB));
-    }
-    out
+            .any(|&(f, v)| values.get(f).copied() == Some(v + 1) && is_hub(f) == only_named)
+            .then_some(("named value", 1.0 + NAMED_VALUE))
+    };
+    let hub = (!only_named && (0..reader.manifest.filters.len()).any(is_hub))
+        .then_some(("hub page", 1.0 - HUB));
+    [value, hub]
 }
 
 /// Step 4, filter: the pages of the kind and facet values asked for, best first (page order on

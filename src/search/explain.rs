@@ -51,6 +51,7 @@ pub(super) fn factors(reader: &Reader<'_>, query: &Query, p: u32) -> Vec<Factor>
     let (named, only_named) = engine::named_in(reader, query);
     engine::facet_factors(reader, &named, only_named, p)
         .into_iter()
+        .flatten()
         .map(|(name, factor)| Factor { name, factor })
         .collect()
 }
@@ -64,9 +65,7 @@ fn variant_of(w: &Word, e: &DecodedEntry) -> &'static str {
         "folded"
     } else if !w.code && e.stem_fold == analyse::fold(&w.stem) {
         "folded stem"
-    } else if !w.code
-        && (super::engine::derived(&w.stem, &e.stem) || super::engine::derived(&w.restem, &e.stem))
-    {
+    } else if engine::derives(w, e) {
         "derived"
     } else {
         "prefix"

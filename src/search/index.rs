@@ -367,15 +367,12 @@ impl Counter {
             let page = u32::try_from(page).unwrap_or(u32::MAX);
             for d in page_docs {
                 for (id, packed) in d.terms {
-                    let list = &mut lists[id as usize];
-                    if list.len() == 2 * MAX_POSTINGS && !whole[id as usize] {
-                        keep_best(list);
-                    }
-                    list.push(Posting {
+                    let posting = Posting {
                         page,
                         section: d.section,
                         weight: bm25f(&unpack(packed, &d.multi), &d.lens, &avg) as f32,
-                    });
+                    };
+                    push_capped(&mut lists[id as usize], posting, whole[id as usize]);
                 }
             }
         }
@@ -434,6 +431,15 @@ fn keep_best(postings: &mut Vec<Posting>) {
             .then((a.page, a.section).cmp(&(b.page, b.section)))
     });
     postings.truncate(MAX_POSTINGS);
+}
+
+/// Adds `posting` to `list`; a list that need not be kept whole (no compound's: only its best
+/// postings are ever written) is cut to its best whenever it reaches twice [`MAX_POSTINGS`].
+fn push_capped(list: &mut Vec<Posting>, posting: Posting, whole: bool) {
+    if list.len() == 2 * MAX_POSTINGS && !whole {
+        keep_best(list);
+    }
+    list.push(posting);
 }
 
 /// The entry of `key` with its postings (all of them, or the best of them when [`keep_best`] cut
@@ -505,11 +511,9 @@ mod tests {
         let whole = entry("ord".into(), false, postings.clone(), df);
         let mut grown = Vec::new();
         for p in postings {
-            if grown.len() == 2 * MAX_POSTINGS {
-                keep_best(&mut grown);
-            }
-            grown.push(p);
+            push_capped(&mut grown, p, false);
         }
+        assert!(grown.len() <= 2 * MAX_POSTINGS, "cut down on the way");
         let cut = entry("ord".into(), false, grown, df);
         assert!(whole.truncated && cut.truncated);
         assert_eq!((whole.df, cut.df), (df, df));

@@ -373,9 +373,9 @@ fn fragments(first: usize, pages: &[SearchPage<'_>], groups: &mut Vec<String>) -
                         .iter()
                         .map(|s| {
                             (
-                                s.anchor.clone().into_owned(),
-                                s.heading.clone().into_owned(),
-                                s.text.clone().into_owned(),
+                                s.anchor.to_string(),
+                                s.heading.to_string(),
+                                s.text.to_string(),
                             )
                         })
                         .collect(),
